@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from huanjie.core.access import ADMIN, COUNTY, DEPARTMENT, OBSERVER, ROLE_LABELS, TOWNSHIP, VILLAGE
+
+
+class Department(models.Model):
+    """A reviewing department of the joint qualification review (联审部门), e.g. 公安局."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = "联审部门"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """An account: one role, scoped to one region (and a department for reviewers)."""
+
+    ROLE_CHOICES = [(k, v) for k, v in ROLE_LABELS.items()]
+
+    display_name = models.CharField("姓名", max_length=40, blank=True)
+    role = models.CharField("角色", max_length=20, choices=ROLE_CHOICES)
+    region = models.ForeignKey(
+        "people.Region", verbose_name="管辖区域", on_delete=models.PROTECT, null=True, blank=True
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="所属部门", on_delete=models.PROTECT, null=True, blank=True
+    )
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def scope_prefix(self) -> str | None:
+        """The prefix of region codes this account may see; None when it has no scope."""
+        if self.region_id is None:
+            return None
+        return self.region.scope_prefix
+
+    @property
+    def is_county(self) -> bool:
+        return self.role == COUNTY
+
+    @property
+    def is_township(self) -> bool:
+        return self.role == TOWNSHIP
+
+    @property
+    def is_village(self) -> bool:
+        return self.role == VILLAGE
+
+    @property
+    def is_department(self) -> bool:
+        return self.role == DEPARTMENT
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == OBSERVER
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == ADMIN
+
+
+class AuditRecord(models.Model):
+    """One link of the audit chain: who changed what, when, with before/after.
+
+    ``hash`` is SHA-256 over the canonical JSON of the record's fields and ``prev_hash``; the
+    chain is checked by ``huanjie audit verify``.
+    """
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(User, verbose_name="操作人", on_delete=models.SET_NULL, null=True, blank=True)
+    actor_name = models.CharField("操作人名称", max_length=80)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, db_index=True)
+    object_id = models.CharField("对象编号", max_length=60, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    region_code = models.CharField("区域代码", max_length=12, blank=True, db_index=True)
+    changes = models.JSONField("变更内容", default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = "审计记录"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"

@@ -1,0 +1,69 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from huanjie.core.access import ADMIN, ALL_ROLES, COUNTY, allow, public
+
+from .models import AuditRecord, User
+from .services import LoginRefused, attempt_login
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    error = ""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST":
+        try:
+            user = attempt_login(request, request.POST.get("username", ""), request.POST.get("password", ""))
+        except LoginRefused as exc:
+            error = str(exc)
+        else:
+            login(request, user)
+            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                return redirect(next_url)
+            return redirect("home")
+    return render(request, "accounts/login.html", {"error": error, "next": next_url,
+                                                   "username": request.POST.get("username", "")},
+                  status=400 if error else 200)
+
+
+@allow(*ALL_ROLES)
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "您已退出登录。")
+    return redirect("login")
+
+
+@allow(COUNTY, ADMIN)
+def audit_log(request):
+    """The county office browses the audit chain of its county, filtered by action, object or person."""
+    user = request.user
+    records = AuditRecord.objects.select_related("actor")
+    prefix = user.scope_prefix or "-"
+    records = records.filter(region_code__startswith=prefix) | records.filter(region_code="")
+    action = request.GET.get("action", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    obj = request.GET.get("q", "").strip()
+    if action:
+        records = records.filter(action__startswith=action)
+    if actor:
+        records = records.filter(actor_name__contains=actor)
+    if obj:
+        records = records.filter(object_repr__contains=obj)
+    actions = AuditRecord.objects.order_by().values_list("action", flat=True).distinct()
+    page = Paginator(records.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {
+        "page": page, "action": action, "actor": actor, "q": obj, "actions": sorted(set(actions)),
+    })
+
+
+@allow(ADMIN)
+def user_list(request):
+    users = User.objects.select_related("region", "department").filter(
+        region__code__startswith=request.user.scope_prefix or "-").order_by("role", "username")
+    return render(request, "accounts/user_list.html", {"users": users})

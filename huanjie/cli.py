@@ -1,0 +1,64 @@
+"""The ``huanjie`` console command: every management command of the project, plus ``engine``.
+
+``huanjie engine CASE.json`` runs the pure rules engine without starting Django, so it is fast
+and needs no database. Everything else is a Django management command (``huanjie demo``,
+``huanjie serve``, ``huanjie voters import`` …). Errors end with one Chinese line and a non-zero
+exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Commands whose first word selects a sub-command: ``huanjie voters import`` → ``voters_import``.
+GROUPS = {"voters", "elections", "audit", "regions", "campaigns", "people"}
+
+
+def _django_argv(argv: list[str]) -> list[str]:
+    if len(argv) >= 2 and argv[0] in GROUPS and not argv[1].startswith("-"):
+        return [f"{argv[0]}_{argv[1]}", *argv[2:]]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "engine":
+        from huanjie.rules.engine import main as engine_main
+
+        return engine_main(argv[1:])
+    if not argv or argv[0] in {"-h", "--help", "help"} and len(argv) == 1:
+        print(USAGE)
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huanjie.settings")
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["huanjie", *_django_argv(argv)])
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+USAGE = """换届通 命令行
+
+  huanjie serve [--port 8000]          启动网页服务
+  huanjie migrate                      创建或升级数据库
+  huanjie demo [--seed N] [--size small|county]   生成演示县数据
+  huanjie engine CASE.json             用规则引擎计算一个案例（JSON）
+  huanjie regions list --json          列出区域代码
+  huanjie campaigns list --json        列出换届工作
+  huanjie audit verify                 校验审计日志哈希链
+  huanjie voters import FILE --campaign SLUG --village CODE [--commit] [--skip-bad-rows] [--json]
+  huanjie elections create --campaign SLUG --village CODE --date YYYY-MM-DD
+
+其余 Django 管理命令同样可用（huanjie help --commands）。"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

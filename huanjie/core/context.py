@@ -1,0 +1,27 @@
+from django.urls import reverse
+
+from .access import ADMIN, COUNTY, DEPARTMENT, OBSERVER, TOWNSHIP, VILLAGE
+
+# (label, url name, roles that see it)
+NAV = [
+    ("工作台", "home", {COUNTY, TOWNSHIP, VILLAGE, DEPARTMENT, OBSERVER, ADMIN}),
+    ("换届工作", "campaigns:list", {COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN}),
+    ("区域", "people:regions", {COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN}),
+    ("人员", "people:list", {COUNTY, TOWNSHIP, VILLAGE, ADMIN}),
+    ("审计日志", "accounts:audit", {COUNTY, ADMIN}),
+    ("账号", "accounts:users", {ADMIN}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = []
+    for label, name, roles in NAV:
+        if user.role in roles:
+            url = reverse(name)
+            active = path == url if url == "/" else path.startswith(url)
+            items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items}

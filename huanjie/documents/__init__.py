@@ -1,0 +1,1 @@
+"""Printable official documents."""

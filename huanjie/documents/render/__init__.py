@@ -1,0 +1,39 @@
+"""Printable documents as bytes: PDF (reportlab), Word (python-docx), Excel (xlsxwriter).
+
+Pure Python, no Django: usable from scripts, views and tests alike. Importing this package is
+cheap; fonts load on the first PDF built.
+"""
+
+from .excel import SheetSpec, workbook_bytes
+from .fonts import MissingGlyphError, missing_glyphs
+from .pdf import (
+    APPROVE,
+    CIRCLE,
+    VOTER_CARD_FIELDS,
+    BallotPost,
+    TableSpec,
+    ballot_pdf,
+    cards_pdf,
+    certificate_pdf,
+    notice_pdf,
+    table_pdf,
+)
+from .word import notice_docx
+
+__all__ = [
+    "APPROVE",
+    "CIRCLE",
+    "VOTER_CARD_FIELDS",
+    "BallotPost",
+    "MissingGlyphError",
+    "SheetSpec",
+    "TableSpec",
+    "ballot_pdf",
+    "cards_pdf",
+    "certificate_pdf",
+    "missing_glyphs",
+    "notice_docx",
+    "notice_pdf",
+    "table_pdf",
+    "workbook_bytes",
+]

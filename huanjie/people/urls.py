@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("regions/", views.region_tree, name="regions"),
+    path("regions/<str:code>/", views.region_detail, name="region"),
+    path("people/", views.person_list, name="list"),
+    path("people/new/", views.person_create, name="create"),
+    path("people/<int:pk>/", views.person_detail, name="detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="edit"),
+    path("people/<int:pk>/relations/", views.relation_add, name="relation_add"),
+    path("people/<int:pk>/relations/<int:relation_id>/delete/", views.relation_delete, name="relation_delete"),
+]

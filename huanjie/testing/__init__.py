@@ -1,0 +1,1 @@
+"""Test support shipped with the package: the persona world and pytest plugins."""

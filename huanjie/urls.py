@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from huanjie.accounts import views as account_views
+from huanjie.api.views import api
+from huanjie.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.health, name="health"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("accounts/", include("huanjie.accounts.urls")),
+    path("", include("huanjie.people.urls")),
+    path("campaigns/", include("huanjie.campaigns.urls")),
+    path("api/", api.urls),
+]
