@@ -88,7 +88,9 @@ def main() -> None:
     naive = (time.perf_counter() - t0) * n / sample
 
     pages = math.ceil(n / 8)
-    print(f"cards_pdf: {n} cards, {pages} pages, {len(pdf) / 1e6:.2f} MB in {fast:.2f} s ({n / fast:.0f} cards/s)")
+    print(
+        f"cards_pdf: {n} cards, {pages} pages, {len(pdf) / 1e6:.2f} MB in {fast:.2f} s ({n / fast:.0f} cards/s)"
+    )
     print(f"naive Paragraph baseline (measured on {sample}, scaled to {n}): {naive:.2f} s")
     print(f"speed-up: {naive / fast:.1f}x; budget 10 s: {'OK' if fast < 10 else 'TOO SLOW'}")
 

@@ -21,6 +21,32 @@ def _django_argv(argv: list[str]) -> list[str]:
     return argv
 
 
+_ARGPARSE_ZH = [
+    ("the following arguments are required:", "缺少必填参数："),
+    ("unrecognized arguments:", "无法识别的参数："),
+    ("invalid choice:", "取值无效："),
+    ("(choose from", "（可选值："),
+    ("invalid int value:", "不是整数："),
+    ("expected one argument", "需要一个取值"),
+    ("argument ", "参数 "),
+]
+
+
+def _one_line_errors() -> None:
+    """argparse prints a usage block before its error; the contract is one Chinese line."""
+    from django.core.management.base import CommandError, CommandParser
+
+    def error(self, message):
+        for en, zh in _ARGPARSE_ZH:
+            message = message.replace(en, zh)
+        if self.called_from_command_line:
+            sys.stderr.write(f"错误：{self.prog}：{message}（查看用法：{self.prog} --help）\n")
+            sys.exit(2)
+        raise CommandError(f"Error: {message}")
+
+    CommandParser.error = error
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "engine":
@@ -33,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huanjie.settings")
     from django.core.management import execute_from_command_line
 
+    _one_line_errors()
     try:
         execute_from_command_line(["huanjie", *_django_argv(argv)])
     except SystemExit as exc:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("huanjie.accounts.urls")),
     path("", include("huanjie.people.urls")),
     path("campaigns/", include("huanjie.campaigns.urls")),
+    path("elections/", include("huanjie.elections.urls")),
     path("api/", api.urls),
 ]

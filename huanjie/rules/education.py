@@ -162,18 +162,22 @@ def education_code(label: str) -> str | None:
     for code, name in EDUCATION_LABELS.items():
         if stripped == name:
             return code
-    outcome = 0
+    outcome, outcome_word = 0, "毕业"
     for word, offset in _OUTCOME_OFFSET.items():
         if stripped.endswith(word) and len(stripped) > len(word):
             stripped = stripped[: -len(word)]
-            outcome = offset
+            outcome, outcome_word = offset, word
             break
     base = _LEVELS.get(stripped)
     if base is None:
         return None
+    if not outcome:
+        return base
     code = f"{int(base) + outcome:02d}"
-    # 初中 / 小学 have no 结业 code (x2), and 大学普通班 only 毕业.
-    return code if code in EDUCATION_LABELS else None
+    # 初中 / 小学 have no 结业 code (x2) and 大学普通班 only 毕业: the arithmetic must land on a
+    # label of the same level that says the same outcome (28 + 2 = 30 is 大学专科教育, not 肄业).
+    label = EDUCATION_LABELS.get(code, "")
+    return code if label.endswith(outcome_word) and code[0] == base[0] else None
 
 
 def _as_int(code: str | int) -> int:

@@ -79,7 +79,8 @@ def _huanjie(*args, tmp_path):
 def test_cli_errors_are_one_line_without_traceback(tmp_path):
     result = _huanjie("demo", "--size", "huge", tmp_path=tmp_path)
     assert result.returncode != 0
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "取值无效" in result.stderr and "--size" in result.stderr
 
 
 def test_cli_demo_migrate_and_audit_verify(tmp_path):

@@ -199,7 +199,7 @@ def _grid_table(
     font_size: float = TABLE_SIZE,
     repeat: int = 1,
     weights: Sequence[float] | None = None,
-) -> Table:
+) -> Flowable:
     ncol = len(columns)
     for h in columns:
         guard.check(h, f"{where}表头", BOLD)
@@ -239,9 +239,56 @@ def _grid_table(
     ]
     for k in range(1, max(repeat, 1)):
         cmds.append(("LINEBEFORE", (k * ncol, 0), (k * ncol, -1), 1.6, BLACK))
-    t = Table(data, colWidths=widths, repeatRows=1, hAlign="CENTER")
-    t.setStyle(TableStyle(cmds))
-    return t
+    return _PagedTable(data[0], data[1:], widths, TableStyle(cmds))
+
+
+class _PagedTable(Flowable):
+    """A long table with its header row repeated on each page, split in linear time.
+
+    reportlab's Table re-measures every remaining row at each page break, so a 5,000-row table
+    takes seconds; here all row heights are measured once and each page gets a small Table.
+    """
+
+    def __init__(self, header, rows, widths, style, heights=None, header_h=None):
+        super().__init__()
+        self.header, self.rows, self.widths, self.style = header, rows, widths, style
+        self.heights, self.header_h = heights, header_h
+        self.hAlign = "CENTER"
+        self.width = sum(widths)
+
+    def _table(self, rows) -> Table:
+        t = Table([self.header, *rows], colWidths=self.widths, repeatRows=1, hAlign="CENTER")
+        t.setStyle(self.style)
+        return t
+
+    def _measure(self) -> None:
+        if self.heights is None:
+            t = self._table(self.rows)
+            t.wrap(self.width, 1e9)
+            self.header_h, self.heights = t._rowHeights[0], list(t._rowHeights[1:])
+
+    def wrap(self, aw, ah):
+        self._measure()
+        self.height = self.header_h + sum(self.heights)
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        self._measure()
+        room, k = ah - self.header_h, 0
+        while k < len(self.rows) and self.heights[k] <= room:
+            room -= self.heights[k]
+            k += 1
+        if k == 0:
+            return []  # not even one row fits: let the frame move on to the next page
+        rest = _PagedTable(
+            self.header, self.rows[k:], self.widths, self.style, self.heights[k:], self.header_h
+        )
+        return [self._table(self.rows[:k]), rest] if k < len(self.rows) else [self._table(self.rows)]
+
+    def draw(self):
+        t = self._table(self.rows)
+        t.wrap(self.width, 1e9)
+        t.drawOn(self.canv, 0, 0)
 
 
 def _auto_repeat(columns, rows_lists, avail, font_size) -> int:
@@ -393,7 +440,7 @@ def notice_pdf(
         all_rows = [r for _, rows in sections for r in layout_repeat(section_columns, rows, 1)[1]]
         section_weights = _natural_widths(list(section_columns), all_rows, section_font_size, 4.0)
         for head, rows in sections:
-            story.append(CondPageBreak(BODY_LEADING * 3))  # never a group heading alone at a page foot
+            story.append(CondPageBreak(BODY_LEADING * 4))  # never a group heading alone at a page foot
             story.append(Paragraph(_esc(guard.check(head, "分组标题", BOLD)), heading))
             if rows:
                 story.append(

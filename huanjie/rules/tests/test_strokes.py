@@ -332,10 +332,13 @@ def test_non_chinese_after_chinese_and_middle_dot_names():
 
 
 def test_whitespace_is_ignored_and_order_is_total():
-    # "张　三" (padded with an ideographic space) compares like 张三; the tie is broken by code points
+    # "张　三" (padded with an ideographic space) compares like 张三; the tie is broken by code
+    # points: the second characters are U+3000 and 三 U+4E09, so the padded one comes first.
     padded = "张\u3000三"
     assert stroke_sort_key(padded)[0] == stroke_sort_key("张三")[0]
-    assert sort_by_strokes([padded, "张三"]) == sort_by_strokes(["张三", padded]) == ["张三", padded]
+    assert sort_by_strokes([padded, "张三"]) == sort_by_strokes(["张三", padded]) == [padded, "张三"]
+    # and the padding never moves a name past a different one: 张　三 < 张伟 (三 3 < 伟 6)
+    assert sort_by_strokes(["张伟", padded]) == [padded, "张伟"]
 
 
 @pytest.mark.parametrize("odd", ["", " ", "·", "\x00", "A1", "😀", "〇", "\U000323af", "\U0002ebf0", "Ａ"])

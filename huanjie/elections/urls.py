@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+app_name = "elections"
+urlpatterns = [
+    path("", include("huanjie.elections.urls_election")),
+    path("", include("huanjie.elections.urls_registration")),
+]

@@ -1,0 +1,2 @@
+# Election setup, calendar, committee and documents (owned by the election-workflow work).
+urlpatterns: list = []

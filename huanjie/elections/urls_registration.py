@@ -1,0 +1,2 @@
+# Voter registration: roster import, categories, objections (owned by the registration work).
+urlpatterns: list = []
