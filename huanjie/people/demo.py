@@ -141,8 +141,10 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                 family: list[tuple[int, str]] = []
 
                 def add(gender: str, min_age: int, max_age: int, role: str, family_name: str | None = None,
-                        _village=village, _group=group, _family=family):
+                        _village=village, _group=group, _family=family, near: dt.date | None = None):
                     birth = b.birth(min_age, max_age)
+                    if near is not None:  # a spouse: within a few years of the partner
+                        birth = near + dt.timedelta(days=rng.randrange(-1100, 2200))
                     age = reference.year - birth.year
                     person = Person(
                         name=b.name(family_name or surname, gender), gender=gender, birth_date=birth,
@@ -171,12 +173,12 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
 
                 shape = rng.random()
                 add("M", 28, 62, "father")
-                add("F", 26, 60, "mother", rng.choice(surnames))
+                add("F", 26, 60, "mother", rng.choice(surnames), near=people[-1].birth_date)
                 for _ in range(rng.choice([1, 1, 2, 2, 2, 3])):
                     add(rng.choice("MF"), 0, 26, "child")
                 if shape < 0.45:
                     add("M", 63, 88, "grandfather")
-                    add("F", 60, 85, "grandmother", rng.choice(surnames))
+                    add("F", 60, 85, "grandmother", rng.choice(surnames), near=people[-1].birth_date)
                 elif shape < 0.55:
                     add("F", 62, 90, "grandmother", rng.choice(surnames))
                 families.append(family)
@@ -202,7 +204,7 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                     child = people[c]
                     if child.birth_date.year - p.birth_date.year < 19:
                         child.birth_date = p.birth_date.replace(month=1, day=1).replace(
-                            year=p.birth_date.year + 20 + rng.randrange(6))
+                            year=p.birth_date.year + 20 + rng.randrange(6)) + dt.timedelta(days=rng.randrange(365))
                         if child.birth_date > reference:
                             child.birth_date = reference - dt.timedelta(days=rng.randrange(30, 3000))
                         child.id_number = b.id_number(child.gender, child.birth_date)
@@ -211,7 +213,8 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                     gp = people[roles[gp_role]]
                     father = people[roles["father"]]
                     if gp.birth_date.year > father.birth_date.year - 20:
-                        gp.birth_date = father.birth_date.replace(month=1, day=1, year=father.birth_date.year - 24)
+                        gp.birth_date = father.birth_date.replace(month=1, day=1, year=father.birth_date.year - 26) \
+                            + dt.timedelta(days=rng.randrange(365))
                         gp.id_number = b.id_number(gp.gender, gp.birth_date)
         Person.objects.bulk_create(people, batch_size=2000)
         relations: list[Relation] = []

@@ -42,18 +42,26 @@ __all__ = [
 _SEPARATORS = frozenset("·・•‧．.‐‑－-⸱･")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
-# Each character becomes a code string; a name's key is the concatenation of its codes. The
-# codes are prefix-free (the header fixes the length), so comparing the concatenations compares
-# the names character by character, and a shorter name that is a prefix sorts first — all in
-# one C-level string comparison instead of nested tuples.
-#   separator:        "\x00"
-#   known CJK:        "\x01" + chr(0x100 + total) + "\x01" + sequence digits + char
-#   unknown CJK:      "\x01" + chr(0x100 + Unihan total, or 0x1FF) + "\x02" + char
-#   anything else:    "\x02" + lower-case form + char
-_NO_COUNT = 0xFF
+# Each character becomes a code string; a name's key is the concatenation of its codes, a
+# "\x00" terminator, then the name itself as UTF-8 bytes. Every code is written with characters
+# below U+0100, so keys are one-byte strings and list.sort compares them with memcmp.
+#   separator:        "\x01"
+#   known CJK:        "\x02" + chr(0x20 + total) + "\x01" + sequence digits + utf8(char)
+#   unknown CJK:      "\x02" + chr(0x20 + Unihan total, or 0xFF) + "\x02" + utf8(char)
+#   anything else:    "\x03" + utf8(lower-case form) + utf8(char)
+# The header fixes the length of the digits and UTF-8 is prefix-free, so no code is a prefix of
+# another: comparing two keys compares the names character by character, a name that is a
+# prefix of another sorts first (the terminator is lower than every code), and names with equal
+# codes fall back to their UTF-8 bytes, i.e. their code points.
+_NO_COUNT = 0xFF - 0x20
+_TERMINATOR = "\x00"
 
 _SEQUENCES: dict[str, str] = {}
 _CODES: dict[str, str] = {}
+
+
+def _utf8(text: str) -> str:
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
 
 
 def _load_sequences() -> None:
@@ -63,7 +71,7 @@ def _load_sequences() -> None:
             continue
         char, _total, seq = line.split("\t")
         _SEQUENCES[char] = seq
-        _CODES[char] = "\x01" + chr(0x100 + len(seq)) + "\x01" + seq + char
+        _CODES[char] = "\x02" + chr(0x20 + len(seq)) + "\x01" + seq + _utf8(char)
 
 
 _load_sequences()
@@ -126,47 +134,50 @@ def _slow_code(char: str) -> str:
     if char.isspace() or char in _ZERO_WIDTH:
         return ""
     if char in _SEPARATORS:
-        return "\x00"
+        return "\x01"
     canon = _canonical(char)
     if canon in _SEQUENCES:
         seq = _SEQUENCES[canon]
-        return "\x01" + chr(0x100 + len(seq)) + "\x01" + seq + char
+        return "\x02" + chr(0x20 + len(seq)) + "\x01" + seq + _utf8(char)
     if canon in _SEPARATORS:
-        return "\x00"
+        return "\x01"
     cp = ord(canon)
     total = _Unihan.total(cp)
     if total is not None or _is_cjk(cp):
-        return "\x01" + chr(0x100 + (total if total is not None else _NO_COUNT)) + "\x02" + char
+        return "\x02" + chr(0x20 + (total if total is not None else _NO_COUNT)) + "\x02" + _utf8(char)
     lower = canon.lower()
-    return "\x02" + (lower if len(lower) == 1 else canon) + char
+    return "\x03" + _utf8(lower if len(lower) == 1 else canon) + _utf8(char)
 
 
 def _key_string(name: str) -> str:
     codes = _CODES
     try:
-        return "".join([codes[c] for c in name])
+        body = "".join([codes[c] for c in name])
     except KeyError:
-        return "".join([codes[c] if c in codes else _slow_code(c) for c in name])
+        body = "".join([codes[c] if c in codes else _slow_code(c) for c in name])
+    return body + _TERMINATOR + _utf8(name)
+
+
+def _as_name(name: object) -> str:
+    return name if isinstance(name, str) else ("" if name is None else str(name))
 
 
 @lru_cache(maxsize=1 << 16)
 def stroke_sort_key(name: str) -> tuple[str, str]:
     """Hashable, comparable key: sorting by it gives the R69 order, ties broken by code points.
 
-    The first element is an opaque string (see the module docstring); only compare keys.
+    The first element is an opaque one-byte string (see the comments above); only compare keys.
+    Different names always get different keys.
     """
-    if not isinstance(name, str):
-        name = "" if name is None else str(name)
+    name = _as_name(name)
     return (_key_string(name), name)
 
 
 def sort_by_strokes(names: Iterable[str]) -> list[str]:
-    """Names in R69 stroke order (stable and total: equal keys are ordered by code points)."""
-    names = [n if isinstance(n, str) else ("" if n is None else str(n)) for n in names]
-    # The per-name cache would only churn on a one-off bulk sort; build keys directly.
-    keyed = [(_key_string(n), n) for n in names]
-    keyed.sort()
-    return [n for _, n in keyed]
+    """Names in R69 stroke order (total: names with equal strokes are ordered by code points)."""
+    # Plain one-byte string keys take list.sort's memcmp path; the per-name cache of
+    # stroke_sort_key would only churn on a one-off bulk sort.
+    return sorted([_as_name(n) for n in names], key=_key_string)
 
 
 def strokes_of(char: str) -> int | None:
@@ -200,7 +211,7 @@ def unknown_characters(name: str) -> list[str]:
         if c in _SEQUENCES or c in seen:
             continue
         code = _slow_code(c)
-        if code in ("", "\x00") or (code[0] == "\x01" and code[2] == "\x01"):
+        if code in ("", "\x01") or (code[0] == "\x02" and code[2] == "\x01"):
             continue
         seen.append(c)
     return seen

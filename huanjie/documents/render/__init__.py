@@ -1,7 +1,7 @@
 """Printable documents as bytes: PDF (reportlab), Word (python-docx), Excel (xlsxwriter).
 
-Pure Python, no Django: usable from scripts, views and tests alike. Importing this package is
-cheap; fonts load on the first PDF built.
+Pure Python, no Django: usable from scripts, views and tests alike. The fonts (~0.7 s) load on
+the first PDF built in a process.
 """
 
 from .excel import SheetSpec, workbook_bytes

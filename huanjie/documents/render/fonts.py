@@ -110,15 +110,21 @@ class GlyphGuard:
             raise ValueError(f"on_missing must be one of {ON_MISSING_CHOICES}, not {on_missing!r}")
         self.on_missing = on_missing
         self.problems: list[tuple[str, str, list[str]]] = []
-        self._cmaps = {REGULAR: _cmap(REGULAR), BOLD: _cmap(BOLD)}
+        self._regular, self._bold = _cmap(REGULAR), _cmap(BOLD)
         self._ok: set[str] = set()  # texts already checked: names repeat a lot (gender, village)
 
-    def check(self, text: object, where: str = "", font_name: str = REGULAR) -> str:
+    def check(self, text: object, where: str = "") -> str:
+        """Returns ``text`` as str; records it if a character is missing from either weight.
+
+        Both weights are checked because the same name is bold on a card and regular in a list.
+        """
         s = "" if text is None else str(text)
         if self.on_missing == "ignore" or s in self._ok:
             return s
-        cmap = self._cmaps[font_name]
-        chars = [ch for ch in dict.fromkeys(s) if _needs_glyph(ch) and ord(ch) not in cmap]
+        reg, bold = self._regular, self._bold
+        chars = [
+            ch for ch in dict.fromkeys(s) if _needs_glyph(ch) and (ord(ch) not in reg or ord(ch) not in bold)
+        ]
         if chars:
             self.problems.append((where, s, chars))
         else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -202,7 +202,7 @@ def _grid_table(
 ) -> Flowable:
     ncol = len(columns)
     for h in columns:
-        guard.check(h, f"{where}表头", BOLD)
+        guard.check(h, f"{where}表头")
     cols, grid = layout_repeat(columns, rows, repeat)
     for r in grid:
         for v in r:
@@ -328,6 +328,7 @@ class _Doc(BaseDocTemplate):
     """One frame with no inner padding, so the margins are exactly the 公文 margins."""
 
     def __init__(self, buf, *, pagesize, margins: Margins, title: str, author: str = ""):
+        fonts.register_fonts()
         super().__init__(
             buf,
             pagesize=pagesize,
@@ -339,6 +340,7 @@ class _Doc(BaseDocTemplate):
             author=author,
             creator=CREATOR,
             invariant=1,  # same input, same bytes: lets callers cache and compare
+            initialFontName=REGULAR,  # else every page references a non-embedded Helvetica
         )
         frame = Frame(
             self.leftMargin,
@@ -364,7 +366,7 @@ def _build(doc: _Doc, story: list, *, page_numbers: bool = True) -> None:
 def _red_header(text: str | None, red_line: bool, guard: GlyphGuard) -> list:
     out: list = []
     if text:
-        guard.check(text, "版头", BOLD)
+        guard.check(text, "版头")
         out.append(Paragraph(_esc(text), _style("redhead", BOLD, 30, 40, alignment=TA_CENTER, textColor=RED)))
         out.append(Spacer(1, 4 * mm))
     if text or red_line:
@@ -427,7 +429,7 @@ def notice_pdf(
     caption = _style("cap", BOLD, BODY_SIZE, BODY_LEADING, alignment=TA_CENTER, spaceBefore=6, spaceAfter=4)
 
     story: list = _red_header(red_header, red_line, guard)
-    guard.check(title, "标题", BOLD)
+    guard.check(title, "标题")
     story.append(Paragraph(_balanced_lines(title, BOLD, TITLE_SIZE, avail), title_style))
     for p in paragraphs:
         story.append(Paragraph(_esc(guard.check(p, "正文")), body))
@@ -441,7 +443,7 @@ def notice_pdf(
         section_weights = _natural_widths(list(section_columns), all_rows, section_font_size, 4.0)
         for head, rows in sections:
             story.append(CondPageBreak(BODY_LEADING * 4))  # never a group heading alone at a page foot
-            story.append(Paragraph(_esc(guard.check(head, "分组标题", BOLD)), heading))
+            story.append(Paragraph(_esc(guard.check(head, "分组标题")), heading))
             if rows:
                 story.append(
                     _grid_table(
@@ -460,7 +462,7 @@ def notice_pdf(
     for spec in tables or ():
         if spec.caption:
             story.append(CondPageBreak(BODY_LEADING * 3))
-            story.append(Paragraph(_esc(guard.check(spec.caption, "表题", BOLD)), caption))
+            story.append(Paragraph(_esc(guard.check(spec.caption, "表题")), caption))
         repeat = (
             spec.repeat
             if spec.repeat >= 1
@@ -546,7 +548,7 @@ def table_pdf(
         ]
         natural = sum(_natural_widths(columns, norm, TABLE_SIZE, 4.0))
         font_size = TABLE_SIZE if natural <= avail * 1.15 else TABLE_SIZE_SMALL
-    guard.check(title, "标题", BOLD)
+    guard.check(title, "标题")
     story: list = [
         Paragraph(
             _balanced_lines(title, BOLD, 20, avail),
@@ -649,21 +651,22 @@ def cards_pdf(
     ]
     colon_w = string_width("：", REGULAR, size)
     value_w = inner_w - label_w - colon_w
-    title_w = string_width(guard.check(title_text, "证件标题", BOLD), BOLD, title_size)
+    title_w = string_width(guard.check(title_text, "证件标题"), BOLD, title_size)
     title_space = title_size * 0.5
     title_w += title_space * (len(title_text) - 1)
     if marker_text:
         guard.check(marker_text, "证件栏目")
 
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
+    c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=REGULAR)
     c.setTitle(title_text)
     c.setCreator(CREATOR)
     total_pages = max(1, math.ceil(len(cards) / per_page))
     y_top = PAGE_H - margin
     for page in range(total_pages):
         batch = cards[page * per_page : (page + 1) * per_page]
-        _draw_cut_lines(c, margin, PAGE_H - margin - nrows * cell_h, cell_w, cell_h, columns, nrows)
+        used_rows = math.ceil(len(batch) / columns) if batch else nrows
+        _draw_cut_lines(c, margin, PAGE_H - margin - used_rows * cell_h, cell_w, cell_h, columns, used_rows)
         c.setLineWidth(1.0)
         for k, card in enumerate(batch):
             col, row = k % columns, k // columns
@@ -774,17 +777,17 @@ def certificate_pdf(
     size = landscape_of(A4)
     w, h = size
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=size, invariant=1, pageCompression=1)
+    c = Canvas(buf, pagesize=size, invariant=1, pageCompression=1, initialFontName=REGULAR)
     c.setTitle(title_text)
     c.setCreator(CREATOR)
     body_size = 26.0
     body_style = _style("cert", REGULAR, body_size, body_size * 1.9, firstLineIndent=2 * body_size)
     name_style = _style("certname", BOLD, body_size, body_size * 1.9)
     sign_size = 20.0
-    guard.check(title_text, "证书标题", BOLD)
+    guard.check(title_text, "证书标题")
     for n, item in enumerate(items or [{}], 1):
         where = f"第 {n} 张证书："
-        name = guard.check(item.get("name", ""), where, BOLD)
+        name = guard.check(item.get("name", ""), where)
         text = guard.check(certificate_text(item), where)
         c.setStrokeColor(RED)
         c.setLineWidth(4)
@@ -833,7 +836,7 @@ class BallotPost:
     write_ins: int = 1
     note: str | None = None  # replaces "应选 N 名" in the heading
 
-    write_in_label: str = field(default="另选他人")
+    write_in_label: str = "另选他人"
 
 
 CIRCLE = "circle"
@@ -968,16 +971,16 @@ def ballot_pdf(
     avail = doc.width
     if instructions is None:
         instructions = _APPROVE_INSTRUCTIONS if mode == APPROVE else _CIRCLE_INSTRUCTIONS
-    guard.check(title, "标题", BOLD)
+    guard.check(title, "标题")
     for s in (subtitle, footer_note, *instructions):
         guard.check(s, "选票文字")
     if spare_label:
-        guard.check(spare_label, "备用票标记", BOLD)
+        guard.check(spare_label, "备用票标记")
     for post in posts:
-        guard.check(post.name, "职务", BOLD)
+        guard.check(post.name, "职务")
         guard.check(post.note, "职务说明")
         for n in post.candidates:
-            guard.check(n, f"{post.name}候选人：", BOLD)
+            guard.check(n, f"{post.name}候选人：")
     guard.finish()
 
     def one_ballot(scale: float) -> list:

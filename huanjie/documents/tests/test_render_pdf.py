@@ -52,17 +52,16 @@ def flat(text: str) -> str:
 
 
 def embedded_fonts(data: bytes) -> set[str]:
-    """Base names of the fonts used on the pages whose TrueType program is embedded (/FontFile2)."""
+    """Base names of the fonts on the pages, each checked to carry its TrueType program (/FontFile2)."""
     out: set[str] = set()
     for page in reader(data).pages:
         fonts = page["/Resources"].get_object().get("/Font", {})
         for ref in fonts.get_object().values():
             font = ref.get_object()
             parts = [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]
-            for part in parts:
-                desc = part.get("/FontDescriptor")
-                if desc is not None and "/FontFile2" in desc.get_object():
-                    out.add(str(font["/BaseFont"]).split("+")[-1])
+            descriptors = [p["/FontDescriptor"].get_object() for p in parts if "/FontDescriptor" in p]
+            assert any("/FontFile2" in d for d in descriptors), f"{font['/BaseFont']} is not embedded"
+            out.add(str(font["/BaseFont"]).split("+")[-1])
     return out
 
 
@@ -173,12 +172,22 @@ def test_notice_with_grouped_voters():
     assert "某某村第十二届村民委员会选举选民名单公告" in all_text
     for n in names + [MINORITY_NAME]:
         assert n in all_text, n
-    for s in ("第一村民小组（共10人）", "第二村民小组（共9人）", "不予登记名单", "已迁出", "（盖章）", "2021年3月1日"):
+    for s in (
+        "第一村民小组（共10人）",
+        "第二村民小组（共9人）",
+        "不予登记名单",
+        "已迁出",
+        "（盖章）",
+        "2021年3月1日",
+    ):
         assert s in all_text, s
     for i, page in enumerate(r.pages, 1):
         assert page_size(page) == (A4_W, A4_H)
         assert f"第 {i} 页 共 {len(r.pages)} 页" in texts[i - 1]
-    assert embedded_fonts(data) == {"NotoSerifSC-Regular", "NotoSerifSC-Bold"}  # regular and bold both embedded (as subsets)
+    assert embedded_fonts(data) == {
+        "NotoSerifSC-Regular",
+        "NotoSerifSC-Bold",
+    }  # regular and bold both embedded (as subsets)
 
 
 def test_notice_lays_voters_several_to_a_row():
@@ -215,7 +224,8 @@ def test_long_title_is_broken_into_even_lines():
 def test_table_repeats_header_on_every_page():
     columns = ["序号", "姓名", "身份证号", "县委组织部", "县公安局", "县民政局"]
     rows = [
-        [str(i + 1), rare_names()[i % 18], f"11010519491231{i:04d}", "通过", "通过", "通过"] for i in range(120)
+        [str(i + 1), rare_names()[i % 18], f"11010519491231{i:04d}", "通过", "通过", "通过"]
+        for i in range(120)
     ]
     rows[7][5] = "不通过：近三年内受过党纪处分，尚在处分影响期内"
     data = table_pdf(
@@ -237,9 +247,15 @@ def test_table_repeats_header_on_every_page():
     all_text = flat("".join(texts))
     for i in range(120):
         assert f"11010519491231{i:04d}" in all_text
-    for s in ("候选人资格联审表", "填报单位：某某镇", "尚在处分影响期内", "县公安局审查人：", "注：不通过的须注明原因。"):
+    for s in (
+        "候选人资格联审表",
+        "填报单位：某某镇",
+        "尚在处分影响期内",
+        "县公安局审查人：",
+        "注：不通过的须注明原因。",
+    ):
         assert s in all_text, s
-    assert "NotoSerifSC-Regular" in embedded_fonts(data)
+    assert embedded_fonts(data) == {"NotoSerifSC-Regular", "NotoSerifSC-Bold"}
 
 
 def test_portrait_table_is_a4():
@@ -274,7 +290,14 @@ def test_voter_cards_eight_to_a_page():
 
 
 def test_chinese_numbers_for_terms():
-    assert [chinese_number(n) for n in (1, 10, 12, 20, 21, 99)] == ["一", "十", "十二", "二十", "二十一", "九十九"]
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 21, 99)] == [
+        "一",
+        "十",
+        "十二",
+        "二十",
+        "二十一",
+        "九十九",
+    ]
 
 
 def test_certificate_text_from_parts():
@@ -308,7 +331,9 @@ POSTS = [
 
 
 def test_ballot_fits_one_page_with_candidates_in_given_order():
-    data = ballot_pdf("某某村第十二届村民委员会选举选票", POSTS, subtitle="2021年3月20日", spare_label="备用票")
+    data = ballot_pdf(
+        "某某村第十二届村民委员会选举选票", POSTS, subtitle="2021年3月20日", spare_label="备用票"
+    )
     r = reader(data)
     assert len(r.pages) == 1
     text = flat(r.pages[0].extract_text())

@@ -335,7 +335,9 @@ def test_whitespace_is_ignored_and_order_is_total():
     # "张　三" (padded with an ideographic space) compares like 张三; the tie is broken by code
     # points: the second characters are U+3000 and 三 U+4E09, so the padded one comes first.
     padded = "张\u3000三"
-    assert stroke_sort_key(padded)[0] == stroke_sort_key("张三")[0]
+    assert stroke_sort_key(padded) != stroke_sort_key("张三")
+    # 丁 2 < 三 3 < 伟 6: the padded name stays between 张丁 and 张伟, next to 张三
+    assert sort_by_strokes(["张伟", padded, "张三", "张丁"]) == ["张丁", padded, "张三", "张伟"]
     assert sort_by_strokes([padded, "张三"]) == sort_by_strokes(["张三", padded]) == [padded, "张三"]
     # and the padding never moves a name past a different one: 张　三 < 张伟 (三 3 < 伟 6)
     assert sort_by_strokes(["张伟", padded]) == [padded, "张伟"]

@@ -1,0 +1,233 @@
+"""Recall (R42–R43), residents' committees (R45–R47) and mobile ballot boxes (R21, R12)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .dates import add_years
+from .errors import EngineError
+from .people import Relation, check_counting_staff
+from .profiles import Profile, get_profile
+
+__all__ = [
+    "MobileBox",
+    "Nomination",
+    "RecallPetition",
+    "RecallVote",
+    "mobile_boxes",
+    "recall",
+    "residents_meeting",
+    "residents_nomination",
+]
+
+
+def _nonneg(value: object, path: str, what: str) -> int:
+    if type(value) is not int or value < 0:  # type: ignore[operator]
+        raise EngineError("negative_number" if type(value) is int else "wrong_type", f"{what}应为非负整数", path)
+    return value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class RecallPetition:
+    id: str
+    villager_signatures: int | None = None
+    rep_signatures: int | None = None
+    filed: date | None = None
+
+
+@dataclass(frozen=True)
+class RecallVote:
+    id: str
+    ballots_returned: int
+    approve: int
+    ballots_issued: int | None = None
+    previous_failed_on: date | None = None
+    held_on: date | None = None
+
+
+def recall(
+    registered_voters: int,
+    petitions: Sequence[RecallPetition] = (),
+    votes: Sequence[RecallVote] = (),
+    reps_total: int | None = None,
+    profile: Profile | None = None,
+) -> dict:
+    """R42, R43 — VCL Art. 16; ZJ Arts. 35–36; SH Art. 27; BJ Art. 34.
+
+    * A petition suffices with ``sig*5 >= voters`` (五分之一以上) or ``rep_sig*3 >= reps``
+      (三分之一以上); exactly 1/5 or 1/3 suffices (R2).
+    * A recall vote is valid with ``ballots*2 > registered`` (and ``returned <= issued``, R25);
+      it passes with ``approve*2 > ballots`` (all ballots cast are the base, R43).
+    * ``vote_deadlines``: the latest day of the vote for a petition with a ``filed`` date
+      (``recall.vote_within_days``, ZJ/SH 30 days); ``barred_until`` for a vote with
+      ``previous_failed_on``: the same facts may not be raised again within a year (ZJ Art. 36).
+    """
+    profile = profile or get_profile("national")
+    voters = _nonneg(registered_voters, "inputs.registered_voters", "有选举权的村民人数")
+    reps = None if reps_total is None else _nonneg(reps_total, "inputs.reps_total", "村民代表人数")
+    sufficient: dict[str, bool] = {}
+    deadlines: dict[str, str | None] = {}
+    within = profile["recall.vote_within_days"]
+    for i, p in enumerate(petitions):
+        path = f"inputs.petitions[{i}]"
+        ok = False
+        if p.villager_signatures is not None:
+            sig = _nonneg(p.villager_signatures, f"{path}.villager_signatures", "联名人数")
+            if sig > voters:
+                raise EngineError("inconsistent_counts", f"联名{sig}人，多于有选举权的村民{voters}人", path)
+            ok = ok or sig * 5 >= voters
+        if p.rep_signatures is not None:
+            if reps is None:
+                raise EngineError("missing_field", "有村民代表联名时须给出村民代表总数", "inputs.reps_total")
+            rsig = _nonneg(p.rep_signatures, f"{path}.rep_signatures", "代表联名人数")
+            if rsig > reps:
+                raise EngineError("inconsistent_counts", f"代表联名{rsig}人，多于村民代表{reps}人", path)
+            ok = ok or rsig * 3 >= reps
+        sufficient[str(p.id)] = ok
+        if p.filed is not None and within is not None:
+            deadlines[str(p.id)] = (p.filed + timedelta(days=within)).isoformat()
+        else:
+            deadlines[str(p.id)] = None
+    results: dict[str, dict] = {}
+    bar_years = profile["recall.repeat_bar_years"]
+    for i, v in enumerate(votes):
+        path = f"inputs.votes[{i}]"
+        returned = _nonneg(v.ballots_returned, f"{path}.ballots_returned", "收回选票数")
+        approve = _nonneg(v.approve, f"{path}.approve", "赞成票数")
+        if returned > voters:
+            raise EngineError("inconsistent_counts", f"收回选票{returned}张，多于登记选民{voters}人", path)
+        if approve > returned:
+            raise EngineError("too_many_votes", f"赞成{approve}票，多于收回的选票{returned}张", f"{path}.approve")
+        valid = returned * 2 > voters
+        if v.ballots_issued is not None:
+            issued = _nonneg(v.ballots_issued, f"{path}.ballots_issued", "发出选票数")
+            valid = valid and returned <= issued
+        entry: dict = {"vote_valid": valid, "recalled": valid and approve * 2 > returned, "barred_until": None}
+        if v.previous_failed_on is not None and bar_years is not None:
+            entry["barred_until"] = add_years(v.previous_failed_on, bar_years).isoformat()
+        results[str(v.id)] = entry
+    return {"petition_sufficient": sufficient, "votes": results, "vote_deadlines": deadlines}
+
+
+@dataclass(frozen=True)
+class Nomination:
+    name: str
+    by_voters: int | None = None
+    by_household_reps: int | None = None
+    by_group_reps: bool = False
+
+
+def residents_nomination(
+    seats: int,
+    nominations: Sequence[Nomination] = (),
+    size_proposals: Sequence[int] = (),
+    profile: Profile | None = None,
+) -> dict:
+    """R45, R46 — URCL Arts. 7–8; HAU Arts. 7, 9; BJU Art. 13.
+
+    A nominee is valid with ``residents.nomination_min_voters`` (10) voters or more,
+    ``residents.nomination_min_household_reps`` (5) household representatives or more (以上
+    includes the number, R2), or a residents' group nomination. The election is contested unless
+    the jurisdiction allows an uncontested list when nominees equal seats (HAU Art. 9).
+    Committee size: ``residents.size`` (5–9; Henan 5–7).
+    """
+    profile = profile or get_profile("national")
+    seats = _nonneg(seats, "inputs.seats", "应选名额")
+    min_voters = profile["residents.nomination_min_voters"]
+    min_reps = profile["residents.nomination_min_household_reps"]
+    valid: list[str] = []
+    invalid: dict[str, str] = {}
+    for i, n in enumerate(nominations):
+        path = f"inputs.nominations[{i}]"
+        v = 0 if n.by_voters is None else _nonneg(n.by_voters, f"{path}.by_voters", "联名选民人数")
+        r = 0 if n.by_household_reps is None else _nonneg(n.by_household_reps, f"{path}.by_household_reps", "户代表人数")
+        if n.name in valid or n.name in invalid:
+            raise EngineError("duplicate_name", f"被提名人“{n.name}”重复", f"{path}.name")
+        if v >= min_voters or r >= min_reps or n.by_group_reps:
+            valid.append(n.name)
+        else:
+            invalid[n.name] = (
+                f"选民联名{v}人（须{min_voters}人以上）、户代表联名{r}人（须{min_reps}人以上），且非居民小组推荐"
+            )
+    lo, hi = profile["residents.size"]
+    size_valid = {}
+    for i, s in enumerate(size_proposals):
+        s = _nonneg(s, f"inputs.size_proposals[{i}]", "委员会人数")
+        size_valid[str(s)] = lo <= s <= hi
+    uncontested = profile["residents.uncontested_allowed"] and len(valid) == seats and seats > 0
+    mlo, mhi = profile["residents.margin"]
+    contested_ok = seats + mlo <= len(valid) and (mhi is None or len(valid) <= seats + mhi)
+    return {
+        "valid_nominees": valid,
+        "invalid_nominees": invalid,
+        "uncontested_allowed": uncontested,
+        "margin_ok": contested_ok or uncontested,
+        "size_valid": size_valid,
+    }
+
+
+def residents_meeting(members: int, present: int, in_favour: int) -> dict:
+    """R47 — URCL Art. 9: a residents' meeting needs more than half of its members present
+    (``present*2 > members``); a decision more than half of those present (``in_favour*2 > present``)."""
+    members = _nonneg(members, "members", "会议组成人员数")
+    present = _nonneg(present, "present", "到会人数")
+    in_favour = _nonneg(in_favour, "in_favour", "赞成人数")
+    if present > members or in_favour > present:
+        raise EngineError("inconsistent_counts", "到会人数不得多于组成人员，赞成人数不得多于到会人数", "present")
+    quorum = present * 2 > members
+    return {"quorum_met": quorum, "adopted": quorum and in_favour * 2 > present}
+
+
+@dataclass(frozen=True)
+class MobileBox:
+    id: str
+    township_approved: bool = False
+    voter_list_published: bool = False
+    scrutineers: int | tuple[str, ...] = 0
+    scrutineer_list_published: bool | None = None
+
+
+def mobile_boxes(
+    boxes: Sequence[MobileBox],
+    profile: Profile | None = None,
+    *,
+    candidates: Sequence[str] = (),
+    relations: Sequence[Relation] = (),
+) -> dict:
+    """R21 (ZJ Art. 24 ¶2, BJ Art. 23, HA Art. 31) and R12 — is each mobile ballot box compliant?
+
+    Township approval and a published voter list where the jurisdiction requires them; at least
+    ``mobile_box.min_scrutineers`` (3) scrutineers; when scrutineers are named, none may be a
+    candidate or a candidate's relative (R12, ``counting_staff.relations``); ZJ also publishes the
+    scrutineer list (``scrutineer_list_published`` false fails it).
+    """
+    profile = profile or get_profile("national")
+    minimum = profile["mobile_box.min_scrutineers"]
+    compliant: dict[str, bool] = {}
+    reasons: dict[str, str] = {}
+    for i, box in enumerate(boxes):
+        path = f"inputs.boxes[{i}]"
+        problems: list[str] = []
+        if profile["mobile_box.township_approval_required"] and not box.township_approved:
+            problems.append("未经乡镇人民政府（村民委员会选举工作指导机构）批准")
+        if profile["mobile_box.voter_list_published_required"] and not box.voter_list_published:
+            problems.append("使用流动票箱的选民名单未公布")
+        if isinstance(box.scrutineers, tuple):
+            names = box.scrutineers
+            count = len(set(names))
+            for bad in check_counting_staff(names, candidates, relations, profile):
+                problems.append(f"监票人{bad['name']}：{bad['reason']}")
+        else:
+            count = _nonneg(box.scrutineers, f"{path}.scrutineers", "监票人数")
+        if minimum is not None and count < minimum:
+            problems.append(f"监票人{count}人，少于规定的{minimum}人")
+        if profile["mobile_box.township_approval_required"] and box.scrutineer_list_published is False:
+            problems.append("监票人名单未公布")
+        key = str(box.id)
+        if key in compliant:
+            raise EngineError("duplicate_name", f"流动票箱编号 {key} 重复", f"{path}.id")
+        compliant[key] = not problems
+        reasons[key] = "；".join(problems) if problems else "符合规定"
+    return {"compliant": compliant, "reasons": reasons}
