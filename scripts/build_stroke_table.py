@@ -108,7 +108,9 @@ def letter_classes(strokes: dict[str, dict]) -> dict[str, str]:
         elif name in FOLD_NAMES:
             mapping[letter] = "5"
         else:
-            sys.exit(f"unknown cnchar stroke {letter!r} = {name!r}: decide its class in CLASS_BY_NAME/FOLD_NAMES")
+            sys.exit(
+                f"unknown cnchar stroke {letter!r} = {name!r}: decide its class in CLASS_BY_NAME/FOLD_NAMES"
+            )
     return mapping
 
 
@@ -149,10 +151,14 @@ def unihan_runs(totals: dict[int, int]) -> list[tuple[int, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("cnchar_js", type=Path, help="cnchar-order's cnchar.order.min.js")
     parser.add_argument("unihan", type=Path, help="Unihan_IRGSources.txt(.bz2) or Unihan.zip")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "huanjie/rules/data")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "huanjie/rules/data"
+    )
     parser.add_argument("--version", default="", help="cnchar-order version, written into the header")
     args = parser.parse_args(argv)
 

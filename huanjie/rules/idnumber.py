@@ -137,7 +137,9 @@ def _msg_future(birth: date, reference: date) -> str:
     return f"身份证号码中的出生日期 {birth.isoformat()} 晚于 {reference.isoformat()}，请核对号码。"
 
 
-def _invalid(raw: str, code: str, reason: str, fixes: tuple[str, ...], normalised: str | None = None) -> IdNumber:
+def _invalid(
+    raw: str, code: str, reason: str, fixes: tuple[str, ...], normalised: str | None = None
+) -> IdNumber:
     return IdNumber(raw, False, normalised, None, None, code, reason, fixes)
 
 
@@ -210,7 +212,11 @@ def parse_id(raw: str, reference_date: date | None = None) -> IdNumber:
             return early
     # Fast path: a clean 18-character ASCII number needs no normalisation.
     if len(raw) == 18 and raw.isascii() and raw[:17].isdigit():
-        return _parse_18(raw, raw, _NO_NORMALISATIONS, reference) if raw[17] != "x" else _parse_slow(raw, reference)
+        return (
+            _parse_18(raw, raw, _NO_NORMALISATIONS, reference)
+            if raw[17] != "x"
+            else _parse_slow(raw, reference)
+        )
     return _parse_slow(raw, reference)
 
 
@@ -246,7 +252,11 @@ def validate_ids(ids: Iterable[str], reference_date: date | None = None) -> list
                 head = raw[:17]
                 if head.isdigit():
                     birth = birth_of(raw[6:14])
-                    if birth is not None and birth <= reference and checks[(2 * int(head, 13)) % 11] == raw[17]:
+                    if (
+                        birth is not None
+                        and birth <= reference
+                        and checks[(2 * int(head, 13)) % 11] == raw[17]
+                    ):
                         item = new(cls)
                         s_raw(item, raw)
                         s_valid(item, True)
@@ -266,7 +276,7 @@ def validate_ids(ids: Iterable[str], reference_date: date | None = None) -> list
 
 
 def gender_from_id(raw: str) -> str | None:
-    """"M" or "F" from a valid ID (17th digit odd = male), else None."""
+    """Gender "M" or "F" from a valid ID (17th digit odd = male), else None."""
     return parse_id(raw).gender
 
 

@@ -149,13 +149,12 @@ def _slow_code(char: str) -> str:
     return "\x03" + _utf8(lower if len(lower) == 1 else canon) + _utf8(char)
 
 
-def _key_string(name: str) -> str:
-    codes = _CODES
+def _key_string(name: str, _codes: dict[str, str] = _CODES, _code_of=_CODES.__getitem__) -> str:
     try:
-        body = "".join([codes[c] for c in name])
+        body = "".join(map(_code_of, name))
     except KeyError:
-        body = "".join([codes[c] if c in codes else _slow_code(c) for c in name])
-    return body + _TERMINATOR + _utf8(name)
+        body = "".join([_codes[c] if c in _codes else _slow_code(c) for c in name])
+    return body + _TERMINATOR + name.encode("utf-8", "surrogatepass").decode("latin-1")
 
 
 def _as_name(name: object) -> str:
