@@ -267,15 +267,54 @@ class CountResult:
 # --------------------------------------------------------------------------------------------
 # ballot keys: the hashable form in which ballots are grouped and checked once per pattern
 #
-# part  = (approve, oppose, write_in, write_in_marked, unreadable_entries, unreadable, extra_mark)
-# sheet = (unreadable, extra_mark, (part | None for each post in race order))
+# A post's part of a ballot is either
+#   * the short form: the tuple of approved names (the usual ballot: approvals only), or
+#   * a FullPart: (approve, oppose, write_in, write_in_marked, unreadable_entries, unreadable, extra_mark).
+# A set of ballots is held column-wise: ids, per-sheet flags (unreadable, extra_mark) or None,
+# and for each post the list of its parts (None where the sheet leaves the post blank).
 
-_BLANK_PART = ((), (), (), True, 0, False, False)
+
+class FullPart(tuple):
+    """The long form of a part key (a tuple subclass, so it never equals a short-form key)."""
+
+    __slots__ = ()
+
+
+_BLANK_PART = FullPart(((), (), (), True, 0, False, False))
+_NO_FLAGS = (False, False)
 
 
 def ballot_key(b: Ballot) -> tuple:
+    """The grouping key of one post's part of a ballot."""
     marked = b.write_in_marked if isinstance(b.write_in_marked, bool) else tuple(b.write_in_marked)
-    return (tuple(b.approve), tuple(b.oppose), tuple(b.write_in), marked, b.unreadable_entries, b.unreadable, b.extra_mark)
+    if (
+        not b.oppose
+        and not b.write_in
+        and marked is True
+        and not b.unreadable_entries
+        and not b.unreadable
+        and not b.extra_mark
+    ):
+        return tuple(b.approve)
+    return FullPart(
+        (
+            tuple(b.approve),
+            tuple(b.oppose),
+            tuple(b.write_in),
+            marked,
+            b.unreadable_entries,
+            b.unreadable,
+            b.extra_mark,
+        )
+    )
+
+
+def _full(part: Any) -> FullPart:
+    if part is None:
+        return _BLANK_PART
+    if type(part) is FullPart:
+        return part
+    return FullPart((part, (), (), True, 0, False, False))
 
 
 @dataclass
@@ -305,10 +344,10 @@ def _check_names(seq: Any, path: str) -> tuple[str, ...]:
     return seq
 
 
-def _classify_part(part: tuple, ctx: _Ctx, i: int, path: str) -> tuple[str | None, tuple[str, ...], tuple, bool]:
+def _classify_part(
+    part: tuple, ctx: _Ctx, i: int, path: str
+) -> tuple[str | None, tuple[str, ...], tuple, bool]:
     """R26, R56, R57 — one post's part of a ballot → (invalid code, selections, ignored, referred)."""
-    if not isinstance(part, tuple) or len(part) != 7:
-        raise _err("wrong_type", "选票格式不正确", path)
     approve, oppose, write_in, marked, unreadable_entries, unreadable, extra = part
     approve = _check_names(approve, f"{path}.approve")
     oppose = _check_names(oppose, f"{path}.oppose")
@@ -334,7 +373,11 @@ def _classify_part(part: tuple, ctx: _Ctx, i: int, path: str) -> tuple[str | Non
         raise _err("wrong_type", "unreadable、extra_mark 应为 true 或 false", path)
     if isinstance(marked, tuple):
         if len(marked) != len(write_in) or any(type(m) is not bool for m in marked):
-            raise _err("wrong_type", "write_in_marked 应为布尔值，或与 write_in 等长的布尔值列表", f"{path}.write_in_marked")
+            raise _err(
+                "wrong_type",
+                "write_in_marked 应为布尔值，或与 write_in 等长的布尔值列表",
+                f"{path}.write_in_marked",
+            )
     elif type(marked) is not bool:
         raise _err("wrong_type", "write_in_marked 应为 true 或 false", f"{path}.write_in_marked")
 
@@ -379,35 +422,30 @@ def _classify_part(part: tuple, ctx: _Ctx, i: int, path: str) -> tuple[str | Non
     return None, selections, tuple(ignored), referred
 
 
-def _classify_sheet(key: tuple, ctx: _Ctx, path: str) -> tuple[str | None, tuple, bool]:
-    """R26 — a whole sheet → (sheet-level invalid code, per-post part results, referred)."""
-    s_unreadable, s_extra, parts = key
+def _classify_sheet(
+    flags: tuple, parts: Sequence[Any], results: Sequence[tuple], ctx: _Ctx, path: str
+) -> tuple[str | None, bool]:
+    """R26 — sheet-level validity given each post's part result → (invalid code, referred)."""
+    s_unreadable, s_extra = flags
     if type(s_unreadable) is not bool or type(s_extra) is not bool:
         raise _err("wrong_type", "unreadable、extra_mark 应为 true 或 false", path)
-    if len(parts) != len(ctx.posts):
-        raise _err("wrong_type", "选票格式不正确", path)
-    results = []
-    referred = False
-    for i, part in enumerate(parts):
-        ppath = path if len(ctx.posts) == 1 else f"{path}.{ctx.posts[i]}"
-        res = _classify_part(part if part is not None else _BLANK_PART, ctx, i, ppath)
-        referred = referred or res[3]
-        results.append(res)
+    referred = any(r[3] for r in results)
     if s_unreadable:
-        return "unreadable", tuple(results), False
+        return "unreadable", False
     if s_extra:
         if ctx.party or ctx.extra_mark_invalid:
-            return "extra_mark", tuple(results), False
+            return "extra_mark", False
         referred = True
     if ctx.same_person_invalid and len(parts) > 1:
         seen: dict[str, int] = {}
         for i, part in enumerate(parts):
             if part is None:
                 continue
-            for name in set(part[0]) | set(part[2]):
+            full = _full(part)
+            for name in set(full[0]) | set(full[2]):
                 if seen.setdefault(name, i) != i:
-                    return "same_person_two_posts", tuple(results), referred
-    return None, tuple(results), referred
+                    return "same_person_two_posts", referred
+    return None, referred
 
 
 def validate_ballot(
@@ -427,12 +465,16 @@ def validate_ballot(
     profile = profile or get_profile("national")
     ctx = _make_ctx(kind, stage, races, profile, committee_members)
     if isinstance(ballot, Sheet):
-        key = _sheet_key(ballot, ctx.posts, "ballot")
+        flags, parts_in = _sheet_parts(ballot, ctx.posts, "ballot")
     else:
         if len(races) != 1:
             raise _err("wrong_type", "单个职位的选票只能对应一个职位", "races")
-        key = (False, False, (ballot_key(ballot),))
-    code, parts, referred = _classify_sheet(key, ctx, "ballot")
+        flags, parts_in = _NO_FLAGS, (ballot_key(ballot),)
+    parts = [
+        _classify_part(_full(part), ctx, i, "ballot" if len(ctx.posts) == 1 else f"ballot.{ctx.posts[i]}")
+        for i, part in enumerate(parts_in)
+    ]
+    code, referred = _classify_sheet(flags, parts_in, parts, ctx, "ballot")
     invalid: list[dict] = []
     selections: dict[str, list[str]] = {}
     ignored: list[dict] = []
@@ -445,7 +487,9 @@ def validate_ballot(
                 continue
             selections[ctx.posts[i]] = list(sel)
             for name, icode in ign:
-                ignored.append({"post": ctx.posts[i], "name": name, "code": icode, "reason": _IGNORED_ZH[icode]})
+                ignored.append(
+                    {"post": ctx.posts[i], "name": name, "code": icode, "reason": _IGNORED_ZH[icode]}
+                )
     return {
         "valid": not invalid,
         "invalid": invalid,
@@ -455,12 +499,25 @@ def validate_ballot(
     }
 
 
-def _sheet_key(sheet: Sheet, posts: Sequence[str], path: str) -> tuple:
+def _sheet_parts(sheet: Sheet, posts: Sequence[str], path: str) -> tuple[tuple, tuple]:
     unknown = [p for p in sheet.parts if p not in posts]
     if unknown:
         raise _err("unknown_post", f"选票上的职位“{unknown[0]}”不在 races 中", f"{path}.{unknown[0]}")
     parts = tuple(ballot_key(sheet.parts[p]) if p in sheet.parts else None for p in posts)
-    return (sheet.unreadable, sheet.extra_mark, parts)
+    flags = (sheet.unreadable, sheet.extra_mark)
+    return (flags if flags != _NO_FLAGS else _NO_FLAGS), parts
+
+
+def sheets_to_columns(sheets: Sequence[Sheet], posts: Sequence[str], path: str = "inputs.ballots") -> tuple:
+    """Multi-post sheets → the column-wise ballot set ``(ids, flags, cols)``."""
+    cols: list[list] = [[] for _ in posts]
+    flags: list[tuple] = []
+    for j, sheet in enumerate(sheets):
+        f, parts = _sheet_parts(sheet, posts, f"{path}[{j}]")
+        flags.append(f)
+        for col, part in zip(cols, parts, strict=True):
+            col.append(part)
+    return [s.id for s in sheets], flags, cols
 
 
 def _make_ctx(kind: str, stage: str, races: Sequence[Race], profile: Profile, members: Sequence[str]) -> _Ctx:
@@ -492,40 +549,78 @@ class _BallotTally:
     referred: int
 
 
-def _tally_sheets(
-    keys: Sequence[tuple], ids: Sequence[Any], ctx: _Ctx, path: str, post_paths: bool
-) -> _BallotTally:
-    """Group identical sheets, check each pattern once (R26, R56, R57), count with multiplicity."""
+def _intern(col: list, path: str) -> tuple[list, list[int]]:
+    """Distinct parts of one post (first-seen order) and each ballot's index into them."""
     try:
-        counts = Counter(keys)
+        index = dict.fromkeys(col)
     except TypeError:
-        for j, k in enumerate(keys):
+        for j, k in enumerate(col):
             try:
                 hash(k)
             except TypeError:
                 raise _err("wrong_type", "选票中的人名应为文字", f"{path}[{j}]") from None
-        raise  # pragma: no cover - some key was unhashable above
-    first: dict[tuple, int] = {}
-    if len(counts) < len(keys):
-        for j, k in enumerate(keys):
-            if k not in first:
-                first[k] = j
-                if len(first) == len(counts):
-                    break
-    else:
-        first = {k: j for j, k in enumerate(keys)}
-    classified: dict[tuple, tuple] = {}
+        raise  # pragma: no cover - some part was unhashable above
+    distinct = list(index)
+    for n, k in enumerate(distinct):
+        index[k] = n
+    return distinct, list(map(index.__getitem__, col))
+
+
+def _tally_sheets(
+    ids: Sequence[Any], flags: Sequence[tuple] | None, cols: Sequence[list], ctx: _Ctx, path: str
+) -> _BallotTally:
+    """R26, R56, R57 — check each distinct part once, each distinct sheet once, count with multiplicity."""
+    n_posts = len(ctx.posts)
+    single = n_posts == 1
+    distinct_parts: list[list] = []
+    codes: list[list[int]] = []
+    part_results: list[list[tuple]] = []
+    for i, col in enumerate(cols):
+        distinct, idx = _intern(col, path)
+        distinct_parts.append(distinct)
+        codes.append(idx)
+        first = {}
+        if len(distinct) < len(col):
+            for j, n in enumerate(idx):
+                if n not in first:
+                    first[n] = j
+                    if len(first) == len(distinct):
+                        break
+        else:
+            first = {n: n for n in range(len(distinct))}
+        results = []
+        for n, part in enumerate(distinct):
+            ppath = f"{path}[{first[n]}]" if single else f"{path}[{first[n]}].{ctx.posts[i]}"
+            if part is not None and type(part) is not FullPart and type(part) is not tuple:
+                raise _err("wrong_type", "选票格式不正确", ppath)
+            results.append(_classify_part(_full(part), ctx, i, ppath))
+        part_results.append(results)
+    flag_col = flags if flags is not None else [_NO_FLAGS] * len(ids)
+    sheet_keys = list(zip(flag_col, *codes, strict=True)) if n_posts else [(f,) for f in flag_col]
+    try:
+        counts = Counter(sheet_keys)
+    except TypeError:
+        for j, f in enumerate(flag_col):
+            if type(f) is not tuple or any(type(x) is not bool for x in f):
+                raise _err(
+                    "wrong_type", "unreadable、extra_mark 应为 true 或 false", f"{path}[{j}]"
+                ) from None
+        raise  # pragma: no cover
     tallies = [Counter() for _ in ctx.posts]
     referred = 0
-    for k, n in counts.items():
-        res = _classify_sheet(k, ctx, f"{path}[{first[k]}]")
-        classified[k] = res
-        code, parts, ref = res
+    sheet_class: dict[tuple, tuple] = {}
+    for key, n in counts.items():
+        f = key[0]
+        parts = [distinct_parts[i][key[i + 1]] for i in range(n_posts)]
+        results = [part_results[i][key[i + 1]] for i in range(n_posts)]
+        code, ref = _classify_sheet(f, parts, results, ctx, path)
+        clean = code is None and all(r[0] is None and not r[2] for r in results)
+        sheet_class[key] = (code, results, clean)
         if ref:
             referred += n
         if code is not None:
             continue
-        for i, (pcode, sel, _ign, _r) in enumerate(parts):
+        for i, (pcode, sel, _ign, _r) in enumerate(results):
             if pcode is None and sel:
                 t = tallies[i]
                 for name in sel:
@@ -533,29 +628,38 @@ def _tally_sheets(
     valid_ids: list = []
     invalid: list[dict] = []
     ignored: list[dict] = []
-    clean = {k for k, (code, parts, _r) in classified.items() if code is None and all(p[0] is None and not p[2] for p in parts)}
-    single_post = ctx.posts[0] if len(ctx.posts) == 1 else None
-    for j, k in enumerate(keys):
-        if k in clean:
-            valid_ids.append(ids[j])
-            continue
-        code, parts, _r = classified[k]
-        bid = ids[j]
-        if code is not None:
-            invalid.append({"id": bid, "post": single_post, "code": code, "reason": _INVALID_ZH[code]})
-            continue
-        sheet_ok = True
-        for i, (pcode, _sel, ign, _r2) in enumerate(parts):
-            if pcode is not None:
-                sheet_ok = False
-                invalid.append({"id": bid, "post": ctx.posts[i], "code": pcode, "reason": _INVALID_ZH[pcode]})
+    single_post = ctx.posts[0] if single else None
+    if all(c[2] for c in sheet_class.values()):
+        valid_ids = list(ids)
+    else:
+        for bid, key in zip(ids, sheet_keys, strict=True):
+            code, results, clean = sheet_class[key]
+            if clean:
+                valid_ids.append(bid)
                 continue
-            for name, icode in ign:
-                ignored.append(
-                    {"ballot": bid, "post": ctx.posts[i], "name": name, "code": icode, "reason": _IGNORED_ZH[icode]}
-                )
-        if sheet_ok:
-            valid_ids.append(bid)
+            if code is not None:
+                invalid.append({"id": bid, "post": single_post, "code": code, "reason": _INVALID_ZH[code]})
+                continue
+            sheet_ok = True
+            for i, (pcode, _sel, ign, _r2) in enumerate(results):
+                if pcode is not None:
+                    sheet_ok = False
+                    invalid.append(
+                        {"id": bid, "post": ctx.posts[i], "code": pcode, "reason": _INVALID_ZH[pcode]}
+                    )
+                    continue
+                for name, icode in ign:
+                    ignored.append(
+                        {
+                            "ballot": bid,
+                            "post": ctx.posts[i],
+                            "name": name,
+                            "code": icode,
+                            "reason": _IGNORED_ZH[icode],
+                        }
+                    )
+            if sheet_ok:
+                valid_ids.append(bid)
     return _BallotTally(tallies, valid_ids, invalid, ignored, referred)
 
 
@@ -587,7 +691,11 @@ def _aggregate_tally(race: Race, i: int, returned: int, ctx: _Ctx) -> Counter:
         tally[name] += _nonneg_int(v, f"{path}.votes.{name}", "票数")
     for name, v in race.write_in_votes.items():
         if ctx.stage == "tie_revote" and name not in cands:
-            raise _err("unknown_candidate", f"再次投票只在得票相等的人中进行，“{name}”不是候选人", f"{path}.write_in_votes")
+            raise _err(
+                "unknown_candidate",
+                f"再次投票只在得票相等的人中进行，“{name}”不是候选人",
+                f"{path}.write_in_votes",
+            )
         if ctx.members is not None and name not in ctx.members:
             raise _err("not_committee_member", f"“{name}”不是本届委员会委员", f"{path}.write_in_votes")
         tally[name] += _nonneg_int(v, f"{path}.write_in_votes.{name}", "票数")
@@ -853,7 +961,9 @@ def _validate_races(vote: VoteCount) -> None:
                     )
 
 
-def _base_and_validity(vote: VoteCount, profile: Profile, returned: int) -> tuple[int, bool, str | None, bool | None]:
+def _base_and_validity(
+    vote: VoteCount, profile: Profile, returned: int
+) -> tuple[int, bool, str | None, bool | None]:
     """R24, R25, R33 (village); R52, R57, R58 (Party); R61 (plenary) → (base, valid, reason, quorum)."""
     kind = vote.kind
     issued = vote.ballots_issued
@@ -866,7 +976,11 @@ def _base_and_validity(vote: VoteCount, profile: Profile, returned: int) -> tupl
             raise _err("missing_field", "缺少登记选民数", "inputs.registered_voters")
         _nonneg_int(registered, "inputs.registered_voters", "登记选民数")
         if returned > registered:
-            raise _err("inconsistent_counts", f"收回选票{returned}张，多于登记选民{registered}人", "inputs.ballots_returned")
+            raise _err(
+                "inconsistent_counts",
+                f"收回选票{returned}张，多于登记选民{registered}人",
+                "inputs.ballots_returned",
+            )
         base = returned  # R23: invalid and blank ballots are included
         check_turnout = vote.stage == "first" or profile["runoff.require_turnout"]
         if over_issued:
@@ -898,7 +1012,11 @@ def _base_and_validity(vote: VoteCount, profile: Profile, returned: int) -> tupl
     expected = _nonneg_int(vote.expected_attendance, "inputs.expected_attendance", "应到会人数")
     present = _nonneg_int(vote.present_with_vote, "inputs.present_with_vote", "实到会人数")
     if returned > present:
-        raise _err("inconsistent_counts", f"收回选票{returned}张，多于实到会有选举权的{present}人", "inputs.ballots_returned")
+        raise _err(
+            "inconsistent_counts",
+            f"收回选票{returned}张，多于实到会有选举权的{present}人",
+            "inputs.ballots_returned",
+        )
     quorum = quorum_met(present, expected, profile)
     base = present if profile["party.win_base"] == "present" else expected
     if not quorum:
@@ -916,7 +1034,13 @@ def quorum_met(present: int, expected: int, profile: Profile | None = None) -> b
     return present * 5 > expected * 4
 
 
-def count_vote(vote: VoteCount, profile: Profile | None = None, *, _sheet_keys: tuple | None = None) -> CountResult:
+def count_vote(
+    vote: VoteCount,
+    profile: Profile | None = None,
+    *,
+    _sheet_keys: tuple | None = None,
+    _race_keys: Mapping[int, tuple] | None = None,
+) -> CountResult:
     """R23–R37, R48 (village, residents); R52–R61 (Party); R63–R64 (delegates) — count one vote.
 
     * Validity: village turnout ``returned*2 > registered`` (R24, also in 另行选举 and re-votes
@@ -950,46 +1074,56 @@ def count_vote(vote: VoteCount, profile: Profile | None = None, *, _sheet_keys: 
     if uses_sheets:
         for i, r in enumerate(races):
             if r.votes is not None or r.ballots is not None:
-                raise _err("mixed_ballot_forms", "已给出整张选票（ballots），职位中不能再给出 votes 或 ballots", f"inputs.races[{i}]")
+                raise _err(
+                    "mixed_ballot_forms",
+                    "已给出整张选票（ballots），职位中不能再给出 votes 或 ballots",
+                    f"inputs.races[{i}]",
+                )
         if _sheet_keys is not None:
-            keys, ids = _sheet_keys
+            ids, flags, cols = _sheet_keys
         else:
             assert vote.sheets is not None
-            keys = [_sheet_key(s, ctx.posts, f"inputs.ballots[{j}]") for j, s in enumerate(vote.sheets)]
-            ids = [s.id for s in vote.sheets]
+            ids, flags, cols = sheets_to_columns(vote.sheets, ctx.posts)
         _check_ids(ids, "inputs.ballots")
         if returned is None:
-            returned = len(keys)
-        elif returned != len(keys):
-            raise _err("ballot_count_mismatch", f"收回选票{returned}张，但录入了{len(keys)}张", "inputs.ballots")
-        ballot_tally = _tally_sheets(keys, ids, ctx, "inputs.ballots", True)
+            returned = len(ids)
+        elif returned != len(ids):
+            raise _err(
+                "ballot_count_mismatch", f"收回选票{returned}张，但录入了{len(ids)}张", "inputs.ballots"
+            )
+        ballot_tally = _tally_sheets(ids, flags, cols, ctx, "inputs.ballots")
         race_tallies = ballot_tally.tallies
     else:
         combined: _BallotTally | None = None
+        race_keys: dict[int, tuple[list, list]] = dict(_race_keys or {})
         for i, r in enumerate(races):
             if r.ballots is not None and r.votes is not None:
-                raise _err("mixed_ballot_forms", "同一职位不能同时给出 votes 和 ballots", f"inputs.races[{i}]")
+                raise _err(
+                    "mixed_ballot_forms", "同一职位不能同时给出 votes 和 ballots", f"inputs.races[{i}]"
+                )
             if r.ballots is None and r.votes is None:
                 raise _err("missing_field", "缺少票数（votes）或选票（ballots）", f"inputs.races[{i}].votes")
-            if r.ballots is not None:
+            if r.ballots is not None and i not in race_keys:
+                race_keys[i] = ([b.id for b in r.ballots], [ballot_key(b) for b in r.ballots])
+            if i in race_keys:
+                n_ballots = len(race_keys[i][0])
                 if returned is None:
-                    returned = len(r.ballots)
-                if len(r.ballots) != returned:
+                    returned = n_ballots
+                if n_ballots != returned:
                     raise _err(
                         "ballot_count_mismatch",
-                        f"收回选票{returned}张，但{r.post}录入了{len(r.ballots)}张",
+                        f"收回选票{returned}张，但{r.post}录入了{n_ballots}张",
                         f"inputs.races[{i}].ballots",
                     )
         if returned is None:
             raise _err("missing_field", "缺少收回选票数", "inputs.ballots_returned")
         _nonneg_int(returned, "inputs.ballots_returned", "收回选票数")
         for i, r in enumerate(races):
-            if r.ballots is not None:
+            if i in race_keys:
                 sub = _make_ctx(kind, stage, [r], profile, vote.committee_members)
-                keys = [(False, False, (ballot_key(b),)) for b in r.ballots]
-                ids = [b.id for b in r.ballots]
+                ids, col = race_keys[i]
                 _check_ids(ids, f"inputs.races[{i}].ballots")
-                bt = _tally_sheets(keys, ids, sub, f"inputs.races[{i}].ballots", False)
+                bt = _tally_sheets(ids, None, [col], sub, f"inputs.races[{i}].ballots")
                 race_tallies.append(bt.tallies[0])
                 combined = _merge_ballot_tallies(combined, bt)
             else:
@@ -1127,14 +1261,21 @@ def count_vote(vote: VoteCount, profile: Profile | None = None, *, _sheet_keys: 
         runoffs.append(entry)
 
     if village and profile["women.mode"] == "runoff_reserve" and not woman_elected and runoffs:
-        has_woman = any(_gender_of(races[_post_index(races, e["post"])], nm) == "F" for e in runoffs for nm in e["candidates"])
+        has_woman = any(
+            _gender_of(races[_post_index(races, e["post"])], nm) == "F"
+            for e in runoffs
+            for nm in e["candidates"]
+        )
         if not has_woman:
             for e in reversed(runoffs):
                 i = _post_index(races, e["post"])
                 women = [
                     nm
                     for nm in _name_order(list(pools[i]), pools[i])
-                    if is_woman(i, nm) and nm not in kept and nm not in removed_names and nm not in decision.pending
+                    if is_woman(i, nm)
+                    and nm not in kept
+                    and nm not in removed_names
+                    and nm not in decision.pending
                 ]
                 if women:
                     e["candidates"] = e["candidates"] + [women[0]]
@@ -1217,7 +1358,9 @@ def _one_or_many(items: list[dict]) -> Any:
     return items[0] if len(items) == 1 else items
 
 
-def _may_remain_vacant(vote: VoteCount, profile: Profile, decision: _Decision, races: Sequence[Race]) -> bool | None:
+def _may_remain_vacant(
+    vote: VoteCount, profile: Profile, decision: _Decision, races: Sequence[Race]
+) -> bool | None:
     """R35 — may the unfilled seats stay empty? ZJ Art. 30 and national [INTERP]: after the
     另行选举, with at least 3 members; SH Art. 21: already after the first round with 3; BJ Art. 30:
     only with more than three (≥ 4) members and a 主任 elected."""
@@ -1234,10 +1377,12 @@ def _may_remain_vacant(vote: VoteCount, profile: Profile, decision: _Decision, r
         return False
     if profile["runoff.vacancy_requires_director"]:
         director = bool(vote.director_elected) or any(
-            races[i].post.strip().endswith("主任") and "副" not in races[i].post for i, _n, _v in decision.elected
+            races[i].post.strip().endswith("主任") and "副" not in races[i].post
+            for i, _n, _v in decision.elected
         )
         director = director or any(
-            (m.post or "").strip().endswith("主任") and "副" not in (m.post or "") for m in vote.members_already_elected
+            (m.post or "").strip().endswith("主任") and "副" not in (m.post or "")
+            for m in vote.members_already_elected
         )
         return director
     return True

@@ -270,13 +270,23 @@ def election_calendar(
         CalendarStep("voter_list_published", "公布选民名单", "R10", latest_date=list_latest),
     ]
     if objection_deadline is not None:
-        steps.append(CalendarStep("objection_deadline", "对选民名单提出异议截止", "R10", latest_date=objection_deadline))
+        steps.append(
+            CalendarStep(
+                "objection_deadline", "对选民名单提出异议截止", "R10", latest_date=objection_deadline
+            )
+        )
     if decision_deadline is not None:
         steps.append(
-            CalendarStep("objection_decision", "选举委员会作出异议处理决定", "R10", latest_date=decision_deadline)
+            CalendarStep(
+                "objection_decision", "选举委员会作出异议处理决定", "R10", latest_date=decision_deadline
+            )
         )
     if candidate_latest is not None:
-        steps.append(CalendarStep("candidate_list", "按得票多少公布正式候选人名单", "R15", latest_date=candidate_latest))
+        steps.append(
+            CalendarStep(
+                "candidate_list", "按得票多少公布正式候选人名单", "R15", latest_date=candidate_latest
+            )
+        )
     if arrangements_latest is not None:
         steps.append(
             CalendarStep(
@@ -287,20 +297,32 @@ def election_calendar(
             )
         )
     if withdrawal_latest is not None:
-        steps.append(CalendarStep("withdrawal", "候选人书面申请退出截止", "R15", latest_date=withdrawal_latest))
+        steps.append(
+            CalendarStep("withdrawal", "候选人书面申请退出截止", "R15", latest_date=withdrawal_latest)
+        )
     if proxy_latest is not None:
         steps.append(CalendarStep("proxy_filing", "办理书面委托投票截止", "R20", latest_date=proxy_latest))
     if proxy_lists is not None:
-        steps.append(CalendarStep("proxy_lists_published", "公布委托人和受托人名单", "R20", latest_date=proxy_lists))
+        steps.append(
+            CalendarStep("proxy_lists_published", "公布委托人和受托人名单", "R20", latest_date=proxy_lists)
+        )
     steps.append(CalendarStep("election_day", "选举日", "R17", on_date=election_date))
     if runoff_latest is not None:
         steps.append(
             CalendarStep(
-                "runoff_latest", "另行选举最迟日期", "R34", earliest_date=election_date, latest_date=runoff_latest
+                "runoff_latest",
+                "另行选举最迟日期",
+                "R34",
+                earliest_date=election_date,
+                latest_date=runoff_latest,
             )
         )
     if handover_latest is not None:
-        steps.append(CalendarStep("handover", "完成工作移交", "R41", earliest_date=took_office, latest_date=handover_latest))
+        steps.append(
+            CalendarStep(
+                "handover", "完成工作移交", "R41", earliest_date=took_office, latest_date=handover_latest
+            )
+        )
 
     def when(step: CalendarStep) -> date:
         return step.on_date or step.latest_date or step.earliest_date or election_date

@@ -105,7 +105,9 @@ def _count(value: int | None, path: str, what: str) -> int:
     if value is None:
         return 0
     if type(value) is not int or value < 0:
-        raise EngineError("negative_number" if type(value) is int else "wrong_type", f"{what}应为非负整数", path)
+        raise EngineError(
+            "negative_number" if type(value) is int else "wrong_type", f"{what}应为非负整数", path
+        )
     return value
 
 
@@ -143,7 +145,9 @@ def party_attendance(
             + _count(rights_suspended, "inputs.rights_suspended", "被停止党员权利的人数")
         )
         if without > total:
-            raise EngineError("inconsistent_counts", f"没有选举权的{without}人多于党员总数{total}人", "inputs.members_total")
+            raise EngineError(
+                "inconsistent_counts", f"没有选举权的{without}人多于党员总数{total}人", "inputs.members_total"
+            )
         with_vote = total - without
         seen: set[str] = set()
         for i, ex in enumerate(excluded_with_approval):
@@ -201,12 +205,16 @@ def party_attendance(
             )
         if present > with_vote:
             raise EngineError(
-                "inconsistent_counts", f"实到会{present}人，多于有选举权的{with_vote}人", "inputs.present_with_vote"
+                "inconsistent_counts",
+                f"实到会{present}人，多于有选举权的{with_vote}人",
+                "inputs.present_with_vote",
             )
     elif expected_attendance is not None:
         expected = _count(expected_attendance, "inputs.expected_attendance", "应到会人数")
     else:
-        raise EngineError("missing_field", "缺少党员总数（members_total）或应到会人数", "inputs.members_total")
+        raise EngineError(
+            "missing_field", "缺少党员总数（members_total）或应到会人数", "inputs.members_total"
+        )
     quorum = quorum_met(present, expected, profile)
     return AttendanceResult(
         with_vote=with_vote,
@@ -315,7 +323,14 @@ def credentials(delegates: Sequence[DelegateRecord], profile: Profile | None = N
                 }
             )
         else:
-            out.append({"name": d.name, "unit": d.unit, "status": "confirmed", "reason": "选举程序和代表资格符合规定"})
+            out.append(
+                {
+                    "name": d.name,
+                    "unit": d.unit,
+                    "status": "confirmed",
+                    "reason": "选举程序和代表资格符合规定",
+                }
+            )
     return out
 
 
@@ -341,9 +356,15 @@ def congress_size(
         cand_map = {"": _count(candidates, "inputs.candidates", "候选人数")}  # type: ignore[arg-type]
     else:
         if not isinstance(unit_seats, Mapping) or not isinstance(candidates, Mapping):
-            raise EngineError("wrong_type", "unit_seats 和 candidates 应同为整数或同为 {选举单位: 人数}", "inputs.unit_seats")
+            raise EngineError(
+                "wrong_type",
+                "unit_seats 和 candidates 应同为整数或同为 {选举单位: 人数}",
+                "inputs.unit_seats",
+            )
         if set(unit_seats) != set(candidates):
-            raise EngineError("inconsistent_counts", "unit_seats 与 candidates 的选举单位不一致", "inputs.candidates")
+            raise EngineError(
+                "inconsistent_counts", "unit_seats 与 candidates 的选举单位不一致", "inputs.candidates"
+            )
         seats_map = {u: _count(v, f"inputs.unit_seats.{u}", "应选名额") for u, v in unit_seats.items()}
         cand_map = {u: _count(v, f"inputs.candidates.{u}", "候选人数") for u, v in candidates.items()}
     lo, hi = profile["congress.size_normal"]

@@ -198,7 +198,9 @@ def eligibility(
         elif deprived:
             what = "终身" if person.deprived_lifetime else "选举日在剥夺期间内"
             out.append(
-                EligibilityDecision(person.name, False, birth, gender, "deprived", f"依法被剥夺政治权利（{what}）")
+                EligibilityDecision(
+                    person.name, False, birth, gender, "deprived", f"依法被剥夺政治权利（{what}）"
+                )
             )
         else:
             out.append(EligibilityDecision(person.name, True, birth, gender, None, None))
@@ -246,7 +248,12 @@ class VoterDecision:
     reason: str
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "registered": self.registered, "category": self.category, "reason": self.reason}
+        return {
+            "name": self.name,
+            "registered": self.registered,
+            "category": self.category,
+            "reason": self.reason,
+        }
 
 
 _CATEGORY_ZH = {
@@ -283,7 +290,13 @@ def voter_registration_decision(
     out: list[VoterDecision] = []
     for i, p in enumerate(persons):
         ppath = f"{path}[{i}]"
-        if p.id is not None or p.birth_date is not None or p.deprived_lifetime or p.deprived_from or p.deprived_until:
+        if (
+            p.id is not None
+            or p.birth_date is not None
+            or p.deprived_lifetime
+            or p.deprived_from
+            or p.deprived_until
+        ):
             record = PersonRecord(
                 p.name, p.id, p.birth_date, p.deprived_from, p.deprived_until, p.deprived_lifetime
             )
@@ -296,8 +309,8 @@ def voter_registration_decision(
             out.append(VoterDecision(p.name, False, None, f"{why}，不列入选民名单（北京选举办法第14条）"))
             continue
 
-        def ok(category: str) -> VoterDecision:
-            return VoterDecision(p.name, True, category, _CATEGORY_ZH[category])
+        def ok(category: str, name: str = p.name) -> VoterDecision:
+            return VoterDecision(name, True, category, _CATEGORY_ZH[category])
 
         if p.hukou_here:
             if p.lives_here:
@@ -370,7 +383,12 @@ class RegistrationDecision:
     reason: str | None
 
     def as_dict(self) -> dict:
-        return {"person": self.person, "village": self.village, "accepted": self.accepted, "reason": self.reason}
+        return {
+            "person": self.person,
+            "village": self.village,
+            "accepted": self.accepted,
+            "reason": self.reason,
+        }
 
 
 def _id_key(raw: str) -> str:
@@ -466,7 +484,9 @@ def check_proxies(
         if p.principal == p.agent:
             decided[i] = refuse("self", "委托人和受托人是同一人")
         elif rel is None or rel not in allowed:
-            decided[i] = refuse("not_near_relative", f"受托人与委托人的关系（{p.relation}）不属于可以受托的近亲属")
+            decided[i] = refuse(
+                "not_near_relative", f"受托人与委托人的关系（{p.relation}）不属于可以受托的近亲属"
+            )
         elif not p.agent_has_vote:
             decided[i] = refuse("agent_without_vote", "受托人不是本村有选举权的村民")
         elif p.filed > election_date:
@@ -478,11 +498,16 @@ def check_proxies(
         elif p.agent_is_candidate and not may_be_candidate:
             decided[i] = refuse("agent_is_candidate", "候选人不得接受委托")
         elif p.agent in principals:
-            decided[i] = refuse("agent_is_principal", "受托人本人已委托他人投票，不能再代他人投票（不得转委托）")
+            decided[i] = refuse(
+                "agent_is_principal", "受托人本人已委托他人投票，不能再代他人投票（不得转委托）"
+            )
         elif p.principal in seen_principal:
             decided[i] = refuse("duplicate_principal", "该委托人已委托他人，一人只能委托一次")
         elif max_per_agent is not None and per_agent.get(p.agent, 0) >= max_per_agent:
-            decided[i] = refuse("agent_limit", f"每一受托人接受委托不得超过{max_per_agent}人，已按办理先后受理{max_per_agent}人")
+            decided[i] = refuse(
+                "agent_limit",
+                f"每一受托人接受委托不得超过{max_per_agent}人，已按办理先后受理{max_per_agent}人",
+            )
         else:
             per_agent[p.agent] = per_agent.get(p.agent, 0) + 1
             seen_principal.add(p.principal)
@@ -535,7 +560,9 @@ def check_election_committee(
     must_leave: list[dict] = []
     for m in members:
         if m in cand:
-            must_leave.append({"name": m, "code": "is_candidate", "reason": "本人被提名为候选人，应退出村民选举委员会"})
+            must_leave.append(
+                {"name": m, "code": "is_candidate", "reason": "本人被提名为候选人，应退出村民选举委员会"}
+            )
             continue
         for c in cand:
             rel = index.related(m, c, allowed)
@@ -566,7 +593,9 @@ def check_counting_staff(
     out: list[dict] = []
     for person in staff:
         if person in candidates:
-            out.append({"name": person, "code": "is_candidate", "reason": "候选人不得担任唱票、计票、监票等工作人员"})
+            out.append(
+                {"name": person, "code": "is_candidate", "reason": "候选人不得担任唱票、计票、监票等工作人员"}
+            )
             continue
         for c in candidates:
             rel = index.related(person, c, allowed)

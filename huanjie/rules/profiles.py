@@ -153,7 +153,12 @@ _SPECS = (
     ),
     _spec("runoff.require_turnout", "bool", "R33", "另行选举和再次投票也须过半数选民参加投票"),
     _spec("runoff.extra_candidates", "int", "R31", "另行选举候选人比缺额多出的人数"),
-    _spec("candidates.margin.director", "margin", "R14", "主任、副主任候选人比应选名额多出的人数 [最少, 最多或null]"),
+    _spec(
+        "candidates.margin.director",
+        "margin",
+        "R14",
+        "主任、副主任候选人比应选名额多出的人数 [最少, 最多或null]",
+    ),
     _spec("candidates.margin.member", "margin", "R14", "委员候选人比应选名额多出的人数 [最少, 最多或null]"),
     _spec("ballot.same_person_two_posts_invalid", "bool", "R26", "同一人被选为两个以上职务的选票整张无效"),
     _spec("ballot.extra_mark_invalid", "bool", "R26", "有规定以外符号的选票无效（否则提交选举委员会认定）"),
@@ -164,7 +169,12 @@ _SPECS = (
     _spec("calendar.objection_days", "int", "R10", "对选民名单有异议的，自公布之日起若干日内提出"),
     _spec("calendar.objection_decision_days", "int", "R10", "选举委员会自收到异议之日起若干日内作出处理决定"),
     _spec("calendar.candidate_list_days_before", "int?", "R15", "正式候选人名单在选举日前若干日公布"),
-    _spec("calendar.voting_arrangements_days_before", "int?", "R16", "选举时间、地点、方式和工作人员在选举日前若干日公布"),
+    _spec(
+        "calendar.voting_arrangements_days_before",
+        "int?",
+        "R16",
+        "选举时间、地点、方式和工作人员在选举日前若干日公布",
+    ),
     _spec("calendar.withdrawal_days_before", "int?", "R15", "候选人在选举日前若干日书面申请退出"),
     _spec("calendar.handover_days", "int", "R41", "新一届委员会产生后若干日内完成工作移交"),
     _spec("calendar.term_years", "int", "R41", "任期年数"),
@@ -172,7 +182,9 @@ _SPECS = (
     _spec("recall.repeat_bar_years", "int?", "R42", "罢免未通过的，同一事实和理由若干年内不得再提出"),
     _spec("election_committee.size", "range?", "R11", "村民选举委员会人数 [最少, 最多]"),
     _spec("election_committee.avoidance_relations", "relations", "R11", "候选人的哪些亲属应退出选举委员会"),
-    _spec("counting_staff.relations", "relations", "R12", "候选人的哪些亲属不得担任唱票、计票、监票等工作人员"),
+    _spec(
+        "counting_staff.relations", "relations", "R12", "候选人的哪些亲属不得担任唱票、计票、监票等工作人员"
+    ),
     _spec("mobile_box.min_scrutineers", "int?", "R21", "每个流动票箱的最少监票人数"),
     _spec("mobile_box.township_approval_required", "bool", "R21", "设立流动票箱须经乡镇批准"),
     _spec("mobile_box.voter_list_published_required", "bool", "R21", "使用流动票箱的选民名单须公布"),
@@ -186,7 +198,12 @@ _SPECS = (
     ),
     _spec("registration.require_hukou_certificate", "bool", "R8", "户籍地村出具未在户籍地登记的证明（河南）"),
     _spec("registration.lawful_stable_residence", "bool", "R8", "须合法稳定居住（上海）"),
-    _spec("registration.exclude_lost_capacity_unreachable", "bool", "R8", "丧失行为能力或登记期间无法联系的不列入（北京）"),
+    _spec(
+        "registration.exclude_lost_capacity_unreachable",
+        "bool",
+        "R8",
+        "丧失行为能力或登记期间无法联系的不列入（北京）",
+    ),
     _spec("age.voting_age", "int", "R5", "选举权年龄（周岁）"),
     _spec(
         "age.birth_date_source",
@@ -201,10 +218,20 @@ _SPECS = (
     _spec("residents.nomination_min_household_reps", "int", "R46", "户代表联名提名的最少人数"),
     _spec("residents.uncontested_allowed", "bool", "R46", "提名人数等于应选人数时可以等额选举"),
     _spec("residents.margin", "margin", "R46", "居委会候选人比应选名额多出的人数 [最少, 最多或null]"),
-    _spec("party.exclusion_situations", "strs", "R51", "经批准可不计入应到会人数的情形（代码或文字）；待核实"),
+    _spec(
+        "party.exclusion_situations", "strs", "R51", "经批准可不计入应到会人数的情形（代码或文字）；待核实"
+    ),
     _spec("party.quorum_exact_4_5_ok", "bool", "R52", "实到恰为应到的五分之四也算有效；待核实"),
-    _spec("party.win_base", "enum", "R58", "当选票数的基数：实到会或应到会有选举权人数；待核实", ("present", "expected")),
-    _spec("party.plenary_quorum", "fraction", "R61", "全体会议到会须超过应到委员的比例（2/3 或 4/5）；待核实"),
+    _spec(
+        "party.win_base",
+        "enum",
+        "R58",
+        "当选票数的基数：实到会或应到会有选举权人数；待核实",
+        ("present", "expected"),
+    ),
+    _spec(
+        "party.plenary_quorum", "fraction", "R61", "全体会议到会须超过应到委员的比例（2/3 或 4/5）；待核实"
+    ),
     _spec("party.plenary_win_base", "enum", "R61", "全体会议当选票数的基数", ("expected", "present")),
     _spec("congress.size_max", "int", "R62", "党代会代表最多人数"),
     _spec("congress.size_normal", "range", "R62", "党代会代表一般人数 [最少, 最多]"),
@@ -437,7 +464,7 @@ def _coerce(spec: SwitchSpec, value: Any) -> Any:
             if all(p.strip().isdigit() for p in parts):
                 value = [int(parts[0]), int(parts[1])]
         if not isinstance(value, list | tuple) or len(value) != 2:
-            raise _bad(name, "应为分数，例如 \"4/5\" 或 [4, 5]")
+            raise _bad(name, '应为分数，例如 "4/5" 或 [4, 5]')
         num, den = value
         if not (_is_int(num) and _is_int(den) and 0 < num < den):
             raise _bad(name, "应为小于 1 的正分数")

@@ -25,7 +25,9 @@ __all__ = [
 
 def _nonneg(value: object, path: str, what: str) -> int:
     if type(value) is not int or value < 0:  # type: ignore[operator]
-        raise EngineError("negative_number" if type(value) is int else "wrong_type", f"{what}应为非负整数", path)
+        raise EngineError(
+            "negative_number" if type(value) is int else "wrong_type", f"{what}应为非负整数", path
+        )
     return value  # type: ignore[return-value]
 
 
@@ -99,12 +101,18 @@ def recall(
         if returned > voters:
             raise EngineError("inconsistent_counts", f"收回选票{returned}张，多于登记选民{voters}人", path)
         if approve > returned:
-            raise EngineError("too_many_votes", f"赞成{approve}票，多于收回的选票{returned}张", f"{path}.approve")
+            raise EngineError(
+                "too_many_votes", f"赞成{approve}票，多于收回的选票{returned}张", f"{path}.approve"
+            )
         valid = returned * 2 > voters
         if v.ballots_issued is not None:
             issued = _nonneg(v.ballots_issued, f"{path}.ballots_issued", "发出选票数")
             valid = valid and returned <= issued
-        entry: dict = {"vote_valid": valid, "recalled": valid and approve * 2 > returned, "barred_until": None}
+        entry: dict = {
+            "vote_valid": valid,
+            "recalled": valid and approve * 2 > returned,
+            "barred_until": None,
+        }
         if v.previous_failed_on is not None and bar_years is not None:
             entry["barred_until"] = add_years(v.previous_failed_on, bar_years).isoformat()
         results[str(v.id)] = entry
@@ -142,7 +150,11 @@ def residents_nomination(
     for i, n in enumerate(nominations):
         path = f"inputs.nominations[{i}]"
         v = 0 if n.by_voters is None else _nonneg(n.by_voters, f"{path}.by_voters", "联名选民人数")
-        r = 0 if n.by_household_reps is None else _nonneg(n.by_household_reps, f"{path}.by_household_reps", "户代表人数")
+        r = (
+            0
+            if n.by_household_reps is None
+            else _nonneg(n.by_household_reps, f"{path}.by_household_reps", "户代表人数")
+        )
         if n.name in valid or n.name in invalid:
             raise EngineError("duplicate_name", f"被提名人“{n.name}”重复", f"{path}.name")
         if v >= min_voters or r >= min_reps or n.by_group_reps:
@@ -175,7 +187,9 @@ def residents_meeting(members: int, present: int, in_favour: int) -> dict:
     present = _nonneg(present, "present", "到会人数")
     in_favour = _nonneg(in_favour, "in_favour", "赞成人数")
     if present > members or in_favour > present:
-        raise EngineError("inconsistent_counts", "到会人数不得多于组成人员，赞成人数不得多于到会人数", "present")
+        raise EngineError(
+            "inconsistent_counts", "到会人数不得多于组成人员，赞成人数不得多于到会人数", "present"
+        )
     quorum = present * 2 > members
     return {"quorum_met": quorum, "adopted": quorum and in_favour * 2 > present}
 

@@ -1,0 +1,23 @@
+"""Run every benchmark in bench/ one after another (`make bench`). Each prints its own numbers and
+ratios against its named baseline. Pass --quick for smaller sizes where a benchmark supports it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    failed = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"\n=== {script.name}", flush=True)
+        if subprocess.call([sys.executable, str(script), *sys.argv[1:]]) != 0:
+            failed.append(script.name)
+    if failed:
+        print("failed:", ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,655 @@
+"""Reading a village roster (选民登记名册) as offices really keep it, and checking every row.
+
+The file is read with python-calamine and every cell is turned into text here, so nothing is
+converted behind our back; an ID number that Excel already stored as a number arrives as a float
+(its last digits are gone) and is reported, never repaired. The header row is found by its names
+(a title row and a 填报单位/日期 row usually sit above it), a second header row under merged
+cells is folded in, blank rows and the 合计/制表人 footer are skipped, and every problem names
+the row number the spreadsheet shows.
+
+This module only reads and checks; it never writes. Cross-village checks (R9) and eligibility
+(R5–R7) need the database and the election, and are given to :func:`check_rows` as plain data
+so the checks stay testable and fast: one query for the whole file, not one per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from huanjie.rules.education import education_code
+from huanjie.rules.idnumber import validate_ids
+from huanjie.rules.people import PersonRecord, eligibility
+
+FIELDS = (
+    "seq",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth",
+    "id_number",
+    "education",
+    "group",
+    "address",
+    "phone",
+    "note",
+)
+FIELD_LABELS = {
+    "seq": "序号",
+    "name": "姓名",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "birth": "出生年月",
+    "id_number": "公民身份号码",
+    "education": "文化程度",
+    "group": "村民小组",
+    "address": "家庭住址",
+    "phone": "联系电话",
+    "note": "备注",
+}
+# Header words → field. Matched after removing spaces, line breaks and brackets' contents.
+HEADER_NAMES = {
+    "序号": "seq",
+    "编号": "seq",
+    "姓名": "name",
+    "选民姓名": "name",
+    "性别": "gender",
+    "民族": "ethnicity",
+    "出生年月": "birth",
+    "出生日期": "birth",
+    "出生年月日": "birth",
+    "公民身份号码": "id_number",
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "身份证": "id_number",
+    "公民身份证号码": "id_number",
+    "居民身份证号码": "id_number",
+    "文化程度": "education",
+    "学历": "education",
+    "村民小组": "group",
+    "组别": "group",
+    "小组": "group",
+    "所在小组": "group",
+    "所在组": "group",
+    "家庭住址": "address",
+    "住址": "address",
+    "家庭地址": "address",
+    "联系电话": "phone",
+    "电话": "phone",
+    "手机号码": "phone",
+    "联系方式": "phone",
+    "备注": "note",
+}
+FOOTER_WORDS = ("合计", "总计", "小计", "制表人", "填表人", "审核人", "负责人", "制表：", "制表日期")
+HEADER_SCAN_ROWS = 30
+
+MESSAGES = {
+    "missing_name": "姓名为空。",
+    "gender_mismatch": "性别栏填写“{given}”，与身份证号码（第17位）表示的“{expected}”不符。",
+    "birth_date_mismatch": "出生年月栏填写“{given}”，与身份证号码中的出生日期 {expected} 不符。",
+    "duplicate_in_file": "身份证号码与第{first}行重复，同一人只能登记一次。",
+}
+WARNINGS = {
+    "whitespace": "身份证号码中有空格或不可见字符，已去除。",
+    "quote": "身份证号码前有单引号，已去除。",
+    "fullwidth": "身份证号码中有全角字符，已转为半角。",
+    "lowercase_x": "身份证号码末位小写 x 已改为大写 X。",
+    "name_spaces": "姓名中有空格，已去除。",
+    "gender_unreadable": "性别栏“{given}”无法识别，按身份证号码取性别。",
+    "birth_unreadable": "出生年月栏“{given}”无法识别，按身份证号码取出生日期。",
+    "education_unreadable": "文化程度“{given}”无法识别，未导入该项。",
+    "already_registered_here": "已在本村选民名单中（{status}），不重复登记。",
+}
+
+
+class RosterError(ValueError):
+    """The file cannot be read as a roster at all (no header, unknown format)."""
+
+
+@dataclass(slots=True)
+class Problem:
+    row: int
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
+
+
+@dataclass(slots=True)
+class RosterRow:
+    row: int  # as the spreadsheet shows it (1-based)
+    cells: list[str]  # the row as text, for the rejected-rows file
+    name: str
+    id_number: str | None  # normalised, None when invalid
+    gender: str | None
+    birth_date: dt.date | None
+    ethnicity: str
+    education: str
+    group: str
+    address: str
+    phone: str
+    note: str
+    errors: list[Problem] = field(default_factory=list)
+    existing: bool = False  # already registered in this election: nothing to insert
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ParsedRoster:
+    header_row: int
+    headers: list[str]
+    mapping: dict[str, int]
+    rows: list[RosterRow]
+    warnings: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for r in self.rows for p in r.errors]
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for r in self.rows if not r.errors)
+
+    def summary(self) -> dict:
+        """The ``--json`` shape: rows, accepted, errors, warnings."""
+        return {
+            "rows": len(self.rows),
+            "accepted": self.accepted,
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def read_table(data: bytes, filename: str) -> list[list]:
+    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty)."""
+    name = filename.lower()
+    if name.endswith(".csv") or name.endswith(".txt"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise RosterError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码。")
+        return [row for row in csv.reader(io.StringIO(text))]
+    if not name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        raise RosterError("只能导入 .xlsx、.xls 或 .csv 文件。")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        return sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001 — calamine raises several kinds for a damaged file
+        raise RosterError(f"无法读取表格文件：{exc}") from None
+
+
+_SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+
+
+def _header_key(value: object) -> str:
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = _SPACES.sub("", text)
+    return _BRACKETS.sub("", text).rstrip("：:*")
+
+
+def _header_field(value: object) -> str | None:
+    key = _header_key(value)
+    if not key:
+        return None
+    if key in HEADER_NAMES:
+        return HEADER_NAMES[key]
+    for word, fld in HEADER_NAMES.items():
+        if len(word) >= 3 and word in key:
+            return fld
+    return None
+
+
+def _column_index(spec: object, headers: list[str]) -> int:
+    """A mapping value: 0-based int, column letters ("C"), or a header text."""
+    if isinstance(spec, int):
+        return spec
+    text = str(spec).strip()
+    if text.isdigit():
+        return int(text)
+    if text.isascii() and text.isalpha() and len(text) <= 3:
+        n = 0
+        for ch in text.upper():
+            n = n * 26 + (ord(ch) - 64)
+        return n - 1
+    keys = [_header_key(h) for h in headers]
+    if _header_key(text) in keys:
+        return keys.index(_header_key(text))
+    raise RosterError(f"列映射中的“{text}”在表头中找不到。")
+
+
+def find_header(table: list[list], override: Mapping[str, object] | None = None) -> tuple[int, int, dict]:
+    """(header row index, first data row index, field → column index)."""
+    best, best_score = -1, 0
+    for i, row in enumerate(table[:HEADER_SCAN_ROWS]):
+        found = {_header_field(v) for v in row} - {None}
+        score = len(found)
+        if score > best_score and ("name" in found or "id_number" in found):
+            best, best_score = i, score
+    if best < 0 or best_score < 2:
+        if not override:
+            raise RosterError(
+                "找不到表头：前30行中没有同时包含“姓名”“身份证号”等列名的一行，请检查文件或指定列映射。"
+            )
+        best = 0
+    mapping: dict[str, int] = {}
+    header = table[best] if table else []
+    for col, value in enumerate(header):
+        fld = _header_field(value)
+        if fld and fld not in mapping:
+            mapping[fld] = col
+    data_start = best + 1
+    # The row above may hold a header cell merged down over two rows (公民身份号码 over 基本情况/姓名…).
+    if best > 0:
+        for col, value in enumerate(table[best - 1]):
+            fld = _header_field(value)
+            if fld and fld not in mapping and (col >= len(header) or not cell_text(header[col])):
+                mapping[fld] = col
+    # A two-level header (merged "基本信息" above 姓名/性别…): fold the row below into the header.
+    if data_start < len(table):
+        below = table[data_start]
+        sub = {col: _header_field(v) for col, v in enumerate(below)}
+        if sum(1 for f in sub.values() if f) >= 2:
+            for col, fld in sub.items():
+                if fld and fld not in mapping:
+                    mapping[fld] = col
+            data_start += 1
+    if override:
+        headers = [str(v) for v in header]
+        for fld, spec in override.items():
+            if fld not in FIELDS:
+                raise RosterError(f"列映射中的字段“{fld}”无法识别。")
+            mapping[fld] = _column_index(spec, headers)
+    if "name" not in mapping or "id_number" not in mapping:
+        missing = "、".join(FIELD_LABELS[f] for f in ("name", "id_number") if f not in mapping)
+        raise RosterError(f"表头中找不到“{missing}”列，请检查文件或指定列映射。")
+    return best, data_start, mapping
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_FULL = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULL[0x3000] = 0x20
+
+
+def _half(text: str) -> str:
+    return text.translate(_FULL)
+
+
+_GENDER = {"男": "M", "男性": "M", "M": "M", "MALE": "M", "女": "F", "女性": "F", "F": "F", "FEMALE": "F"}
+_GENDER_ZH = {"M": "男", "F": "女"}
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[年.\-/]?\s*(?:(\d{1,2})\s*[月.\-/]?\s*(?:(\d{1,2})\s*日?)?)?$")
+
+
+def parse_birth(value: object) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) at the precision written: "1985.03" → (1985, 3, None); None if unreadable.
+
+    Excel serial numbers and date cells are full dates; a number like 1985.03 (typed into a cell
+    formatted as a number) is year.month.
+    """
+    if isinstance(value, dt.datetime):
+        return value.year, value.month, value.day
+    if isinstance(value, dt.date):
+        return value.year, value.month, value.day
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1900 <= value < 2100:
+            year = int(value)
+            frac = round((value - year) * 100)
+            return (year, frac, None) if 1 <= frac <= 12 else (year, None, None) if frac == 0 else None
+        if 1 <= value < 80000:
+            d = EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return d.year, d.month, d.day
+        return None
+    text = _SPACES.sub("", _half(str(value)))
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 5:
+        d = EXCEL_EPOCH + dt.timedelta(days=int(text))
+        return d.year, d.month, d.day
+    if text.isdigit() and len(text) == 8:
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    elif text.isdigit() and len(text) == 6:
+        text = f"{text[:4]}-{text[4:]}"
+    m = _DATE_TEXT.match(text.replace("T00:00:00", ""))
+    if not m:
+        return None
+    year = int(m.group(1))
+    month = int(m.group(2)) if m.group(2) else None
+    day = int(m.group(3)) if m.group(3) else None
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None:
+        try:
+            dt.date(year, month or 1, day)
+        except ValueError:
+            return None
+    return year, month, day
+
+
+def _birth_matches(given: tuple[int, int | None, int | None], actual: dt.date) -> bool:
+    year, month, day = given
+    if year != actual.year:
+        return False
+    if month is not None and month != actual.month:
+        return False
+    return day is None or day == actual.day
+
+
+def _is_footer(texts: list[str]) -> bool:
+    first = next((t for t in texts if t), "")
+    joined = "".join(texts)
+    return first.startswith(FOOTER_WORDS) or "制表人" in joined or "填表人" in joined
+
+
+def _is_numeric_cell(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ExistingPerson:
+    """What the database already knows about an ID number in the file."""
+
+    person_id: int
+    deprived_from: dt.date | None = None
+    deprived_until: dt.date | None = None
+    deprived_lifetime: bool = False
+    registered_election_id: int | None = None
+    registered_village: str | None = None  # the other village's name (R9)
+    registered_on: dt.date | None = None
+    registered_status: str | None = None
+
+
+def parse_roster(
+    data: bytes,
+    filename: str,
+    *,
+    mapping: Mapping[str, object] | None = None,
+    reference_date: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ParsedRoster:
+    """Read a roster file and check what can be checked without the database."""
+    table = read_table(data, filename)
+    header_idx, start, cols = find_header(table, mapping)
+    reference = reference_date or dt.date.today()
+    headers = [cell_text(v) for v in table[header_idx]] if table else []
+    width = max(len(headers), max(cols.values()) + 1)
+    c_id = cols["id_number"]
+    c = {f: cols.get(f) for f in FIELDS}
+
+    raw_rows: list[tuple[int, list, list[str]]] = []
+    for i in range(start, len(table)):
+        raw = table[i]
+        texts = [cell_text(v) for v in raw[:width]]
+        meaningful = [t for j, t in enumerate(texts) if t and j != c["seq"]]
+        if not meaningful:
+            continue  # blank row, or a row with only its 序号 filled
+        if _is_footer(texts):
+            continue
+        raw_rows.append((i + 1, raw, texts))
+
+    def cell(raw, col):
+        return raw[col] if col is not None and col < len(raw) else ""
+
+    # Non-text cells go to the engine as they are: a float there is an ID Excel already damaged.
+    id_cells = [cell(raw, c_id) for _, raw, _ in raw_rows]
+    parsed_ids = validate_ids(id_cells, reference)
+
+    rows: list[RosterRow] = []
+    warnings: list[Problem] = []
+    first_seen: dict[str, int] = {}
+    total = len(raw_rows)
+    for n, ((rownum, raw, texts), pid) in enumerate(zip(raw_rows, parsed_ids, strict=True)):
+        if progress and n % 5000 == 0:
+            progress(n, total)
+
+        def txt(fld, texts=texts):
+            col = c[fld]
+            return texts[col] if col is not None and col < len(texts) else ""
+
+        errors: list[Problem] = []
+        name = txt("name")
+        if name:
+            clean = _SPACES.sub("", name)
+            if clean != name:
+                warnings.append(Problem(rownum, "name", "name_spaces", WARNINGS["name_spaces"]))
+                name = clean
+        else:
+            errors.append(Problem(rownum, "name", "missing_name", MESSAGES["missing_name"]))
+        id_value = cell(raw, c_id)
+        if _is_numeric_cell(id_value) and (abs(id_value) >= 1e15 or not pid.valid):
+            if pid.code != "id_numeric_corrupted":
+                shown = cell_text(id_value)
+                pid_code, pid_msg = (
+                    "id_numeric_corrupted",
+                    (
+                        f"身份证号码被 Excel 当成数字保存，显示为“{shown}”，后几位数字已经丢失，无法还原。"
+                        "请把该列设置为“文本”格式后，按身份证原件重新录入。"
+                    ),
+                )
+            else:
+                pid_code, pid_msg = pid.code, pid.reason
+            errors.append(Problem(rownum, "id_number", pid_code, pid_msg))
+            number = None
+        elif not pid.valid:
+            errors.append(
+                Problem(rownum, "id_number", pid.code or "id_format", pid.reason or "身份证号码无效。")
+            )
+            number = None
+        else:
+            number = pid.normalised
+            for fix in pid.normalisations:
+                if fix in WARNINGS:
+                    warnings.append(Problem(rownum, "id_number", f"id_{fix}", WARNINGS[fix]))
+        gender, birth = (pid.gender, pid.birth_date) if number else (None, None)
+        if number:
+            if number in first_seen:
+                errors.append(
+                    Problem(
+                        rownum,
+                        "id_number",
+                        "duplicate_in_file",
+                        MESSAGES["duplicate_in_file"].format(first=first_seen[number]),
+                    )
+                )
+            else:
+                first_seen[number] = rownum
+            given_gender = txt("gender")
+            if given_gender:
+                g = _GENDER.get(_half(given_gender).upper().replace(" ", ""))
+                if g is None:
+                    warnings.append(
+                        Problem(
+                            rownum,
+                            "gender",
+                            "gender_unreadable",
+                            WARNINGS["gender_unreadable"].format(given=given_gender),
+                        )
+                    )
+                elif g != gender:
+                    errors.append(
+                        Problem(
+                            rownum,
+                            "gender",
+                            "gender_mismatch",
+                            MESSAGES["gender_mismatch"].format(
+                                given=given_gender, expected=_GENDER_ZH[gender]
+                            ),
+                        )
+                    )
+            birth_cell = cell(raw, c["birth"])
+            if birth_cell not in ("", None):
+                given = parse_birth(birth_cell)
+                if given is None:
+                    warnings.append(
+                        Problem(
+                            rownum,
+                            "birth",
+                            "birth_unreadable",
+                            WARNINGS["birth_unreadable"].format(given=txt("birth")),
+                        )
+                    )
+                elif not _birth_matches(given, birth):
+                    errors.append(
+                        Problem(
+                            rownum,
+                            "birth",
+                            "birth_date_mismatch",
+                            MESSAGES["birth_date_mismatch"].format(
+                                given=txt("birth"), expected=birth.isoformat()
+                            ),
+                        )
+                    )
+        edu_text = txt("education")
+        education = ""
+        if edu_text:
+            education = education_code(edu_text) or ""
+            if not education:
+                warnings.append(
+                    Problem(
+                        rownum,
+                        "education",
+                        "education_unreadable",
+                        WARNINGS["education_unreadable"].format(given=edu_text),
+                    )
+                )
+        rows.append(
+            RosterRow(
+                row=rownum,
+                cells=texts,
+                name=name,
+                id_number=number,
+                gender=gender,
+                birth_date=birth,
+                ethnicity=_SPACES.sub("", txt("ethnicity")) or "汉族",
+                education=education,
+                group=_SPACES.sub("", _half(txt("group")))[:30],
+                address=txt("address")[:120],
+                phone=_SPACES.sub("", _half(txt("phone")))[:20],
+                note=txt("note"),
+                errors=errors,
+            )
+        )
+    if progress:
+        progress(total, total)
+    return ParsedRoster(header_idx + 1, headers, cols, rows, warnings)
+
+
+def check_against_database(
+    parsed: ParsedRoster,
+    existing: Mapping[str, ExistingPerson],
+    *,
+    election_id: int,
+    election_date: dt.date,
+    profile,
+    village_name: str,
+) -> None:
+    """Add the checks that need stored data: R9 (one registration) and R5–R7 on the election day.
+
+    ``existing`` maps a normalised ID number to what the database holds for it.
+    """
+    from huanjie.rules.people import RegistrationRecord, registration_conflicts
+
+    candidates = [r for r in parsed.rows if r.id_number is not None and not r.errors]
+    # R9: the engine decides who keeps the registration; the stored one is the earlier.
+    conflicts = []
+    for r in candidates:
+        known = existing.get(r.id_number)
+        if known is None or known.registered_election_id is None:
+            continue
+        if known.registered_election_id == election_id:
+            status = "已除名" if known.registered_status == "removed" else "已登记"
+            r.existing = True
+            parsed.warnings.append(
+                Problem(
+                    r.row,
+                    "id_number",
+                    "already_registered_here",
+                    WARNINGS["already_registered_here"].format(status=status),
+                )
+            )
+            continue
+        conflicts.append(r)
+    if conflicts:
+        records = []
+        for r in conflicts:
+            known = existing[r.id_number]
+            records.append(
+                RegistrationRecord(
+                    r.name,
+                    r.id_number,
+                    known.registered_village or "其他村",
+                    known.registered_on or election_date,
+                )
+            )
+            records.append(RegistrationRecord(r.name, r.id_number, village_name, dt.date.max))
+        decisions = registration_conflicts(records)
+        for r, decision in zip(conflicts, decisions[1::2], strict=True):
+            if not decision.accepted:
+                r.errors.append(Problem(r.row, "id_number", "registered_elsewhere", f"{decision.reason}。"))
+    # R5–R7: eligibility on the election day, through the engine, for everyone still accepted.
+    todo = [r for r in candidates if not r.errors]
+    records = []
+    for r in todo:
+        known = existing.get(r.id_number)
+        if known is not None and (known.deprived_lifetime or known.deprived_from or known.deprived_until):
+            records.append(
+                PersonRecord(
+                    r.name,
+                    None,
+                    r.birth_date,
+                    known.deprived_from,
+                    known.deprived_until,
+                    known.deprived_lifetime,
+                )
+            )
+        else:
+            records.append(PersonRecord(r.name, None, r.birth_date))
+    for r, decision in zip(todo, eligibility(records, election_date, profile), strict=True):
+        if not decision.eligible:
+            fld = "birth" if decision.code == "under_age" else "id_number"
+            r.errors.append(Problem(r.row, fld, decision.code or "ineligible", f"{decision.reason}。"))
+
+
+def iter_ids(parsed: ParsedRoster) -> Iterable[str]:
+    return (r.id_number for r in parsed.rows if r.id_number is not None)

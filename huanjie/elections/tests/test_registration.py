@@ -1,0 +1,238 @@
+"""Registration services: import (R5–R9 through the engine), manual registration (R8), objections (R10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from huanjie.accounts.models import AuditRecord
+from huanjie.elections import registration as reg
+from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
+from huanjie.people.models import Person
+
+from ._roster_files import csv_bytes, person_row
+
+pytestmark = pytest.mark.django_db
+
+ELECTION_DAY = dt.date(2027, 1, 10)
+
+
+@pytest.fixture
+def elections(world):
+    a1 = Election.objects.create(
+        campaign=world.campaign, organization=world.village_a1, title="东山村选举", election_date=ELECTION_DAY
+    )
+    a2 = Election.objects.create(
+        campaign=world.campaign, organization=world.village_a2, title="柳塘村选举", election_date=ELECTION_DAY
+    )
+    return a1, a2
+
+
+def test_import_all_good_rows_creates_people_and_one_audit_record(world, elections):
+    a1, _ = elections
+    rows = [
+        person_row(1, "新甲", "男", dt.date(1980, 1, 2)),
+        person_row(2, "新乙", "女", dt.date(1985, 3, 4)),
+    ]
+    data = csv_bytes(rows)
+    parsed = reg.preview_import(a1, data, "a.csv")
+    assert parsed.summary()["accepted"] == 2
+    audits_before = AuditRecord.objects.count()
+    result = reg.commit_import(world.users["village_a1"], a1, parsed, file_sha256=reg.sha256(data))
+    assert (result.registered, result.persons_created, result.rejected) == (2, 2, 0)
+    assert AuditRecord.objects.count() == audits_before + 1
+    rec = AuditRecord.objects.latest("seq")
+    assert rec.action == "voters.import" and rec.changes["file_sha256"][1] == reg.sha256(data)
+    person = Person.objects.get(name="新乙")
+    assert person.gender == "F" and person.birth_date == dt.date(1985, 3, 4)
+    assert person.hukou_village == world.village_a1 and person.group_name == "第一组"
+    vr = VoterRegistration.objects.get(person=person)
+    assert vr.election == a1 and vr.category == "hukou_resident" and vr.campaign == world.campaign
+
+
+def test_existing_person_is_reused_not_duplicated(world, elections):
+    a1, _ = elections
+    wang = world.people["wang"]
+    rows = [person_row(1, "王建国", "男", wang.birth_date, 公民身份号码=wang.id_number)]
+    parsed = reg.preview_import(a1, csv_bytes(rows), "a.csv")
+    result = reg.commit_import(None, a1, parsed)
+    assert result.persons_created == 0 and result.registered == 1
+    assert VoterRegistration.objects.get(person=wang).election == a1
+    # Importing the same file again registers nobody twice.
+    again = reg.preview_import(a1, csv_bytes(rows), "a.csv")
+    assert [w.code for w in again.warnings] == ["already_registered_here"]
+    assert reg.commit_import(None, a1, again).registered == 0
+
+
+def test_registered_elsewhere_names_the_village_and_blocks_all_or_nothing(world, elections):
+    a1, a2 = elections
+    zhao = world.people["zhao"]
+    reg.register_voter(None, a2, zhao, "hukou_resident")
+    rows = [
+        person_row(1, "新甲", "男", dt.date(1980, 1, 2)),
+        person_row(2, "赵丽", "女", zhao.birth_date, 公民身份号码=zhao.id_number),
+    ]
+    parsed = reg.preview_import(a1, csv_bytes(rows), "a.csv")
+    [problem] = parsed.errors
+    assert (problem.row, problem.code) == (4, "registered_elsewhere")
+    assert "柳塘村" in problem.message
+    with pytest.raises(reg.ImportRefused):
+        reg.commit_import(None, a1, parsed)
+    assert not Person.objects.filter(name="新甲").exists()  # nothing saved
+
+
+def test_skip_bad_rows_saves_the_good_and_returns_rejected_xlsx(world, elections):
+    a1, _ = elections
+    rows = [person_row(1, "新甲", "男", dt.date(1980, 1, 2)), person_row(2, "", "女", dt.date(1981, 1, 2))]
+    parsed = reg.preview_import(a1, csv_bytes(rows), "a.csv")
+    result = reg.commit_import(None, a1, parsed, skip_bad_rows=True)
+    assert (result.registered, result.rejected) == (1, 1)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(result.rejected_xlsx)).get_sheet_by_index(0).to_python()
+    header = next(r for r in sheet if "原因" in r)
+    data = sheet[sheet.index(header) + 1]
+    assert data[0] == "4"  # original row 4 (title row, header, 新甲 on row 3)
+    assert "姓名为空" in data[header.index("原因")]
+
+
+def test_under_age_is_counted_on_election_day(world, elections):
+    a1, _ = elections
+    # 18th birthday on the election day counts (R5, 含本日); one day later does not.
+    turning_18 = dt.date(2009, 1, 10)
+    one_day_short = dt.date(2009, 1, 11)
+    rows = [person_row(1, "满甲", "男", turning_18), person_row(2, "未乙", "男", one_day_short)]
+    parsed = reg.preview_import(a1, csv_bytes(rows), "a.csv")
+    assert [(p.row, p.code) for p in parsed.errors] == [(4, "under_age")]
+
+
+def test_deprivation_covering_election_day_is_refused(world, elections):
+    a1, _ = elections
+    li = world.people["li"]
+    li.deprived_from, li.deprived_until = dt.date(2026, 1, 1), ELECTION_DAY  # last day inclusive
+    li.save()
+    rows = [person_row(1, "李秀英", "女", li.birth_date, 公民身份号码=li.id_number)]
+    parsed = reg.preview_import(a1, csv_bytes(rows), "a.csv")
+    assert [p.code for p in parsed.errors] == ["deprived"]
+
+
+def test_manual_registration_categories_go_through_the_engine(world, elections):
+    a1, _ = elections
+    sun = world.people[
+        "sun"
+    ]  # hukou in 石桥村: category 3 needs one year's residence + application + approval
+    with pytest.raises(reg.RegistrationRefused, match="不满1年"):
+        reg.register_voter(
+            None,
+            a1,
+            sun,
+            "resident_approved",
+            registered_on=dt.date(2026, 12, 1),
+            evidence={
+                "resident_since": dt.date(2026, 1, 1),
+                "applied_on": dt.date(2026, 11, 1),
+                "assembly_approved_on": dt.date(2026, 11, 20),
+            },
+        )
+    # resident since 2025-12-01: exactly one year on 2026-12-01 qualifies (R2, 以上含本数)
+    vr = reg.register_voter(
+        None,
+        a1,
+        sun,
+        "resident_approved",
+        registered_on=dt.date(2026, 12, 1),
+        evidence={
+            "resident_since": dt.date(2025, 12, 1),
+            "applied_on": dt.date(2026, 11, 1),
+            "assembly_approved_on": dt.date(2026, 11, 20),
+        },
+    )
+    assert vr.category == "resident_approved" and vr.assembly_approved_on == dt.date(2026, 11, 20)
+    # hukou here, living away, did not answer: not registered
+    with pytest.raises(reg.RegistrationRefused, match="未表示参加选举"):
+        reg.register_voter(
+            None, a1, world.people["li"], "hukou_away_taking_part", evidence={"intent": "none"}
+        )
+    # an extra category of another province is not offered under the national profile
+    with pytest.raises(reg.RegistrationRefused):
+        reg.register_voter(None, a1, world.people["li"], "village_work")
+
+
+def test_one_registration_per_campaign_first_stands(world, elections):
+    a1, a2 = elections
+    wang = world.people["wang"]
+    reg.register_voter(None, a1, wang, "hukou_resident")
+    with pytest.raises(reg.RegistrationRefused, match="东山村"):
+        reg.register_voter(None, a2, wang, "hukou_resident")
+    assert VoterRegistration.objects.get(person=wang).election == a1
+
+
+def test_remove_and_restore(world, elections):
+    a1, _ = elections
+    vr = reg.register_voter(None, a1, world.people["wang"], "hukou_resident")
+    with pytest.raises(reg.RegistrationRefused):
+        reg.remove_voter(None, vr, "")
+    reg.remove_voter(None, vr, "已死亡")
+    vr.refresh_from_db()
+    assert vr.status == "removed"
+    again = reg.register_voter(None, a1, world.people["wang"], "hukou_resident")
+    assert again.pk == vr.pk and again.status == "registered"
+
+
+def test_objection_window_and_decision(world, elections):
+    a1, _ = elections
+    # List published 2026-12-20 (21 days before 2027-01-10); objections within 5 days → by 2026-12-25;
+    # decision within 3 days of receipt.
+    StepRecord.objects.create(election=a1, key="voter_list_published", done_on=dt.date(2026, 12, 20))
+    zhao = world.people["zhao"]
+    on_time = reg.file_objection(
+        None,
+        a1,
+        objector_name="王建国",
+        about=world.people["wang"],
+        kind=Objection.ADD,
+        content="漏登",
+        filed_on=dt.date(2026, 12, 25),
+    )
+    late = reg.file_objection(
+        None,
+        a1,
+        objector_name="王建国",
+        about=zhao,
+        kind=Objection.ADD,
+        content="漏登",
+        filed_on=dt.date(2026, 12, 26),
+    )
+    with pytest.raises(reg.RegistrationRefused, match="2026-12-25"):
+        reg.decide_objection(None, late, Objection.UPHELD, dt.date(2026, 12, 27))
+    reg.decide_objection(None, late, Objection.NOT_ACCEPTED, dt.date(2026, 12, 27))
+    # Received 12-25, deadline 12-28; deciding on 12-29 is recorded but flagged late.
+    outcome = reg.decide_objection(None, on_time, Objection.UPHELD, dt.date(2026, 12, 29))
+    assert outcome.late
+    assert VoterRegistration.objects.get(person=world.people["wang"]).status == "registered"
+    # an upheld removal takes the voter off the list
+    rm = reg.file_objection(
+        None,
+        a1,
+        objector_name="李秀英",
+        about=world.people["wang"],
+        kind=Objection.REMOVE,
+        content="已迁出",
+        filed_on=dt.date(2026, 12, 21),
+    )
+    assert not reg.decide_objection(None, rm, Objection.UPHELD, dt.date(2026, 12, 23)).late
+    assert VoterRegistration.objects.get(person=world.people["wang"]).status == "removed"
+
+
+def test_counts_by_category_group_gender_and_age_band(world, elections):
+    a1, _ = elections
+    for key in ("wang", "li", "wang_son"):
+        reg.register_voter(None, a1, world.people[key], "hukou_resident")
+    c = reg.counts(VoterRegistration.objects.filter(election=a1), ELECTION_DAY)
+    assert (c["total"], c["men"], c["women"]) == (3, 2, 1)
+    assert c["by_group"] == {"第一村民小组": 3}
+    bands = {b["label"]: (b["men"], b["women"]) for b in c["age_bands"]}
+    # On 2027-01-10: 王小明 born 1998-01-02 is 29 (18–30); 王建国 1970-03-05 is 56, 李秀英 1972-08-19 is 54.
+    assert bands["18–30岁"] == (1, 0)
+    assert bands["51–60岁"] == (1, 1)

@@ -1,0 +1,120 @@
+"""Registration pages: upload → preview → commit, rejected rows download, permissions, objections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from huanjie.elections.models import Election, Job, Objection, StepRecord, VoterRegistration
+
+from ._roster_files import person_row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def a1(world):
+    return Election.objects.create(
+        campaign=world.campaign,
+        organization=world.village_a1,
+        title="东山村选举",
+        election_date=dt.date(2027, 1, 10),
+    )
+
+
+@pytest.fixture
+def b1(world):
+    return Election.objects.create(
+        campaign=world.campaign,
+        organization=world.village_b1,
+        title="石桥村选举",
+        election_date=dt.date(2027, 1, 10),
+    )
+
+
+def upload(client, election, rows, **kw):
+    f = SimpleUploadedFile("名册.xlsx", xlsx_bytes(rows, **kw))
+    return client.post(
+        reverse("elections:voters_upload", args=[election.pk]), {"file": f, "category": "hukou_resident"}
+    )
+
+
+def test_upload_preview_lists_problems_then_commit_good_rows(client_for, a1):
+    c = client_for("village_a1")
+    rows = [
+        person_row(1, "新甲", "男", dt.date(1980, 1, 2)),
+        person_row(2, "新乙", "女", dt.date(1985, 3, 4)),
+        person_row(3, "新丙", "男", dt.date(1990, 5, 6), 性别="女"),
+    ]
+    resp = upload(c, a1, rows)
+    assert resp.status_code == 302
+    job = Job.objects.get(kind="roster_preview")
+    page = c.get(resp["Location"])
+    text = page.content.decode()
+    # title row 1, 填报单位 row 2, header row 3, 新甲 row 4, blank row 5, 新乙 row 6, 新丙 row 7
+    assert "第7行" in text and "gender_mismatch" in text and "只导入没有问题的行" in text
+    assert not VoterRegistration.objects.exists()
+    resp = c.post(reverse("elections:voters_commit", args=[a1.pk, job.pk]), {"mode": "good"})
+    commit_job = Job.objects.get(kind="roster_commit")
+    assert commit_job.status == "done", commit_job.message
+    assert VoterRegistration.objects.filter(election=a1).count() == 2
+    dl = c.get(reverse("elections:voters_rejected", args=[a1.pk, commit_job.pk]))
+    assert dl.status_code == 200 and dl["Content-Disposition"].startswith("attachment")
+    page = c.get(reverse("elections:voters", args=[a1.pk]))
+    assert page.status_code == 200
+    assert "新甲" in page.content.decode() and "户籍在本村并在本村居住" in page.content.decode()
+
+
+def test_village_clerk_cannot_touch_another_villages_roster(client_for, a1, b1, world):
+    c = client_for("village_a1")
+    assert c.get(reverse("elections:voters", args=[b1.pk])).status_code == 404
+    assert upload(c, b1, [person_row(1, "新甲", "男", dt.date(1980, 1, 2))]).status_code == 404
+    assert not Job.objects.exists()
+    from huanjie.elections import registration
+
+    vr = registration.register_voter(None, b1, world.people["sun"], "hukou_resident")
+    resp = c.post(reverse("elections:voters_remove", args=[b1.pk, vr.pk]), {"reason": "x"})
+    assert resp.status_code == 404
+    vr.refresh_from_db()
+    assert vr.status == "registered"
+    # the other township cannot see A1 either; the county can
+    assert client_for("township_b").get(reverse("elections:voters", args=[a1.pk])).status_code == 404
+    assert client_for("county").get(reverse("elections:voters", args=[a1.pk])).status_code == 200
+
+
+def test_read_only_roles_cannot_write(client_for, a1):
+    assert client_for("observer").get(reverse("elections:voters", args=[a1.pk])).status_code == 403
+    assert client_for("admin").get(reverse("elections:voters_upload", args=[a1.pk])).status_code == 403
+
+
+def test_manual_add_and_objection_flow(client_for, a1, world):
+    c = client_for("village_a1")
+    resp = c.post(
+        reverse("elections:voters_add", args=[a1.pk]),
+        {"id_number": world.people["wang"].id_number, "category": "hukou_resident"},
+    )
+    assert resp.status_code == 302
+    StepRecord.objects.create(election=a1, key="voter_list_published", done_on=dt.date(2026, 12, 20))
+    c.post(
+        reverse("elections:voters_objection_add", args=[a1.pk]),
+        {
+            "objector_name": "李秀英",
+            "about_id_number": world.people["wang_son"].id_number,
+            "kind": "add",
+            "content": "漏登",
+            "filed_on": "2026-12-22",
+        },
+    )
+    o = Objection.objects.get()
+    c.post(
+        reverse("elections:voters_objection_decide", args=[a1.pk, o.pk]),
+        {"decision": "upheld", "decided_on": "2026-12-24", "category": "hukou_resident"},
+    )
+    o.refresh_from_db()
+    assert o.decision == "upheld"
+    assert VoterRegistration.objects.filter(election=a1, status="registered").count() == 2
+    page = c.get(reverse("elections:voters_objections", args=[a1.pk])).content.decode()
+    assert "异议成立" in page

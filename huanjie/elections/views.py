@@ -1,0 +1,451 @@
+"""Election pages: list per campaign, election detail with the timeline, committee, PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.core.access import (
+    ADMIN,
+    COUNTY,
+    OBSERVER,
+    TOWNSHIP,
+    VILLAGE,
+    allow,
+    require_scope,
+    require_write,
+)
+from huanjie.documents.render.fonts import MissingGlyphError
+from huanjie.people.models import Person
+
+from . import documents, services
+from .models import CommitteeMember, Election, VoterRegistration
+
+VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
+WORKERS = (COUNTY, TOWNSHIP, VILLAGE)
+SETUP = (COUNTY, TOWNSHIP)
+
+
+def _campaign(request, slug) -> Campaign:
+    return get_object_or_404(Campaign.objects.visible_to(request.user).select_related("county"), slug=slug)
+
+
+def _election(request, pk) -> Election:
+    election = get_object_or_404(
+        Election.objects.select_related("campaign__county", "organization__parent"), pk=pk
+    )
+    require_scope(request.user, election.organization.code)
+    return election
+
+
+def _voters_url(election: Election) -> str | None:
+    # The voter list page belongs to the registration work; link to it once it exists.
+    try:
+        return reverse("elections:voters", kwargs={"pk": election.pk})
+    except NoReverseMatch:
+        return None
+
+
+def _pdf(content: bytes, filename: str, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+# ---------------------------------------------------------------- list
+
+
+@allow(*VIEWERS)
+def election_list(request, slug):
+    """Every village of the campaign in the account's scope with its election, stage and voters."""
+    user = request.user
+    campaign = _campaign(request, slug)
+    entries = list(
+        campaign.villages.filter(village__code__startswith=user.scope_prefix)
+        .select_related("village__parent")
+        .order_by("village__code")
+    )
+    elections = {
+        e.organization_id: e
+        for e in Election.objects.filter(campaign=campaign, organization__code__startswith=user.scope_prefix)
+        .exclude(kind__in=[Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES])
+        .select_related("organization")
+    }
+    totals = services.voter_totals(list(elections.values()))
+    categories = dict(VoterRegistration.CATEGORY_CHOICES)
+    rows = []
+    by_township: dict[int, dict] = {}
+    grand = {"villages": 0, "elections": 0, "total": 0, "M": 0, "F": 0, "blocked": 0}
+    cat_totals: dict[str, int] = {}
+    for entry in entries:
+        e = elections.get(entry.village_id)
+        counts = totals.get(e.pk) if e else None
+        blockers = []
+        if entry.audit_done_on is None:
+            blockers.append("离任审计")
+        if entry.training_done_on is None:
+            blockers.append("业务培训")
+        if entry.state != CampaignVillage.IN_SCOPE:
+            blockers.append(entry.get_state_display())
+        rows.append({"entry": entry, "election": e, "counts": counts, "blockers": blockers})
+        t = by_township.setdefault(
+            entry.village.parent_id,
+            {
+                "township": entry.village.parent,
+                "villages": 0,
+                "elections": 0,
+                "total": 0,
+                "M": 0,
+                "F": 0,
+                "blocked": 0,
+            },
+        )
+        for agg in (t, grand):
+            agg["villages"] += 1
+            agg["elections"] += 1 if e else 0
+            agg["blocked"] += 1 if blockers else 0
+            if counts:
+                agg["total"] += counts["total"]
+                agg["M"] += counts["M"]
+                agg["F"] += counts["F"]
+        if counts:
+            for cat, n in counts["categories"].items():
+                cat_totals[categories.get(cat, cat)] = cat_totals.get(categories.get(cat, cat), 0) + n
+    return render(
+        request,
+        "elections/election_list.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "townships": list(by_township.values()),
+            "grand": grand,
+            "cat_totals": sorted(cat_totals.items(), key=lambda kv: -kv[1]),
+            "can_create": user.role in SETUP,
+            "can_plan": user.role == COUNTY,
+        },
+    )
+
+
+# ---------------------------------------------------------------- create
+
+
+class ElectionForm(forms.Form):
+    village = forms.ChoiceField(label="村（社区）")
+    election_date = forms.DateField(label="选举日", widget=forms.DateInput(attrs={"type": "date"}))
+    director = forms.IntegerField(label="主任名额", min_value=1, max_value=1, initial=1)
+    deputy = forms.IntegerField(label="副主任名额", min_value=0, max_value=3, initial=1)
+    women_member = forms.IntegerField(label="妇女委员名额（单列时）", min_value=0, max_value=3, initial=0)
+    member = forms.IntegerField(label="委员名额", min_value=0, max_value=7, initial=3)
+
+    def __init__(self, *args, campaign, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = Election.objects.filter(campaign=campaign).values_list("organization_id", flat=True)
+        entries = (
+            campaign.villages.filter(village__code__startswith=user.scope_prefix)
+            .exclude(village_id__in=taken)
+            .select_related("village__parent")
+        )
+        self.fields["village"].choices = [("", "—")] + [
+            (e.village.code, f"{e.village.parent.name if e.village.parent else ''} {e.village.name}")
+            for e in entries
+        ]
+        posts = dict(services.default_posts(campaign))
+        for code in ("deputy", "women_member", "member"):
+            self.fields[code].initial = posts.get(code, 0)
+
+    def posts(self) -> list[tuple[str, int]]:
+        d = self.cleaned_data
+        out = [("director", d["director"]), ("deputy", d["deputy"])]
+        if d["women_member"]:
+            out.append(("women_member", d["women_member"]))
+        out.append(("member", d["member"]))
+        return [(c, n) for c, n in out if n or c == "director"]
+
+
+@allow(*SETUP)
+def election_create(request, slug):
+    campaign = _campaign(request, slug)
+    form = ElectionForm(request.POST or None, campaign=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        entry = (
+            campaign.villages.select_related("village")
+            .filter(village__code=form.cleaned_data["village"])
+            .first()
+        )
+        if entry is None:
+            raise Http404
+        require_scope(request.user, entry.village.code)
+        try:
+            election = services.create_election(
+                request.user, campaign, entry.village, form.cleaned_data["election_date"], form.posts()
+            )
+        except services.ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已建立“{election.title}”，选举日 {election.election_date:%Y-%m-%d}。")
+            return redirect("elections:detail", pk=election.pk)
+    return render(request, "elections/election_form.html", {"campaign": campaign, "form": form})
+
+
+@allow(COUNTY)
+def election_plan(request, slug):
+    """The county uploads its plan (one row per village); all rows are created or none."""
+    campaign = _campaign(request, slug)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("plan")
+        if upload is None:
+            errors = ["请选择计划文件（.xlsx、.xls 或 .csv）"]
+        elif upload.size > 20 * 1024 * 1024:
+            errors = ["文件过大（超过 20 MB）"]
+        else:
+            try:
+                created = services.create_elections_from_plan(
+                    request.user, campaign, upload.read(), upload.name
+                )
+            except services.PlanError as exc:
+                errors = exc.errors
+            except services.ElectionError as exc:
+                errors = [str(exc)]
+            else:
+                messages.success(request, f"已按计划建立 {len(created)} 个村（社区）的选举。")
+                return redirect("elections:list", slug=campaign.slug)
+    return render(request, "elections/election_plan.html", {"campaign": campaign, "errors": errors})
+
+
+# ---------------------------------------------------------------- detail
+
+
+def _detail_context(request, election: Election) -> dict:
+    user = request.user
+    steps = services.timeline(election)
+    stage_index = services.STAGE_ORDER.index(election.stage)
+    blockers = services.voting_blockers(election)
+    can_work = user.role in WORKERS
+    unnumbered = VoterRegistration.objects.filter(
+        election=election, status=VoterRegistration.REGISTERED, card_number=""
+    ).count()
+    return {
+        "election": election,
+        "campaign": election.campaign,
+        "steps": steps,
+        "blockers": blockers,
+        "posts": election.posts.all(),
+        "committee": services.sitting_members(election),
+        "committee_status": services.committee_status(election),
+        "counts": services.voter_counts(election),
+        "voters_url": _voters_url(election),
+        "can_work": can_work,
+        "can_setup": user.role in SETUP,
+        "can_open": can_work and not blockers and stage_index < services.STAGE_ORDER.index(Election.VOTING),
+        "voting_open": stage_index >= services.STAGE_ORDER.index(Election.VOTING),
+        "step_keys": services.step_keys(election).items() if can_work else (),
+        "unnumbered": unnumbered,
+        "today": timezone.localdate(),
+    }
+
+
+@allow(*VIEWERS)
+def election_detail(request, pk):
+    election = _election(request, pk)
+    return render(request, "elections/election_detail.html", _detail_context(request, election))
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+@allow(*SETUP)
+@require_POST
+def election_move_date(request, pk):
+    election = _election(request, pk)
+    new_date = _date(request.POST.get("election_date", ""))
+    if new_date is None:
+        messages.error(request, "新的选举日：请填写有效日期（YYYY-MM-DD）。")
+        return redirect("elections:detail", pk=election.pk)
+    try:
+        move = services.move_election_date(request.user, election, new_date)
+    except services.ElectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("elections:detail", pk=election.pk)
+    messages.success(
+        request, f"选举日已由 {move.old_date:%Y-%m-%d} 改为 {move.new_date:%Y-%m-%d}，日程已重新计算。"
+    )
+    for s in move.no_longer_met:
+        messages.warning(
+            request,
+            f"“{s.label}”已于 {s.done_on:%Y-%m-%d} 完成，按新的选举日最迟应在 {s.deadline:%Y-%m-%d} 前完成，不再符合期限，需要重新办理。",
+        )
+    if not move.no_longer_met:
+        messages.info(request, "已完成的步骤均仍符合新的期限。")
+    return redirect("elections:detail", pk=election.pk)
+
+
+@allow(*WORKERS)
+@require_POST
+def election_record_step(request, pk):
+    election = _election(request, pk)
+    done_on = _date(request.POST.get("done_on", ""))
+    if done_on is None:
+        messages.error(request, "完成日期：请填写有效日期（YYYY-MM-DD）。")
+        return redirect("elections:detail", pk=election.pk)
+    try:
+        services.record_step(
+            request.user, election, request.POST.get("key", ""), done_on, request.POST.get("note", "")
+        )
+    except services.ElectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "工作进度已登记。")
+    return redirect("elections:detail", pk=election.pk)
+
+
+@allow(*WORKERS)
+@require_POST
+def election_open_voting(request, pk):
+    election = _election(request, pk)
+    try:
+        services.open_voting(request.user, election)
+    except services.ElectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已进入投票阶段。")
+    return redirect("elections:detail", pk=election.pk)
+
+
+# ---------------------------------------------------------------- committee
+
+
+class MemberForm(forms.Form):
+    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    post = forms.ChoiceField(label="职务", choices=CommitteeMember.POST_CHOICES, initial="member")
+    chosen_by = forms.ChoiceField(label="推选方式", choices=CommitteeMember.CHOSEN_BY_CHOICES)
+    vote_order = forms.IntegerField(label="得票顺序", min_value=1, max_value=99)
+    votes = forms.IntegerField(label="得票数", min_value=0, required=False)
+    is_reserve = forms.BooleanField(label="候补（按得票顺序递补）", required=False)
+    joined_on = forms.DateField(label="推选日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@allow(*VIEWERS)
+def committee(request, pk):
+    election = _election(request, pk)
+    user = request.user
+    form = MemberForm(request.POST or None)
+    if request.method == "POST":
+        require_write(user)
+        if form.is_valid():
+            d = form.cleaned_data
+            person = Person.objects.filter(id_number=d["id_number"].strip().upper()).first()
+            if person is None:
+                form.add_error("id_number", "人员库中没有这个公民身份号码，请先登记人员。")
+            else:
+                try:
+                    services.add_committee_member(
+                        user,
+                        election,
+                        person,
+                        post=d["post"],
+                        chosen_by=d["chosen_by"],
+                        vote_order=d["vote_order"],
+                        votes=d["votes"],
+                        is_reserve=d["is_reserve"],
+                        joined_on=d["joined_on"],
+                    )
+                except services.ElectionError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(
+                        request,
+                        f"已将{person.name}列入村民选举委员会{'候补' if d['is_reserve'] else ''}名单。",
+                    )
+                    return redirect("elections:committee", pk=election.pk)
+    members = list(election.committee.select_related("person", "replaces__person").order_by("vote_order"))
+    return render(
+        request,
+        "elections/committee.html",
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "sitting": [m for m in members if m.status == CommitteeMember.ACTIVE and not m.is_reserve],
+            "reserves": [m for m in members if m.status == CommitteeMember.ACTIVE and m.is_reserve],
+            "history": [m for m in members if m.status != CommitteeMember.ACTIVE or m.replaces_id],
+            "status": services.committee_status(election),
+            "form": form,
+            "can_work": user.role in WORKERS,
+        },
+    )
+
+
+@allow(*WORKERS)
+@require_POST
+def committee_candidate(request, pk, member_pk):
+    election = _election(request, pk)
+    member = get_object_or_404(election.committee.select_related("person"), pk=member_pk)
+    try:
+        result = services.member_becomes_candidate(request.user, member)
+    except services.ElectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        text = f"{member.person.name}成为候选人，已退出村民选举委员会。"
+        if result.joined:
+            text += f"按原推选得票顺序由{result.joined.person.name}递补。"
+        messages.success(request, text)
+        for note in result.notes:
+            messages.warning(request, note)
+    return redirect("elections:committee", pk=election.pk)
+
+
+# ---------------------------------------------------------------- documents
+
+
+@allow(*VIEWERS)
+def voter_notice_pdf(request, pk):
+    election = _election(request, pk)
+    try:
+        content = documents.voter_notice_pdf(election)
+    except MissingGlyphError as exc:
+        messages.error(request, f"选民名单中有字库缺少的字，无法打印：{exc}")
+        return redirect("elections:detail", pk=election.pk)
+    return _pdf(content, f"{election.organization.name}选民名单公告.pdf")
+
+
+@allow(*WORKERS)
+def voter_cards_pdf(request, pk):
+    election = _election(request, pk)
+    try:
+        content = documents.voter_cards_pdf(election)
+    except (services.ElectionError, MissingGlyphError) as exc:
+        messages.error(request, str(exc))
+        return redirect("elections:detail", pk=election.pk)
+    return _pdf(content, f"{election.organization.name}选民证.pdf")
+
+
+@allow(*WORKERS)
+@require_POST
+def card_numbers(request, pk):
+    election = _election(request, pk)
+    try:
+        n = documents.assign_card_numbers(request.user, election)
+    except services.ElectionError as exc:
+        raise PermissionDenied(str(exc)) from None
+    messages.success(request, f"已为 {n} 名选民编制选民证号。" if n else "所有选民都已有选民证号。")
+    return redirect("elections:detail", pk=election.pk)
