@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "huanjie.people",
     "huanjie.campaigns",
     "huanjie.elections",
+    "huanjie.review",
     "huanjie.documents",
 ]
 

@@ -254,3 +254,25 @@ class Job(models.Model):
     def percent(self) -> int:
         return 100 if self.status == self.DONE else (self.progress * 100 // self.total if self.total else 0)
 
+
+
+# Models of the later stages live in their own modules; importing them here registers them.
+from .models_candidates import (  # noqa: E402, F401
+    Candidate,
+    CandidateListPublication,
+    Nomination,
+    NominationSignature,
+    Proxy,
+    TeamExplanation,
+)
+from .models_voting import (  # noqa: E402, F401
+    BallotEntry,
+    CountingForm,
+    CountingLine,
+    ElectedMember,
+    HandoverItem,
+    ResultSubmission,
+    RoundResult,
+    StationStaff,
+    VotingStation,
+)

@@ -34,10 +34,13 @@ Party (R49–R52, R62–R65)
     rights_suspended, excluded_with_approval: [Exclusion], absent_not_excluded, expected_attendance,
     profile) -> AttendanceResult``; ``credentials([DelegateRecord], profile)``;
     ``congress_size(delegates_planned, unit_seats, candidates, profile)``.
-Recall, residents, mobile boxes (R21, R42–R47)
+Recall, residents, mobile boxes, meetings (R13, R21, R38, R42–R47, R50)
     ``recall(registered_voters, petitions, votes, reps_total, profile)``;
     ``residents_nomination(seats, nominations, size_proposals, profile)``;
-    ``residents_meeting(members, present, in_favour)``; ``mobile_boxes(boxes, profile, *, candidates, relations)``.
+    ``residents_meeting(members, present, in_favour)``; ``mobile_boxes(boxes, profile, *, candidates, relations)``;
+    ``representatives_meeting(members, present, in_favour, *, representatives, women)`` (R38);
+    ``nomination_turnout(registered, participated)``, ``nomination_ballot_valid(nominees, seats)`` (R13);
+    ``by_election_turnout(body, members, voted)`` (R44); ``party_congress_possible(members)`` (R50).
 Policy (P1–P13)
     ``DEFAULT_POLICY``, ``get_policy(overrides) -> Policy`` (``.as_dict()`` to store per campaign);
     ``candidate_policy_decisions([PolicyCandidate], cutoff_date, policy, *, relations,
@@ -125,8 +128,13 @@ from .recall import (
     Nomination,
     RecallPetition,
     RecallVote,
+    by_election_turnout,
     mobile_boxes,
+    nomination_ballot_valid,
+    nomination_turnout,
+    party_congress_possible,
     recall,
+    representatives_meeting,
     residents_meeting,
     residents_nomination,
 )
@@ -196,8 +204,13 @@ __all__ = [
     "policy_age",
     "post_rank",
     "quorum_met",
+    "by_election_turnout",
+    "nomination_ballot_valid",
+    "nomination_turnout",
+    "party_congress_possible",
     "recall",
     "registration_conflicts",
+    "representatives_meeting",
     "relation_conflicts",
     "residents_meeting",
     "residents_nomination",

@@ -208,6 +208,7 @@ class VoteCount:
     members_already_elected_count: int | None = None
     director_elected: bool | None = None
     smaller_ethnic_groups: tuple[str, ...] = ()
+    declared_void: tuple[str, ...] = ()  # R39: election won by improper means, declared void
 
 
 @dataclass(frozen=True)
@@ -1054,6 +1055,8 @@ def count_vote(
     * Shortfall: 另行选举 with shortfall + ``runoff.extra_candidates`` candidates by votes, all
       tied at the cut-off included, people removed for avoidance left out (R31, R60).
     * Women (R36), avoidance (R37), merging higher-post votes (R30), may-remain-vacant (R35).
+    * R39 (VCL Art. 17; ZJ Art. 41): people in ``declared_void`` are not counted at any stage,
+      so they neither win nor stand in the 另行选举.
     """
     profile = profile or get_profile("national")
     kind, stage = vote.kind, vote.stage
@@ -1166,6 +1169,18 @@ def count_vote(
                             }
                         )
                     del pool[name]
+        for name in vote.declared_void:
+            if name in pool:
+                not_counted.append(
+                    {
+                        "name": name,
+                        "post": r.post,
+                        "votes": pool[name],
+                        "code": "declared_void",
+                        "reason": "以暴力、威胁、欺骗、贿赂等不正当手段当选，当选无效",
+                    }
+                )
+                del pool[name]
         pools.append(pool)
 
     margins = [margin_ok(kind, stage, r.post, r.seats, len(r.candidates), profile) for r in races]

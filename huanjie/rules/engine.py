@@ -70,9 +70,10 @@ _MISSING: Any = object()
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "对象", list: "列表", str: "文字", int: "整数", float: "小数", bool: "布尔值"}.get(
-        type(value), "null" if value is None else type(value).__name__
-    )
+    if value is None:
+        return "null"
+    names = {"dict": "对象", "list": "列表", "str": "文字", "int": "整数", "float": "小数", "bool": "布尔值"}
+    return names.get(type(value).__name__, type(value).__name__)
 
 
 class _Obj:
@@ -358,6 +359,7 @@ def _count_case(kind: str, inputs: _Obj, profile: Profile) -> dict:
         members_already_elected_count=seated_count,
         director_elected=inputs.bool("director_elected", None),
         smaller_ethnic_groups=inputs.names("smaller_ethnic_groups", []),
+        declared_void=inputs.names("declared_void", []),
     )
     sheet_keys = None
     if inputs.has("ballots"):

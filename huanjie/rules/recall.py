@@ -17,7 +17,12 @@ __all__ = [
     "RecallPetition",
     "RecallVote",
     "mobile_boxes",
+    "by_election_turnout",
+    "nomination_ballot_valid",
+    "nomination_turnout",
+    "party_congress_possible",
     "recall",
+    "representatives_meeting",
     "residents_meeting",
     "residents_nomination",
 ]
@@ -245,3 +250,70 @@ def mobile_boxes(
         compliant[key] = not problems
         reasons[key] = "；".join(problems) if problems else "符合规定"
     return {"compliant": compliant, "reasons": reasons}
+
+
+def representatives_meeting(
+    members: int,
+    present: int,
+    in_favour: int,
+    *,
+    representatives: int | None = None,
+    women: int | None = None,
+) -> dict:
+    """R38 — VCL Arts. 25–26: a 村民代表会议 meets with 三分之二以上 of its members present
+    (``present*3 >= members*2``, R2: exactly 2/3 suffices) and decides by more than half of those
+    present (``in_favour*2 > present``). Its make-up: 村民代表 ``reps*5 >= members*4`` and women
+    ``women*3 >= members``. Make-up checks are None when the numbers are not given."""
+    members = _nonneg(members, "members", "组成人员数")
+    present = _nonneg(present, "present", "到会人数")
+    in_favour = _nonneg(in_favour, "in_favour", "赞成人数")
+    if present > members or in_favour > present:
+        raise EngineError(
+            "inconsistent_counts", "到会人数不得多于组成人员，赞成人数不得多于到会人数", "present"
+        )
+    quorum = present * 3 >= members * 2
+    reps_ok = (
+        None
+        if representatives is None
+        else _nonneg(representatives, "representatives", "村民代表数") * 5 >= members * 4
+    )
+    women_ok = None if women is None else _nonneg(women, "women", "妇女代表数") * 3 >= members
+    return {
+        "quorum_met": quorum,
+        "adopted": quorum and in_favour * 2 > present,
+        "representatives_ok": reps_ok,
+        "women_ok": women_ok,
+    }
+
+
+def nomination_turnout(registered: int, participated: int) -> bool:
+    """R13 — ZJ Art. 18 (formal candidates fixed by nomination votes) and BJ Art. 16 (nomination
+    meeting): valid only with more than half of registered voters taking part
+    (``participated*2 > registered``)."""
+    registered = _nonneg(registered, "registered", "登记选民数")
+    participated = _nonneg(participated, "participated", "参加提名的人数")
+    return participated * 2 > registered
+
+
+def nomination_ballot_valid(nominees: int, seats: int) -> bool:
+    """R13 — ZJ Art. 17: a voter may nominate no more people than there are seats."""
+    return _nonneg(nominees, "nominees", "提名人数") <= _nonneg(seats, "seats", "应选名额")
+
+
+def by_election_turnout(body: str, members: int, voted: int) -> bool:
+    """R44 — ZJ Art. 38: at a 村民会议 (``body="assembly"``) more than half of its members must vote
+    (``voted*2 > members``); at a 村民代表会议 (``body="representatives"``) at least two thirds
+    (``voted*3 >= members*2``)."""
+    members = _nonneg(members, "members", "组成人员数")
+    voted = _nonneg(voted, "voted", "参加投票人数")
+    if body == "assembly":
+        return voted * 2 > members
+    if body == "representatives":
+        return voted * 3 >= members * 2
+    raise EngineError("wrong_type", "body 应为 assembly 或 representatives", "body")
+
+
+def party_congress_possible(members: int) -> bool:
+    """R50 — P2020 Art. 4: with 500 members or more (以上 includes 500) a 党员代表大会 may be held
+    (with approval; scattered units may also qualify, which is a manual decision)."""
+    return _nonneg(members, "members", "党员人数") >= 500

@@ -52,7 +52,16 @@ def test_runoff_threshold(base, threshold):
 # ---------------------------------------------------------------- validity (R23–R25)
 def test_R23_base_includes_invalid_and_blank():
     out = village(
-        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 305, "乙": 290}, "invalid_ballots": 15, "blank_ballots": 8}],
+        [
+            {
+                "post": "主任",
+                "seats": 1,
+                "candidates": cands("甲", "乙"),
+                "votes": {"甲": 305, "乙": 290},
+                "invalid_ballots": 15,
+                "blank_ballots": 8,
+            }
+        ],
         returned=618,
     )
     # base 618 (not 618-15-8=595): 甲 305*2=610 is not > 618, so nobody wins
@@ -65,13 +74,17 @@ def test_R23_base_includes_invalid_and_blank():
 @pytest.mark.parametrize(
     ("returned", "valid", "reason"),
     [
-        pytest.param(500, False, "turnout_not_over_half", id="R24-exactly-half-turnout-fails"),  # 500*2 = 1000
+        pytest.param(
+            500, False, "turnout_not_over_half", id="R24-exactly-half-turnout-fails"
+        ),  # 500*2 = 1000
         pytest.param(501, True, None, id="R24-501-of-1000-valid"),  # 1002 > 1000
     ],
 )
 def test_R24_turnout(returned, valid, reason):
     out = village(
-        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 300, "乙": 100}}], registered=1000, returned=returned
+        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 300, "乙": 100}}],
+        registered=1000,
+        returned=returned,
     )
     assert out["election_valid"] is valid
     assert out["reason"] == reason
@@ -79,7 +92,11 @@ def test_R24_turnout(returned, valid, reason):
 
 
 def test_R25_returned_exceeds_issued_voids_the_vote():
-    out = village([{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 400, "乙": 200}}], returned=621, issued=620)
+    out = village(
+        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 400, "乙": 200}}],
+        returned=621,
+        issued=620,
+    )
     assert out["election_valid"] is False
     assert out["reason"] == "returned_exceeds_issued"
     assert out["elected"] == [] and out["threshold"] is None
@@ -87,7 +104,10 @@ def test_R25_returned_exceeds_issued_voids_the_vote():
 
 # ---------------------------------------------------------------- winners (R27–R29)
 def test_R27_exactly_half_of_participants_does_not_win():
-    out = village([{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 300, "乙": 299}}], returned=600)
+    out = village(
+        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 300, "乙": 299}}],
+        returned=600,
+    )
     # 300*2 = 600 is not > 600
     assert out["elected"] == []
     assert out["runoff"] == {"post": "主任", "seats": 1, "candidates": ["甲", "乙"]}
@@ -95,7 +115,14 @@ def test_R27_exactly_half_of_participants_does_not_win():
 
 def test_R28_surplus_goes_by_votes():
     out = village(
-        [{"post": "委员", "seats": 2, "candidates": cands("孙明", "周红:F", "吴杰", "郑涛"), "votes": {"孙明": 320, "周红": 300, "吴杰": 260, "郑涛": 100}}],
+        [
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("孙明", "周红:F", "吴杰", "郑涛"),
+                "votes": {"孙明": 320, "周红": 300, "吴杰": 260, "郑涛": 100},
+            }
+        ],
         registered=900,
         returned=500,
     )
@@ -106,7 +133,14 @@ def test_R28_surplus_goes_by_votes():
 
 def test_R29_tie_for_last_seat_goes_to_revote_among_the_tied():
     out = village(
-        [{"post": "委员", "seats": 2, "candidates": cands("甲", "王五", "丁一", "戊"), "votes": {"甲": 300, "王五": 280, "丁一": 280, "戊": 100}}],
+        [
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("甲", "王五", "丁一", "戊"),
+                "votes": {"甲": 300, "王五": 280, "丁一": 280, "戊": 100},
+            }
+        ],
         returned=500,
     )
     assert elected_names(out) == ["甲"]
@@ -116,14 +150,31 @@ def test_R29_tie_for_last_seat_goes_to_revote_among_the_tied():
 
 
 def test_R29_ties_below_the_threshold_do_not_matter():
-    out = village([{"post": "主任", "seats": 1, "candidates": cands("甲", "乙", "丙"), "votes": {"甲": 300, "乙": 100, "丙": 100}}], returned=500)
+    out = village(
+        [
+            {
+                "post": "主任",
+                "seats": 1,
+                "candidates": cands("甲", "乙", "丙"),
+                "votes": {"甲": 300, "乙": 100, "丙": 100},
+            }
+        ],
+        returned=500,
+    )
     assert elected_names(out) == ["甲"]
     assert out["tie_revote"] is None
 
 
 def test_R29_revote_most_votes_wins_without_majority():
     out = village(
-        [{"post": "委员", "seats": 1, "candidates": cands("王五", "丁一"), "votes": {"王五": 200, "丁一": 150}}],
+        [
+            {
+                "post": "委员",
+                "seats": 1,
+                "candidates": cands("王五", "丁一"),
+                "votes": {"王五": 200, "丁一": 150},
+            }
+        ],
         returned=600,
         stage="tie_revote",
     )
@@ -133,7 +184,14 @@ def test_R29_revote_most_votes_wins_without_majority():
 
 def test_R29_revote_tied_again_is_repeated():
     out = village(
-        [{"post": "委员", "seats": 1, "candidates": cands("王五", "丁一"), "votes": {"王五": 200, "丁一": 200}}],
+        [
+            {
+                "post": "委员",
+                "seats": 1,
+                "candidates": cands("王五", "丁一"),
+                "votes": {"王五": 200, "丁一": 200},
+            }
+        ],
         returned=600,
         stage="tie_revote",
     )
@@ -143,7 +201,17 @@ def test_R29_revote_tied_again_is_repeated():
 
 # ---------------------------------------------------------------- 另行选举 (R31–R33)
 def test_R31_runoff_candidates_shortfall_plus_one_with_ties_at_cutoff():
-    out = village([{"post": "主任", "seats": 1, "candidates": cands("甲", "乙", "丙"), "votes": {"甲": 240, "乙": 130, "丙": 130}}], returned=500)
+    out = village(
+        [
+            {
+                "post": "主任",
+                "seats": 1,
+                "candidates": cands("甲", "乙", "丙"),
+                "votes": {"甲": 240, "乙": 130, "丙": 130},
+            }
+        ],
+        returned=500,
+    )
     # nobody reaches 251; 1 seat + 1 = 2 candidates; 乙 and 丙 tie at the cut-off: both come in
     assert out["runoff"]["candidates"][0] == "甲"
     assert sorted(out["runoff"]["candidates"]) == sorted(["甲", "乙", "丙"])
@@ -152,7 +220,14 @@ def test_R31_runoff_candidates_shortfall_plus_one_with_ties_at_cutoff():
 
 def test_R31_extra_candidates_is_configurable():
     out = village(
-        [{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙", "丁", "戊"), "votes": {"甲": 400, "乙": 200, "丙": 150, "丁": 100, "戊": 50}}],
+        [
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("甲", "乙", "丙", "丁", "戊"),
+                "votes": {"甲": 400, "乙": 200, "丙": 150, "丁": 100, "戊": 50},
+            }
+        ],
         returned=500,
         config={"runoff.extra_candidates": 2},
     )
@@ -180,7 +255,10 @@ def test_R32_runoff_one_third_floor(votes_a, elected):
 
 @pytest.mark.parametrize(
     ("config", "valid"),
-    [pytest.param({}, False, id="R33-runoff-turnout-required"), pytest.param({"runoff.require_turnout": False}, True, id="R33-switch-off")],
+    [
+        pytest.param({}, False, id="R33-runoff-turnout-required"),
+        pytest.param({"runoff.require_turnout": False}, True, id="R33-switch-off"),
+    ],
 )
 def test_R33_runoff_turnout(config, valid):
     out = village(
@@ -215,7 +293,10 @@ def test_R26_over_selection_invalid_blank_valid_and_counted_in_base():
         ]
     )
     assert out["valid_ballots"] == ["1", "3", "4"]
-    assert [(b["id"], b["code"]) for b in out["invalid_ballots"]] == [("2", "over_selection"), ("5", "over_selection")]
+    assert [(b["id"], b["code"]) for b in out["invalid_ballots"]] == [
+        ("2", "over_selection"),
+        ("5", "over_selection"),
+    ]
     assert out["participation_base"] == 5  # invalid ballots stay in the base (R23)
     assert out["tally"] == {"甲": 2, "乙": 1, "丙": 0, "白云": 1}
 
@@ -224,7 +305,9 @@ def test_R26_over_selection_invalid_blank_valid_and_counted_in_base():
     ("config", "valid", "votes_for_jia"),
     [
         pytest.param({}, True, 1, id="R26-partly-unreadable-only-that-part-void"),
-        pytest.param({"ballot.partial_invalid_part_only": False}, False, 0, id="R26-partly-unreadable-whole-void"),
+        pytest.param(
+            {"ballot.partial_invalid_part_only": False}, False, 0, id="R26-partly-unreadable-whole-void"
+        ),
     ],
 )
 def test_R26_partly_unreadable(config, valid, votes_for_jia):
@@ -240,7 +323,9 @@ def test_R26_unreadable_entries_still_count_as_selections():
 
 
 def test_R26_wholly_unreadable_is_void_but_in_base():
-    out = _ballot_case([{"id": "1", "approve": ["甲"]}, {"id": "2", "unreadable": True}, {"id": "3", "approve": ["甲"]}])
+    out = _ballot_case(
+        [{"id": "1", "approve": ["甲"]}, {"id": "2", "unreadable": True}, {"id": "3", "approve": ["甲"]}]
+    )
     assert out["invalid_ballots"] == [{"id": "2", "post": "委员", "code": "unreadable", "reason": "无法辨认"}]
     assert out["participation_base"] == 3
     assert elected_names(out) == ["甲"]  # 2*2 = 4 > 3
@@ -254,7 +339,11 @@ def test_R26_wholly_unreadable_is_void_but_in_base():
     ],
 )
 def test_R26_extra_mark(jurisdiction, valid, warning):
-    out = _ballot_case([{"id": "1", "approve": ["甲"], "extra_mark": True}], config={"jurisdiction": jurisdiction}, registered=1)
+    out = _ballot_case(
+        [{"id": "1", "approve": ["甲"], "extra_mark": True}],
+        config={"jurisdiction": jurisdiction},
+        registered=1,
+    )
     assert (out["valid_ballots"] == ["1"]) is valid
     assert ("ballots_referred_to_committee" in out["warnings"]) is warning
 
@@ -273,7 +362,14 @@ def _sheet_case(jurisdiction):
 
 def test_R26_ZJ_same_person_on_two_posts_voids_the_whole_sheet():
     out = _sheet_case("zhejiang")
-    assert out["invalid_ballots"] == [{"id": 1, "post": None, "code": "same_person_two_posts", "reason": "同一人被选为两个以上职务，整张选票无效"}]
+    assert out["invalid_ballots"] == [
+        {
+            "id": 1,
+            "post": None,
+            "code": "same_person_two_posts",
+            "reason": "同一人被选为两个以上职务，整张选票无效",
+        }
+    ]
     assert out["tally"] == {"主任": {"甲": 0, "乙": 1}, "委员": {"甲": 0, "丙": 1, "丁": 0}}
 
 
@@ -288,7 +384,12 @@ def _merge_case(config):
     return village(
         [
             {"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 60, "乙": 40}},
-            {"post": "委员", "seats": 2, "candidates": cands("乙", "丙", "丁"), "votes": {"乙": 20, "丙": 55, "丁": 45}},
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("乙", "丙", "丁"),
+                "votes": {"乙": 20, "丙": 55, "丁": 45},
+            },
         ],
         registered=150,
         returned=100,
@@ -331,7 +432,9 @@ def test_one_person_one_post_higher_post_first():
 
 # ---------------------------------------------------------------- women (R36)
 def test_R36_national_all_male_result_stands_with_warning():
-    out = village([{"post": "主任", "seats": 1, "candidates": cands("甲", "乙:F"), "votes": {"甲": 400, "乙": 150}}])
+    out = village(
+        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙:F"), "votes": {"甲": 400, "乙": 150}}]
+    )
     assert elected_names(out) == ["甲"]
     assert "no_woman_member" in out["warnings"]
 
@@ -352,7 +455,13 @@ def test_R36_ZJ_dedicated_post_man_not_counted_and_runoff_women_only():
     )
     # 戊 (a man) 240 not counted; 丙 200 < 301; no woman elected → the runoff keeps the post women-only
     assert out["not_counted"] == [
-        {"name": "戊", "post": "妇女委员", "votes": 240, "code": "man_on_women_post", "reason": "妇女委员职位单列，男性的得票不计入"}
+        {
+            "name": "戊",
+            "post": "妇女委员",
+            "votes": 240,
+            "code": "man_on_women_post",
+            "reason": "妇女委员职位单列，男性的得票不计入",
+        }
     ]
     assert out["runoff"] == {"post": "妇女委员", "seats": 1, "candidates": ["丙", "丁"], "women_only": True}
     assert out["tally"]["妇女委员"]["戊"] == 240
@@ -361,14 +470,30 @@ def test_R36_ZJ_dedicated_post_man_not_counted_and_runoff_women_only():
 def test_R36_women_only_write_in_without_gender_is_an_error():
     with pytest.raises(EngineError) as exc:
         village(
-            [{"post": "妇女委员", "seats": 1, "women_only": True, "candidates": cands("丙:F", "丁:F"), "votes": {"丙": 200}, "write_in_votes": {"戊": 10}}],
+            [
+                {
+                    "post": "妇女委员",
+                    "seats": 1,
+                    "women_only": True,
+                    "candidates": cands("丙:F", "丁:F"),
+                    "votes": {"丙": 200},
+                    "write_in_votes": {"戊": 10},
+                }
+            ],
         )
     assert exc.value.code == "missing_gender"
 
 
 def test_R36_runoff_reserve_adds_the_leading_woman():
     out = village(
-        [{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙", "丁:F"), "votes": {"甲": 300, "乙": 200, "丙": 150, "丁": 100}}],
+        [
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("甲", "乙", "丙", "丁:F"),
+                "votes": {"甲": 300, "乙": 200, "丙": 150, "丁": 100},
+            }
+        ],
         returned=500,
         config={"women.mode": "runoff_reserve"},
     )
@@ -378,13 +503,26 @@ def test_R36_runoff_reserve_adds_the_leading_woman():
 
 
 def test_R36_BJ_assembly_decides_post_warning():
-    out = village([{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 400, "乙": 150}}], config={"jurisdiction": "beijing"})
+    out = village(
+        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 400, "乙": 150}}],
+        config={"jurisdiction": "beijing"},
+    )
     assert out["warnings"][-2:] == ["no_woman_member", "woman_post_assembly_decides"]
 
 
 def test_R36_minority_member_warning():
     out = village(
-        [{"post": "主任", "seats": 1, "candidates": [{"name": "甲", "gender": "F", "ethnicity": "汉族"}, {"name": "乙", "ethnicity": "回族"}], "votes": {"甲": 400, "乙": 150}}],
+        [
+            {
+                "post": "主任",
+                "seats": 1,
+                "candidates": [
+                    {"name": "甲", "gender": "F", "ethnicity": "汉族"},
+                    {"name": "乙", "ethnicity": "回族"},
+                ],
+                "votes": {"甲": 400, "乙": 150},
+            }
+        ],
         smaller_ethnic_groups=["回族"],
     )
     assert out["warnings"] == ["no_minority_member"]
@@ -394,7 +532,12 @@ def test_R36_minority_member_warning():
 def _avoid(jurisdiction, relations, votes_b=280, votes_c=260, post_b="委员", seats=2):
     races = [
         {"post": "主任", "seats": 1, "candidates": cands("甲", "戊"), "votes": {"甲": 300, "戊": 100}},
-        {"post": "委员", "seats": seats, "candidates": cands("乙", "丙", "丁:F"), "votes": {"乙": votes_b, "丙": votes_c, "丁": 255}},
+        {
+            "post": "委员",
+            "seats": seats,
+            "candidates": cands("乙", "丙", "丁:F"),
+            "votes": {"乙": votes_b, "丙": votes_c, "丁": 255},
+        },
     ]
     return village(races, returned=500, relations=relations, config={"jurisdiction": jurisdiction})
 
@@ -456,14 +599,25 @@ def test_R37_HA_lower_post_removed():
         pytest.param("zhejiang", "runoff", 1, {}, False, id="R35-ZJ-two-after-runoff"),
         pytest.param("shanghai", "first", 2, {}, True, id="R35-SH-three-after-first-round"),
         pytest.param("beijing", "runoff", 3, {}, False, id="R35-BJ-four-without-director"),
-        pytest.param("beijing", "runoff", 3, {"director_elected": True}, True, id="R35-BJ-four-with-director"),
-        pytest.param("beijing", "runoff", 2, {"director_elected": True}, False, id="R35-BJ-three-is-not-over-three"),
+        pytest.param(
+            "beijing", "runoff", 3, {"director_elected": True}, True, id="R35-BJ-four-with-director"
+        ),
+        pytest.param(
+            "beijing", "runoff", 2, {"director_elected": True}, False, id="R35-BJ-three-is-not-over-three"
+        ),
         pytest.param("henan", "runoff", 5, {}, None, id="R35-HA-not-stated"),
     ],
 )
 def test_R35_may_remain_vacant(jurisdiction, stage, already, inputs, expected):
     out = village(
-        [{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙"), "votes": {"甲": 400, "乙": 10, "丙": 5}}],
+        [
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("甲", "乙", "丙"),
+                "votes": {"甲": 400, "乙": 10, "丙": 5},
+            }
+        ],
         returned=600,
         stage=stage,
         members_already_elected=already,
@@ -489,13 +643,19 @@ def test_R35_may_remain_vacant(jurisdiction, stage, already, inputs, expected):
 )
 def test_R14_margin(jurisdiction, post, seats, n, ok):
     names = ["甲", "乙", "丙", "丁", "戊", "己"][:n]
-    out = village([{"post": post, "seats": seats, "candidates": cands(*names), "votes": {"甲": 400}}], config={"jurisdiction": jurisdiction})
+    out = village(
+        [{"post": post, "seats": seats, "candidates": cands(*names), "votes": {"甲": 400}}],
+        config={"jurisdiction": jurisdiction},
+    )
     assert out["margin_ok"] is ok
     assert ("margin_not_met" in out["warnings"]) is (not ok)
 
 
 def test_R48_residents_committee_village_analogy():
-    out = village([{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 400, "乙": 100}}], kind="residents_committee")
+    out = village(
+        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 400, "乙": 100}}],
+        kind="residents_committee",
+    )
     assert out["rule_basis"] == "village_analogy"
     assert elected_names(out) == ["甲"]
 
@@ -510,7 +670,12 @@ def test_R48_residents_committee_village_analogy():
     ],
 )
 def test_R52_quorum(expected, present, config, met):
-    out = party([{"post": "委员", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": present}}], expected=expected, present=present, config=config)
+    out = party(
+        [{"post": "委员", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": present}}],
+        expected=expected,
+        present=present,
+        config=config,
+    )
     assert out["quorum_met"] is met
     assert out["election_valid"] is met
     assert out["reason"] == (None if met else "quorum_not_met")
@@ -518,12 +683,22 @@ def test_R52_quorum(expected, present, config, met):
 
 @pytest.mark.parametrize(
     ("win_base", "threshold"),
-    [pytest.param("present", 15, id="R58-base-present-29"), pytest.param("expected", 19, id="R58-base-expected-36")],
+    [
+        pytest.param("present", 15, id="R58-base-present-29"),
+        pytest.param("expected", 19, id="R58-base-expected-36"),
+    ],
 )
 def test_R58_threshold_base(win_base, threshold):
     # present 29: 14*2=28 < 29, 15*2=30 > 29; expected 36: 18*2=36 not > 36, 19*2=38
     out = party(
-        [{"post": "委员", "seats": 3, "candidates": cands("甲", "乙", "丙", "丁"), "votes": {"甲": 19, "乙": 18, "丙": 15, "丁": 14}}],
+        [
+            {
+                "post": "委员",
+                "seats": 3,
+                "candidates": cands("甲", "乙", "丙", "丁"),
+                "votes": {"甲": 19, "乙": 18, "丙": 15, "丁": 14},
+            }
+        ],
         expected=36,
         present=29,
         config={"party.win_base": win_base},
@@ -541,9 +716,16 @@ def test_R56_party_write_ins_need_an_against_and_a_mark():
         {"id": "3", "oppose": ["乙"], "write_in": ["庚"], "write_in_marked": False},
         {"id": "4", "approve": ["甲", "乙"]},
     ]
-    out = party([{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙"), "ballots": ballots}], expected=5, present=4)
+    out = party(
+        [{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙"), "ballots": ballots}],
+        expected=5,
+        present=4,
+    )
     assert out["tally"] == {"甲": 3, "乙": 1, "丙": 0, "庚": 1}
-    assert [(w["ballot"], w["code"]) for w in out["ignored_write_ins"]] == [("2", "no_opposition"), ("3", "unmarked_write_in")]
+    assert [(w["ballot"], w["code"]) for w in out["ignored_write_ins"]] == [
+        ("2", "no_opposition"),
+        ("3", "unmarked_write_in"),
+    ]
     assert out["valid_ballots"] == ["1", "2", "3", "4"]  # the rest of the ballot stays valid
 
 
@@ -553,25 +735,50 @@ def test_R57_party_over_selection_and_extra_mark_void():
         {"id": "2", "approve": ["甲"], "extra_mark": True},
         {"id": "3", "approve": ["甲"]},
     ]
-    out = party([{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙"), "ballots": ballots}], expected=3, present=3)
-    assert [(b["id"], b["code"]) for b in out["invalid_ballots"]] == [("1", "over_selection"), ("2", "extra_mark")]
+    out = party(
+        [{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙"), "ballots": ballots}],
+        expected=3,
+        present=3,
+    )
+    assert [(b["id"], b["code"]) for b in out["invalid_ballots"]] == [
+        ("1", "over_selection"),
+        ("2", "extra_mark"),
+    ]
     assert out["tally"]["甲"] == 1
 
 
 def test_R57_party_returned_exceeds_issued():
-    out = party([{"post": "委员", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 20}}], expected=30, present=30, returned=26, issued=25)
+    out = party(
+        [{"post": "委员", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 20}}],
+        expected=30,
+        present=30,
+        returned=26,
+        issued=25,
+    )
     assert out["reason"] == "returned_exceeds_issued"
 
 
 def test_R59_party_tie_for_last_seat():
     out = party(
-        [{"post": "委员", "seats": 2, "candidates": cands("甲", "乙", "丙"), "votes": {"甲": 25, "乙": 20, "丙": 20}}],
+        [
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("甲", "乙", "丙"),
+                "votes": {"甲": 25, "乙": 20, "丙": 20},
+            }
+        ],
         expected=40,
         present=39,
     )
     assert out["threshold"] == 20  # 20*2 = 40 > 39
     assert elected_names(out) == ["甲"]
-    assert out["tie_revote"] == {"post": "委员", "seats": 1, "candidates": ["乙", "丙"], "code": "tie"}  # 乙 1 stroke, 丙 5
+    assert out["tie_revote"] == {
+        "post": "委员",
+        "seats": 1,
+        "candidates": ["乙", "丙"],
+        "code": "tie",
+    }  # 乙 1 stroke, 丙 5
 
 
 def test_R60_party_runoff_keeps_the_majority_rule():
@@ -622,7 +829,13 @@ def test_R61_plenary_quorum_not_met():
 
 def test_R61_plenary_write_in_must_be_member():
     out = run_plenary(
-        {"ballots": [{"id": 1, "oppose": ["甲"], "write_in": ["外人"]}, {"id": 2, "oppose": ["甲"], "write_in": ["乙"]}] + [{"id": i, "approve": ["甲"]} for i in range(3, 7)]},
+        {
+            "ballots": [
+                {"id": 1, "oppose": ["甲"], "write_in": ["外人"]},
+                {"id": 2, "oppose": ["甲"], "write_in": ["乙"]},
+            ]
+            + [{"id": i, "approve": ["甲"]} for i in range(3, 7)]
+        },
         present=6,
     )
     assert [(w["name"], w["code"]) for w in out["ignored_write_ins"]] == [("外人", "not_committee_member")]
@@ -642,13 +855,18 @@ def test_R61_plenary_candidate_must_be_member():
         pytest.param("party_branch", 5, 6, True, id="R54-5-seats-6-candidates"),  # 5 >= 5
         pytest.param("party_branch", 7, 8, False, id="R54-7-seats-8-fails"),  # 5 < 7
         pytest.param("party_branch", 7, 9, True, id="R54-7-seats-9"),  # 10 >= 7
-        pytest.param("township_congress_delegates", 6, 7, False, id="R63-6-seats-7-fails"),  # 5 < 6
+        pytest.param("township_congress_delegates", 6, 7, False, id="R63-R64-6-seats-7-fails"),  # 5 < 6
         pytest.param("township_congress_delegates", 6, 8, True, id="R63-6-seats-8"),  # 10 >= 6
     ],
 )
 def test_R54_R63_margin(kind, seats, n, ok):
     names = [f"人{i}" for i in range(n)]
-    out = party([{"post": "委员", "seats": seats, "candidates": cands(*names), "votes": {names[0]: 10}}], expected=20, present=20, kind=kind)
+    out = party(
+        [{"post": "委员", "seats": seats, "candidates": cands(*names), "votes": {names[0]: 10}}],
+        expected=20,
+        present=20,
+        kind=kind,
+    )
     assert out["margin_ok"] is ok
 
 
@@ -659,7 +877,9 @@ def test_R54_R63_margin(kind, seats, n, ok):
         pytest.param({"votes": {"张玮": 10}}, "unknown_candidate", id="unknown-name-in-votes"),
         pytest.param({"votes": {"甲": -1}}, "negative_number", id="negative-votes"),
         pytest.param({"votes": {"甲": 601}}, "too_many_votes", id="more-votes-than-ballots"),
-        pytest.param({"votes": {"甲": 600, "乙": 1}}, "too_many_votes", id="more-votes-than-seats-allow"),  # 601 > 600*1
+        pytest.param(
+            {"votes": {"甲": 600, "乙": 1}}, "too_many_votes", id="more-votes-than-seats-allow"
+        ),  # 601 > 600*1
         pytest.param({"ballots": [{"id": 1, "approve": ["甲"]}]}, "ballot_count_mismatch", id="ballot-count"),
         pytest.param({"votes": {"甲": 1}, "seats": 0}, "wrong_type", id="zero-seats"),
     ],
@@ -673,9 +893,56 @@ def test_input_errors(race, code):
     assert exc.value.path.startswith("inputs.races[0]")
 
 
+def test_R39_declared_void_neither_wins_nor_stands_again():
+    out = village(
+        [
+            {
+                "post": "主任",
+                "seats": 1,
+                "candidates": cands("甲", "乙", "丙"),
+                "votes": {"甲": 400, "乙": 100, "丙": 50},
+            }
+        ],
+        declared_void=["甲"],
+    )
+    assert out["elected"] == []
+    assert out["not_counted"][0]["code"] == "declared_void"
+    assert out["runoff"]["candidates"] == ["乙", "丙"]
+
+
+def test_R18_village_write_in_needs_no_opposition():
+    out = _ballot_case([{"id": "1", "write_in": ["白云"]}], seats=1, registered=1)
+    assert out["tally"]["白云"] == 1 and out["ignored_write_ins"] == []
+
+
+def test_R3_no_float_and_no_true_division_in_the_rules():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    for name in ("counting", "party", "people", "dates", "profiles", "policy", "recall", "engine", "errors"):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            assert not isinstance(node, ast.Div), f"{name}.py:{node.lineno} uses /"
+            assert not (isinstance(node, ast.Name) and node.id == "float"), (
+                f"{name}.py:{node.lineno} uses float"
+            )
+            assert not (isinstance(node, ast.Constant) and isinstance(node.value, float)), (
+                f"{name}.py:{node.lineno}"
+            )
+
+
 def test_declared_write_in_in_votes_is_accepted():
     out = village(
-        [{"post": "主任", "seats": 1, "candidates": cands("甲", "乙"), "votes": {"甲": 100, "白云": 400}, "write_in_persons": [{"name": "白云", "gender": "F"}]}]
+        [
+            {
+                "post": "主任",
+                "seats": 1,
+                "candidates": cands("甲", "乙"),
+                "votes": {"甲": 100, "白云": 400},
+                "write_in_persons": [{"name": "白云", "gender": "F"}],
+            }
+        ]
     )
     assert elected_names(out) == ["白云"]
 
@@ -688,16 +955,24 @@ def test_duplicate_ballot_id():
 
 # ---------------------------------------------------------------- dataclass API
 def test_count_village_election_dataclasses_and_validate_ballot():
-    race = Race("委员", 2, (Candidate("马力"), Candidate("田芳", "F"), Candidate("石磊")), ballots=(
-        Ballot("1", ("马力", "田芳")),
-        Ballot("2", ("马力", "田芳", "石磊")),
-        Ballot("3", ("马力",), write_in=("白云",)),
-        Ballot("4", ("田芳", "马力")),
-        Ballot("5", ("马力", "石磊")),
-        Ballot("6"),
-        Ballot("7", ("石磊", "田芳")),
-    ))
-    result = count_village_election(VoteCount(races=(race,), registered_voters=13, ballots_issued=7), get_profile("national", {"runoff.extra_candidates": 1}))
+    race = Race(
+        "委员",
+        2,
+        (Candidate("马力"), Candidate("田芳", "F"), Candidate("石磊")),
+        ballots=(
+            Ballot("1", ("马力", "田芳")),
+            Ballot("2", ("马力", "田芳", "石磊")),
+            Ballot("3", ("马力",), write_in=("白云",)),
+            Ballot("4", ("田芳", "马力")),
+            Ballot("5", ("马力", "石磊")),
+            Ballot("6"),
+            Ballot("7", ("石磊", "田芳")),
+        ),
+    )
+    result = count_village_election(
+        VoteCount(races=(race,), registered_voters=13, ballots_issued=7),
+        get_profile("national", {"runoff.extra_candidates": 1}),
+    )
     # ex03 worked by hand: base 7, threshold 4, 马力 (1,3,4,5) = 4
     assert result.threshold == 4
     assert result.elected == [{"name": "马力", "post": "委员", "votes": 4}]

@@ -6,7 +6,16 @@ from datetime import date
 
 import pytest
 
-from huanjie.rules import EngineError, add_months, add_years, age_on, election_calendar, get_profile, is_of_age, parse_date
+from huanjie.rules import (
+    EngineError,
+    add_months,
+    add_years,
+    age_on,
+    election_calendar,
+    get_profile,
+    is_of_age,
+    parse_date,
+)
 from huanjie.rules.dates import next_working_day, within_days_after
 
 D = date.fromisoformat
@@ -55,7 +64,9 @@ def test_R4_within_days_and_holiday_extension():
     # 2026-04-26 is a Sunday → Monday 04-27 when extended
     assert within_days_after(D("2026-04-21"), 5, holiday_extension=True) == D("2026-04-27")
     assert next_working_day(D("2026-05-01"), holidays=[D("2026-05-01"), D("2026-05-04")]) == D("2026-05-05")
-    assert next_working_day(D("2026-05-09"), working_days=[D("2026-05-09")]) == D("2026-05-09")  # make-up Saturday
+    assert next_working_day(D("2026-05-09"), working_days=[D("2026-05-09")]) == D(
+        "2026-05-09"
+    )  # make-up Saturday
 
 
 def test_parse_date_strict():
@@ -92,7 +103,9 @@ def test_R10_R15_R16_R20_zhejiang_calendar():
     ("jurisdiction", "proxy", "lists", "runoff", "candidates"),
     [
         pytest.param("national", None, None, None, None, id="R20-national-no-deadline"),
-        pytest.param("shanghai", "2026-05-05", "2026-05-08", "2026-06-09", "2026-05-05", id="R20-SH-5-days-lists-2"),
+        pytest.param(
+            "shanghai", "2026-05-05", "2026-05-08", "2026-06-09", "2026-05-05", id="R20-SH-5-days-lists-2"
+        ),
         pytest.param("beijing", "2026-05-09", None, "2026-05-25", "2026-05-05", id="R34-BJ-15-days"),
         pytest.param("henan", "2026-05-09", None, None, "2026-05-05", id="R20-HA-before-election-day"),
     ],
@@ -108,7 +121,10 @@ def test_calendar_by_jurisdiction(jurisdiction, proxy, lists, runoff, candidates
 
 def test_R10_objection_late_and_R41_handover():
     cal = election_calendar(
-        D("2026-05-10"), list_published=D("2026-04-15"), objection_filed=D("2026-04-21"), took_office=D("2026-05-11")
+        D("2026-05-10"),
+        list_published=D("2026-04-15"),
+        objection_filed=D("2026-04-21"),
+        took_office=D("2026-05-11"),
     )
     assert cal.list_publication_ok is True  # 25 days before
     assert cal.objection_deadline == D("2026-04-20")

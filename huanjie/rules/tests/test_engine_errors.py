@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huanjie.rules.engine import KINDS, main
 from huanjie.rules.counting import COUNT_KINDS
+from huanjie.rules.engine import KINDS, main
 
 ALL_KINDS = sorted(KINDS) + list(COUNT_KINDS)
 
@@ -32,12 +32,28 @@ def run_bytes(data: bytes, monkeypatch) -> tuple[int, dict]:
         pytest.param(b"\xff\xfe", "invalid_json", id="not-utf8"),
         pytest.param(b"[1, 2]", "wrong_type", id="not-an-object"),
         pytest.param(b'{"kind": "lottery"}', "unknown_kind", id="unknown-kind"),
-        pytest.param(b'{"kind": "calendar", "config": {"proxy.max": 3}, "inputs": {}}', "unknown_switch", id="unknown-switch"),
-        pytest.param(b'{"kind": "calendar", "config": {"jurisdiction": "hubei"}, "inputs": {}}', "unknown_jurisdiction", id="unknown-jurisdiction"),
-        pytest.param(b'{"kind": "calendar", "config": {"proxy.max_per_agent": -1}, "inputs": {}}', "invalid_switch_value", id="bad-switch-value"),
+        pytest.param(
+            b'{"kind": "calendar", "config": {"proxy.max": 3}, "inputs": {}}',
+            "unknown_switch",
+            id="unknown-switch",
+        ),
+        pytest.param(
+            b'{"kind": "calendar", "config": {"jurisdiction": "hubei"}, "inputs": {}}',
+            "unknown_jurisdiction",
+            id="unknown-jurisdiction",
+        ),
+        pytest.param(
+            b'{"kind": "calendar", "config": {"proxy.max_per_agent": -1}, "inputs": {}}',
+            "invalid_switch_value",
+            id="bad-switch-value",
+        ),
         pytest.param(b'{"kind": "calendar", "inputs": {}}', "missing_field", id="missing-field"),
-        pytest.param(b'{"kind": "calendar", "inputs": {"election_date": "2026-02-30"}}', "invalid_date", id="bad-date"),
-        pytest.param(b'{"kind": "recall", "inputs": {"registered_voters": -5}}', "negative_number", id="negative"),
+        pytest.param(
+            b'{"kind": "calendar", "inputs": {"election_date": "2026-02-30"}}', "invalid_date", id="bad-date"
+        ),
+        pytest.param(
+            b'{"kind": "recall", "inputs": {"registered_voters": -5}}', "negative_number", id="negative"
+        ),
         pytest.param(b"[" * 100000, "invalid_json", id="deep-nesting"),
     ],
 )
@@ -51,11 +67,20 @@ def test_bad_input_gives_json_error_and_exit_2(data, code, monkeypatch):
 def test_path_points_at_the_field(monkeypatch):
     case = {
         "kind": "village_committee",
-        "inputs": {"registered_voters": 10, "ballots_issued": 6, "ballots_returned": 6, "races": [{"post": "主任", "seats": 1, "candidates": ["甲"], "votes": {"乙": 3}}]},
+        "inputs": {
+            "registered_voters": 10,
+            "ballots_issued": 6,
+            "ballots_returned": 6,
+            "races": [{"post": "主任", "seats": 1, "candidates": ["甲"], "votes": {"乙": 3}}],
+        },
     }
     rc, out = run_bytes(json.dumps(case).encode(), monkeypatch)
     assert rc == 2
-    assert out["error"] == {"code": "unknown_candidate", "message": out["error"]["message"], "path": "inputs.races[0].votes"}
+    assert out["error"] == {
+        "code": "unknown_candidate",
+        "message": out["error"]["message"],
+        "path": "inputs.races[0].votes",
+    }
 
 
 def test_usage_error(capsysbinary):
@@ -65,17 +90,71 @@ def test_usage_error(capsysbinary):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=False) | st.text(max_size=6) | st.sampled_from(["甲", "乙", "主任", "委员", "2026-05-10"]),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8) | st.sampled_from(["name", "post", "seats", "votes", "id", "approve", "candidates"]), children, max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 10**6)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6)
+    | st.sampled_from(["甲", "乙", "主任", "委员", "2026-05-10"]),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(max_size=8)
+            | st.sampled_from(["name", "post", "seats", "votes", "id", "approve", "candidates"]),
+            children,
+            max_size=5,
+        )
+    ),
     max_leaves=25,
 )
-FIELDS = ["registered_voters", "ballots_issued", "ballots_returned", "races", "ballots", "election_date", "persons", "proxies", "names", "ids", "labels", "candidates", "stage", "members_total", "present_with_vote", "expected_attendance", "pairs", "boxes", "delegates", "seats", "nominations", "petitions", "votes", "cutoff_date", "policy", "committee_members", "present", "unit_seats", "delegates_planned"]
+FIELDS = [
+    "registered_voters",
+    "ballots_issued",
+    "ballots_returned",
+    "races",
+    "ballots",
+    "election_date",
+    "persons",
+    "proxies",
+    "names",
+    "ids",
+    "labels",
+    "candidates",
+    "stage",
+    "members_total",
+    "present_with_vote",
+    "expected_attendance",
+    "pairs",
+    "boxes",
+    "delegates",
+    "seats",
+    "nominations",
+    "petitions",
+    "votes",
+    "cutoff_date",
+    "policy",
+    "committee_members",
+    "present",
+    "unit_seats",
+    "delegates_planned",
+]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(kind=st.sampled_from(ALL_KINDS), inputs=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=6), config=st.sampled_from([{}, {"jurisdiction": "zhejiang"}, {"ballot.extra_mark_invalid": "x"}]))
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kind=st.sampled_from(ALL_KINDS),
+    inputs=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=6),
+    config=st.sampled_from([{}, {"jurisdiction": "zhejiang"}, {"ballot.extra_mark_invalid": "x"}]),
+)
 def test_junk_inputs_never_crash(kind, inputs, config, monkeypatch):
-    rc, out = run_bytes(json.dumps({"kind": kind, "config": config, "inputs": inputs}, ensure_ascii=False).encode(), monkeypatch)
+    rc, out = run_bytes(
+        json.dumps({"kind": kind, "config": config, "inputs": inputs}, ensure_ascii=False).encode(),
+        monkeypatch,
+    )
     assert rc in (0, 2)
     if rc == 2:
         assert out["error"]["code"] != "internal_error", out

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from huanjie.rules import DelegateRecord, EngineError, Exclusion, congress_size, credentials, get_profile, party_attendance
+from huanjie.rules import (
+    DelegateRecord,
+    EngineError,
+    Exclusion,
+    congress_size,
+    credentials,
+    get_profile,
+    party_attendance,
+)
 from huanjie.rules.party import match_situation
 
 
@@ -15,7 +23,10 @@ def test_R49_R51_R52_worked_example():
         probationary=5,
         on_probation_discipline=1,
         rights_suspended=1,
-        excluded_with_approval=[Exclusion("党员甲", "年老体弱卧床不起"), Exclusion("党员乙", "自费出国半年以上")],
+        excluded_with_approval=[
+            Exclusion("党员甲", "年老体弱卧床不起"),
+            Exclusion("党员乙", "自费出国半年以上"),
+        ],
         absent_not_excluded=[Exclusion("党员丙", "外出务工")],
     )
     assert res.with_vote == 38  # 45-5-1-1
@@ -34,7 +45,9 @@ def test_R49_R51_R52_worked_example():
     ],
 )
 def test_R52_quorum_boundary(present, config, met):
-    res = party_attendance(present, expected_attendance=35 if present == 28 else 36, profile=get_profile("national", config))
+    res = party_attendance(
+        present, expected_attendance=35 if present == 28 else 36, profile=get_profile("national", config)
+    )
     assert res.quorum_met is met
     assert res.election_may_proceed is met
 
@@ -43,7 +56,9 @@ def test_R52_quorum_boundary(present, config, met):
     ("situation", "code"),
     [
         pytest.param("年老体弱卧床不起", "elderly_infirm", id="R51-elderly"),
-        pytest.param("患有精神病或其他疾病，导致不能表达本人意志", "mental_illness", id="R51-mental-illness-text"),
+        pytest.param(
+            "患有精神病或其他疾病，导致不能表达本人意志", "mental_illness", id="R51-mental-illness-text"
+        ),
         pytest.param("患有精神病不能表达意志", None, id="R51-paraphrase-not-guessed"),
         pytest.param("abroad_self_funded", "abroad_self_funded", id="R51-code"),
         pytest.param("外出务工", None, id="R51-migrant-work-stays"),
@@ -70,7 +85,9 @@ def test_R51_unlisted_or_unapproved_situations_stay_in_count():
 
 
 def test_R51_WBK_list_does_not_subtract_twice():
-    profile = get_profile("national", {"party.exclusion_situations": ["retired_returned_home", "on_probation_discipline"]})
+    profile = get_profile(
+        "national", {"party.exclusion_situations": ["retired_returned_home", "on_probation_discipline"]}
+    )
     res = party_attendance(
         20,
         members_total=25,
@@ -94,13 +111,33 @@ def test_attendance_errors():
 @pytest.mark.parametrize(
     ("record", "status"),
     [
-        pytest.param(DelegateRecord("甲", "一支部", 30, 25, "formal"), "confirmed", id="R65-confirmed"),  # 125 > 120
-        pytest.param(DelegateRecord("乙", "二支部", 30, 24, "formal"), "unit_must_re_elect", id="R65-R52-quorum-fails"),  # 120 = 120
-        pytest.param(DelegateRecord("丙", "一支部", 30, 25, "预备党员"), "unit_must_replace", id="R65-R49-probationary"),
-        pytest.param(DelegateRecord("丁", "一支部", 30, 25, "formal", votes=12), "unit_must_re_elect", id="R65-R58-votes-not-over-half"),  # 12*2=24 < 25
-        pytest.param(DelegateRecord("戊", "一支部", 30, 25, "formal", votes=13), "confirmed", id="R65-R58-13-of-25"),  # 26 > 25
-        pytest.param(DelegateRecord("己", "一支部", 30, 25, "formal", unit_seats=6, unit_candidates=7), "unit_must_re_elect", id="R65-R63-margin"),  # 5 < 6
-        pytest.param(DelegateRecord("庚", "一支部", 30, 25, "formal", ballots_issued=25, ballots_returned=26), "unit_must_re_elect", id="R65-R57-returned-over-issued"),
+        pytest.param(
+            DelegateRecord("甲", "一支部", 30, 25, "formal"), "confirmed", id="R65-confirmed"
+        ),  # 125 > 120
+        pytest.param(
+            DelegateRecord("乙", "二支部", 30, 24, "formal"), "unit_must_re_elect", id="R65-R52-quorum-fails"
+        ),  # 120 = 120
+        pytest.param(
+            DelegateRecord("丙", "一支部", 30, 25, "预备党员"), "unit_must_replace", id="R65-R49-probationary"
+        ),
+        pytest.param(
+            DelegateRecord("丁", "一支部", 30, 25, "formal", votes=12),
+            "unit_must_re_elect",
+            id="R65-R58-votes-not-over-half",
+        ),  # 12*2=24 < 25
+        pytest.param(
+            DelegateRecord("戊", "一支部", 30, 25, "formal", votes=13), "confirmed", id="R65-R58-13-of-25"
+        ),  # 26 > 25
+        pytest.param(
+            DelegateRecord("己", "一支部", 30, 25, "formal", unit_seats=6, unit_candidates=7),
+            "unit_must_re_elect",
+            id="R65-R63-margin",
+        ),  # 5 < 6
+        pytest.param(
+            DelegateRecord("庚", "一支部", 30, 25, "formal", ballots_issued=25, ballots_returned=26),
+            "unit_must_re_elect",
+            id="R65-R57-returned-over-issued",
+        ),
     ],
 )
 def test_R65_credentials(record, status):

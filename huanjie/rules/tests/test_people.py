@@ -31,29 +31,51 @@ E = D("2026-05-10")
     ("person", "eligible", "code"),
     [
         pytest.param(PersonRecord("甲", birth_date=D("2008-05-10")), True, None, id="R5-18-on-election-day"),
-        pytest.param(PersonRecord("乙", birth_date=D("2008-05-11")), False, "under_age", id="R5-one-day-short"),
+        pytest.param(
+            PersonRecord("乙", birth_date=D("2008-05-11")), False, "under_age", id="R5-one-day-short"
+        ),
         pytest.param(PersonRecord("丙", id="11010519491231002X"), True, None, id="R5-from-id"),
         pytest.param(PersonRecord("丁", id="110105194912310021"), False, "id_checksum", id="R67-bad-id"),
         pytest.param(PersonRecord("戊"), False, "birth_date_unknown", id="R5-no-birth-data"),
         pytest.param(
-            PersonRecord("己", birth_date=D("1980-01-01"), deprived_from=D("2023-05-10"), deprived_until=D("2026-05-10")),
+            PersonRecord(
+                "己",
+                birth_date=D("1980-01-01"),
+                deprived_from=D("2023-05-10"),
+                deprived_until=D("2026-05-10"),
+            ),
             False,
             "deprived",
             id="R7-last-day-of-deprivation-inclusive",
         ),
         pytest.param(
-            PersonRecord("庚", birth_date=D("1980-01-01"), deprived_from=D("2023-05-10"), deprived_until=D("2026-05-09")),
+            PersonRecord(
+                "庚",
+                birth_date=D("1980-01-01"),
+                deprived_from=D("2023-05-10"),
+                deprived_until=D("2026-05-09"),
+            ),
             True,
             None,
             id="R7-deprivation-ended-day-before",
         ),
         pytest.param(
-            PersonRecord("辛", birth_date=D("1980-01-01"), deprived_from=D("2026-05-10"), deprived_until=D("2028-01-01")),
+            PersonRecord(
+                "辛",
+                birth_date=D("1980-01-01"),
+                deprived_from=D("2026-05-10"),
+                deprived_until=D("2028-01-01"),
+            ),
             False,
             "deprived",
             id="R7-first-day-inclusive",
         ),
-        pytest.param(PersonRecord("壬", birth_date=D("1950-01-01"), deprived_lifetime=True), False, "deprived", id="R7-lifetime"),
+        pytest.param(
+            PersonRecord("壬", birth_date=D("1950-01-01"), deprived_lifetime=True),
+            False,
+            "deprived",
+            id="R7-lifetime",
+        ),
     ],
 )
 def test_R5_R6_R7_eligibility(person, eligible, code):
@@ -82,60 +104,114 @@ REG = D("2026-04-01")
 @pytest.mark.parametrize(
     ("applicant", "jurisdiction", "registered", "category"),
     [
-        pytest.param(VoterApplicant("甲", hukou_here=True), "national", True, "hukou_resident", id="R8-1-hukou-and-lives"),
-        pytest.param(VoterApplicant("乙", hukou_here=True, lives_here=False, expressed_intent=True), "national", True, "hukou_absent_intent", id="R8-2-intent"),
-        pytest.param(VoterApplicant("丙", hukou_here=True, lives_here=False), "national", False, None, id="R8-2-no-intent"),
         pytest.param(
-            VoterApplicant("丁", hukou_here=False, resident_since=D("2025-04-01"), applied=True, assembly_approved=True),
+            VoterApplicant("甲", hukou_here=True),
+            "national",
+            True,
+            "hukou_resident",
+            id="R8-1-hukou-and-lives",
+        ),
+        pytest.param(
+            VoterApplicant("乙", hukou_here=True, lives_here=False, expressed_intent=True),
+            "national",
+            True,
+            "hukou_absent_intent",
+            id="R8-2-intent",
+        ),
+        pytest.param(
+            VoterApplicant("丙", hukou_here=True, lives_here=False),
+            "national",
+            False,
+            None,
+            id="R8-2-no-intent",
+        ),
+        pytest.param(
+            VoterApplicant(
+                "丁", hukou_here=False, resident_since=D("2025-04-01"), applied=True, assembly_approved=True
+            ),
             "national",
             True,
             "non_hukou_resident",
             id="R8-3-R2-exactly-one-year",
         ),
         pytest.param(
-            VoterApplicant("戊", hukou_here=False, resident_since=D("2025-04-02"), applied=True, assembly_approved=True),
+            VoterApplicant(
+                "戊", hukou_here=False, resident_since=D("2025-04-02"), applied=True, assembly_approved=True
+            ),
             "national",
             False,
             None,
             id="R8-3-one-day-short",
         ),
         pytest.param(
-            VoterApplicant("己", hukou_here=False, resident_since=D("2024-01-01"), applied=True, assembly_approved=False),
+            VoterApplicant(
+                "己", hukou_here=False, resident_since=D("2024-01-01"), applied=True, assembly_approved=False
+            ),
             "national",
             False,
             None,
             id="R8-3-not-approved",
         ),
         pytest.param(
-            VoterApplicant("庚", hukou_here=False, lives_here=False, village_work_since=D("2025-04-01"), applied=True, assembly_approved=True),
+            VoterApplicant(
+                "庚",
+                hukou_here=False,
+                lives_here=False,
+                village_work_since=D("2025-04-01"),
+                applied=True,
+                assembly_approved=True,
+            ),
             "zhejiang",
             True,
             "village_work",
             id="R8-ZJ-village-work",
         ),
         pytest.param(
-            VoterApplicant("辛", hukou_here=False, lives_here=False, village_work_since=D("2025-04-01"), applied=True, assembly_approved=True),
+            VoterApplicant(
+                "辛",
+                hukou_here=False,
+                lives_here=False,
+                village_work_since=D("2025-04-01"),
+                applied=True,
+                assembly_approved=True,
+            ),
             "national",
             False,
             None,
             id="R8-national-no-village-work-category",
         ),
         pytest.param(
-            VoterApplicant("壬", hukou_here=False, resident_since=D("2020-01-01"), applied=True, assembly_approved=True),
+            VoterApplicant(
+                "壬", hukou_here=False, resident_since=D("2020-01-01"), applied=True, assembly_approved=True
+            ),
             "henan",
             False,
             None,
             id="R8-HA-needs-certificate",
         ),
         pytest.param(
-            VoterApplicant("癸", hukou_here=False, married_in_spouse=True, applied=True, committee_confirmed=True),
+            VoterApplicant(
+                "癸", hukou_here=False, married_in_spouse=True, applied=True, committee_confirmed=True
+            ),
             "shanghai",
             True,
             "married_in_spouse",
             id="R8-SH-married-in-spouse",
         ),
-        pytest.param(VoterApplicant("子", hukou_here=True, unreachable=True), "beijing", False, None, id="R8-BJ-unreachable"),
-        pytest.param(VoterApplicant("丑", hukou_here=True, birth_date=D("2008-05-11")), "national", False, None, id="R8-R5-under-age"),
+        pytest.param(
+            VoterApplicant("子", hukou_here=True, unreachable=True),
+            "beijing",
+            False,
+            None,
+            id="R8-BJ-unreachable",
+        ),
+        pytest.param(
+            VoterApplicant("丑", hukou_here=True, birth_date=D("2008-05-11")),
+            "national",
+            False,
+            None,
+            id="R8-R5-under-age",
+        ),
     ],
 )
 def test_R8_voter_registration(applicant, jurisdiction, registered, category):
@@ -230,7 +306,13 @@ def test_R20_SH_lists_published_two_days_before():
     ("jurisdiction", "relation", "conflict", "resolution"),
     [
         pytest.param("zhejiang", "siblings", True, "by_post_then_votes", id="R37-ZJ-siblings"),
-        pytest.param("zhejiang", "grandparent-grandchild", False, "by_post_then_votes", id="R37-ZJ-grandparents-not-listed"),
+        pytest.param(
+            "zhejiang",
+            "grandparent-grandchild",
+            False,
+            "by_post_then_votes",
+            id="R37-ZJ-grandparents-not-listed",
+        ),
         pytest.param("shanghai", "siblings", False, "flag_for_committee", id="R37-SH-siblings-not-lineal"),
         pytest.param("shanghai", "祖父母", True, "flag_for_committee", id="R37-SH-grandparents-lineal"),
         pytest.param("national", "spouses", False, None, id="R37-national-none"),
@@ -248,7 +330,10 @@ def test_R11_election_committee():
     members = ["候选人甲", "委员乙", "委员丙", "委员丁", "委员戊"]
     zj = check_election_committee(members, ["候选人甲"], rels, get_profile("zhejiang"))
     assert zj["size_ok"] is True  # 5 within 5–9
-    assert [(m["name"], m["code"]) for m in zj["must_leave"]] == [("候选人甲", "is_candidate"), ("委员丙", "relative_of_candidate")]
+    assert [(m["name"], m["code"]) for m in zj["must_leave"]] == [
+        ("候选人甲", "is_candidate"),
+        ("委员丙", "relative_of_candidate"),
+    ]
     sh = check_election_committee(members, ["候选人甲"], rels, get_profile("shanghai"))
     assert sh["size_ok"] is False  # SH needs 7–9
     assert [m["name"] for m in sh["must_leave"]] == ["候选人甲"]

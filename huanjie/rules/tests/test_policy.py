@@ -49,50 +49,108 @@ def _codes(decision):
 @pytest.mark.parametrize(
     ("kw", "refusals", "warnings"),
     [
-        pytest.param({"post": "书记", "birth_date": D("1960-12-31")}, ["P2-head-age"], [], id="P2-man-60-not-nominated"),
-        pytest.param({"post": "书记", "birth_date": D("1961-01-01")}, [], [], id="P2-man-59-ok"),
-        pytest.param({"post": "主任", "gender": "F", "birth_date": D("1965-12-31")}, ["P2-head-age"], [], id="P2-woman-55"),
-        pytest.param({"post": "主任", "gender": "F", "birth_date": D("1966-01-01")}, [], [], id="P2-woman-54"),
         pytest.param(
-            {"post": "书记", "birth_date": D("1958-06-01"), "age_exception": AgeException("表现优秀", "县委组织部")},
+            {"post": "书记", "birth_date": D("1960-12-31")}, ["P2-head-age"], [], id="P2-man-60-not-nominated"
+        ),
+        pytest.param({"post": "书记", "birth_date": D("1961-01-01")}, [], [], id="P2-man-59-ok"),
+        pytest.param(
+            {"post": "主任", "gender": "F", "birth_date": D("1965-12-31")},
+            ["P2-head-age"],
+            [],
+            id="P2-woman-55",
+        ),
+        pytest.param(
+            {"post": "主任", "gender": "F", "birth_date": D("1966-01-01")}, [], [], id="P2-woman-54"
+        ),
+        pytest.param(
+            {
+                "post": "书记",
+                "birth_date": D("1958-06-01"),
+                "age_exception": AgeException("表现优秀", "县委组织部"),
+            },
             [],
             ["P2-head-age-exception"],
             id="P2-serving-secretary-exception",
         ),
-        pytest.param({"post": "主任", "birth_date": D("1975-01-01"), "new_to_post": True}, [], [], id="P2-new-head-45-ok"),
-        pytest.param({"post": "主任", "birth_date": D("1974-12-31"), "new_to_post": True}, ["P2-new-head-age"], [], id="P2-new-head-46"),
+        pytest.param(
+            {"post": "主任", "birth_date": D("1975-01-01"), "new_to_post": True},
+            [],
+            [],
+            id="P2-new-head-45-ok",
+        ),
+        pytest.param(
+            {"post": "主任", "birth_date": D("1974-12-31"), "new_to_post": True},
+            ["P2-new-head-age"],
+            [],
+            id="P2-new-head-46",
+        ),
         pytest.param({"post": "副主任", "birth_date": D("1965-01-01")}, [], [], id="P2-deputy-man-55-ok"),
-        pytest.param({"post": "副书记", "birth_date": D("1964-12-31")}, ["P2-deputy-age"], [], id="P2-deputy-man-56"),
-        pytest.param({"post": "副主任", "gender": "F", "birth_date": D("1970-01-01")}, [], [], id="P2-deputy-woman-50-ok"),
-        pytest.param({"post": "副主任", "gender": "F", "birth_date": D("1969-12-31")}, ["P2-deputy-age"], [], id="P2-deputy-woman-51"),
+        pytest.param(
+            {"post": "副书记", "birth_date": D("1964-12-31")}, ["P2-deputy-age"], [], id="P2-deputy-man-56"
+        ),
+        pytest.param(
+            {"post": "副主任", "gender": "F", "birth_date": D("1970-01-01")},
+            [],
+            [],
+            id="P2-deputy-woman-50-ok",
+        ),
+        pytest.param(
+            {"post": "副主任", "gender": "F", "birth_date": D("1969-12-31")},
+            ["P2-deputy-age"],
+            [],
+            id="P2-deputy-woman-51",
+        ),
         pytest.param(
             {"post": "委员", "birth_date": D("1970-01-01"), "new_to_team": True, "education": "71"},
             [],
             ["P2-newcomer-age", "P2-newcomer-education"],
             id="P2-newcomer-51-junior-high-warnings",
         ),
-        pytest.param({"post": "委员", "birth_date": D("1990-01-01"), "new_to_team": True, "education": "41"}, [], [], id="P2-newcomer-ok"),
+        pytest.param(
+            {"post": "委员", "birth_date": D("1990-01-01"), "new_to_team": True, "education": "41"},
+            [],
+            [],
+            id="P2-newcomer-ok",
+        ),
         pytest.param({"post": "委员"}, ["P1-age-unknown"], [], id="P1-no-birth-date"),
         pytest.param(
-            {"post": "委员", "birth_date": D("1980-01-01"), "negative_items": (NegativeFinding("N03", "公安局"),)},
+            {
+                "post": "委员",
+                "birth_date": D("1980-01-01"),
+                "negative_items": (NegativeFinding("N03", "公安局"),),
+            },
             ["P3-negative-item"],
             [],
             id="P3-confirmed-item",
         ),
         pytest.param(
-            {"post": "委员", "birth_date": D("1980-01-01"), "negative_items": (NegativeFinding("N03", "公安局", confirmed=False),)},
+            {
+                "post": "委员",
+                "birth_date": D("1980-01-01"),
+                "negative_items": (NegativeFinding("N03", "公安局", confirmed=False),),
+            },
             [],
             ["P3-negative-item-unconfirmed"],
             id="P3-unconfirmed-item",
         ),
         pytest.param(
-            {"post": "主任", "birth_date": D("1980-01-01"), "current_post": "委员", "sanction_in_effect": True},
+            {
+                "post": "主任",
+                "birth_date": D("1980-01-01"),
+                "current_post": "委员",
+                "sanction_in_effect": True,
+            },
             ["P4-sanction-higher-post"],
             [],
             id="P4-higher-post-refused",
         ),
         pytest.param(
-            {"post": "委员", "birth_date": D("1980-01-01"), "current_post": "委员", "sanction_in_effect": True},
+            {
+                "post": "委员",
+                "birth_date": D("1980-01-01"),
+                "current_post": "委员",
+                "sanction_in_effect": True,
+            },
             [],
             [],
             id="P4-same-post-ok",
@@ -112,7 +170,9 @@ def test_P1_to_P6_per_candidate(kw, refusals, warnings):
 
 
 def test_P3_refusal_names_item_and_department():
-    d = _one(name="甲", post="委员", birth_date=D("1980-01-01"), negative_items=(NegativeFinding("N10", "县纪委"),))
+    d = _one(
+        name="甲", post="委员", birth_date=D("1980-01-01"), negative_items=(NegativeFinding("N10", "县纪委"),)
+    )
     assert "N10" in d.refusals[0]["reason"] and "县纪委" in d.refusals[0]["reason"]
     with pytest.raises(EngineError):
         _one(name="甲", post="委员", birth_date=D("1980-01-01"), negative_items=(NegativeFinding("N99"),))
@@ -155,7 +215,9 @@ def test_P7_initial_candidates(seats, minimum, policy):
     ],
 )
 def test_P8_preliminary_law_wins(seats, cands, met, law_note):
-    checks = team_checks([], CUT, candidate_counts=[{"stage": "preliminary", "seats": seats, "candidates": cands}])
+    checks = team_checks(
+        [], CUT, candidate_counts=[{"stage": "preliminary", "seats": seats, "candidates": cands}]
+    )
     assert checks[0]["code"] == "P8-preliminary-candidates"
     assert checks[0]["met"] is met
     assert ("R54" in checks[0]["reason"]) is law_note
@@ -190,7 +252,10 @@ def test_P11_P12_structure_targets():
         PolicyCandidate("乙", "委员", "F", birth_date=D("1986-01-01"), education="31"),  # 34 at cut-off, 大专
         PolicyCandidate("丙", "委员", "M", birth_date=D("1970-01-01"), education="61"),
     ]
-    checks = {c["code"]: c["met"] for c in team_checks(people, CUT, team_size=5, previous_term={"women": 0, "members": 3})}
+    checks = {
+        c["code"]: c["met"]
+        for c in team_checks(people, CUT, team_size=5, previous_term={"women": 0, "members": 3})
+    }
     assert checks["P10-team-total"] is True
     assert checks["P11-young-college"] is True
     assert checks["P11-woman-on-committee"] is True
@@ -208,8 +273,15 @@ def test_P11_targets_not_met():
 
 
 def test_P13_campaign_targets():
-    secretaries = [{"age": 50, "education": "31", "rich_leader": True}, {"age": 40, "education": "61"}, {"age": 45, "education": "71"}]
-    checks = {c["code"]: c["met"] for c in campaign_targets(secretaries, {"rich_leader": 0, "count": 3, "average_age_x100": 5000})}
+    secretaries = [
+        {"age": 50, "education": "31", "rich_leader": True},
+        {"age": 40, "education": "61"},
+        {"age": 45, "education": "71"},
+    ]
+    checks = {
+        c["code"]: c["met"]
+        for c in campaign_targets(secretaries, {"rich_leader": 0, "count": 3, "average_age_x100": 5000})
+    }
     assert checks["P13-secretary-college"] is True  # 1*10 = 10 >= 3*3 = 9
     assert checks["P13-rich-leader-up"] is True  # 1/3 - 0 = 33 points >= 10
     assert checks["P13-average-age-down"] is True  # mean 45 <= 50 - 4

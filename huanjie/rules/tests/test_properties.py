@@ -20,7 +20,9 @@ def elections(draw, kind="village_committee"):
     n_cands = draw(st.integers(2, 5))
     names = draw(st.permutations(NAMES))[:n_cands]
     seats = draw(st.integers(1, min(3, n_cands)))
-    ballots = draw(st.lists(st.lists(st.sampled_from(names), max_size=seats + 1, unique=True), min_size=1, max_size=40))
+    ballots = draw(
+        st.lists(st.lists(st.sampled_from(names), max_size=seats + 1, unique=True), min_size=1, max_size=40)
+    )
     stage = draw(st.sampled_from(["first", "runoff", "tie_revote"]))
     return {"names": names, "seats": seats, "ballots": ballots, "stage": stage, "kind": kind}
 
@@ -76,7 +78,16 @@ def aggregated_case(e):
     return {"kind": e["kind"], "inputs": inputs}
 
 
-RESULT_FIELDS = ("election_valid", "threshold", "participation_base", "elected", "unfilled", "tie_revote", "runoff", "tally")
+RESULT_FIELDS = (
+    "election_valid",
+    "threshold",
+    "participation_base",
+    "elected",
+    "unfilled",
+    "tie_revote",
+    "runoff",
+    "tally",
+)
 
 
 @SETTINGS
@@ -108,7 +119,9 @@ def test_input_order_never_changes_the_result(e, data):
     for field in ("election_valid", "threshold", "elected", "unfilled", "tie_revote", "runoff", "tally"):
         assert second[field] == first[field], field
     assert sorted(second["valid_ballots"]) == sorted(first["valid_ballots"])
-    assert sorted(b["id"] for b in second["invalid_ballots"]) == sorted(b["id"] for b in first["invalid_ballots"])
+    assert sorted(b["id"] for b in second["invalid_ballots"]) == sorted(
+        b["id"] for b in first["invalid_ballots"]
+    )
 
 
 @SETTINGS

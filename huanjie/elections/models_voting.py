@@ -1,0 +1,163 @@
+"""Election day: voting stations and staff, ballots issued, counting forms, results, lock, handover
+(issue: village committee election, part 3). Paper is authoritative: these tables record what the
+counting teams read from it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from huanjie.people.models import Person
+
+
+class VotingStation(models.Model):
+    """The central election meeting, a polling station, or a mobile ballot box (R16, R21)."""
+
+    CENTRAL, STATION, MOBILE = "central", "station", "mobile"
+    KIND_CHOICES = [(CENTRAL, "中心会场"), (STATION, "投票站"), (MOBILE, "流动票箱")]
+
+    election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="stations")
+    name = models.CharField("名称", max_length=60)
+    kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES, default=CENTRAL)
+    location = models.CharField("地点", max_length=120, blank=True)
+    opens_at = models.TimeField("开始时间", null=True, blank=True)
+    closes_at = models.TimeField("结束时间", null=True, blank=True)
+    township_approved_on = models.DateField("乡镇批准流动票箱日期", null=True, blank=True)
+    voter_list_published_on = models.DateField("流动票箱投票人名单公布日期", null=True, blank=True)
+    ballots_issued = models.PositiveIntegerField("发出选票数", default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "投票站（票箱）"
+
+
+class StationStaff(models.Model):
+    """发票、代书、唱票、计票、监票 staff of a station; checked against candidates' relatives (R12)."""
+
+    ROLE_CHOICES = [("issuer", "发票人"), ("writer", "代书人"), ("reader", "唱票人"), ("counter", "计票人"),
+                    ("scrutineer", "监票人")]
+
+    station = models.ForeignKey(VotingStation, on_delete=models.CASCADE, related_name="staff")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("职责", max_length=20, choices=ROLE_CHOICES)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["station", "person", "role"], name="staff_role_once")]
+
+
+class CountingForm(models.Model):
+    """One counting form (计票单) per station and round; with double entry, one per clerk (entry 1, 2)."""
+
+    DRAFT, SAVED, ACCEPTED = "draft", "saved", "accepted"
+    STATUS_CHOICES = [(DRAFT, "草稿"), (SAVED, "已保存"), (ACCEPTED, "已确认")]
+    AGGREGATED, BALLOTS = "aggregated", "ballots"
+
+    round = models.ForeignKey("elections.Round", on_delete=models.CASCADE, related_name="forms")
+    station = models.ForeignKey(VotingStation, on_delete=models.CASCADE, related_name="forms")
+    entry = models.PositiveSmallIntegerField("录入次序", default=1)
+    method = models.CharField("录入方式", max_length=20, default=AGGREGATED,
+                              choices=[(AGGREGATED, "汇总录入"), (BALLOTS, "逐票录入")])
+    entered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    ballots_issued = models.PositiveIntegerField("发出选票", default=0)
+    ballots_returned = models.PositiveIntegerField("收回选票", default=0)
+    blank_ballots = models.PositiveIntegerField("空白票", default=0)
+    invalid_ballots = models.PositiveIntegerField("废票", default=0)
+    status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=DRAFT)
+    acknowledged_warnings = models.JSONField("已确认的警告", default=list, blank=True)
+    resolution_note = models.CharField("双录不一致的处理意见", max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["station_id", "entry"]
+        verbose_name = "计票单"
+        constraints = [models.UniqueConstraint(fields=["round", "station", "entry"], name="form_entry_once")]
+
+
+class CountingLine(models.Model):
+    """Votes for one name on one post of a counting form (a candidate or a write-in)."""
+
+    form = models.ForeignKey(CountingForm, on_delete=models.CASCADE, related_name="lines")
+    post = models.ForeignKey("elections.Post", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("姓名", max_length=40)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    write_in = models.BooleanField("另选他人", default=False)
+    votes = models.PositiveIntegerField("得票", default=0)
+
+    class Meta:
+        ordering = ["post__rank", "id"]
+        constraints = [models.UniqueConstraint(fields=["form", "post", "name"], name="line_once")]
+
+
+class BallotEntry(models.Model):
+    """One paper ballot entered ballot by ballot: {post_code: {approve: [], oppose: [], write_in: []}}."""
+
+    form = models.ForeignKey(CountingForm, on_delete=models.CASCADE, related_name="ballots")
+    number = models.PositiveIntegerField("选票序号")
+    marks = models.JSONField("填写内容", default=dict)
+    unreadable = models.BooleanField("无法辨认", default=False)
+    extra_mark = models.BooleanField("有规定以外的符号", default=False)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["form", "number"], name="ballot_number_once")]
+
+
+class RoundResult(models.Model):
+    """The engine's decision for a round, stored as computed (the arithmetic shown to the chair)."""
+
+    round = models.OneToOneField("elections.Round", on_delete=models.CASCADE, related_name="result")
+    output = models.JSONField("引擎结果")
+    computed_at = models.DateTimeField(auto_now=True)
+
+
+class ElectedMember(models.Model):
+    """A person elected to a post; 当选无效 (R39) is a recorded decision that reopens the seat."""
+
+    ELECTED, VOID = "elected", "void"
+    election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="elected")
+    round = models.ForeignKey("elections.Round", on_delete=models.PROTECT, related_name="elected")
+    post = models.ForeignKey("elections.Post", on_delete=models.PROTECT, related_name="elected")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField("姓名", max_length=40)
+    votes = models.PositiveIntegerField("得票")
+    status = models.CharField("状态", max_length=20, default=ELECTED,
+                              choices=[(ELECTED, "当选"), (VOID, "当选无效")])
+    void_reason = models.CharField("当选无效原因", max_length=300, blank=True)
+    void_document = models.CharField("当选无效文号", max_length=60, blank=True)
+    assigned_post = models.CharField("分工", max_length=40, blank=True)
+    is_party_secretary = models.BooleanField("同时为村党组织书记（一肩挑）", default=False)
+
+    class Meta:
+        ordering = ["post__rank", "-votes", "id"]
+        verbose_name = "当选人"
+
+
+class ResultSubmission(models.Model):
+    """The election committee's submission of the result to the township (报送); it locks the result."""
+
+    election = models.OneToOneField("elections.Election", on_delete=models.CASCADE, related_name="submission")
+    submitted_at = models.DateTimeField("报送时间")
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    locked = models.BooleanField("已锁定", default=True)
+    unlocked_at = models.DateTimeField("解锁时间", null=True, blank=True)
+    unlocked_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    unlock_reason = models.CharField("解锁原因", max_length=300, blank=True)
+
+
+class HandoverItem(models.Model):
+    """Handover of seals, files and 三资 by the outgoing team (R41, P20)."""
+
+    KIND_CHOICES = [("seals", "公章"), ("files", "文书档案"), ("assets", "集体资金、资产、资源（三资）")]
+
+    election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="handover")
+    kind = models.CharField("移交事项", max_length=20, choices=KIND_CHOICES)
+    description = models.CharField("清单说明", max_length=300, blank=True)
+    handed_over_on = models.DateField("移交日期", null=True, blank=True)
+    handed_by = models.CharField("移交人", max_length=40, blank=True)
+    received_by = models.CharField("接收人", max_length=40, blank=True)
+    supervised_by = models.CharField("监交人", max_length=40, blank=True)
+    signed = models.BooleanField("已签字", default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "kind"], name="handover_once")]
