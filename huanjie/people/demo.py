@@ -141,13 +141,14 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                 family: list[tuple[int, str]] = []
 
                 def add(gender: str, min_age: int, max_age: int, role: str, family_name: str | None = None,
-                        _village=village, _group=group, _family=family, near: dt.date | None = None):
+                        _village=village, _group=group, _family=family, _surname=surname,
+                        near: dt.date | None = None):
                     birth = b.birth(min_age, max_age)
                     if near is not None:  # a spouse: within a few years of the partner
                         birth = near + dt.timedelta(days=rng.randrange(-1100, 2200))
                     age = reference.year - birth.year
                     person = Person(
-                        name=b.name(family_name or surname, gender), gender=gender, birth_date=birth,
+                        name=b.name(family_name or _surname, gender), gender=gender, birth_date=birth,
                         id_number=b.id_number(gender, birth), ethnicity=rng.choice(ETHNICITIES),
                         education=_education(rng, age), hukou_village=_village, group_name=_group,
                         address=f"{_village.name}{_group[:-4]}组{rng.randrange(1, 99)}号",

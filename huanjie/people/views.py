@@ -6,7 +6,16 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from huanjie.core.access import ADMIN, COUNTY, OBSERVER, TOWNSHIP, VILLAGE, allow, require_scope, require_write
+from huanjie.core.access import (
+    ADMIN,
+    COUNTY,
+    OBSERVER,
+    TOWNSHIP,
+    VILLAGE,
+    allow,
+    require_scope,
+    require_write,
+)
 from huanjie.rules.education import EDUCATION_LABELS
 
 from . import services
