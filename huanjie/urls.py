@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("huanjie.people.urls")),
     path("campaigns/", include("huanjie.campaigns.urls")),
     path("elections/", include("huanjie.elections.urls")),
+    path("review/", include("huanjie.review.urls")),
     path("api/", api.urls),
 ]

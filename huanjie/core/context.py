@@ -8,6 +8,9 @@ NAV = [
     ("换届工作", "campaigns:list", {COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN}),
     ("区域", "people:regions", {COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN}),
     ("人员", "people:list", {COUNTY, TOWNSHIP, VILLAGE, ADMIN}),
+    # review (资格审查): offices see per-tier states; reviewing departments only their own queue
+    ("资格审查", "review:home", {COUNTY, TOWNSHIP, VILLAGE}),
+    ("审查队列", "review:queue", {DEPARTMENT}),
     ("审计日志", "accounts:audit", {COUNTY, ADMIN}),
     ("账号", "accounts:users", {ADMIN}),
 ]

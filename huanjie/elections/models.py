@@ -43,6 +43,9 @@ class Election(models.Model):
     stage = models.CharField("阶段", max_length=20, choices=STAGE_CHOICES, default=SETUP)
     ballot_layout = models.CharField("选票形式", max_length=20, default="single_sheet",
                                      choices=[("single_sheet", "一张选票"), ("per_post", "每个职位一张选票")])
+    # Double entry of counting forms (two clerks type the same paper form independently). Kept here,
+    # not in Campaign.policy: the policy layer refuses keys it does not know.
+    double_entry = models.BooleanField("计票单双人录入", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -272,6 +275,7 @@ from .models_voting import (  # noqa: E402, F401
     ElectedMember,
     HandoverItem,
     ResultSubmission,
+    RoundRace,
     RoundResult,
     StationStaff,
     VotingStation,

@@ -28,11 +28,48 @@ class Nomination(models.Model):
     status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=NOMINEE)
     written_choice_on = models.DateField("被提名两个职位时书面选择日期", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
+    # The post held in the outgoing committee ("" = not in it): newcomer and new-head checks (P2).
+    current_post = models.CharField("现任职务", max_length=20, blank=True)
+    # A recorded exception to an age limit (P2), recorded before the candidates are fixed.
+    exception_body = models.CharField("破格批准机关", max_length=100, blank=True)
+    exception_reason = models.CharField("破格理由", max_length=300, blank=True)
+    # Why the committee did not take this nominee (a policy refusal, avoidance between relatives).
+    excluded_reason = models.CharField("不确定为候选人的原因", max_length=300, blank=True)
 
     class Meta:
         ordering = ["post__rank", "-nomination_votes", "id"]
         verbose_name = "提名"
         constraints = [models.UniqueConstraint(fields=["post", "person"], name="nomination_once_per_post")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}（{self.post.name}被提名人）"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.election.organization.code
+
+
+class NominationCount(models.Model):
+    """The count of the nomination vote (海选) of an election: who took part and the void ballots (R13)."""
+
+    AGGREGATED, BALLOTS = "aggregated", "ballots"
+    METHOD_CHOICES = [(AGGREGATED, "按职位汇总"), (BALLOTS, "逐张录入")]
+
+    election = models.OneToOneField("elections.Election", on_delete=models.CASCADE, related_name="nomination_count")
+    method = models.CharField("录入方式", max_length=20, choices=METHOD_CHOICES)
+    held_on = models.DateField("提名日期")
+    registered_voters = models.PositiveIntegerField("登记选民数")
+    participated = models.PositiveIntegerField("参加提名人数")
+    ballots = models.PositiveIntegerField("提名票张数", default=0)
+    turnout_required = models.BooleanField("法规要求过半数选民参加", default=False)
+    turnout_ok = models.BooleanField("过半数选民参加", null=True)
+    void = models.JSONField("无效提名", default=list, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.election.organization.code
 
 
 class NominationSignature(models.Model):
@@ -64,6 +101,10 @@ class Candidate(models.Model):
     # A recorded exception to an age limit (P2): approving body and reason.
     exception_body = models.CharField("破格批准机关", max_length=100, blank=True)
     exception_reason = models.CharField("破格理由", max_length=300, blank=True)
+    # How the candidate came onto the list beyond plain vote order (tie by strokes, women rule, a fill).
+    selection_note = models.CharField("确定方式说明", max_length=300, blank=True)
+    # Added by the women rule (R36) beyond the margin: not counted against R14's range.
+    women_rule = models.BooleanField("按妇女候选人规定增列", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -124,3 +165,10 @@ class Proxy(models.Model):
     class Meta:
         ordering = ["filed_on", "id"]
         verbose_name = "委托投票"
+
+    def __str__(self) -> str:
+        return f"{self.principal.name}委托{self.agent.name}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.election.organization.code

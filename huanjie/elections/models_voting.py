@@ -24,6 +24,7 @@ class VotingStation(models.Model):
     closes_at = models.TimeField("结束时间", null=True, blank=True)
     township_approved_on = models.DateField("乡镇批准流动票箱日期", null=True, blank=True)
     voter_list_published_on = models.DateField("流动票箱投票人名单公布日期", null=True, blank=True)
+    scrutineer_list_published_on = models.DateField("监票人名单公布日期", null=True, blank=True)
     ballots_issued = models.PositiveIntegerField("发出选票数", default=0)
 
     class Meta:
@@ -62,6 +63,15 @@ class CountingForm(models.Model):
     ballots_returned = models.PositiveIntegerField("收回选票", default=0)
     blank_ballots = models.PositiveIntegerField("空白票", default=0)
     invalid_ballots = models.PositiveIntegerField("废票", default=0)
+    # 有效票 without the blank ones: the paper splits returned ballots into 有效票, 空白票 and 废票.
+    valid_ballots = models.PositiveIntegerField("有效票（不含空白票）", default=0)
+    # {post_id: 合计} where the paper form has a total per post (checked by F.03).
+    post_totals = models.JSONField("各职位得票合计", default=dict, blank=True)
+    # {post_id: n}: ballot-by-ballot entry, ballots valid as a sheet but void for one post (R26).
+    post_invalid = models.JSONField("仅某职位无效的选票", default=dict, blank=True)
+    findings = models.JSONField("检查结果", default=list, blank=True)
+    resolved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
     status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=DRAFT)
     acknowledged_warnings = models.JSONField("已确认的警告", default=list, blank=True)
     resolution_note = models.CharField("双录不一致的处理意见", max_length=300, blank=True)
@@ -81,6 +91,7 @@ class CountingLine(models.Model):
     name = models.CharField("姓名", max_length=40)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     write_in = models.BooleanField("另选他人", default=False)
+    gender = models.CharField("性别", max_length=1, blank=True, choices=[("M", "男"), ("F", "女")])
     votes = models.PositiveIntegerField("得票", default=0)
 
     class Meta:
@@ -100,6 +111,23 @@ class BallotEntry(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["form", "number"], name="ballot_number_once")]
+
+
+class RoundRace(models.Model):
+    """A post voted on in a tie re-vote or 另行选举, with exactly the candidates the engine named
+    (R29, R31) and the seats still open. The first round uses the posts and the candidate list."""
+
+    round = models.ForeignKey("elections.Round", on_delete=models.CASCADE, related_name="races")
+    post = models.ForeignKey("elections.Post", on_delete=models.PROTECT, related_name="+")
+    seats = models.PositiveSmallIntegerField("应选名额")
+    # [{"name", "person_id", "gender"}] in ballot order
+    candidates = models.JSONField("候选人", default=list)
+    women_only = models.BooleanField("仅限女性", null=True, blank=True)
+    reason = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["post__rank", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "post"], name="round_race_once")]
 
 
 class RoundResult(models.Model):

@@ -4,4 +4,5 @@ app_name = "elections"
 urlpatterns = [
     path("", include("huanjie.elections.urls_election")),
     path("", include("huanjie.elections.urls_registration")),
+    path("", include("huanjie.elections.urls_aftervote")),
 ]

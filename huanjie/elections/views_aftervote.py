@@ -1,0 +1,293 @@
+"""Pages after the vote: the result and its submission (报送), unlock by the township, 分工 and
+一肩挑, the handover, the result documents and the archive, and the township and county dashboards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from huanjie.campaigns.models import Campaign
+from huanjie.core.access import ADMIN, COUNTY, OBSERVER, OFFICE_ROLES, TOWNSHIP, VILLAGE, allow, require_scope
+from huanjie.documents.render.fonts import MissingGlyphError
+from huanjie.people.models import Region
+
+from . import aftervote, archive, locking, result_documents
+from .models import Election
+from .models_voting import CountingForm, HandoverItem
+from .services import ElectionError
+
+VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
+PAGE_SIZE = 50
+
+
+def _election(request, pk) -> Election:
+    election = get_object_or_404(Election.objects.select_related("campaign__county", "organization__parent"), pk=pk)
+    require_scope(request.user, election.organization.code)
+    return election
+
+
+def _file(content: bytes, filename: str, content_type: str = "application/pdf", inline: bool = True):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _document(request, election: Election, make, filename: str):
+    try:
+        content = make()
+    except (ElectionError, MissingGlyphError) as exc:
+        messages.error(request, str(exc))
+        return redirect("elections:submit", pk=election.pk)
+    return _file(content, filename)
+
+
+# ---------------------------------------------------------------- documents
+
+
+@allow(*VIEWERS)
+def results_notice_pdf(request, pk):
+    election = _election(request, pk)
+    return _document(
+        request,
+        election,
+        lambda: result_documents.results_notice_pdf(election),
+        f"{election.organization.name}选举结果公告.pdf",
+    )
+
+
+@allow(*VIEWERS)
+def report_pdf(request, pk):
+    election = _election(request, pk)
+    return _document(
+        request, election, lambda: result_documents.report_pdf(election), f"{election.organization.name}选举结果报告单.pdf"
+    )
+
+
+@allow(*VIEWERS)
+def certificates_pdf(request, pk):
+    election = _election(request, pk)
+    return _document(
+        request, election, lambda: result_documents.certificates_pdf(election), f"{election.organization.name}当选证书.pdf"
+    )
+
+
+@allow(*VIEWERS)
+def counting_form_pdf(request, form_pk):
+    form = get_object_or_404(
+        CountingForm.objects.select_related("round__election__organization", "round__election__campaign", "station"),
+        pk=form_pk,
+    )
+    election = form.round.election
+    require_scope(request.user, election.organization.code)
+    return _document(
+        request,
+        election,
+        lambda: result_documents.counting_form_pdf(form),
+        f"{election.organization.name}计票单_第{form.round.number}轮_{form.station.name}.pdf",
+    )
+
+
+@allow(*sorted(OFFICE_ROLES))
+def archive_zip(request, pk):
+    election = _election(request, pk)
+    return _file(archive.archive_zip(election), archive.archive_filename(election), "application/zip", inline=False)
+
+
+# ---------------------------------------------------------------- result, submit, unlock
+
+
+def _result_context(request, election: Election) -> dict:
+    user = request.user
+    figures = result_documents.round_figures(election)
+    registered = result_documents.registered_count(election)
+    submission = getattr(election, "submission", None) if locking._submission_of(election) else None
+    forms = aftervote.counted_forms([f.round.pk for f in figures])
+    return {
+        "election": election,
+        "campaign": election.campaign,
+        "figures": figures,
+        "registered": registered,
+        "turnout": aftervote.percent(figures[0].returned, registered) if figures else None,
+        "members": aftervote.elected_summary(election),
+        "blockers": aftervote.result_blockers(election),
+        "submission": submission,
+        "locked": bool(submission and submission.locked),
+        "can_submit": aftervote.can_submit(user, election),
+        "can_unlock": aftervote.can_unlock(user, election),
+        "can_assign": user.role in aftervote.ASSIGN_ROLES,
+        "forms": sorted(forms, key=lambda f: (f.round.number, f.station_id)),
+        "can_archive": user.role in OFFICE_ROLES,
+    }
+
+
+@allow(*VIEWERS)
+def submit(request, pk):
+    """The result of the election with the arithmetic; the committee submits it here (POST)."""
+    election = _election(request, pk)
+    if request.method == "POST":
+        try:
+            aftervote.submit_result(request.user, election)
+        except aftervote.AfterVoteError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "选举结果已报送乡镇并锁定。如需修改，须由乡镇换届办填写原因后解锁。")
+        return redirect("elections:submit", pk=election.pk)
+    return render(request, "elections/aftervote/result.html", _result_context(request, election))
+
+
+@allow(TOWNSHIP, COUNTY, VILLAGE, ADMIN)
+def unlock(request, pk):
+    """Only the township may unlock (the service refuses everyone else, with the reason)."""
+    election = _election(request, pk)
+    error = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            aftervote.unlock(request.user, election, reason)
+        except aftervote.AfterVoteError as exc:
+            if request.user.role != TOWNSHIP:
+                raise PermissionDenied(str(exc)) from None
+            error = str(exc)
+        else:
+            messages.success(request, "选举结果已解锁。解锁后的每一项修改都记入审计日志（修改前、修改后）。")
+            return redirect("elections:submit", pk=election.pk)
+    elif request.user.role != TOWNSHIP:
+        raise PermissionDenied("只有乡镇换届办可以解锁选举结果。")
+    return render(
+        request,
+        "elections/aftervote/unlock.html",
+        {"election": election, "campaign": election.campaign, "error": error,
+         "locked": locking.is_locked(election), "reason": request.POST.get("reason", "")},
+    )
+
+
+# ---------------------------------------------------------------- 分工, 一肩挑
+
+
+@allow(*VIEWERS)
+def assign_posts(request, pk):
+    election = _election(request, pk)
+    members = [m for m in aftervote.elected_summary(election) if m.status == m.ELECTED]
+    can_edit = request.user.role in aftervote.ASSIGN_ROLES
+    error = ""
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您的账号角色无权登记委员会分工。")
+        assignments = {m.pk: request.POST.get(f"assigned_{m.pk}", m.assigned_post) for m in members}
+        secretary = request.POST.get("party_secretary") or None
+        try:
+            changed = aftervote.assign_posts(request.user, election, assignments, party_secretary=secretary)
+        except (aftervote.AfterVoteError, ValueError) as exc:
+            error = str(exc) if isinstance(exc, aftervote.AfterVoteError) else "一肩挑：所选人员无效。"
+        else:
+            messages.success(request, f"已保存分工（{len(changed)} 人有变动）。")
+            return redirect("elections:assign_posts", pk=election.pk)
+    return render(
+        request,
+        "elections/aftervote/assign_posts.html",
+        {"election": election, "campaign": election.campaign, "members": members, "can_edit": can_edit,
+         "error": error},
+    )
+
+
+# ---------------------------------------------------------------- handover
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+@allow(*VIEWERS)
+def handover(request, pk):
+    election = _election(request, pk)
+    can_edit = request.user.role in aftervote.HANDOVER_ROLES
+    error = ""
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您的账号角色无权登记工作移交。")
+        kind = request.POST.get("kind", "")
+        raw_day = request.POST.get("handed_over_on", "")
+        day = _date(raw_day)
+        if raw_day and day is None:
+            error = "移交日期：请填写有效日期（YYYY-MM-DD）。"
+        else:
+            data = {
+                "description": request.POST.get("description", ""),
+                "handed_over_on": day,
+                "handed_by": request.POST.get("handed_by", ""),
+                "received_by": request.POST.get("received_by", ""),
+                "supervised_by": request.POST.get("supervised_by", ""),
+                "signed": request.POST.get("signed") == "on",
+            }
+            try:
+                aftervote.save_handover(request.user, election, kind, data)
+            except (aftervote.AfterVoteError, ElectionError) as exc:
+                error = str(exc)
+            else:
+                messages.success(request, f"已保存“{dict(HandoverItem.KIND_CHOICES).get(kind, kind)}”的移交记录。")
+                return redirect("elections:handover", pk=election.pk)
+    return render(
+        request,
+        "elections/aftervote/handover.html",
+        {"election": election, "campaign": election.campaign, "status": aftervote.handover_status(election),
+         "can_edit": can_edit, "error": error},
+    )
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+def _dashboard(request, slug, *, level: str):
+    user = request.user
+    campaign = get_object_or_404(Campaign.objects.visible_to(user).select_related("county"), slug=slug)
+    q = (request.GET.get("q") or "").strip()[:40]
+    township_code = ""
+    townships = []
+    if level == "county" or user.role in (COUNTY, ADMIN):
+        townships = list(
+            Region.objects.filter(parent=campaign.county, level="township").order_by("code").values("code", "name")
+        )
+        township_code = request.GET.get("township", "")
+        if township_code and not any(t["code"] == township_code for t in townships):
+            raise Http404("乡镇不存在。")
+    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code))
+    rows = aftervote.village_rows(elections)
+    totals = aftervote.dashboard_totals(rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in (("q", q), ("township", township_code)) if v}
+    return render(
+        request,
+        "elections/aftervote/dashboard.html",
+        {
+            "campaign": campaign,
+            "level": level,
+            "level_label": "县" if level == "county" else "乡镇",
+            "rows": page.object_list,
+            "page": page,
+            "totals": totals,
+            "chart": aftervote.turnout_chart(rows),
+            "q": q,
+            "townships": townships,
+            "township_code": township_code,
+            "query": urlencode(params),
+        },
+    )
+
+
+@allow(TOWNSHIP, COUNTY, ADMIN)
+def township_dashboard(request, slug):
+    return _dashboard(request, slug, level="township")
+
+
+@allow(COUNTY, OBSERVER, ADMIN)
+def county_dashboard(request, slug):
+    return _dashboard(request, slug, level="county")
