@@ -29,7 +29,7 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(
             f"演示县已生成：{result.villages} 个村（社区），{result.people} 人，{result.relations} 条亲属关系，"
-            f"换届工作 {result.campaign_slug}，用时 {seconds:.1f} 秒。"))
+            f"换届工作 {result.campaign_slug}，{result.voters} 名登记选民，用时 {seconds:.1f} 秒。"))
         print_accounts(self.stdout, result.accounts)
 
 
