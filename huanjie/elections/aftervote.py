@@ -106,7 +106,9 @@ def submit_result(actor, election: Election) -> ResultSubmission:
     election = Election.objects.select_for_update().get(pk=election.pk)
     submission = ResultSubmission.objects.filter(election=election).first()
     if submission is not None and submission.locked:
-        raise AfterVoteError(f"{election.title}的选举结果已于 {timezone.localtime(submission.submitted_at):%Y-%m-%d %H:%M} 报送，无需重复报送。")
+        raise AfterVoteError(
+            f"{election.title}的选举结果已于 {timezone.localtime(submission.submitted_at):%Y-%m-%d %H:%M} 报送，无需重复报送。"
+        )
     problems = result_blockers(election)
     if problems:
         raise AfterVoteError("选举结果尚不完整，不能报送：" + "；".join(problems))
@@ -155,7 +157,11 @@ def unlock(actor, election: Election, reason: str) -> ResultSubmission:
         actor,
         "result.unlock",
         election,
-        changes={"locked": [True, False], "unlock_reason": [None, reason], "stage": [before_stage, Election.COUNTED]},
+        changes={
+            "locked": [True, False],
+            "unlock_reason": [None, reason],
+            "stage": [before_stage, Election.COUNTED],
+        },
     )
     election.submission = submission
     return submission
@@ -301,7 +307,11 @@ def save_handover(actor, election: Election, kind: str, data: dict) -> HandoverI
     if merged.get("signed"):
         missing = [
             name
-            for f, name in (("handed_over_on", "移交日期"), ("handed_by", "移交人"), ("received_by", "接收人"))
+            for f, name in (
+                ("handed_over_on", "移交日期"),
+                ("handed_by", "移交人"),
+                ("received_by", "接收人"),
+            )
             if not merged.get(f)
         ]
         if missing:
@@ -342,7 +352,9 @@ def counted_forms(round_ids) -> list[CountingForm]:
     chosen: dict[tuple[int, int], CountingForm] = {}
     for f in forms:
         key = (f.round_id, f.station_id)
-        if key not in chosen or (f.status == CountingForm.ACCEPTED and chosen[key].status != CountingForm.ACCEPTED):
+        if key not in chosen or (
+            f.status == CountingForm.ACCEPTED and chosen[key].status != CountingForm.ACCEPTED
+        ):
             chosen[key] = f
     return list(chosen.values())
 
@@ -409,11 +421,15 @@ def village_rows(elections: list[Election]) -> list[dict]:
     for m in (
         ElectedMember.objects.filter(election_id__in=ids, status=ElectedMember.ELECTED)
         .select_related("post")
-        .values("election_id", "post__name", "post__rank", "name", "votes", "person__gender", "is_party_secretary")
+        .values(
+            "election_id", "post__name", "post__rank", "name", "votes", "person__gender", "is_party_secretary"
+        )
         .order_by("election_id", "post__rank", "-votes")
     ):
         elected.setdefault(m["election_id"], []).append(m)
-    counted = set(RoundResult.objects.filter(round__election_id__in=ids).values_list("round__election_id", flat=True))
+    counted = set(
+        RoundResult.objects.filter(round__election_id__in=ids).values_list("round__election_id", flat=True)
+    )
     rows = []
     for e in elections:
         members = elected.get(e.pk, [])

@@ -59,7 +59,12 @@ def _candidate_notice(election: Election):
         from . import candidates
     except ImportError:
         return None
-    for name in ("candidate_list_pdf", "candidate_notice_pdf", "candidates_notice_pdf", "candidate_list_notice_pdf"):
+    for name in (
+        "candidate_list_pdf",
+        "candidate_notice_pdf",
+        "candidates_notice_pdf",
+        "candidate_list_notice_pdf",
+    ):
         fn = getattr(candidates, name, None)
         if callable(fn):
             return fn
@@ -70,50 +75,102 @@ def data_workbook(election: Election) -> bytes:
     """Voters, candidates, counting forms and lines, the engine's tallies, the elected and the
     handover, one sheet each."""
     voters = [
-        [r.group_name or "未分组", r.person.name, GENDER_ZH.get(r.person.gender, ""), r.get_category_display(),
-         r.registered_on, r.card_number, r.get_status_display()]
+        [
+            r.group_name or "未分组",
+            r.person.name,
+            GENDER_ZH.get(r.person.gender, ""),
+            r.get_category_display(),
+            r.registered_on,
+            r.card_number,
+            r.get_status_display(),
+        ]
         for r in VoterRegistration.objects.filter(election=election).select_related("person")
     ]
     cands = [
         [c.post.name, c.person.name, GENDER_ZH.get(c.person.gender, ""), c.list_order, c.get_status_display()]
-        for c in Candidate.objects.filter(election=election).select_related("post", "person").order_by(
-            "post__rank", "list_order"
-        )
+        for c in Candidate.objects.filter(election=election)
+        .select_related("post", "person")
+        .order_by("post__rank", "list_order")
     ]
     figures = result_documents.round_figures(election)
     forms = result_documents.counted_forms([f.round.pk for f in figures])
     form_rows = [
-        [f.round.number, f.station.name, f.entry, f.get_method_display(), f.ballots_issued, f.ballots_returned,
-         f.blank_ballots, f.invalid_ballots, f.get_status_display()]
+        [
+            f.round.number,
+            f.station.name,
+            f.entry,
+            f.get_method_display(),
+            f.ballots_issued,
+            f.ballots_returned,
+            f.blank_ballots,
+            f.invalid_ballots,
+            f.get_status_display(),
+        ]
         for f in sorted(forms, key=lambda f: (f.round.number, f.station_id))
     ]
     lines = [
-        [ln.form.round.number, ln.form.station.name, ln.post.name, ln.name, "是" if ln.write_in else "", ln.votes]
-        for ln in CountingLine.objects.filter(form__in=forms).select_related("form__round", "form__station", "post")
+        [
+            ln.form.round.number,
+            ln.form.station.name,
+            ln.post.name,
+            ln.name,
+            "是" if ln.write_in else "",
+            ln.votes,
+        ]
+        for ln in CountingLine.objects.filter(form__in=forms).select_related(
+            "form__round", "form__station", "post"
+        )
     ]
     results = []
     for f in figures:
         for t in f.posts:
             for line in t.lines:
                 results.append(
-                    [f.label, t.label, line.name, "是" if line.write_in else "", line.votes,
-                     "当选" if line.elected else ("当选无效" if line.void else ""),
-                     f.output.get("participation_base"), f.output.get("threshold")]
+                    [
+                        f.label,
+                        t.label,
+                        line.name,
+                        "是" if line.write_in else "",
+                        line.votes,
+                        "当选" if line.elected else ("当选无效" if line.void else ""),
+                        f.output.get("participation_base"),
+                        f.output.get("threshold"),
+                    ]
                 )
     elected = [
-        [m.post.name, m.name, GENDER_ZH.get(m.person.gender, "") if m.person else "", m.votes,
-         m.get_status_display(), m.void_reason, m.assigned_post, "是" if m.is_party_secretary else ""]
+        [
+            m.post.name,
+            m.name,
+            GENDER_ZH.get(m.person.gender, "") if m.person else "",
+            m.votes,
+            m.get_status_display(),
+            m.void_reason,
+            m.assigned_post,
+            "是" if m.is_party_secretary else "",
+        ]
         for m in ElectedMember.objects.filter(election=election).select_related("post", "person")
     ]
     handover = [
-        [h.get_kind_display(), h.description, h.handed_over_on, h.handed_by, h.received_by, h.supervised_by,
-         "是" if h.signed else ""]
+        [
+            h.get_kind_display(),
+            h.description,
+            h.handed_over_on,
+            h.handed_by,
+            h.received_by,
+            h.supervised_by,
+            "是" if h.signed else "",
+        ]
         for h in HandoverItem.objects.filter(election=election)
     ]
     title = election.title
     return workbook_bytes(
         [
-            SheetSpec("选民", f"{title} 选民名单", ["村民小组", "姓名", "性别", "登记类别", "登记日期", "选民证号", "状态"], voters),
+            SheetSpec(
+                "选民",
+                f"{title} 选民名单",
+                ["村民小组", "姓名", "性别", "登记类别", "登记日期", "选民证号", "状态"],
+                voters,
+            ),
             SheetSpec("候选人", f"{title} 候选人", ["职位", "姓名", "性别", "名单顺序", "状态"], cands),
             SheetSpec(
                 "计票单",
@@ -121,7 +178,12 @@ def data_workbook(election: Election) -> bytes:
                 ["轮次", "投票站", "录入次序", "录入方式", "发出选票", "收回选票", "空白票", "废票", "状态"],
                 form_rows,
             ),
-            SheetSpec("计票单明细", f"{title} 计票单明细", ["轮次", "投票站", "职位", "姓名", "另选他人", "得票"], lines),
+            SheetSpec(
+                "计票单明细",
+                f"{title} 计票单明细",
+                ["轮次", "投票站", "职位", "姓名", "另选他人", "得票"],
+                lines,
+            ),
             SheetSpec(
                 "计票结果",
                 f"{title} 计票结果（规则引擎）",
@@ -149,8 +211,12 @@ def entries(election: Election, today: dt.date | None = None) -> list[Entry]:
     village = election.organization.name
     published = documents.publication_date(election)
     out = [
-        _try(f"{village}选民名单公告", "01_选民名单公告.pdf", published,
-             lambda: documents.voter_notice_pdf(election)),
+        _try(
+            f"{village}选民名单公告",
+            "01_选民名单公告.pdf",
+            published,
+            lambda: documents.voter_notice_pdf(election),
+        ),
         _try(f"{village}选民证", "02_选民证.pdf", published, lambda: documents.voter_cards_pdf(election)),
     ]
     notice = _candidate_notice(election)
@@ -169,22 +235,44 @@ def entries(election: Election, today: dt.date | None = None) -> list[Entry]:
             )
         )
     out += [
-        _try(f"{village}选举结果公告", "05_选举结果公告.pdf", result_day,
-             lambda: result_documents.results_notice_pdf(election)),
-        _try(f"{village}选举结果报告单", "06_选举结果报告单.pdf", result_day,
-             lambda: result_documents.report_pdf(election)),
-        _try(f"{village}当选证书", "07_当选证书.pdf", result_day,
-             lambda: result_documents.certificates_pdf(election)),
-        Entry(f"{village}选举数据（选民、候选人、计票单、结果、当选人员、移交）", "08_选举数据.xlsx",
-              data_workbook(election), today),
+        _try(
+            f"{village}选举结果公告",
+            "05_选举结果公告.pdf",
+            result_day,
+            lambda: result_documents.results_notice_pdf(election),
+        ),
+        _try(
+            f"{village}选举结果报告单",
+            "06_选举结果报告单.pdf",
+            result_day,
+            lambda: result_documents.report_pdf(election),
+        ),
+        _try(
+            f"{village}当选证书",
+            "07_当选证书.pdf",
+            result_day,
+            lambda: result_documents.certificates_pdf(election),
+        ),
+        Entry(
+            f"{village}选举数据（选民、候选人、计票单、结果、当选人员、移交）",
+            "08_选举数据.xlsx",
+            data_workbook(election),
+            today,
+        ),
     ]
     return out
 
 
 def index_rows(items: list[Entry]) -> list[list]:
     return [
-        [n, e.title, e.filename if e.content is not None else "—", e.date.isoformat() if e.date else "",
-         e.pages if e.pages is not None else "", e.note]
+        [
+            n,
+            e.title,
+            e.filename if e.content is not None else "—",
+            e.date.isoformat() if e.date else "",
+            e.pages if e.pages is not None else "",
+            e.note,
+        ]
         for n, e in enumerate(items, 1)
     ]
 

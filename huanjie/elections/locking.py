@@ -175,8 +175,13 @@ def _post_save(sender, instance, created=False, raw=False, **kwargs):
     free = UNLOCKED_FIELDS.get(sender.__name__, set())
     if not changes or set(changes) <= free:
         return
-    _audit(sender, instance, election_id, "result.change_after_unlock" if before else "result.add_after_unlock",
-           changes)
+    _audit(
+        sender,
+        instance,
+        election_id,
+        "result.change_after_unlock" if before else "result.add_after_unlock",
+        changes,
+    )
 
 
 def _post_delete(sender, instance, **kwargs):

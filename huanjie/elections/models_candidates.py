@@ -14,11 +14,26 @@ class Nomination(models.Model):
     """A person nominated for a post, with the nomination votes and the channel (R13–R15)."""
 
     OPEN_VOTE, JOINT_10, SELF, PARTY_ORG = "open_vote", "joint_10", "self", "party_org"
-    CHANNEL_CHOICES = [(OPEN_VOTE, "海选提名"), (JOINT_10, "十人联名"), (SELF, "自荐"), (PARTY_ORG, "党组织推荐")]
+    CHANNEL_CHOICES = [
+        (OPEN_VOTE, "海选提名"),
+        (JOINT_10, "十人联名"),
+        (SELF, "自荐"),
+        (PARTY_ORG, "党组织推荐"),
+    ]
     NOMINEE, CANDIDATE, NOT_SELECTED, DECLINED, WITHDRAWN = (
-        "nominee", "candidate", "not_selected", "declined", "withdrawn")
-    STATUS_CHOICES = [(NOMINEE, "被提名人"), (CANDIDATE, "确定为候选人"), (NOT_SELECTED, "未进入候选人"),
-                      (DECLINED, "书面放弃"), (WITHDRAWN, "退出")]
+        "nominee",
+        "candidate",
+        "not_selected",
+        "declined",
+        "withdrawn",
+    )
+    STATUS_CHOICES = [
+        (NOMINEE, "被提名人"),
+        (CANDIDATE, "确定为候选人"),
+        (NOT_SELECTED, "未进入候选人"),
+        (DECLINED, "书面放弃"),
+        (WITHDRAWN, "退出"),
+    ]
 
     election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="nominations")
     post = models.ForeignKey("elections.Post", on_delete=models.CASCADE, related_name="nominations")
@@ -55,7 +70,9 @@ class NominationCount(models.Model):
     AGGREGATED, BALLOTS = "aggregated", "ballots"
     METHOD_CHOICES = [(AGGREGATED, "按职位汇总"), (BALLOTS, "逐张录入")]
 
-    election = models.OneToOneField("elections.Election", on_delete=models.CASCADE, related_name="nomination_count")
+    election = models.OneToOneField(
+        "elections.Election", on_delete=models.CASCADE, related_name="nomination_count"
+    )
     method = models.CharField("录入方式", max_length=20, choices=METHOD_CHOICES)
     held_on = models.DateField("提名日期")
     registered_voters = models.PositiveIntegerField("登记选民数")
@@ -91,7 +108,9 @@ class Candidate(models.Model):
     election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="candidates")
     post = models.ForeignKey("elections.Post", on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="candidacies")
-    nomination = models.ForeignKey(Nomination, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     list_order = models.PositiveSmallIntegerField("名单顺序", default=0)
     status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=ACTIVE)
     withdrawn_on = models.DateField("退出日期", null=True, blank=True)
@@ -123,7 +142,9 @@ class Candidate(models.Model):
 class CandidateListPublication(models.Model):
     """A publication (or re-publication after a withdrawal) of the formal candidate list (R15)."""
 
-    election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="list_publications")
+    election = models.ForeignKey(
+        "elections.Election", on_delete=models.CASCADE, related_name="list_publications"
+    )
     version = models.PositiveSmallIntegerField("版次")
     published_on = models.DateField("公布日期")
     snapshot = models.JSONField("名单", default=list)
@@ -137,7 +158,9 @@ class CandidateListPublication(models.Model):
 class TeamExplanation(models.Model):
     """The township's written explanation for a structure target the candidate list cannot meet (P11)."""
 
-    election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="team_explanations")
+    election = models.ForeignKey(
+        "elections.Election", on_delete=models.CASCADE, related_name="team_explanations"
+    )
     code = models.CharField("目标", max_length=60)
     text = models.TextField("专项说明")
     written_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

@@ -83,28 +83,40 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 def lookup_existing(election: Election, ids: list[str]) -> dict[str, roster.ExistingPerson]:
     """What the database knows about these ID numbers: the person and any registration in this campaign.
 
-    One query per 5,000 numbers (one in all on PostgreSQL), joined to the registrations of the
-    campaign, so a 200,000-row file against a million registrations costs a few index scans.
+    The registration is joined LATERALly, so it is probed through the (campaign, person) unique index
+    only for the persons found: a plain LEFT JOIN makes PostgreSQL assume every number matches and
+    hash the campaign's whole registration table (a million rows) on each import. On PostgreSQL the
+    numbers go as one array parameter; SQLite takes them in chunks of 5,000.
     """
     person_t = Person._meta.db_table
     reg_t = VoterRegistration._meta.db_table
     elec_t = Election._meta.db_table
     region_t = Election._meta.get_field("organization").related_model._meta.db_table
-    sql = (
-        f"SELECT p.id, p.id_number, p.deprived_from, p.deprived_until, p.deprived_lifetime, "
-        f"r.election_id, g.name, r.registered_on, r.status "
-        f"FROM {person_t} p LEFT JOIN {reg_t} r ON r.person_id = p.id AND r.campaign_id = %s "
-        f"LEFT JOIN {elec_t} e ON e.id = r.election_id LEFT JOIN {region_t} g ON g.id = e.organization_id "
-    )
-    out: dict[str, roster.ExistingPerson] = {}
     is_pg = connection.vendor == "postgresql"
+    if is_pg:
+        sql = (
+            f"SELECT p.id, p.id_number, p.deprived_from, p.deprived_until, p.deprived_lifetime, "
+            f"r.election_id, g.name, r.registered_on, r.status "
+            f"FROM {person_t} p LEFT JOIN LATERAL (SELECT r.election_id, r.registered_on, r.status "
+            f"FROM {reg_t} r WHERE r.person_id = p.id AND r.campaign_id = %s) r ON TRUE "
+            f"LEFT JOIN {elec_t} e ON e.id = r.election_id LEFT JOIN {region_t} g ON g.id = e.organization_id "
+            f"WHERE p.id_number = ANY(%s)"
+        )
+    else:
+        sql = (
+            f"SELECT p.id, p.id_number, p.deprived_from, p.deprived_until, p.deprived_lifetime, "
+            f"r.election_id, g.name, r.registered_on, r.status "
+            f"FROM {person_t} p LEFT JOIN {reg_t} r ON r.person_id = p.id AND r.campaign_id = %s "
+            f"LEFT JOIN {elec_t} e ON e.id = r.election_id LEFT JOIN {region_t} g ON g.id = e.organization_id "
+        )
+    out: dict[str, roster.ExistingPerson] = {}
     batches = [ids] if is_pg else list(_chunks(ids))
     with connection.cursor() as cur:
         for batch in batches:
             if not batch:
                 continue
             if is_pg:
-                cur.execute(sql + "WHERE p.id_number = ANY(%s)", [election.campaign_id, batch])
+                cur.execute(sql, [election.campaign_id, batch])
             else:
                 marks = ",".join(["%s"] * len(batch))
                 cur.execute(sql + f"WHERE p.id_number IN ({marks})", [election.campaign_id, *batch])
@@ -119,6 +131,21 @@ def lookup_existing(election: Election, ids: list[str]) -> dict[str, roster.Exis
                     pid, dfrom, duntil, bool(dlife), eid, village, reg_on, status
                 )
     return out
+
+
+def lookup_mark(election: Election) -> tuple:
+    """A cheap fingerprint of what :func:`lookup_existing` reads: the newest and number of people, and
+    of registrations in the campaign. Unchanged → a lookup made earlier still holds (people and
+    registrations are added or removed; their ID numbers and villages are never rewritten)."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT MAX(id), COUNT(*) FROM {Person._meta.db_table}")
+        person_max, person_count = cur.fetchone()
+        cur.execute(
+            f"SELECT MAX(id), COUNT(*) FROM {VoterRegistration._meta.db_table} WHERE campaign_id = %s",
+            [election.campaign_id],
+        )
+        reg_max, reg_count = cur.fetchone()
+    return (person_max, person_count, reg_max, reg_count)
 
 
 def sha256(data: bytes) -> str:
@@ -141,8 +168,9 @@ def preview_import(
     parsed = roster.parse_roster(
         data, filename, mapping=mapping, reference_date=election.election_date, progress=progress
     )
+    mark = lookup_mark(election)
     existing = lookup_existing(election, list(roster.iter_ids(parsed)))
-    parsed.existing = existing  # kept for commit_import: the same lookup need not run twice
+    parsed.existing, parsed.lookup_mark = existing, mark  # commit_import reuses them if still current
     roster.check_against_database(
         parsed,
         existing,
@@ -314,15 +342,27 @@ def _insert_people(election: Election, rows: list[roster.RosterRow], now) -> dic
         for i, v in zip(idx, vals, strict=True):
             row[i] = v
         out_rows.append(tuple(row))
+    table = Person._meta.db_table
+    if pg:
+        # Take the ids from the sequence first and COPY them in: no read-back of 200,000 rows, and
+        # no reliance on ids being above a maximum read earlier (another writer may interleave).
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(out_rows)],
+            )
+            new_ids = [row[0] for row in cur.fetchall()]
+        _bulk_insert(Person, ["id", *columns], [(i, *row) for i, row in zip(new_ids, out_rows, strict=True)])
+        return {r.id_number: i for r, i in zip(rows, new_ids, strict=True)}
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Person._meta.db_table}")
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         before = cur.fetchone()[0]
     _bulk_insert(Person, columns, out_rows)
     wanted = {r.id_number for r in rows}
     ids: dict[str, int] = {}
     with connection.cursor() as cur:
-        # Rows inserted in this transaction have ids above the previous maximum.
-        cur.execute(f"SELECT id, id_number FROM {Person._meta.db_table} WHERE id > %s", [before])
+        # SQLite writes one transaction at a time: rows above the previous maximum are ours.
+        cur.execute(f"SELECT id, id_number FROM {table} WHERE id > %s", [before])
         for pid, number in cur.fetchall():
             if number in wanted:
                 ids[number] = pid
@@ -395,8 +435,12 @@ def commit_import(
     now = timezone.now()
     good = [r for r in parsed.rows if not r.errors]
     with transaction.atomic():
-        # Re-read inside the transaction: another import may have registered some of them meanwhile.
-        fresh = lookup_existing(election, [r.id_number for r in good])
+        # Another import may have registered some of them since the preview: reuse the preview's
+        # lookup only if the fingerprint is unchanged, else read again inside the transaction.
+        if parsed.existing is not None and parsed.lookup_mark == lookup_mark(election):
+            fresh = parsed.existing
+        else:
+            fresh = lookup_existing(election, [r.id_number for r in good])
         # Those seen registered elsewhere at preview are already rejected; any left were added meanwhile.
         clash = [
             r
@@ -881,3 +925,42 @@ def counts(registrations, election_date: dt.date) -> dict:
         "by_group": by_group,
         "age_bands": bands,
     }
+
+
+def _band_conditions(election_date: dt.date) -> list[Q]:
+    """Birth-date ranges of the age bands on ``election_date``: age_on(birth, day) ≥ low exactly when
+    birth ≤ add_years(day, −low) — the engine's year arithmetic (29 February → 28 February)."""
+    out = []
+    for low, high in AGE_BANDS:
+        cond = Q(person__birth_date__lte=add_years(election_date, -low))
+        if high is not None:
+            cond &= Q(person__birth_date__gt=add_years(election_date, -(high + 1)))
+        out.append(cond)
+    return out
+
+
+def village_counts(elections: Iterable[Election]) -> dict[int, dict]:
+    """Registered voters of many elections at once (township and county pages): per election id,
+    ``total``, ``M``, ``F``, ``categories`` {code: n} and ``age_bands`` [n per AGE_BANDS], ages on each
+    village's own election day. One query per distinct election day, grouped in the database."""
+    by_day: dict[dt.date, list[int]] = {}
+    for e in elections:
+        by_day.setdefault(e.election_date, []).append(e.pk)
+    out: dict[int, dict] = {}
+    for day, ids in by_day.items():
+        bands = {f"b{i}": Count("id", filter=c) for i, c in enumerate(_band_conditions(day))}
+        rows = (
+            VoterRegistration.objects.filter(election_id__in=ids, status=VoterRegistration.REGISTERED)
+            .values_list("election_id", "category", "person__gender")
+            .annotate(n=Count("id"), **bands)
+            .order_by()
+        )
+        for election_id, category, gender, n, *band_counts in rows:
+            d = out.setdefault(
+                election_id, {"total": 0, "M": 0, "F": 0, "categories": {}, "age_bands": [0] * len(AGE_BANDS)}
+            )
+            d["total"] += n
+            d["F" if gender == "F" else "M"] += n
+            d["categories"][category] = d["categories"].get(category, 0) + n
+            d["age_bands"] = [a + b for a, b in zip(d["age_bands"], band_counts, strict=True)]
+    return out

@@ -135,7 +135,8 @@ def round_figures(election: Election) -> list[RoundFigures]:
                     votes=int(votes),
                     elected=seated.get(name) == ElectedMember.ELECTED,
                     void=seated.get(name) == ElectedMember.VOID,
-                    write_in=name in write_ins.get((rnd.pk, pid), set()) or (bool(known) and name not in known),
+                    write_in=name in write_ins.get((rnd.pk, pid), set())
+                    or (bool(known) and name not in known),
                 )
                 for name, votes in sorted(names.items(), key=lambda kv: -int(kv[1]))
             ]
@@ -232,7 +233,9 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
                 m.post.name,
                 m.name,
                 GENDER_ZH.get(person.gender, "") if person else "",
-                str(age_on(person.birth_date, election.election_date)) if person and person.birth_date else "",
+                str(age_on(person.birth_date, election.election_date))
+                if person and person.birth_date
+                else "",
                 f"{m.votes} 票",
             ]
         )
@@ -273,14 +276,19 @@ def report_rows(election: Election, figures: list[RoundFigures], registered: int
     rows = [["登记选民数", f"{registered} 人"]]
     for f in figures:
         out = f.output
-        head = f.label + "："
+        head = f"第{f.round.number}轮{ROUND_KIND_ZH.get(f.round.kind, '')}：" if len(figures) > 1 else ""
         rows += [
             [head + "投票日期", zh_date(f.round.held_on or election.election_date)],
             [head + "发出选票", f"{f.issued} 张"],
             [head + "收回选票", f"{f.returned} 张"],
             [head + "有效选票", f"{f.valid} 张（其中空白票 {f.blank} 张）"],
             [head + "无效选票", f"{f.invalid} 张"],
-            [head + "选举是否有效", "有效" if out.get("election_valid") else "无效：" + REASON_ZH.get(out.get("reason") or "", "")],
+            [
+                head + "选举是否有效",
+                "有效"
+                if out.get("election_valid")
+                else "无效：" + REASON_ZH.get(out.get("reason") or "", ""),
+            ],
             [head + "参选人数（计算基数）", f"{out.get('participation_base', f.returned)} 人"],
             [head + "当选所需票数", f.threshold_text()],
         ]
@@ -288,11 +296,9 @@ def report_rows(election: Election, figures: list[RoundFigures], registered: int
             for line in t.lines:
                 mark = "当选" if line.elected else ("当选无效" if line.void else "未当选")
                 who = line.name + ("（另选他人）" if line.write_in else "")
-                rows.append([f"{head}{t.label}得票：{who}", f"{line.votes} 票，{mark}"])
+                rows.append([f"{head}{t.label}：{who}", f"{line.votes} 票，{mark}"])
     elected = elected_members(election)
-    rows.append(
-        ["当选人员", "；".join(f"{m.post.name}{m.name}（{m.votes} 票）" for m in elected) or "无"]
-    )
+    rows.append(["当选人员", "；".join(f"{m.post.name}{m.name}（{m.votes} 票）" for m in elected) or "无"])
     rows.append(["未选足名额", "；".join(_unfilled_text(figures)) or "无"])
     return rows
 
@@ -309,7 +315,7 @@ def report_pdf(election: Election) -> bytes:
         ["项目", "内容"],
         report_rows(election, figures, registered),
         subtitle=f"报送单位：{committee_name(election)}　　报送：{township}人民政府　　填报日期：{zh_date(day)}",
-        widths=[2, 3],
+        widths=[3, 4],
         signature_lines=["村民选举委员会主任", "监票人", "计票人"],
     )
 
@@ -343,7 +349,8 @@ def counting_form_pdf(form: CountingForm) -> bytes:
     election = rnd.election
     lines = list(form.lines.select_related("post").order_by("post__rank", "-votes", "id"))
     rows = [
-        [line.post.name, line.name, "另选他人" if line.write_in else "候选人", str(line.votes)] for line in lines
+        [line.post.name, line.name, "另选他人" if line.write_in else "候选人", str(line.votes)]
+        for line in lines
     ]
     per_post: dict[str, int] = {}
     for line in lines:

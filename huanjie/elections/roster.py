@@ -151,6 +151,10 @@ class ParsedRoster:
     mapping: dict[str, int]
     rows: list[RosterRow]
     warnings: list[Problem]
+    # Set by registration.preview_import: the database lookup and the state it was read in, so a
+    # commit right after the preview can reuse it instead of querying a million rows again.
+    existing: dict | None = None
+    lookup_mark: tuple | None = None
 
     @property
     def errors(self) -> list[Problem]:

@@ -27,7 +27,7 @@ from huanjie.core.access import (
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.people.models import Person
 
-from . import documents, services
+from . import documents, registration, services
 from .models import CommitteeMember, Election, VoterRegistration
 
 VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
@@ -87,12 +87,29 @@ def election_list(request, slug):
         .exclude(kind__in=[Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES])
         .select_related("organization")
     }
-    totals = services.voter_totals(list(elections.values()))
-    categories = dict(VoterRegistration.CATEGORY_CHOICES)
+    # Counted in the database, ages on each village's own election day (township and county pages
+    # aggregate hundreds of villages and a million voters).
+    totals = registration.village_counts(elections.values())
+    band_labels = [registration.age_band_label(lo, hi) for lo, hi in registration.AGE_BANDS]
+    seen_categories = {c for t in totals.values() for c in t["categories"]}
+    category_cols = [(c, label) for c, label in VoterRegistration.CATEGORY_CHOICES if c in seen_categories]
+
+    def blank(**extra) -> dict:
+        return {
+            "villages": 0,
+            "elections": 0,
+            "total": 0,
+            "M": 0,
+            "F": 0,
+            "blocked": 0,
+            "categories": dict.fromkeys(seen_categories, 0),
+            "age_bands": [0] * len(band_labels),
+            **extra,
+        }
+
     rows = []
     by_township: dict[int, dict] = {}
-    grand = {"villages": 0, "elections": 0, "total": 0, "M": 0, "F": 0, "blocked": 0}
-    cat_totals: dict[str, int] = {}
+    grand = blank()
     for entry in entries:
         e = elections.get(entry.village_id)
         counts = totals.get(e.pk) if e else None
@@ -103,19 +120,17 @@ def election_list(request, slug):
             blockers.append("业务培训")
         if entry.state != CampaignVillage.IN_SCOPE:
             blockers.append(entry.get_state_display())
-        rows.append({"entry": entry, "election": e, "counts": counts, "blockers": blockers})
-        t = by_township.setdefault(
-            entry.village.parent_id,
+        rows.append(
             {
-                "township": entry.village.parent,
-                "villages": 0,
-                "elections": 0,
-                "total": 0,
-                "M": 0,
-                "F": 0,
-                "blocked": 0,
-            },
+                "entry": entry,
+                "election": e,
+                "counts": counts,
+                "category_counts": [(counts or {}).get("categories", {}).get(c, 0) for c, _ in category_cols],
+                "band_counts": counts["age_bands"] if counts else [0] * len(band_labels),
+                "blockers": blockers,
+            }
         )
+        t = by_township.setdefault(entry.village.parent_id, blank(township=entry.village.parent))
         for agg in (t, grand):
             agg["villages"] += 1
             agg["elections"] += 1 if e else 0
@@ -124,9 +139,33 @@ def election_list(request, slug):
                 agg["total"] += counts["total"]
                 agg["M"] += counts["M"]
                 agg["F"] += counts["F"]
-        if counts:
-            for cat, n in counts["categories"].items():
-                cat_totals[categories.get(cat, cat)] = cat_totals.get(categories.get(cat, cat), 0) + n
+                for c, n in counts["categories"].items():
+                    agg["categories"][c] += n
+                agg["age_bands"] = [a + b for a, b in zip(agg["age_bands"], counts["age_bands"], strict=True)]
+    for agg in (*by_township.values(), grand):
+        agg["category_counts"] = [agg["categories"][c] for c, _ in category_cols]
+    counted = [r for r in rows if r["counts"]]
+    village_names = [r["entry"].village.name for r in counted]
+    charts = {}
+    if counted:
+        charts = {
+            "category_chart": {
+                "categories": village_names,
+                "series": [
+                    {"name": label, "data": [r["category_counts"][i] for r in counted]}
+                    for i, (_, label) in enumerate(category_cols)
+                ],
+                "stack": "voters",
+            },
+            "age_chart": {
+                "categories": village_names,
+                "series": [
+                    {"name": label, "data": [r["band_counts"][i] for r in counted]}
+                    for i, label in enumerate(band_labels)
+                ],
+                "stack": "voters",
+            },
+        }
     return render(
         request,
         "elections/election_list.html",
@@ -135,9 +174,12 @@ def election_list(request, slug):
             "rows": rows,
             "townships": list(by_township.values()),
             "grand": grand,
-            "cat_totals": sorted(cat_totals.items(), key=lambda kv: -kv[1]),
+            "category_cols": category_cols,
+            "band_labels": band_labels,
+            "cat_totals": [(label, grand["categories"][c]) for c, label in category_cols],
             "can_create": user.role in SETUP,
             "can_plan": user.role == COUNTY,
+            **charts,
         },
     )
 

@@ -18,8 +18,8 @@ from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.people.models import Region
 
 from . import aftervote, archive, locking, result_documents
-from .models import Election
-from .models_voting import CountingForm, HandoverItem
+from .models import Election, Round
+from .models_voting import CountingForm, HandoverItem, VotingStation
 from .services import ElectionError
 
 VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
@@ -27,14 +27,18 @@ PAGE_SIZE = 50
 
 
 def _election(request, pk) -> Election:
-    election = get_object_or_404(Election.objects.select_related("campaign__county", "organization__parent"), pk=pk)
+    election = get_object_or_404(
+        Election.objects.select_related("campaign__county", "organization__parent"), pk=pk
+    )
     require_scope(request.user, election.organization.code)
     return election
 
 
 def _file(content: bytes, filename: str, content_type: str = "application/pdf", inline: bool = True):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 
@@ -65,7 +69,10 @@ def results_notice_pdf(request, pk):
 def report_pdf(request, pk):
     election = _election(request, pk)
     return _document(
-        request, election, lambda: result_documents.report_pdf(election), f"{election.organization.name}选举结果报告单.pdf"
+        request,
+        election,
+        lambda: result_documents.report_pdf(election),
+        f"{election.organization.name}选举结果报告单.pdf",
     )
 
 
@@ -73,14 +80,19 @@ def report_pdf(request, pk):
 def certificates_pdf(request, pk):
     election = _election(request, pk)
     return _document(
-        request, election, lambda: result_documents.certificates_pdf(election), f"{election.organization.name}当选证书.pdf"
+        request,
+        election,
+        lambda: result_documents.certificates_pdf(election),
+        f"{election.organization.name}当选证书.pdf",
     )
 
 
 @allow(*VIEWERS)
 def counting_form_pdf(request, form_pk):
     form = get_object_or_404(
-        CountingForm.objects.select_related("round__election__organization", "round__election__campaign", "station"),
+        CountingForm.objects.select_related(
+            "round__election__organization", "round__election__campaign", "station"
+        ),
         pk=form_pk,
     )
     election = form.round.election
@@ -96,7 +108,9 @@ def counting_form_pdf(request, form_pk):
 @allow(*sorted(OFFICE_ROLES))
 def archive_zip(request, pk):
     election = _election(request, pk)
-    return _file(archive.archive_zip(election), archive.archive_filename(election), "application/zip", inline=False)
+    return _file(
+        archive.archive_zip(election), archive.archive_filename(election), "application/zip", inline=False
+    )
 
 
 # ---------------------------------------------------------------- result, submit, unlock
@@ -162,8 +176,13 @@ def unlock(request, pk):
     return render(
         request,
         "elections/aftervote/unlock.html",
-        {"election": election, "campaign": election.campaign, "error": error,
-         "locked": locking.is_locked(election), "reason": request.POST.get("reason", "")},
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "error": error,
+            "locked": locking.is_locked(election),
+            "reason": request.POST.get("reason", ""),
+        },
     )
 
 
@@ -191,8 +210,13 @@ def assign_posts(request, pk):
     return render(
         request,
         "elections/aftervote/assign_posts.html",
-        {"election": election, "campaign": election.campaign, "members": members, "can_edit": can_edit,
-         "error": error},
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "members": members,
+            "can_edit": can_edit,
+            "error": error,
+        },
     )
 
 
@@ -233,13 +257,20 @@ def handover(request, pk):
             except (aftervote.AfterVoteError, ElectionError) as exc:
                 error = str(exc)
             else:
-                messages.success(request, f"已保存“{dict(HandoverItem.KIND_CHOICES).get(kind, kind)}”的移交记录。")
+                messages.success(
+                    request, f"已保存“{dict(HandoverItem.KIND_CHOICES).get(kind, kind)}”的移交记录。"
+                )
                 return redirect("elections:handover", pk=election.pk)
     return render(
         request,
         "elections/aftervote/handover.html",
-        {"election": election, "campaign": election.campaign, "status": aftervote.handover_status(election),
-         "can_edit": can_edit, "error": error},
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "status": aftervote.handover_status(election),
+            "can_edit": can_edit,
+            "error": error,
+        },
     )
 
 
@@ -254,7 +285,9 @@ def _dashboard(request, slug, *, level: str):
     townships = []
     if level == "county" or user.role in (COUNTY, ADMIN):
         townships = list(
-            Region.objects.filter(parent=campaign.county, level="township").order_by("code").values("code", "name")
+            Region.objects.filter(parent=campaign.county, level="township")
+            .order_by("code")
+            .values("code", "name")
         )
         township_code = request.GET.get("township", "")
         if township_code and not any(t["code"] == township_code for t in townships):
@@ -291,3 +324,73 @@ def township_dashboard(request, slug):
 @allow(COUNTY, OBSERVER, ADMIN)
 def county_dashboard(request, slug):
     return _dashboard(request, slug, level="county")
+
+
+# ---------------------------------------------------------------- counting form as JSON (election-day load)
+
+
+def _json(data: dict, status: int = 200):
+    from django.http import JsonResponse
+
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def counting_form_api(request, pk):
+    """Save one station's counting form (and, with ``"compute": true``, count the round) through the
+    counting services, for scripts and the election-day load test. CSRF-protected like every form.
+
+    Body: ``{"round": 1, "station": id, "issued", "returned", "valid", "blank", "invalid",
+    "lines": [{"post": post id, "name", "votes", "write_in"}], "acknowledge": ["W.01"], "compute": false}``.
+    """
+    import json
+
+    from . import counting, results
+
+    if request.method != "POST":
+        return _json({"errors": ["只接受 POST 请求。"]}, 405)
+    election = _election(request, pk)
+    try:
+        body = json.loads(request.body or b"{}")
+        rnd = election.rounds.get(number=int(body.get("round", 1)))
+        station = election.stations.get(pk=int(body["station"]))
+        data = counting.FormData(
+            issued=body.get("issued"),
+            returned=body.get("returned"),
+            valid=body.get("valid"),
+            blank=body.get("blank"),
+            invalid=body.get("invalid"),
+            lines=[
+                counting.LineData(
+                    int(ln["post"]), str(ln.get("name", "")), ln.get("votes"), bool(ln.get("write_in"))
+                )
+                for ln in body.get("lines", [])
+            ],
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return _json({"errors": [f"请求格式错误：{exc}"]}, 400)
+    except (Round.DoesNotExist, VotingStation.DoesNotExist):
+        return _json({"errors": ["投票轮次或投票站不存在。"]}, 404)
+    try:
+        form = counting.save_form(request.user, rnd, station, data, acknowledge=body.get("acknowledge", ()))
+    except locking.ResultLocked as exc:
+        return _json({"errors": [str(exc)]}, 409)
+    except (counting.FormBlocked, counting.NeedsAcknowledgement) as exc:
+        return _json({"errors": [str(exc)], "findings": [f.as_dict() for f in exc.findings]}, 422)
+    except ElectionError as exc:
+        return _json({"errors": [str(exc)]}, 422)
+    out = {"form": form.pk, "entry": form.entry, "status": form.status}
+    if body.get("compute") and form.status == form.ACCEPTED:
+        try:
+            rr = results.compute_result(request.user, rnd)
+        except ElectionError as exc:
+            return _json({**out, "errors": [str(exc)]}, 422)
+        o = rr.output
+        out["result"] = {
+            "election_valid": o.get("election_valid"),
+            "participation_base": o.get("participation_base"),
+            "threshold": o.get("threshold"),
+            "elected": o.get("elected"),
+            "unfilled": o.get("unfilled"),
+        }
+    return _json(out)

@@ -164,7 +164,9 @@ def record_mobile_lists(
 
 
 def active_candidates(election: Election):
-    return Candidate.objects.filter(election=election, status=Candidate.ACTIVE).select_related("person", "post")
+    return Candidate.objects.filter(election=election, status=Candidate.ACTIVE).select_related(
+        "person", "post"
+    )
 
 
 def _relations_among(person_ids) -> list[EngineRelation]:
@@ -217,7 +219,9 @@ def arrangement_problems(election: Election) -> list[str]:
         if not ok:
             name = next(s.name for s in stations if s.pk == sid)
             problems.append(f"流动票箱“{name}”不符合规定：{reason}（R21）")
-    problems += [f"{f.station}{f.role_label}{f.name}：{f.reason}" for f in staff_findings(election) if f.blocking]
+    problems += [
+        f"{f.station}{f.role_label}{f.name}：{f.reason}" for f in staff_findings(election) if f.blocking
+    ]
     return problems
 
 
@@ -246,7 +250,9 @@ def arrangements_notice_pdf(election: Election, publish_on: dt.date | None = Non
     staff_rows = [
         [s.name, ROLE_LABELS[st.role], st.person.name]
         for s in stations
-        for st in sorted(s.staff.all(), key=lambda x: (list(ROLE_LABELS).index(x.role), stroke_sort_key(x.person.name)))
+        for st in sorted(
+            s.staff.all(), key=lambda x: (list(ROLE_LABELS).index(x.role), stroke_sort_key(x.person.name))
+        )
     ]
     tables = [TableSpec(["投票站（票箱）", "类型", "地点", "投票时间"], rows, caption="投票地点和时间")]
     if staff_rows:
@@ -275,7 +281,9 @@ def publish_arrangements(actor, election: Election, published_on: dt.date) -> St
         raise VotingError("公布日期无效。")
     before = StepRecord.objects.filter(election=election, key=ARRANGEMENTS_STEP).first()
     rec, _ = StepRecord.objects.update_or_create(
-        election=election, key=ARRANGEMENTS_STEP, defaults={"done_on": published_on, "note": "投票选举事项公告"}
+        election=election,
+        key=ARRANGEMENTS_STEP,
+        defaults={"done_on": published_on, "note": "投票选举事项公告"},
     )
     audit.record(
         actor,
@@ -307,7 +315,9 @@ class StaffFinding:
         return self.role in BARRED_ROLES
 
 
-def _staff_check(election: Election, entries: list[tuple[str, str, Person, int | None]]) -> list[StaffFinding]:
+def _staff_check(
+    election: Election, entries: list[tuple[str, str, Person, int | None]]
+) -> list[StaffFinding]:
     """entries: (station name, role, person, staff id) → R12 findings by the engine."""
     cands = list(active_candidates(election))
     if not entries or not cands:
@@ -379,9 +389,7 @@ def remove_staff(actor, staff: StationStaff) -> None:
 
 def staff_notice_pdf(election: Election, publish_on: dt.date | None = None) -> bytes:
     """选举工作人员名单公告 per station and role (R12, R16)."""
-    staff = list(
-        StationStaff.objects.filter(station__election=election).select_related("person", "station")
-    )
+    staff = list(StationStaff.objects.filter(station__election=election).select_related("person", "station"))
     roles = list(ROLE_LABELS)
     staff.sort(key=lambda s: (s.station_id, roles.index(s.role), stroke_sort_key(s.person.name)))
     rows = [[s.station.name, ROLE_LABELS[s.role], s.person.name] for s in staff]
@@ -447,7 +455,10 @@ def round_races(rnd: Round) -> list[RaceSpec]:
                 RaceSpec(
                     post,
                     post.seats,
-                    [{"name": c.person.name, "person_id": c.person_id, "gender": c.person.gender} for c in cands],
+                    [
+                        {"name": c.person.name, "person_id": c.person_id, "gender": c.person.gender}
+                        for c in cands
+                    ],
                     post.women_only or None,
                 )
             )

@@ -13,8 +13,13 @@ class ReviewCase(models.Model):
     """The review of one candidate."""
 
     VILLAGE, TOWNSHIP, COUNTY, PASSED, FAILED = "village", "township", "county", "passed", "failed"
-    STAGE_CHOICES = [(VILLAGE, "村级预审"), (TOWNSHIP, "乡镇初审"), (COUNTY, "县级联审"), (PASSED, "审查通过"),
-                     (FAILED, "审查未通过")]
+    STAGE_CHOICES = [
+        (VILLAGE, "村级预审"),
+        (TOWNSHIP, "乡镇初审"),
+        (COUNTY, "县级联审"),
+        (PASSED, "审查通过"),
+        (FAILED, "审查未通过"),
+    ]
 
     candidate = models.OneToOneField("elections.Candidate", on_delete=models.CASCADE, related_name="review")
     stage = models.CharField("阶段", max_length=20, choices=STAGE_CHOICES, default=VILLAGE)
@@ -34,20 +39,25 @@ class ReviewVerdict(models.Model):
 
     case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="verdicts")
     tier = models.CharField("层级", max_length=20, choices=ReviewCase.STAGE_CHOICES[:3])
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="verdicts")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="verdicts"
+    )
     verdict = models.CharField("结论", max_length=20, choices=VERDICT_CHOICES, default=PENDING)
     negative_item = models.CharField("负面清单事项（十不选）", max_length=40, blank=True)
     comment = models.CharField("意见", max_length=500, blank=True)
     document_number = models.CharField("部门文号", max_length=60, blank=True)
-    reviewer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewer = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reviewer_name = models.CharField("审查人", max_length=80, blank=True)
     decided_on = models.DateField("审查日期", null=True, blank=True)
     queued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "tier", "department"], name="verdict_once_per_tier_department"),
+            models.UniqueConstraint(
+                fields=["case", "tier", "department"], name="verdict_once_per_tier_department"
+            ),
         ]
         indexes = [models.Index(fields=["department", "verdict"])]
 
@@ -55,10 +65,12 @@ class ReviewVerdict(models.Model):
 class Notification(models.Model):
     """A message inside the system (e.g. a township's reminder to a department that has not reviewed)."""
 
-    recipient_user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, null=True, blank=True,
-                                       related_name="notifications")
-    recipient_department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE, null=True,
-                                             blank=True, related_name="notifications")
+    recipient_user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    recipient_department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     sender = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.CharField("内容", max_length=500)
     link = models.CharField("链接", max_length=200, blank=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from huanjie.accounts import audit
@@ -118,8 +119,13 @@ def review_status(candidate: Candidate) -> dict:
     """
     case = ReviewCase.objects.filter(candidate=candidate).first()
     if case is None:
-        return {"stage": "none", "stage_label": "未提交审查", "passed": False, "failed": False,
-                "blocking": f"{candidate.person.name}尚未提交资格审查"}
+        return {
+            "stage": "none",
+            "stage_label": "未提交审查",
+            "passed": False,
+            "failed": False,
+            "blocking": f"{candidate.person.name}尚未提交资格审查",
+        }
     name = candidate.person.name
     if case.stage == ReviewCase.PASSED:
         blocking = None
@@ -129,8 +135,13 @@ def review_status(candidate: Candidate) -> dict:
         blocking = f"{name}{tier}未通过"
     else:
         blocking = f"{name}的资格审查尚在{STAGE_ZH[case.stage]}阶段，未全部通过"
-    return {"stage": case.stage, "stage_label": STAGE_ZH[case.stage], "passed": case.stage == ReviewCase.PASSED,
-            "failed": case.stage == ReviewCase.FAILED, "blocking": blocking}
+    return {
+        "stage": case.stage,
+        "stage_label": STAGE_ZH[case.stage],
+        "passed": case.stage == ReviewCase.PASSED,
+        "failed": case.stage == ReviewCase.FAILED,
+        "blocking": blocking,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,8 +155,13 @@ def open_review(actor, candidate: Candidate) -> ReviewCase:
         if not created:
             return case
         ReviewVerdict.objects.create(case=case, tier=ReviewCase.VILLAGE)
-        audit.record(actor, "review.open", case, object_repr=f"资格审查：{candidate}",
-                     changes={"stage": [None, ReviewCase.VILLAGE]})
+        audit.record(
+            actor,
+            "review.open",
+            case,
+            object_repr=f"资格审查：{candidate}",
+            changes={"stage": [None, ReviewCase.VILLAGE]},
+        )
         return case
 
 
@@ -177,16 +193,24 @@ def _advance(actor, case: ReviewCase) -> None:
         depts = {d.code: d for d in departments_for(candidate.election.campaign)}
         for w in outcome.waiting:
             if w.department not in have:
-                ReviewVerdict.objects.create(case=case, tier=outcome.stage,
-                                             department=depts.get(w.department) if w.department else None)
+                ReviewVerdict.objects.create(
+                    case=case,
+                    tier=outcome.stage,
+                    department=depts.get(w.department) if w.department else None,
+                )
     if outcome.stage == before:
         return
     case.stage = outcome.stage
     if outcome.stage in (PASSED, FAILED):
         case.closed_at = timezone.now()
     case.save(update_fields=["stage", "closed_at"])
-    audit.record(actor, "review.stage", case, object_repr=f"资格审查：{candidate}",
-                 changes={"stage": [before, outcome.stage]})
+    audit.record(
+        actor,
+        "review.stage",
+        case,
+        object_repr=f"资格审查：{candidate}",
+        changes={"stage": [before, outcome.stage]},
+    )
     if outcome.stage == FAILED:
         failure = outcome.failure
         dept = Department.objects.filter(code=failure.department).first() if failure.department else None
@@ -195,27 +219,52 @@ def _advance(actor, case: ReviewCase) -> None:
         old = candidate.status
         candidate.status = Candidate.DISQUALIFIED
         candidate.save(update_fields=["status"])
-        audit.record(actor, "candidate.disqualified", candidate,
-                     changes={"status": [old, Candidate.DISQUALIFIED],
-                              "reason": [None, f"{who}认定 {failure.negative_item}：{item_text}"]})
+        audit.record(
+            actor,
+            "candidate.disqualified",
+            candidate,
+            changes={
+                "status": [old, Candidate.DISQUALIFIED],
+                "reason": [None, f"{who}认定 {failure.negative_item}：{item_text}"],
+            },
+        )
 
 
-def record_verdict(actor, verdict: ReviewVerdict, passed: bool, negative_item: str = "", comment: str = "",
-                   document_number: str = "", on: dt.date | None = None) -> ReviewVerdict:
+def record_verdict(
+    actor,
+    verdict: ReviewVerdict,
+    passed: bool,
+    negative_item: str = "",
+    comment: str = "",
+    document_number: str = "",
+    on: dt.date | None = None,
+) -> ReviewVerdict:
     """Record one tier's (or one department's) verdict; a fail names a 十不选 item and ends the case."""
     with transaction.atomic():
-        verdict = ReviewVerdict.objects.select_for_update().select_related(
-            "case__candidate__election__campaign", "case__candidate__person", "department").get(pk=verdict.pk)
+        # Lock the case first: two departments passing at the same moment must not both see the
+        # other still pending and leave an all-passed case in the joint review.
+        ReviewCase.objects.select_for_update().filter(pk=verdict.case_id).first()
+        verdict = (
+            ReviewVerdict.objects.select_for_update(of=("self",))
+            .select_related("case__candidate__election__campaign", "case__candidate__person", "department")
+            .get(pk=verdict.pk)
+        )
         case = verdict.case
         _check_reviewer(actor, verdict)
         if case.stage in (ReviewCase.PASSED, ReviewCase.FAILED):
-            raise ReviewError(f"{case.candidate.person.name}的资格审查已结束（{STAGE_ZH[case.stage]}），不能再审查。")
+            raise ReviewError(
+                f"{case.candidate.person.name}的资格审查已结束（{STAGE_ZH[case.stage]}），不能再审查。"
+            )
         if verdict.verdict != ReviewVerdict.PENDING:
-            raise ReviewError(f"{case.candidate.person.name}的{_verdict_title(verdict)}已于"
-                              f"{verdict.decided_on}由{verdict.reviewer_name}作出，不能重复审查。")
+            raise ReviewError(
+                f"{case.candidate.person.name}的{_verdict_title(verdict)}已于"
+                f"{verdict.decided_on}由{verdict.reviewer_name}作出，不能重复审查。"
+            )
         if verdict.tier != case.stage:
-            raise ReviewError(f"须按顺序审查：{case.candidate.person.name}目前处于{STAGE_ZH[case.stage]}阶段，"
-                              f"尚不能进行{TIER_ZH[verdict.tier]}。")
+            raise ReviewError(
+                f"须按顺序审查：{case.candidate.person.name}目前处于{STAGE_ZH[case.stage]}阶段，"
+                f"尚不能进行{TIER_ZH[verdict.tier]}。"
+            )
         value = ReviewVerdict.PASS if passed else ReviewVerdict.FAIL
         campaign = case.candidate.election.campaign
         negative_item = (negative_item or "").strip()
@@ -231,8 +280,13 @@ def record_verdict(actor, verdict: ReviewVerdict, passed: bool, negative_item: s
         verdict.reviewer_name = str(actor)[:80]
         verdict.decided_on = on or timezone.localdate()
         verdict.save()
-        audit.record(actor, "review.verdict", case, object_repr=f"{_verdict_title(verdict)}：{case.candidate}",
-                     changes=_verdict_changes(verdict))
+        audit.record(
+            actor,
+            "review.verdict",
+            case,
+            object_repr=f"{_verdict_title(verdict)}：{case.candidate}",
+            changes=_verdict_changes(verdict),
+        )
         _advance(actor, case)
         return verdict
 
@@ -244,8 +298,11 @@ def _verdict_title(verdict: ReviewVerdict) -> str:
 
 
 def _verdict_changes(verdict: ReviewVerdict) -> dict:
-    changes = {"verdict": [ReviewVerdict.PENDING, verdict.verdict], "tier": [None, verdict.tier],
-               "decided_on": [None, verdict.decided_on]}
+    changes = {
+        "verdict": [ReviewVerdict.PENDING, verdict.verdict],
+        "tier": [None, verdict.tier],
+        "decided_on": [None, verdict.decided_on],
+    }
     if verdict.department_id:
         changes["department"] = [None, verdict.department.code]
     for field in ("negative_item", "comment", "document_number"):
@@ -262,8 +319,9 @@ def _region_prefix(region: Region) -> str:
     return region.scope_prefix
 
 
-def department_queue(user, *, pending_only: bool = True, township: Region | None = None,
-                     search: str = "") -> QuerySet[ReviewVerdict]:
+def department_queue(
+    user, *, pending_only: bool = True, township: Region | None = None, search: str = ""
+) -> QuerySet[ReviewVerdict]:
     """The joint-review verdicts of the user's department over the villages in the user's scope.
 
     Only cases at the county tier (or decided by this department) are listed: a department
@@ -272,9 +330,12 @@ def department_queue(user, *, pending_only: bool = True, township: Region | None
     if getattr(user, "role", None) != DEPARTMENT or not user.department_id or user.scope_prefix is None:
         return ReviewVerdict.objects.none()
     qs = ReviewVerdict.objects.filter(
-        tier=ReviewCase.COUNTY, department_id=user.department_id,
+        tier=ReviewCase.COUNTY,
+        department_id=user.department_id,
         case__candidate__election__organization__code__startswith=user.scope_prefix,
-    ).select_related("case__candidate__person", "case__candidate__post", "case__candidate__election__organization")
+    ).select_related(
+        "case__candidate__person", "case__candidate__post", "case__candidate__election__organization"
+    )
     if pending_only:
         qs = qs.filter(verdict=ReviewVerdict.PENDING, case__stage=ReviewCase.COUNTY)
     if township is not None:
@@ -283,18 +344,31 @@ def department_queue(user, *, pending_only: bool = True, township: Region | None
     if search:
         from django.db.models import Q
 
-        qs = qs.filter(Q(case__candidate__person__name__contains=search)
-                       | Q(case__candidate__person__id_number__startswith=search.upper())
-                       | Q(case__candidate__election__organization__name__contains=search))
-    return qs.order_by("case__candidate__election__organization__code", "case__candidate__post__rank",
-                       "case__candidate__list_order", "id")
+        qs = qs.filter(
+            Q(case__candidate__person__name__contains=search)
+            | Q(case__candidate__person__id_number__startswith=search.upper())
+            | Q(case__candidate__election__organization__name__contains=search)
+        )
+    return qs.order_by(
+        "case__candidate__election__organization__code",
+        "case__candidate__post__rank",
+        "case__candidate__list_order",
+        "id",
+    )
 
 
 @transaction.atomic
-def bulk_verdict(actor, township: Region, except_candidates: Iterable[Candidate | int] = (), *,
-                 verdict_ids: Sequence[int] | None = None, comment: str = "", document_number: str = "",
-                 on: dt.date | None = None) -> list[ReviewVerdict]:
-    """"All candidates of the township pass, except these" for the actor's department, in one action.
+def bulk_verdict(
+    actor,
+    township: Region,
+    except_candidates: Iterable[Candidate | int] = (),
+    *,
+    verdict_ids: Sequence[int] | None = None,
+    comment: str = "",
+    document_number: str = "",
+    on: dt.date | None = None,
+) -> list[ReviewVerdict]:
+    """ "All candidates of the township pass, except these" for the actor's department, in one action.
 
     ``verdict_ids`` (the rows the reviewer had on screen) limits the action, so a candidate queued
     after the page was opened is not passed unseen. The excepted candidates stay pending for a
@@ -305,9 +379,14 @@ def bulk_verdict(actor, township: Region, except_candidates: Iterable[Candidate 
     if not in_scope(actor, township.code):
         raise ReviewError(f"{township.name}不在您的管辖范围内。")
     excepted = {c.pk if isinstance(c, Candidate) else int(c) for c in except_candidates}
-    qs = department_queue(actor, township=township).select_for_update(of=("self",))
+    qs = department_queue(actor, township=township)
     if verdict_ids is not None:
         qs = qs.filter(pk__in=list(verdict_ids))
+    # Cases locked in id order (as record_verdict locks them) so concurrent actions cannot deadlock.
+    list(
+        ReviewCase.objects.select_for_update().filter(pk__in=qs.values("case_id")).order_by("pk").values("pk")
+    )
+    qs = qs.select_for_update(of=("self",))
     chosen = [v for v in qs if v.case.candidate_id not in excepted]
     if not chosen:
         raise ReviewError(f"{township.name}没有待本部门审查且未被排除的候选人。")
@@ -324,12 +403,20 @@ def bulk_verdict(actor, township: Region, except_candidates: Iterable[Candidate 
         v.save()
         passed_names.append(f"{v.case.candidate.election.organization.name} {v.case.candidate.person.name}")
     audit.record(
-        actor, "review.bulk_pass", township, object_type="review.BulkVerdict",
+        actor,
+        "review.bulk_pass",
+        township,
+        object_type="review.BulkVerdict",
         object_repr=f"{actor.department.name}批量审查通过：{township.name} {len(chosen)} 人",
         region_code=township.code,
-        changes={"department": [None, actor.department.code], "passed": [None, passed_names],
-                 "verdict_ids": [None, [v.pk for v in chosen]], "excepted": [None, sorted(excepted)],
-                 "document_number": [None, document_number], "decided_on": [None, day]},
+        changes={
+            "department": [None, actor.department.code],
+            "passed": [None, passed_names],
+            "verdict_ids": [None, [v.pk for v in chosen]],
+            "excepted": [None, sorted(excepted)],
+            "document_number": [None, document_number],
+            "decided_on": [None, day],
+        },
     )
     for v in chosen:
         _advance(actor, v.case)
@@ -349,22 +436,32 @@ def send_reminder(actor, department: Department, cases: Iterable[ReviewCase]) ->
         code = case.candidate.election.organization.code
         if not in_scope(actor, code):
             raise ReviewError(f"{case.candidate.person.name}所在村（社区）不在您的管辖范围内。")
-        pending = case.verdicts.filter(tier=ReviewCase.COUNTY, department=department,
-                                       verdict=ReviewVerdict.PENDING).first()
+        pending = case.verdicts.filter(
+            tier=ReviewCase.COUNTY, department=department, verdict=ReviewVerdict.PENDING
+        ).first()
         if pending is None or case.stage != ReviewCase.COUNTY:
             raise ReviewError(f"{case.candidate.person.name}没有等待{department.name}审查的事项，无需催办。")
         waiting.append((case, pending))
     today = timezone.localdate()
     longest = max(days_waiting(p, today) for _, p in waiting)
-    names = "、".join(f"{c.candidate.election.organization.name}{c.candidate.person.name}" for c, _ in waiting[:5])
+    names = "、".join(
+        f"{c.candidate.election.organization.name}{c.candidate.person.name}" for c, _ in waiting[:5]
+    )
     more = f"等 {len(waiting)} 人" if len(waiting) > 5 else f"共 {len(waiting)} 人"
     region = actor.region.name if actor.region_id else ""
     text = f"{region}提醒：{names}{more}的资格联审尚待贵单位审查，最长已等待 {longest} 天，请尽快办理。"
-    note = Notification.objects.create(recipient_department=department, sender=actor, text=text[:500],
-                                       link="/review/queue/")
-    audit.record(actor, "review.remind", note, object_type="review.Notification",
-                 object_repr=f"催办{department.name}", region_code=actor.region.code if actor.region_id else "",
-                 changes={"department": [None, department.code], "cases": [None, [c.pk for c, _ in waiting]]})
+    note = Notification.objects.create(
+        recipient_department=department, sender=actor, text=text[:500], link=reverse("review:queue")
+    )
+    audit.record(
+        actor,
+        "review.remind",
+        note,
+        object_type="review.Notification",
+        object_repr=f"催办{department.name}",
+        region_code=actor.region.code if actor.region_id else "",
+        changes={"department": [None, department.code], "cases": [None, [c.pk for c, _ in waiting]]},
+    )
     return note
 
 
@@ -407,10 +504,15 @@ def waiting_report(township: Region, *, campaign=None, today: dt.date | None = N
     """
     today = today or timezone.localdate()
     qs = ReviewVerdict.objects.filter(
-        verdict=ReviewVerdict.PENDING, case__stage__in=[ReviewCase.VILLAGE, ReviewCase.TOWNSHIP, ReviewCase.COUNTY],
+        verdict=ReviewVerdict.PENDING,
+        case__stage__in=[ReviewCase.VILLAGE, ReviewCase.TOWNSHIP, ReviewCase.COUNTY],
         case__candidate__election__organization__code__startswith=township.scope_prefix,
-    ).select_related("department", "case__candidate__person", "case__candidate__post",
-                     "case__candidate__election__organization")
+    ).select_related(
+        "department",
+        "case__candidate__person",
+        "case__candidate__post",
+        "case__candidate__election__organization",
+    )
     if campaign is not None:
         qs = qs.filter(case__candidate__election__campaign=campaign)
     per_village: dict[int, dict] = {}
@@ -436,8 +538,9 @@ def waiting_by_department(township: Region, *, campaign=None, today: dt.date | N
         for w in entry["rows"]:
             if w.verdict.department_id is None:
                 continue
-            g = groups.setdefault(w.verdict.department_id,
-                                  {"department": w.verdict.department, "cases": [], "longest": 0})
+            g = groups.setdefault(
+                w.verdict.department_id, {"department": w.verdict.department, "cases": [], "longest": 0}
+            )
             g["cases"].append(w.case)
             g["longest"] = max(g["longest"], w.days)
     return sorted(groups.values(), key=lambda g: (g["department"].sort_order, g["department"].code))
@@ -463,53 +566,72 @@ def tier_summary(case: ReviewCase | None) -> list[dict]:
         elif case.stage == ReviewCase.PASSED or stage_index.get(case.stage, 99) > stage_index[tier]:
             state = "passed"
         elif case.stage == ReviewCase.FAILED:
-            state = "not_started" if not any(v.verdict != ReviewVerdict.PENDING for v in mine) else "in_progress"
+            state = (
+                "not_started" if not any(v.verdict != ReviewVerdict.PENDING for v in mine) else "in_progress"
+            )
         else:
             state = "in_progress"
-        states.append({"tier": tier, "label": TIER_ZH[tier], "state": state, "state_label": TIER_STATE_ZH[state]})
+        states.append(
+            {"tier": tier, "label": TIER_ZH[tier], "state": state, "state_label": TIER_STATE_ZH[state]}
+        )
     return states
 
 
 def election_review_rows(user, election) -> list[dict]:
     """Each candidate's review as the user may see it: full (county, township) or per tier only."""
     full = getattr(user, "role", None) in FULL_VIEW_ROLES
-    candidates = (election.candidates.select_related("person", "post", "review")
-                  .prefetch_related("review__verdicts__department"))
+    candidates = election.candidates.select_related("person", "post", "review").prefetch_related(
+        "review__verdicts__department"
+    )
     rows = []
     for cand in candidates:
         try:
             case = cand.review
         except ReviewCase.DoesNotExist:
             case = None
-        row = {"candidate": cand, "case": case, "tiers": tier_summary(case),
-               "stage_label": STAGE_ZH[case.stage] if case else "未提交审查",
-               "stage": case.stage if case else "none"}
+        row = {
+            "candidate": cand,
+            "case": case,
+            "tiers": tier_summary(case),
+            "stage_label": STAGE_ZH[case.stage] if case else "未提交审查",
+            "stage": case.stage if case else "none",
+        }
         if full and case:
             row["departments"] = [v for v in case.verdicts.all() if v.tier == ReviewCase.COUNTY]
         rows.append(row)
     return rows
 
 
-def _verdict_cell(v: ReviewVerdict | None) -> str:
+def _verdict_cell(v: ReviewVerdict | None, compact: bool = False) -> str:
     if v is None:
         return "—"
     if v.verdict == ReviewVerdict.PASS:
         return "通过"
     if v.verdict == ReviewVerdict.FAIL:
-        return f"不通过（{v.negative_item}）"
+        return f"不通过\n{v.negative_item}" if compact else f"不通过（{v.negative_item}）"
     return "待审"
 
 
-def joint_review_table(township: Region, campaign) -> dict:
-    """The 资格联审表 of a township: one row per candidate, one column per department."""
+def joint_review_table(township: Region, campaign, compact: bool = False) -> dict:
+    """The 资格联审表 of a township: one row per candidate, one column per department.
+
+    ``compact`` breaks a failed cell in two lines for the narrow department columns of the PDF.
+    """
     depts = departments_for(campaign)
-    cases = (ReviewCase.objects.filter(
-        candidate__election__campaign=campaign,
-        candidate__election__organization__code__startswith=township.scope_prefix,
-    ).select_related("candidate__person", "candidate__post", "candidate__election__organization")
+    cases = (
+        ReviewCase.objects.filter(
+            candidate__election__campaign=campaign,
+            candidate__election__organization__code__startswith=township.scope_prefix,
+        )
+        .select_related("candidate__person", "candidate__post", "candidate__election__organization")
         .prefetch_related("verdicts__department")
-        .order_by("candidate__election__organization__code", "candidate__post__rank", "candidate__list_order",
-                  "candidate__id"))
+        .order_by(
+            "candidate__election__organization__code",
+            "candidate__post__rank",
+            "candidate__list_order",
+            "candidate__id",
+        )
+    )
     columns = ["序号", "村（社区）", "姓名", "性别", "公民身份号码", "职位", "村级预审", "乡镇初审"]
     columns += [d.name for d in depts] + ["审查结论"]
     rows = []
@@ -519,32 +641,66 @@ def joint_review_table(township: Region, campaign) -> dict:
         by = defaultdict(dict)
         for v in case.verdicts.all():
             by[v.tier][v.department_id] = v
-        row = [i, cand.election.organization.name, cand.person.name,
-               {"M": "男", "F": "女"}.get(cand.person.gender, ""), cand.person.id_number, cand.post.name,
-               _verdict_cell(by[ReviewCase.VILLAGE].get(None)), _verdict_cell(by[ReviewCase.TOWNSHIP].get(None))]
-        row += [_verdict_cell(by[ReviewCase.COUNTY].get(d.pk)) for d in depts]
+        row = [
+            i,
+            cand.election.organization.name,
+            cand.person.name,
+            {"M": "男", "F": "女"}.get(cand.person.gender, ""),
+            cand.person.id_number,
+            cand.post.name,
+            _verdict_cell(by[ReviewCase.VILLAGE].get(None), compact),
+            _verdict_cell(by[ReviewCase.TOWNSHIP].get(None), compact),
+        ]
+        row += [_verdict_cell(by[ReviewCase.COUNTY].get(d.pk), compact) for d in depts]
         row.append(STAGE_ZH[case.stage])
         rows.append(row)
         for v in case.verdicts.all():
             if v.verdict == ReviewVerdict.FAIL:
                 who = v.department.name if v.department_id else TIER_ZH[v.tier]
-                failures.append(f"{cand.person.name}：{who}认定 {v.negative_item} "
-                                f"{negative_text(campaign, v.negative_item)}"
-                                + (f"（{v.document_number}）" if v.document_number else ""))
+                failures.append(
+                    f"{cand.person.name}：{who}认定 {v.negative_item} "
+                    f"{negative_text(campaign, v.negative_item)}"
+                    + (f"（{v.document_number}）" if v.document_number else "")
+                )
     title = f"{township.name}村（社区）“两委”换届候选人资格联审表"
-    subtitle = f"{campaign.name}　　填报单位：{township.name}　　制表日期：{timezone.localdate():%Y年%m月%d日}"
+    subtitle = (
+        f"{campaign.name}　　填报单位：{township.name}　　制表日期：{timezone.localdate():%Y年%m月%d日}"
+    )
     signatures = [f"{d.name}（盖章）审查人" for d in depts]
-    return {"title": title, "subtitle": subtitle, "columns": columns, "rows": rows,
-            "footer": ["说明：“待审”为尚未作出结论；不通过须注明负面清单（十不选）事项代码。", *failures],
-            "signatures": signatures, "departments": depts}
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "columns": columns,
+        "rows": rows,
+        "footer": ["说明：“待审”为尚未作出结论；不通过须注明负面清单（十不选）事项代码。", *failures],
+        "signatures": signatures,
+        "departments": depts,
+    }
 
 
 def joint_review_pdf(township: Region, campaign) -> bytes:
     from huanjie.documents.render.pdf import table_pdf
 
-    t = joint_review_table(township, campaign)
-    return table_pdf(t["title"], t["columns"], t["rows"], landscape=True, subtitle=t["subtitle"],
-                     footer_lines=t["footer"], signature_lines=t["signatures"])
+    t = joint_review_table(township, campaign, compact=True)
+    # Fixed columns get what their content needs (an 18-digit ID on one line); the departments
+    # share the rest of the landscape page. Widths are in points, read by table_pdf as weights.
+    many = len(t["departments"]) > 8
+    size = 9.0 if many else 10.5
+    fixed = [22, 46, 48, 18, 9 * size + 10, 36, 30, 30]
+    avail = 842 - 2 * 42.5  # A4 landscape less the table margins (15 mm each side)
+    dept_w = max((avail - sum(fixed) - 36) / max(len(t["departments"]), 1), 2 * size + 9)
+    widths = fixed + [dept_w] * len(t["departments"]) + [36]
+    return table_pdf(
+        t["title"],
+        t["columns"],
+        t["rows"],
+        landscape=True,
+        subtitle=t["subtitle"],
+        footer_lines=t["footer"],
+        signature_lines=t["signatures"],
+        widths=widths,
+        font_size=size,
+    )
 
 
 def joint_review_xlsx(township: Region, campaign) -> bytes:
@@ -554,5 +710,10 @@ def joint_review_xlsx(township: Region, campaign) -> bytes:
     rows = [list(r) for r in t["rows"]]
     rows.append([])
     rows += [[s, "", "", "（签字）", "", "年　月　日"] for s in t["signatures"]]
-    return workbook_bytes([SheetSpec(name="资格联审表", title=t["title"], columns=t["columns"], rows=rows,
-                                     subtitle=t["subtitle"])])
+    return workbook_bytes(
+        [
+            SheetSpec(
+                name="资格联审表", title=t["title"], columns=t["columns"], rows=rows, subtitle=t["subtitle"]
+            )
+        ]
+    )

@@ -75,14 +75,28 @@ def queue(request):
     if status == "decided":
         qs = qs.exclude(verdict=ReviewVerdict.PENDING)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    townships = Region.objects.filter(level=Region.TOWNSHIP, code__startswith=user.scope_prefix or "-").order_by("code")
+    for v in page:
+        v.days = services.days_waiting(v)
+    townships = Region.objects.filter(
+        level=Region.TOWNSHIP, code__startswith=user.scope_prefix or "-"
+    ).order_by("code")
     query = urlencode({k: v for k, v in {"q": q, "status": status, "township": tcode}.items() if v})
     unread = services.notifications_for(user).filter(read_at__isnull=True).count()
-    return render(request, "review/queue.html", {
-        "page": page, "q": q, "status": status, "township": township, "townships": townships,
-        "query": query, "unread": unread, "department": user.department,
-        "pending_total": services.department_queue(user).count(),
-    })
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "township": township,
+            "townships": townships,
+            "query": query,
+            "unread": unread,
+            "department": user.department,
+            "pending_total": services.department_queue(user).count(),
+        },
+    )
 
 
 @allow(DEPARTMENT)
@@ -98,14 +112,22 @@ def bulk(request):
         messages.error(request, "批量审查：提交的候选人编号无效。")
         return redirect("review:queue")
     try:
-        done = services.bulk_verdict(user, township, excepted, verdict_ids=shown,
-                                     comment=request.POST.get("comment", ""),
-                                     document_number=request.POST.get("document_number", ""))
+        done = services.bulk_verdict(
+            user,
+            township,
+            excepted,
+            verdict_ids=shown,
+            comment=request.POST.get("comment", ""),
+            document_number=request.POST.get("document_number", ""),
+        )
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{township.name}：已批量审查通过 {len(done)} 人"
-                         + (f"，{len(excepted)} 人留待逐个审查。" if excepted else "。"))
+        messages.success(
+            request,
+            f"{township.name}：已批量审查通过 {len(done)} 人"
+            + (f"，{len(excepted)} 人留待逐个审查。" if excepted else "。"),
+        )
     return redirect(f"{_queue_url()}?{urlencode({'township': township.code})}")
 
 
@@ -137,9 +159,15 @@ def notification_read(request, pk):
 def _verdict_for(request, pk) -> ReviewVerdict:
     """The verdict if the user may record or read it; 404 otherwise (its existence does not leak)."""
     v = get_object_or_404(
-        ReviewVerdict.objects.select_related("case__candidate__person", "case__candidate__post",
-                                             "case__candidate__election__organization",
-                                             "case__candidate__election__campaign", "department"), pk=pk)
+        ReviewVerdict.objects.select_related(
+            "case__candidate__person",
+            "case__candidate__post",
+            "case__candidate__election__organization",
+            "case__candidate__election__campaign",
+            "department",
+        ),
+        pk=pk,
+    )
     user = request.user
     require_scope(user, v.case.candidate.election.organization.code)
     if services.TIER_ROLE[v.tier] != user.role:
@@ -157,11 +185,18 @@ def verdict_form(request, pk):
     v = _verdict_for(request, pk)
     campaign = v.case.candidate.election.campaign
     default_next = _queue_url() if request.user.role == DEPARTMENT else _cases_url()
-    return render(request, "review/verdict_form.html", {
-        "v": v, "candidate": v.case.candidate, "items": services.negative_items(campaign),
-        "next": _next(request, default_next), "title": services._verdict_title(v),
-        "open": v.verdict == ReviewVerdict.PENDING and v.case.stage == v.tier,
-    })
+    return render(
+        request,
+        "review/verdict_form.html",
+        {
+            "v": v,
+            "candidate": v.case.candidate,
+            "items": services.negative_items(campaign),
+            "next": _next(request, default_next),
+            "title": services._verdict_title(v),
+            "open": v.verdict == ReviewVerdict.PENDING and v.case.stage == v.tier,
+        },
+    )
 
 
 @allow(VILLAGE, TOWNSHIP, DEPARTMENT)
@@ -174,14 +209,21 @@ def verdict_record(request, pk):
         messages.error(request, "审查结论：请选择“通过”或“不通过”。")
         return redirect("review:verdict", pk=v.pk)
     try:
-        services.record_verdict(request.user, v, result == "pass",
-                                negative_item=request.POST.get("negative_item", "") if result == "fail" else "",
-                                comment=request.POST.get("comment", ""),
-                                document_number=request.POST.get("document_number", ""))
+        services.record_verdict(
+            request.user,
+            v,
+            result == "pass",
+            negative_item=request.POST.get("negative_item", "") if result == "fail" else "",
+            comment=request.POST.get("comment", ""),
+            document_number=request.POST.get("document_number", ""),
+        )
     except services.ReviewError as exc:
         messages.error(request, f"{v.case.candidate.person.name}：{exc}")
         return redirect("review:verdict", pk=v.pk)
-    messages.success(request, f"已记录{v.case.candidate.person.name}的审查结论：{'通过' if result == 'pass' else '不通过'}。")
+    messages.success(
+        request,
+        f"已记录{v.case.candidate.person.name}的审查结论：{'通过' if result == 'pass' else '不通过'}。",
+    )
     return redirect(_next(request, default_next))
 
 
@@ -200,11 +242,14 @@ def cases(request):
     """The review cases in scope; villages and observers see only each tier's state."""
     user = request.user
     prefix = user.scope_prefix or "-"
-    qs = (ReviewCase.objects.filter(candidate__election__organization__code__startswith=prefix)
-          .select_related("candidate__person", "candidate__post", "candidate__election__organization")
-          .prefetch_related("verdicts__department")
-          .order_by("candidate__election__organization__code", "candidate__post__rank", "candidate__list_order",
-                    "id"))
+    qs = (
+        ReviewCase.objects.filter(candidate__election__organization__code__startswith=prefix)
+        .select_related("candidate__person", "candidate__post", "candidate__election__organization")
+        .prefetch_related("verdicts__department")
+        .order_by(
+            "candidate__election__organization__code", "candidate__post__rank", "candidate__list_order", "id"
+        )
+    )
     q = request.GET.get("q", "").strip()
     stage = request.GET.get("stage", "")
     if q:
@@ -217,16 +262,37 @@ def cases(request):
     rows = []
     for case in page:
         verdicts = list(case.verdicts.all())
-        mine = next((v for v in verdicts if v.tier == my_tier and v.verdict == ReviewVerdict.PENDING
-                     and case.stage == my_tier), None)
-        rows.append({"case": case, "candidate": case.candidate, "tiers": services.tier_summary(case),
-                     "to_review": mine,
-                     "departments": [v for v in verdicts if v.tier == ReviewCase.COUNTY] if full else None})
+        mine = next(
+            (
+                v
+                for v in verdicts
+                if v.tier == my_tier and v.verdict == ReviewVerdict.PENDING and case.stage == my_tier
+            ),
+            None,
+        )
+        rows.append(
+            {
+                "case": case,
+                "candidate": case.candidate,
+                "tiers": services.tier_summary(case),
+                "to_review": mine,
+                "departments": [v for v in verdicts if v.tier == ReviewCase.COUNTY] if full else None,
+            }
+        )
     query = urlencode({k: v for k, v in {"q": q, "stage": stage}.items() if v})
-    return render(request, "review/cases.html", {
-        "page": page, "rows": rows, "full": full, "q": q, "stage": stage, "stages": ReviewCase.STAGE_CHOICES,
-        "query": query,
-    })
+    return render(
+        request,
+        "review/cases.html",
+        {
+            "page": page,
+            "rows": rows,
+            "full": full,
+            "q": q,
+            "stage": stage,
+            "stages": ReviewCase.STAGE_CHOICES,
+            "query": query,
+        },
+    )
 
 
 @allow(COUNTY, TOWNSHIP)
@@ -235,9 +301,16 @@ def township(request, code):
     campaign = _campaign(request)
     report = services.waiting_report(region, campaign=campaign)
     groups = services.waiting_by_department(region, campaign=campaign)
-    return render(request, "review/township.html", {
-        "township": region, "campaign": campaign, "report": report, "groups": groups,
-    })
+    return render(
+        request,
+        "review/township.html",
+        {
+            "township": region,
+            "campaign": campaign,
+            "report": report,
+            "groups": groups,
+        },
+    )
 
 
 @allow(COUNTY, TOWNSHIP)
@@ -246,8 +319,14 @@ def remind(request, code):
     region = _township(request, code)
     campaign = _campaign(request)
     department = get_object_or_404(Department, pk=request.POST.get("department") or 0)
-    group = next((g for g in services.waiting_by_department(region, campaign=campaign)
-                  if g["department"].pk == department.pk), None)
+    group = next(
+        (
+            g
+            for g in services.waiting_by_department(region, campaign=campaign)
+            if g["department"].pk == department.pk
+        ),
+        None,
+    )
     if group is None:
         messages.error(request, f"{region.name}没有等待{department.name}审查的候选人，无需催办。")
     else:
@@ -271,7 +350,9 @@ def _township_url(region: Region) -> str:
 def county(request):
     user = request.user
     campaign = _campaign(request)
-    townships = Region.objects.filter(level=Region.TOWNSHIP, code__startswith=user.scope_prefix or "-").order_by("code")
+    townships = Region.objects.filter(
+        level=Region.TOWNSHIP, code__startswith=user.scope_prefix or "-"
+    ).order_by("code")
     rows = []
     for t in townships:
         qs = ReviewCase.objects.filter(candidate__election__organization__code__startswith=t.scope_prefix)
@@ -283,8 +364,11 @@ def county(request):
         report = services.waiting_report(t, campaign=campaign)
         longest = max((e["longest"] for e in report), default=None)
         rows.append({"township": t, "counts": counts, "total": sum(counts.values()), "longest": longest})
-    return render(request, "review/county.html", {"campaign": campaign, "rows": rows,
-                                                  "stages": ReviewCase.STAGE_CHOICES})
+    return render(
+        request,
+        "review/county.html",
+        {"campaign": campaign, "rows": rows, "stages": ReviewCase.STAGE_CHOICES},
+    )
 
 
 def _table_campaign(request) -> Campaign:
@@ -313,8 +397,12 @@ def table_xlsx(request, code):
     region = _township(request, code)
     campaign = _table_campaign(request)
     data = services.joint_review_xlsx(region, campaign)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(region.name + '资格联审表.xlsx')}"
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{_quote(region.name + '资格联审表.xlsx')}"
+    )
     return response
 
 

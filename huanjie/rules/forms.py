@@ -262,7 +262,9 @@ def check_form(form: FormCount) -> list[Finding]:
                 lines_ok = False
                 who = ln.name or "另选他人（未写姓名）"
                 shown = "" if ln.votes is None else ln.votes
-                out.add("F.05", f"line:{p.post}:{ln.name}", f"{p.post}“{who}”的得票应为 0 或正整数，收到“{shown}”")
+                out.add(
+                    "F.05", f"line:{p.post}:{ln.name}", f"{p.post}“{who}”的得票应为 0 或正整数，收到“{shown}”"
+                )
 
     issued, returned, blank, invalid, valid = form.issued, form.returned, form.blank, form.invalid, form.valid
     if head_ok:
@@ -290,7 +292,9 @@ def check_form(form: FormCount) -> list[Finding]:
                     out.add("F.06", where, f"{p.post}有一行另选他人得 {ln.votes} 票，但未写姓名")
                 continue
             if ln.write_in and name in candidates:
-                out.add("F.06", where, f"{p.post}另选他人“{name}”与候选人同名：写候选人姓名的票应计入该候选人")
+                out.add(
+                    "F.06", where, f"{p.post}另选他人“{name}”与候选人同名：写候选人姓名的票应计入该候选人"
+                )
             elif name in seen:
                 out.add("F.06", where, f"{p.post}中“{name}”录入了两行，请合并为一行")
             seen.add(name)
@@ -306,7 +310,9 @@ def check_form(form: FormCount) -> list[Finding]:
             continue
         total = sum(ln.votes for ln in p.lines)
         if p.total is not None and p.total != total:
-            out.add("F.03", f"post:{p.post}", f"{p.post}各人得票之和为 {total} 票，与填写的合计 {p.total} 票不符")
+            out.add(
+                "F.03", f"post:{p.post}", f"{p.post}各人得票之和为 {total} 票，与填写的合计 {p.total} 票不符"
+            )
         if head_ok and type(p.seats) is int and total > valid * p.seats:
             out.add(
                 "F.02",
@@ -328,7 +334,11 @@ def check_form(form: FormCount) -> list[Finding]:
             where = f"line:{p.post}:{ln.name}"
             num, den = WARN_WRITE_IN_SHARE
             if head_ok and ln.write_in and ln.name and ln.votes * den >= valid * num:
-                out.add("W.02", where, f"{p.post}另选他人“{ln.name}”得 {ln.votes} 票，达到有效票 {valid} 张的五分之一")
+                out.add(
+                    "W.02",
+                    where,
+                    f"{p.post}另选他人“{ln.name}”得 {ln.votes} 票，达到有效票 {valid} 张的五分之一",
+                )
             if p.women_only and ln.gender == "M":
                 out.add("W.04", where, f"{p.post}“{ln.name}”为男性，所得 {ln.votes} 票不计入")
     return out.items

@@ -143,7 +143,9 @@ class NominationCount:
 
 def _nonneg(value: object, path: str, what: str) -> int:
     if type(value) is not int or value < 0:  # type: ignore[operator]
-        raise EngineError("wrong_type" if type(value) is not int else "negative_number", f"{what}应为非负整数", path)
+        raise EngineError(
+            "wrong_type" if type(value) is not int else "negative_number", f"{what}应为非负整数", path
+        )
     return value  # type: ignore[return-value]
 
 
@@ -201,13 +203,21 @@ def count_nominations(
             n_ballots += 1
             if b.by_proxy:
                 void.append(
-                    {"ballot": b.id, "post": None, "key": None, "code": "by_proxy", "reason": "委托他人提名，提名票无效"}
+                    {
+                        "ballot": b.id,
+                        "post": None,
+                        "key": None,
+                        "code": "by_proxy",
+                        "reason": "委托他人提名，提名票无效",
+                    }
                 )
                 continue
             named: dict[str, list[str]] = {}
             for post_key, keys in b.nominations.items():
                 if post_key not in by_key:
-                    raise EngineError("unknown_post", f"提名票“{b.id}”中的职位“{post_key}”不存在", f"{path}.nominations")
+                    raise EngineError(
+                        "unknown_post", f"提名票“{b.id}”中的职位“{post_key}”不存在", f"{path}.nominations"
+                    )
                 named[post_key] = list(dict.fromkeys(k for k in keys if k))
             valid: dict[str, list[str]] = {}
             for post_key, keys in named.items():
@@ -260,6 +270,13 @@ def count_nominations(
         if participated is not None:
             _nonneg(participated, "inputs.participated", "参加提名的人数")
             for post_key, votes in tally.items():
+                for k, v in votes.items():
+                    if v > participated:
+                        raise EngineError(
+                            "too_many_votes",
+                            f"{by_key[post_key].name}的被提名人{k}得{v}票，超过参加提名的{participated}人",
+                            f"inputs.aggregated.{post_key}.{k}",
+                        )
                 # Every participant nominates at most ``seats`` people for a post.
                 cap = participated * by_key[post_key].seats
                 if sum(votes.values()) > cap:
@@ -269,19 +286,14 @@ def count_nominations(
                         f"{participated}人每人最多提名{by_key[post_key].seats}人的{cap}票",
                         f"inputs.aggregated.{post_key}",
                     )
-                for k, v in votes.items():
-                    if v > participated:
-                        raise EngineError(
-                            "too_many_votes",
-                            f"{by_key[post_key].name}的被提名人{k}得{v}票，超过参加提名的{participated}人",
-                            f"inputs.aggregated.{post_key}.{k}",
-                        )
     required = turnout_required(profile)
     turnout_ok = None
     if registered is not None and participated is not None:
         _nonneg(registered, "inputs.registered", "登记选民数")
         if participated > registered:
-            raise EngineError("inconsistent_counts", "参加提名的人数不得多于登记选民数", "inputs.participated")
+            raise EngineError(
+                "inconsistent_counts", "参加提名的人数不得多于登记选民数", "inputs.participated"
+            )
         turnout_ok = nomination_turnout(registered, participated)
     multi: dict[str, list[str]] = {}
     for post_key, votes in tally.items():
@@ -452,7 +464,11 @@ def select_candidates(
                 continue
             if post.women_only and n.gender != "F":
                 not_counted.append(
-                    {"key": n.key, "code": "man_on_women_post", "reason": f"{n.name}不是女性，不能作为{post.name}候选人"}
+                    {
+                        "key": n.key,
+                        "code": "man_on_women_post",
+                        "reason": f"{n.name}不是女性，不能作为{post.name}候选人",
+                    }
                 )
                 continue
             pool.append(n)
@@ -507,10 +523,15 @@ def select_candidates(
                             women[n.key] = n
             if not women:
                 warnings.append(
-                    {"code": "no_woman_nominated", "reason": "候选人中没有妇女，且没有妇女被提名，无法按规定确定妇女候选人"}
+                    {
+                        "code": "no_woman_nominated",
+                        "reason": "候选人中没有妇女，且没有妇女被提名，无法按规定确定妇女候选人",
+                    }
                 )
             elif member_post is None:
-                warnings.append({"code": "no_member_post", "reason": "候选人中没有妇女，但本次选举没有委员职位可以增列"})
+                warnings.append(
+                    {"code": "no_member_post", "reason": "候选人中没有妇女，但本次选举没有委员职位可以增列"}
+                )
             else:
                 woman = nominee_order(women.values())[0]
                 own = next((n for n in nominees.get(member_post.post, ()) if n.key == woman.key), None)
@@ -550,7 +571,10 @@ def select_candidates(
 
 
 def next_nominees(
-    nominees: Sequence[Nominee], taken: Iterable[str] = (), unavailable: Iterable[str] = (), method: str = "votes"
+    nominees: Sequence[Nominee],
+    taken: Iterable[str] = (),
+    unavailable: Iterable[str] = (),
+    method: str = "votes",
 ) -> list[Nominee]:
     """R15, ZJ Art. 19 — the nominees of a post who may fill a gap, in list order."""
     skip = set(taken) | set(unavailable)

@@ -66,18 +66,21 @@ def review_departments(policy: Mapping[str, Any] | None, known: Sequence[str]) -
         return list(known)
     if not isinstance(named, list) or not all(isinstance(c, str) and c for c in named):
         raise EngineError(
-            "invalid_policy_value", "政策项 review_departments 的值无效：应为部门代码的列表",
+            "invalid_policy_value",
+            "政策项 review_departments 的值无效：应为部门代码的列表",
             "inputs.policy.review_departments",
         )
     unknown = [c for c in named if c not in known]
     if unknown:
         raise EngineError(
-            "invalid_policy_value", f"政策项 review_departments 的值无效：未知的部门代码 {'、'.join(unknown)}",
+            "invalid_policy_value",
+            f"政策项 review_departments 的值无效：未知的部门代码 {'、'.join(unknown)}",
             "inputs.policy.review_departments",
         )
     if not named:
         raise EngineError(
-            "invalid_policy_value", "政策项 review_departments 的值无效：县级联审至少需要一个部门",
+            "invalid_policy_value",
+            "政策项 review_departments 的值无效：县级联审至少需要一个部门",
             "inputs.policy.review_departments",
         )
     wanted = set(named)
@@ -150,10 +153,14 @@ def check_verdict(verdict: str, negative_item: str, negative_codes: Iterable[str
     codes = list(negative_codes)
     if verdict == FAIL:
         if not negative_item:
-            raise EngineError("negative_item_required", "审查不通过时必须选择负面清单（十不选）事项", "negative_item")
+            raise EngineError(
+                "negative_item_required", "审查不通过时必须选择负面清单（十不选）事项", "negative_item"
+            )
         if negative_item not in codes:
             raise EngineError(
-                "unknown_negative_item", f"负面清单（十不选）中没有代码为 {negative_item} 的事项", "negative_item"
+                "unknown_negative_item",
+                f"负面清单（十不选）中没有代码为 {negative_item} 的事项",
+                "negative_item",
             )
     elif verdict == PASS:
         if negative_item:

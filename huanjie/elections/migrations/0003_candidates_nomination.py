@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("elections", "0002_electedmember_nomination_candidate_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -46,7 +45,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="NominationCount",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 (
                     "method",
                     models.CharField(
@@ -59,7 +63,10 @@ class Migration(migrations.Migration):
                 ("registered_voters", models.PositiveIntegerField(verbose_name="登记选民数")),
                 ("participated", models.PositiveIntegerField(verbose_name="参加提名人数")),
                 ("ballots", models.PositiveIntegerField(default=0, verbose_name="提名票张数")),
-                ("turnout_required", models.BooleanField(default=False, verbose_name="法规要求过半数选民参加")),
+                (
+                    "turnout_required",
+                    models.BooleanField(default=False, verbose_name="法规要求过半数选民参加"),
+                ),
                 ("turnout_ok", models.BooleanField(null=True, verbose_name="过半数选民参加")),
                 ("void", models.JSONField(blank=True, default=list, verbose_name="无效提名")),
                 ("recorded_at", models.DateTimeField(auto_now=True)),

@@ -20,8 +20,13 @@ def add_departments(world) -> dict[str, Department]:
     depts["fayuan"] = Department.objects.create(code="fayuan", name="县人民法院", sort_order=2)
     depts["zuzhi"] = Department.objects.create(code="zuzhi", name="县委组织部", sort_order=1)
     for code in ("fayuan", "zuzhi"):
-        u = User(username=f"dept_{code}", display_name=f"{depts[code].name}审查员", role="department",
-                 region=world.county, department=depts[code])
+        u = User(
+            username=f"dept_{code}",
+            display_name=f"{depts[code].name}审查员",
+            role="department",
+            region=world.county,
+            department=depts[code],
+        )
         u.set_password("x")
         u.save()
         world.users[f"dept_{code}"] = u
@@ -30,8 +35,13 @@ def add_departments(world) -> dict[str, Department]:
 
 
 def election_in(world, village, kind=Election.VILLAGE_COMMITTEE) -> Election:
-    e = Election.objects.create(campaign=world.campaign, organization=village, kind=kind,
-                                title=f"{village.name}村民委员会选举", election_date=ELECTION_DAY)
+    e = Election.objects.create(
+        campaign=world.campaign,
+        organization=village,
+        kind=kind,
+        title=f"{village.name}村民委员会选举",
+        election_date=ELECTION_DAY,
+    )
     Post.objects.create(election=e, code="director", name="主任", seats=1, rank=0)
     Post.objects.create(election=e, code="member", name="委员", seats=3, rank=3)
     return e
@@ -40,19 +50,30 @@ def election_in(world, village, kind=Election.VILLAGE_COMMITTEE) -> Election:
 _seq = iter(range(300, 999))
 
 
-def candidate(election: Election, name: str, post_code: str = "member", person: Person | None = None) -> Candidate:
+def candidate(
+    election: Election, name: str, post_code: str = "member", person: Person | None = None
+) -> Candidate:
     village = election.organization
     if person is None:
         birth = dt.date(1980, 1, 1)
-        person = Person.objects.create(name=name, gender="M", birth_date=birth, hukou_village=village,
-                                       residence_village=village,
-                                       id_number=make_id(village.code[:6], birth, next(_seq)))
+        person = Person.objects.create(
+            name=name,
+            gender="M",
+            birth_date=birth,
+            hukou_village=village,
+            residence_village=village,
+            id_number=make_id(village.code[:6], birth, next(_seq)),
+        )
     post = election.posts.get(code=post_code)
     return Candidate.objects.create(election=election, post=post, person=person)
 
 
 def township_user(world, village):
-    return world.users["township_a"] if village.code.startswith(world.township_a.code[:9]) else world.users["township_b"]
+    return (
+        world.users["township_a"]
+        if village.code.startswith(world.township_a.code[:9])
+        else world.users["township_b"]
+    )
 
 
 def village_user(world, village):

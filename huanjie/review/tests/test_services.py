@@ -33,7 +33,9 @@ def test_open_review_queues_the_village_precheck_once(setup):
     case = services.open_review(world.users["village_a1"], cand)
     again = services.open_review(world.users["village_a1"], cand)
     assert again.pk == case.pk
-    assert [(v.tier, v.department_id, v.verdict) for v in case.verdicts.all()] == [("village", None, "pending")]
+    assert [(v.tier, v.department_id, v.verdict) for v in case.verdicts.all()] == [
+        ("village", None, "pending")
+    ]
     status = services.review_status(cand)
     assert status["stage"] == "village" and not status["passed"] and not status["failed"]
     assert AuditRecord.objects.filter(action="review.open").count() == 1
@@ -62,7 +64,10 @@ def test_tiers_strictly_in_order(setup):
     case.refresh_from_db()
     assert case.stage == "county"
     assert sorted(case.verdicts.filter(tier="county").values_list("department__code", flat=True)) == [
-        "fayuan", "gongan", "zuzhi"]
+        "fayuan",
+        "gongan",
+        "zuzhi",
+    ]
 
 
 def test_township_of_another_township_may_not_check(setup):
@@ -80,16 +85,22 @@ def test_every_department_must_pass(setup):
     case = to_county(world, cand)
     with pytest.raises(services.ReviewError, match="只能审查本部门"):
         services.record_verdict(world.users["dept_fayuan"], county_verdict(case, "gongan"), True)
-    services.record_verdict(world.users["dept_gongan"], county_verdict(case, "gongan"), True,
-                            document_number="安公审〔2027〕3号")
+    services.record_verdict(
+        world.users["dept_gongan"], county_verdict(case, "gongan"), True, document_number="安公审〔2027〕3号"
+    )
     services.record_verdict(world.users["dept_zuzhi"], county_verdict(case, "zuzhi"), True)
     # 2 of 3 departments passed: still in the joint review.
     status = services.review_status(cand)
     assert status["stage"] == "county" and not status["passed"]
     services.record_verdict(world.users["dept_fayuan"], county_verdict(case, "fayuan"), True)
     status = services.review_status(cand)
-    assert status == {"stage": "passed", "stage_label": "审查通过", "passed": True, "failed": False,
-                      "blocking": None}
+    assert status == {
+        "stage": "passed",
+        "stage_label": "审查通过",
+        "passed": True,
+        "failed": False,
+        "blocking": None,
+    }
     v = county_verdict(case, "gongan")
     assert v.reviewer == world.users["dept_gongan"] and v.decided_on == timezone.localdate()
     assert v.document_number == "安公审〔2027〕3号"
@@ -103,7 +114,9 @@ def test_campaign_names_its_departments(setup):
     world.campaign.save()
     case = to_county(world, candidate(e, "戊"))
     assert sorted(case.verdicts.filter(tier="county").values_list("department__code", flat=True)) == [
-        "fayuan", "gongan"]
+        "fayuan",
+        "gongan",
+    ]
     services.record_verdict(world.users["dept_gongan"], county_verdict(case, "gongan"), True)
     services.record_verdict(world.users["dept_fayuan"], county_verdict(case, "fayuan"), True)
     case.refresh_from_db()
@@ -127,8 +140,13 @@ def test_any_fail_disqualifies_naming_item_and_department(setup):
     cand = candidate(e, "庚")
     case = to_county(world, cand)
     services.record_verdict(world.users["dept_zuzhi"], county_verdict(case, "zuzhi"), True)
-    services.record_verdict(world.users["dept_gongan"], county_verdict(case, "gongan"), False,
-                            negative_item="N02", comment="2019年因寻衅滋事被判处有期徒刑")
+    services.record_verdict(
+        world.users["dept_gongan"],
+        county_verdict(case, "gongan"),
+        False,
+        negative_item="N02",
+        comment="2019年因寻衅滋事被判处有期徒刑",
+    )
     case.refresh_from_db()
     cand.refresh_from_db()
     assert case.stage == "failed" and case.closed_at is not None
@@ -148,7 +166,9 @@ def test_village_precheck_fail_also_disqualifies(setup):
     world, _, e = setup
     cand = candidate(e, "辛")
     case = services.open_review(world.users["village_a1"], cand)
-    services.record_verdict(world.users["village_a1"], case.verdicts.get(tier="village"), False, negative_item="N09")
+    services.record_verdict(
+        world.users["village_a1"], case.verdicts.get(tier="village"), False, negative_item="N09"
+    )
     cand.refresh_from_db()
     assert cand.status == Candidate.DISQUALIFIED
     assert not case.verdicts.filter(tier="township").exists()
@@ -175,8 +195,9 @@ def test_bulk_all_pass_except(setup):
     d = to_county(world, candidate(e2, "乙一"))
     other = to_county(world, candidate(e3, "丙一"))
     before = AuditRecord.objects.count()
-    done = services.bulk_verdict(world.users["dept_gongan"], world.township_a, [b.candidate],
-                                 document_number="安公审〔2027〕9号")
+    done = services.bulk_verdict(
+        world.users["dept_gongan"], world.township_a, [b.candidate], document_number="安公审〔2027〕9号"
+    )
     # Township A has 4 candidates (3 in 东山村, 1 in 柳塘村); 甲二 is excepted → 3 pass.
     assert sorted(v.case.candidate.person.name for v in done) == ["乙一", "甲一", "甲三"]
     for case, expected in ((a, "pass"), (c, "pass"), (d, "pass"), (b, "pending"), (other, "pending")):
@@ -243,7 +264,9 @@ def test_waiting_report_days_since_queued(setup):
     services.record_verdict(world.users["dept_zuzhi"], county_verdict(a, "zuzhi"), True)
     tz = timezone.get_current_timezone()
     # 公安 and 法院 queued on 1 March; 柳塘村's pre-check on 3 March; today is 5 March.
-    ReviewVerdict.objects.filter(case=a, tier="county").update(queued_at=dt.datetime(2027, 3, 1, 9, 0, tzinfo=tz))
+    ReviewVerdict.objects.filter(case=a, tier="county").update(
+        queued_at=dt.datetime(2027, 3, 1, 9, 0, tzinfo=tz)
+    )
     ReviewVerdict.objects.filter(case=b_case).update(queued_at=dt.datetime(2027, 3, 3, 23, 0, tzinfo=tz))
     report = services.waiting_report(world.township_a, today=dt.date(2027, 3, 5))
     assert [entry["village"].name for entry in report] == ["东山村", "柳塘村"]
@@ -256,17 +279,24 @@ def test_waiting_report_days_since_queued(setup):
     assert services.waiting_report(world.township_b, today=dt.date(2027, 3, 5)) == []
     groups = services.waiting_by_department(world.township_a, today=dt.date(2027, 3, 5))
     assert [(g["department"].code, len(g["cases"]), g["longest"]) for g in groups] == [
-        ("gongan", 1, 4), ("fayuan", 1, 4)]
+        ("gongan", 1, 4),
+        ("fayuan", 1, 4),
+    ]
 
 
 def test_tier_summary_hides_departments(setup):
     world, _, e = setup
     case = to_county(world, candidate(e, "甲一"))
-    services.record_verdict(world.users["dept_gongan"], county_verdict(case, "gongan"), False, negative_item="N03")
+    services.record_verdict(
+        world.users["dept_gongan"], county_verdict(case, "gongan"), False, negative_item="N03"
+    )
     case.refresh_from_db()
     summary = services.tier_summary(case)
     assert [(t["tier"], t["state"]) for t in summary] == [
-        ("village", "passed"), ("township", "passed"), ("county", "failed")]
+        ("village", "passed"),
+        ("township", "passed"),
+        ("county", "failed"),
+    ]
     assert all(set(t) == {"tier", "label", "state", "state_label"} for t in summary)
 
 

@@ -53,7 +53,11 @@ CASES = [
     # F.06: write-in votes without a name; the same name twice; a write-in named like a candidate.
     ("write-in no name", form(posts=[director(Line("张三", 10), Line("", 3, write_in=True))]), ["F.06"]),
     ("name twice", form(posts=[director(Line("张三", 10), Line("张三", 3))]), ["F.06"]),
-    ("write-in = candidate", form(posts=[director(Line("张三", 10), Line("张三", 3, write_in=True))]), ["F.06"]),
+    (
+        "write-in = candidate",
+        form(posts=[director(Line("张三", 10), Line("张三", 3, write_in=True))]),
+        ["F.06"],
+    ),
     # F.07: 480 returned > 470 registered.
     ("over registered", form(registered=470, posts=[director(Line("张三", 1))]), ["F.07"]),
     # F.08: a write-in in a tie re-vote.
@@ -65,12 +69,18 @@ CASES = [
     # F.09 / W.04 on the women-only post.
     (
         "women no gender",
-        form(posts=[director(Line("刘芳", 200), Line("陈某", 2, write_in=True), women_only=True, post="妇女委员")]),
+        form(
+            posts=[
+                director(Line("刘芳", 200), Line("陈某", 2, write_in=True), women_only=True, post="妇女委员")
+            ]
+        ),
         ["F.09"],
     ),
     (
         "women man",
-        form(posts=[director(Line("刘芳", 200), Line("陈某", 2, True, "M"), women_only=True, post="妇女委员")]),
+        form(
+            posts=[director(Line("刘芳", 200), Line("陈某", 2, True, "M"), women_only=True, post="妇女委员")]
+        ),
         ["W.04"],
     ),
     # W.01: 49 invalid of 480: 49*10 = 490 > 480. Exactly a tenth (48*10 = 480) is not > 480.
@@ -115,7 +125,9 @@ def test_registry_complete_and_chinese():
 
 def test_no_division_in_module():
     tree = ast.parse(inspect.getsource(forms))
-    divisions = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div | ast.FloorDiv)]
+    divisions = [
+        n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div | ast.FloorDiv)
+    ]
     assert divisions == []
 
 

@@ -90,7 +90,9 @@ def test_R13_same_name_twice_for_one_post_counts_once():
 )
 def test_R13_same_person_two_posts_on_one_ballot(jurisdiction, director, member, void_codes):
     posts = [DIRECTOR, DEPUTY, NominationPost("member", "委员", 2)]
-    result = count_nominations(posts, ballots=[B("1", director="a", member="a,b")], profile=get_profile(jurisdiction))
+    result = count_nominations(
+        posts, ballots=[B("1", director="a", member="a,b")], profile=get_profile(jurisdiction)
+    )
     assert result.tally["director"] == director
     assert result.tally["member"] == member
     assert [v["code"] for v in result.void] == void_codes
@@ -117,7 +119,11 @@ def test_R13_nomination_turnout(jurisdiction, registered, participated, required
     profile = get_profile(jurisdiction)
     assert turnout_required(profile) is required
     result = count_nominations(
-        POSTS, aggregated={"director": {"a": 10}}, registered=registered, participated=participated, profile=profile
+        POSTS,
+        aggregated={"director": {"a": 10}},
+        registered=registered,
+        participated=participated,
+        profile=profile,
     )
     assert result.turnout_required is required
     assert result.turnout_ok is ok
@@ -286,7 +292,10 @@ def test_women_rule_adds_top_woman_as_extra_member_candidate():
 
 
 def test_women_rule_not_applied_when_a_woman_is_a_candidate():
-    nominees = {"director": [N("d1", 100, "F"), N("d2", 90)], "member": [N(f"m{i}", 50 - i) for i in range(5)]}
+    nominees = {
+        "director": [N("d1", 100, "F"), N("d2", 90)],
+        "member": [N(f"m{i}", 50 - i) for i in range(5)],
+    }
     sel = select_candidates([DIRECTOR, MEMBER], nominees)
     assert sel.posts[1].added_woman is None
     assert sel.warnings == []
@@ -294,7 +303,9 @@ def test_women_rule_not_applied_when_a_woman_is_a_candidate():
 
 def test_women_rule_warns_when_no_woman_nominated():
     nominees = {"director": [N("d1", 100), N("d2", 90)]}
-    sel = select_candidates([DIRECTOR, MEMBER], {**nominees, "member": [N(f"m{i}", 50 - i) for i in range(4)]})
+    sel = select_candidates(
+        [DIRECTOR, MEMBER], {**nominees, "member": [N(f"m{i}", 50 - i) for i in range(4)]}
+    )
     assert [w["code"] for w in sel.warnings] == ["no_woman_nominated"]
 
 

@@ -23,16 +23,41 @@ OUTCOMES = [
     ("village pending", [TierVerdict(V)], V, [None]),
     ("village passed → township", [TierVerdict(V, "pass")], T, [None]),
     ("township passed → every department waits", [TierVerdict(V, "pass"), TierVerdict(T, "pass")], C, DEPTS),
-    ("two of three departments passed", [TierVerdict(V, "pass"), TierVerdict(T, "pass"),
-                                         TierVerdict(C, "pass", "zuzhi"), TierVerdict(C, "pass", "fayuan")],
-     C, ["gongan"]),
-    ("all three passed", [TierVerdict(V, "pass"), TierVerdict(T, "pass")]
-     + [TierVerdict(C, "pass", d) for d in DEPTS], "passed", []),
-    ("a department that is not named does not count",
-     [TierVerdict(V, "pass"), TierVerdict(T, "pass"), TierVerdict(C, "pass", "other")], C, DEPTS),
-    ("one fail among passes ends the case", [TierVerdict(V, "pass"), TierVerdict(T, "pass"),
-                                             TierVerdict(C, "pass", "zuzhi"), TierVerdict(C, "fail", "gongan", "N02"),
-                                             TierVerdict(C, "pending", "fayuan")], "failed", []),
+    (
+        "two of three departments passed",
+        [
+            TierVerdict(V, "pass"),
+            TierVerdict(T, "pass"),
+            TierVerdict(C, "pass", "zuzhi"),
+            TierVerdict(C, "pass", "fayuan"),
+        ],
+        C,
+        ["gongan"],
+    ),
+    (
+        "all three passed",
+        [TierVerdict(V, "pass"), TierVerdict(T, "pass")] + [TierVerdict(C, "pass", d) for d in DEPTS],
+        "passed",
+        [],
+    ),
+    (
+        "a department that is not named does not count",
+        [TierVerdict(V, "pass"), TierVerdict(T, "pass"), TierVerdict(C, "pass", "other")],
+        C,
+        DEPTS,
+    ),
+    (
+        "one fail among passes ends the case",
+        [
+            TierVerdict(V, "pass"),
+            TierVerdict(T, "pass"),
+            TierVerdict(C, "pass", "zuzhi"),
+            TierVerdict(C, "fail", "gongan", "N02"),
+            TierVerdict(C, "pending", "fayuan"),
+        ],
+        "failed",
+        [],
+    ),
     ("a village fail ends it before the township", [TierVerdict(V, "fail", None, "N09")], "failed", []),
 ]
 
@@ -46,8 +71,9 @@ def test_review_outcome(name, verdicts, stage, waiting):
 
 
 def test_failure_names_the_department_and_item():
-    out = review_outcome([TierVerdict(V, "pass"), TierVerdict(T, "pass"), TierVerdict(C, "fail", "gongan", "N02")],
-                         DEPTS)
+    out = review_outcome(
+        [TierVerdict(V, "pass"), TierVerdict(T, "pass"), TierVerdict(C, "fail", "gongan", "N02")], DEPTS
+    )
     assert (out.failure.department, out.failure.negative_item) == ("gongan", "N02")
 
 
