@@ -897,9 +897,12 @@ def counts(registrations, election_date: dt.date) -> dict:
         labels.get(c, c): n
         for c, n in qs.values_list("category").annotate(n=Count("id")).order_by("category")
     }
+    from .services import group_sort_key
+
     by_group = {
         g or "（未分组）": n
-        for g, n in qs.values_list("group_name").annotate(n=Count("id")).order_by("group_name")
+        for g, n in sorted(qs.values_list("group_name").annotate(n=Count("id")).order_by("group_name"),
+                           key=lambda row: group_sort_key(row[0] or ""))
     }
     aggregates = {
         "total": Count("id"),
