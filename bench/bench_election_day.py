@@ -1,9 +1,11 @@
 """Load test: election day in a county of 300 villages (issue 6, "Speed").
 
-Every village's clerk logs in, posts the station's counting form through the counting service
-(the JSON endpoint ``elections:counting_form_api`` → ``counting.save_form`` + ``results.compute_result``),
-reads the result page and submits the result (报送, it locks), all within the same window, while
-the county office and a township office refresh their dashboards every second.
+Every village's clerk logs in (a phase of its own: clerks arrive before the count), then, all
+within the same window, posts the station's counting form through the counting work's form page
+(``elections:counting_form`` → ``counting.save_form``; ``--via json`` uses ``elections:counting_form_api``
+instead), presses "compute" (``elections:result_compute`` → ``results.compute_result``), reads the
+result page and submits the result (报送, it locks), while the county office and a township office
+refresh their dashboards every second.
 
 Everything runs against a throwaway database this script creates (a SQLite file in a temporary
 directory; a PostgreSQL database created and dropped, if the server is reachable) and the real
@@ -225,6 +227,7 @@ def build_county(villages: int, voters: int, seed: int = 7) -> dict:
             ]
         )
     stations = dict(VotingStation.objects.filter(election__in=elections).values_list("election_id", "id"))
+    rounds = dict(Round.objects.filter(election__in=elections).values_list("election_id", "id"))
     jobs = []
     for i, e in enumerate(elections):
         jobs.append(
@@ -232,6 +235,7 @@ def build_county(villages: int, voters: int, seed: int = 7) -> dict:
                 "username": f"clerk{i:03d}",
                 "election": e.pk,
                 "station": stations[e.pk],
+                "round": rounds[e.pk],
                 "form": random_form(rnd, voters, plan[e.pk]),
             }
         )
@@ -250,8 +254,9 @@ def random_form(rnd: random.Random, registered: int, plan: dict) -> dict:
         seats, names = p["seats"], p["names"]
         winners = [valid * 7 // 10 - rnd.randrange(0, 3) for _ in range(seats)]
         losers = [rnd.randrange(0, valid * 2 // 10 + 1) for _ in range(len(names) - seats)]
-        for name, votes in zip(names, winners + losers, strict=True):
-            lines.append({"post": p["post"], "name": name, "votes": votes})
+        # "index": the candidate's place on the ballot (list_order), the field v_<post>_<index> of the form
+        for index, (name, votes) in enumerate(zip(names, winners + losers, strict=True)):
+            lines.append({"post": p["post"], "name": name, "votes": votes, "index": index})
     return {
         "issued": issued,
         "returned": returned,
@@ -360,7 +365,7 @@ def clerk_login(port: int, rec: Recorder, job: dict) -> Session | None:
     return s if ok else None
 
 
-def clerk_job(s: Session, job: dict, acknowledge: list[str], done: list, deadline: float) -> None:
+def clerk_job(s: Session, job: dict, acknowledge: list[str], done: list, deadline: float, via: str) -> None:
     rec = s.rec
     if time.monotonic() > deadline:
         rec.add("job", 0.0, False, f"{job['username']}: 超过时限，未开始")
@@ -368,21 +373,49 @@ def clerk_job(s: Session, job: dict, acknowledge: list[str], done: list, deadlin
     s.reconnect()
     try:
         pk = job["election"]
-        body = {"station": job["station"], **job["form"], "acknowledge": acknowledge, "compute": True}
-        status, data = s.request(
-            "POST counting form (save + count)",
-            "POST",
-            f"/elections/{pk}/results/api/counting-form/",
-            json.dumps(body).encode(),
-            {"Content-Type": "application/json", "X-CSRFToken": s.cookies.get("csrftoken", "")},
-        )
-        if status != 200:
+        if via == "json":
+            body = {"station": job["station"], **job["form"], "acknowledge": acknowledge, "compute": True}
+            status, data = s.request(
+                "POST counting form JSON (save + count)",
+                "POST",
+                f"/elections/{pk}/results/api/counting-form/",
+                json.dumps(body).encode(),
+                {"Content-Type": "application/json", "X-CSRFToken": s.cookies.get("csrftoken", "")},
+            )
+            if status != 200:
+                return
+        else:
+            # The counting work's own form page (elections:counting_form) and its compute button.
+            f = job["form"]
+            fields = [(k, f[k]) for k in ("issued", "returned", "valid", "blank", "invalid")]
+            fields += [(f"v_{ln['post']}_{ln['index']}", ln["votes"]) for ln in f["lines"]]
+            fields += [("ack", code) for code in acknowledge]
+            fields.append(("csrfmiddlewaretoken", s.cookies.get("csrftoken", "")))
+            form_url = f"/elections/round/{job['round']}/counting/{job['station']}/"
+            status, _ = s.request(
+                "POST counting form",
+                "POST",
+                form_url,
+                urlencode(fields).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+                expect=(302,),
+            )
+            if status != 302:
+                return
+            status, _ = s.request(
+                "POST compute result",
+                "POST",
+                f"/elections/round/{job['round']}/result/compute/",
+                s.csrf_form({}),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+                expect=(302,),
+            )
+            if status != 302:
+                return
+        status, page = s.request("GET result page", "GET", f"/elections/{pk}/results/")
+        if '<span class="tag ok">当选</span>' not in page.decode(errors="replace"):
+            rec.add("job", 0.0, False, f"{job['username']}: 结果页没有当选人员（计票未完成）")
             return
-        result = json.loads(data)
-        if not result.get("result", {}).get("election_valid"):
-            rec.add("job", 0.0, False, f"{job['username']}: 选举结果无效 {result!r}")
-            return
-        s.request("GET result page", "GET", f"/elections/{pk}/results/")
         s.request(
             "POST submit (报送)",
             "POST",
@@ -500,7 +533,7 @@ def run_child(args) -> int:
         with ThreadPoolExecutor(max_workers=args.workers) as pool:
             for s, job in zip(sessions, county["jobs"], strict=True):
                 if s is not None:
-                    pool.submit(clerk_job, s, job, acknowledge, done, deadline)
+                    pool.submit(clerk_job, s, job, acknowledge, done, deadline, args.via)
         load_s = time.perf_counter() - start
         stop.set()
         for w in watchers:
@@ -512,6 +545,13 @@ def run_child(args) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+    server_errors = [
+        ln.strip()
+        for ln in (Path(os.environ["HUANJIE_VAR_DIR"]) / "server.log")
+        .read_text(errors="replace")
+        .splitlines()
+        if "Error" in ln or "Exception" in ln
+    ]
 
     from huanjie.elections.models_voting import CountingForm, CountingLine, ResultSubmission, RoundResult
 
@@ -556,6 +596,7 @@ def run_child(args) -> int:
                 "rows": rows,
                 "failures": rec.failures[:20],
                 "failure_count": len(rec.failures),
+                "server_errors": sorted(set(server_errors))[:10],
                 "lost": lost,
                 "done": len(done),
             },
@@ -604,6 +645,10 @@ def run_backend(args, db: str) -> dict | None:
             str(args.duration),
             "--workers",
             str(args.workers),
+            "--login-workers",
+            str(args.login_workers),
+            "--via",
+            args.via,
         ]
         try:
             res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=args.duration + 600)
@@ -639,6 +684,8 @@ def report(db: str, r: dict, args) -> None:
         print(f"失败请求 {r['failure_count']} 个：", *r["failures"], sep="\n  ")
     if r["lost"]:
         print("丢失：", "；".join(r["lost"]))
+    if r.get("server_errors"):
+        print("服务器日志中的错误：", *r["server_errors"], sep="\n  ")
 
 
 def main(argv=None) -> int:
@@ -649,6 +696,12 @@ def main(argv=None) -> int:
     ap.add_argument("--duration", type=float, default=None, help="负载最长秒数")
     ap.add_argument("--workers", type=int, default=12, help="并发录入员数")
     ap.add_argument("--login-workers", type=int, default=4, help="登录阶段并发数（Argon2 占用 CPU）")
+    ap.add_argument(
+        "--via",
+        choices=["form", "json"],
+        default="form",
+        help="form：计票单录入页面（elections:counting_form）；json：elections:counting_form_api",
+    )
     ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     ap.add_argument(
         "--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -657,7 +710,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     args.villages = args.villages or (30 if args.quick else 300)
     args.voters = args.voters or (60 if args.quick else 200)
-    args.duration = args.duration or (10.0 if args.quick else 60.0)
+    args.duration = args.duration or (10.0 if args.quick else 90.0)
     if args.child:
         return run_child(args)
     failed = False

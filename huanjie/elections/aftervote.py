@@ -103,6 +103,7 @@ def submit_result(actor, election: Election) -> ResultSubmission:
 
     Submitting again after an unlock locks the result again (the same submission row)."""
     _require(actor, SUBMIT_ROLES, "报送选举结果（由村民选举委员会报送）", election)
+    original = election
     election = Election.objects.select_for_update().get(pk=election.pk)
     submission = ResultSubmission.objects.filter(election=election).first()
     if submission is not None and submission.locked:
@@ -127,8 +128,9 @@ def submit_result(actor, election: Election) -> ResultSubmission:
     election.stage = Election.SUBMITTED
     election.save(update_fields=["stage", "updated_at"])
     changes["stage"] = [before_stage, Election.SUBMITTED]
+    _record_took_office(actor, election)
     audit.record(actor, action, election, changes=changes)
-    election.submission = submission
+    original.submission, original.stage = submission, election.stage  # the caller's object is current
     return submission
 
 
@@ -165,6 +167,21 @@ def unlock(actor, election: Election, reason: str) -> ResultSubmission:
     )
     election.submission = submission
     return submission
+
+
+def _record_took_office(actor, election: Election) -> None:
+    """VCL Art. 20: the handover counts from the day the new committee is produced. When a further
+    round completed it after the election day, that round's day is recorded (unless an office
+    already recorded one), so the engine's calendar moves the handover deadline (R41)."""
+    rnd = last_round(election)
+    if rnd is None or rnd.held_on is None or rnd.held_on <= election.election_date:
+        return
+    if StepRecord.objects.filter(election=election, key="took_office").exists():
+        return
+    if rnd.held_on <= timezone.localdate():
+        election_services.record_step(
+            actor, election, "took_office", rnd.held_on, f"第 {rnd.number} 轮投票选齐"
+        )
 
 
 # ---------------------------------------------------------------- 分工 and 一肩挑

@@ -29,7 +29,8 @@ class ResultLocked(PermissionDenied):
     """The result has been submitted and is locked."""
 
 
-def _submission_of(election):
+def submission_of(election):
+    """The election's ResultSubmission, or None when the result was never submitted."""
     from .models_voting import ResultSubmission
 
     try:
@@ -39,18 +40,30 @@ def _submission_of(election):
 
 
 def is_locked(election) -> bool:
-    submission = _submission_of(election)
+    submission = submission_of(election)
     return bool(submission and submission.locked)
 
 
 def is_reopened(election) -> bool:
     """Submitted once and unlocked by the township since: changes now need a full audit trail."""
-    submission = _submission_of(election)
+    submission = submission_of(election)
     return bool(submission and not submission.locked)
 
 
 def ensure_unlocked(election) -> None:
-    if is_locked(election):
+    """Refuse a change to a locked result. Inside a transaction the election row is locked first and
+    the submission read afresh, so a form saved at the moment of submission cannot slip past it."""
+    from django.db import transaction
+
+    from .models import Election
+    from .models_voting import ResultSubmission
+
+    if transaction.get_connection().in_atomic_block:
+        Election.objects.select_for_update().filter(pk=election.pk).values_list("pk", flat=True).first()
+        locked = ResultSubmission.objects.filter(election_id=election.pk, locked=True).exists()
+    else:
+        locked = is_locked(election)
+    if locked:
         raise ResultLocked(f"{election.title}的选举结果已报送并锁定，只有乡镇换届办解锁后才能修改。")
 
 

@@ -120,7 +120,7 @@ def _result_context(request, election: Election) -> dict:
     user = request.user
     figures = result_documents.round_figures(election)
     registered = result_documents.registered_count(election)
-    submission = getattr(election, "submission", None) if locking._submission_of(election) else None
+    submission = locking.submission_of(election)
     forms = aftervote.counted_forms([f.round.pk for f in figures])
     return {
         "election": election,

@@ -314,3 +314,37 @@ def test_percent_uses_integer_arithmetic():
     assert aftervote.percent(1, 3) == 33
     assert aftervote.percent(1, 8) == 13
     assert aftervote.percent(5, 0) is None
+
+
+def test_a_further_round_on_a_later_day_moves_the_handover_deadline(world):
+    from huanjie.elections.models import Round
+
+    past_campaign(world)
+    election = make_election(world)
+    first_scenario = {
+        **FIRST_ROUND,
+        "votes": {**FIRST_ROUND["votes"], Post.DIRECTOR: [("张国强", "M", 18), ("刘德明", "M", 13)]},
+    }
+    first = count_round(election, world.users["village_a1"], first_scenario)
+    runoff = {
+        "issued": 38,
+        "returned": 30,
+        "blank": 0,
+        "invalid": 0,
+        "votes": {Post.DIRECTOR: [("张国强", "M", 20), ("刘德明", "M", 10)]},
+        "write_ins": {},
+    }
+    count_round(
+        election,
+        world.users["village_a1"],
+        runoff,
+        number=2,
+        kind=Round.RUNOFF,
+        created_from=first.round,
+        held_on=dt.date(2026, 3, 27),
+    )
+    assert aftervote.result_blockers(election) == []
+    _submit(world, first)
+    # The committee was complete on 2026-03-27 (the 另行选举); R41: 10 days → 2026-04-06.
+    assert StepRecord.objects.get(election=election, key="took_office").done_on == dt.date(2026, 3, 27)
+    assert aftervote.handover_status(election).deadline == dt.date(2026, 4, 6)
