@@ -248,6 +248,10 @@ def save_form(
         raise NeedsAcknowledgement(pending)
     entry, form = _entry_for(actor, rnd, station, election)
     before = _head(form) if form else None
+    # The lines are replaced in bulk (no per-row signals): keep their old values for the audit record.
+    lines_before = (
+        {f"{ln.post.name}·{ln.name}": ln.votes for ln in form.lines.select_related("post")} if form else None
+    )
     if form is None:
         form = CountingForm(round=rnd, station=station, entry=entry, entered_by=actor)
     form.method = method
@@ -256,7 +260,8 @@ def save_form(
     form.resolved_by = None
     _store(form, data, lines, findings, acknowledged & {f.code for f in findings})
     changes = {k: [before[k] if before else None, v] for k, v in _head(form).items()}
-    changes["lines"] = [None, {f"{ln.name}": ln.votes for ln in lines}]
+    post_names = dict(election.posts.values_list("pk", "name"))
+    changes["lines"] = [lines_before, {f"{post_names.get(ln.post_id, ln.post_id)}·{ln.name}": ln.votes for ln in lines}]
     if acknowledged:
         changes["acknowledged"] = [None, sorted(acknowledged & {f.code for f in findings})]
     audit.record(
