@@ -93,3 +93,91 @@ def _person_out(p: Person) -> PersonOut:
     return PersonOut(id=p.pk, name=p.name, id_number=p.id_number, gender=p.gender, birth_date=p.birth_date,
                      political_status=p.political_status, hukou_village_code=p.hukou_village.code,
                      group_name=p.group_name)
+
+
+# ---------------------------------------------------------------- elections
+
+
+class PostOut(Schema):
+    code: str
+    name: str
+    seats: int
+    women_only: bool
+
+
+class StepOut(Schema):
+    key: str
+    label: str
+    rule: str
+    deadline: dt.date | None
+    done_on: dt.date | None
+    status: str
+
+
+class ElectedOut(Schema):
+    post: str
+    name: str
+    votes: int
+    round: int
+
+
+class ElectionOut(Schema):
+    id: int
+    title: str
+    kind: str
+    village_code: str
+    election_date: dt.date
+    stage: str
+    posts: list[PostOut]
+    registered_voters: int
+    submitted: bool
+
+
+class ElectionDetailOut(ElectionOut):
+    timeline: list[StepOut]
+    voting_blockers: list[str]
+    elected: list[ElectedOut]
+
+
+def _visible_elections(user):
+    from huanjie.elections.models import Election
+
+    prefix = user.scope_prefix
+    if prefix is None or user.role == "department":
+        return Election.objects.none()
+    return Election.objects.filter(organization__code__startswith=prefix)
+
+
+def _election_out(e, cls=ElectionOut, **extra):
+    from huanjie.elections.locking import is_locked
+
+    return cls(
+        id=e.pk, title=e.title, kind=e.kind, village_code=e.organization.code, election_date=e.election_date,
+        stage=e.stage, posts=[PostOut(code=p.code, name=p.name, seats=p.seats, women_only=p.women_only)
+                              for p in e.posts.all()],
+        registered_voters=e.voters.filter(status="registered").count(), submitted=is_locked(e), **extra)
+
+
+@api.get("/elections", response=list[ElectionOut])
+@api_allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
+def list_elections(request, campaign: str = ""):
+    qs = _visible_elections(request.user).select_related("organization").prefetch_related("posts")
+    if campaign:
+        qs = qs.filter(campaign__slug=campaign)
+    return [_election_out(e) for e in qs.order_by("organization__code")]
+
+
+@api.get("/elections/{election_id}", response=ElectionDetailOut)
+@api_allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
+def get_election(request, election_id: int):
+    from huanjie.elections import services
+    from huanjie.elections.models import ElectedMember
+
+    e = get_object_or_404(_visible_elections(request.user).select_related("organization", "campaign"), pk=election_id)
+    steps = [StepOut(key=s.key, label=s.label, rule=s.rule, deadline=s.deadline, done_on=s.done_on, status=s.status)
+             for s in services.timeline(e)]
+    elected = [ElectedOut(post=m.post.name, name=m.name, votes=m.votes, round=m.round.number)
+               for m in ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED)
+               .select_related("post", "round")]
+    return _election_out(e, ElectionDetailOut, timeline=steps, voting_blockers=services.voting_blockers(e),
+                         elected=elected)
