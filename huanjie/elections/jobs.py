@@ -108,9 +108,10 @@ RUNNERS = {ROSTER_PREVIEW: _run_roster, ROSTER_COMMIT: _run_roster}
 def run(job_id: int) -> Job:
     """Run one queued job to the end, recording its result or its Chinese failure message."""
     job = Job.objects.get(pk=job_id)
-    if job.status != Job.QUEUED:
+    # Claim the job atomically: a web thread and `huanjie run_jobs` must never both run it.
+    if not Job.objects.filter(pk=job.pk, status=Job.QUEUED).update(status=Job.RUNNING, message="正在处理"):
+        job.refresh_from_db()
         return job
-    Job.objects.filter(pk=job.pk).update(status=Job.RUNNING, message="正在处理")
     try:
         result = RUNNERS[job.kind](job)
     except Exception as exc:  # noqa: BLE001 — any failure is shown to the user on the job page
