@@ -293,6 +293,9 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
             user.save()
         county_user = User.objects.get(username="county_office")
         result.voters = _demo_elections(county_user, campaign, villages, entries, people, rng)
+        from .demo_scenarios import play_scenarios
+
+        play_scenarios(campaign, villages, rng)
         audit.record(None, "demo.load", county, changes={
             "people": [None, result.people], "relations": [None, result.relations],
             "villages": [None, result.villages], "seed": [None, seed], "size": [None, size]})
