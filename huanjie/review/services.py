@@ -481,10 +481,23 @@ def mark_read(user, notification: Notification) -> None:
         notification.save(update_fields=["read_at"])
 
 
+_PREVIOUS_TIER = {ReviewCase.TOWNSHIP: ReviewCase.VILLAGE, ReviewCase.COUNTY: ReviewCase.TOWNSHIP}
+
+
 def days_waiting(verdict: ReviewVerdict, today: dt.date | None = None) -> int:
-    """Whole days since the verdict was queued (0 on the day it was queued)."""
+    """Whole days since the candidate reached this queue (0 on that day).
+
+    The queue starts on the day the previous tier decided (its recorded date, which a clerk may enter
+    after the fact), or, for the first tier, when the verdict row was queued."""
     today = today or timezone.localdate()
-    return (today - timezone.localtime(verdict.queued_at).date()).days
+    since = timezone.localtime(verdict.queued_at).date()
+    previous_tier = _PREVIOUS_TIER.get(verdict.tier)
+    if previous_tier:
+        decided = (ReviewVerdict.objects.filter(case_id=verdict.case_id, tier=previous_tier)
+                   .exclude(decided_on=None).values_list("decided_on", flat=True).first())
+        if decided is not None and decided < since:
+            since = decided
+    return max(0, (today - since).days)
 
 
 @dataclass

@@ -267,6 +267,7 @@ def test_waiting_report_days_since_queued(setup):
     ReviewVerdict.objects.filter(case=a, tier="county").update(
         queued_at=dt.datetime(2027, 3, 1, 9, 0, tzinfo=tz)
     )
+    ReviewVerdict.objects.filter(case=a, tier="township").update(decided_on=dt.date(2027, 3, 1))
     ReviewVerdict.objects.filter(case=b_case).update(queued_at=dt.datetime(2027, 3, 3, 23, 0, tzinfo=tz))
     report = services.waiting_report(world.township_a, today=dt.date(2027, 3, 5))
     assert [entry["village"].name for entry in report] == ["东山村", "柳塘村"]
@@ -311,3 +312,15 @@ def test_works_for_a_party_election(setup):
         services.record_verdict(world.users[f"dept_{code}"], county_verdict(case, code), True)
     case.refresh_from_db()
     assert case.stage == ReviewCase.PASSED
+
+
+def test_waiting_counts_from_a_backdated_decision_of_the_previous_tier(setup):
+    """A township check entered on 1 March but dated 25 February: the departments' wait starts then."""
+    world, _, e = setup
+    a = to_county(world, candidate(e, "丙一"))
+    tz = timezone.get_current_timezone()
+    ReviewVerdict.objects.filter(case=a, tier="county").update(queued_at=dt.datetime(2027, 3, 1, 9, 0, tzinfo=tz))
+    ReviewVerdict.objects.filter(case=a, tier="township").update(decided_on=dt.date(2027, 2, 25))
+    report = services.waiting_report(world.township_a, today=dt.date(2027, 3, 5))
+    # 5 March − 25 February (2027 is not a leap year) = 8 days
+    assert {w.days for w in report[0]["rows"]} == {8}
