@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 from collections import defaultdict
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
@@ -224,6 +225,20 @@ def build_vote(rnd: Round, races: list[RaceSpec] | None = None) -> tuple[VoteCou
 
 
 @transaction.atomic
+def _mark_election_day_held(actor, election: Election, rnd: Round) -> None:
+    """A counted first round means the election day was held: tick that step on the timeline."""
+    from .models import StepRecord
+    from .services import ElectionError, record_step
+
+    if rnd.kind != Round.FIRST or StepRecord.objects.filter(election=election, key="election_day").exists():
+        return
+    held_on = rnd.held_on or election.election_date
+    try:
+        record_step(actor, election, "election_day", held_on, "计票完成后自动登记")
+    except (ElectionError, PermissionDenied):
+        pass  # a count entered before the day (a rehearsal) or by an account that cannot record steps
+
+
 def compute_result(actor, rnd: Round) -> RoundResult:
     """Add up the accepted forms of the round, count with the engine, store the result and the elected."""
     election = rnd.election
@@ -242,6 +257,7 @@ def compute_result(actor, rnd: Round) -> RoundResult:
         if election.stage == Election.VOTING:
             election.stage = Election.COUNTED
             election.save(update_fields=["stage", "updated_at"])
+    _mark_election_day_held(actor, election, rnd)
     audit.record(
         actor,
         "result.compute",

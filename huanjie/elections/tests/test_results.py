@@ -237,3 +237,24 @@ def test_compute_refuses_missing_station(world):
     save(world, day, day.round, HEAD, {**TOP, M: {"孙立": 12}})
     with pytest.raises(results.ResultError, match="第二投票站尚未录入计票单"):
         results.compute_result(world.users["village_a1"], day.round)
+
+
+
+def test_counting_the_first_round_ticks_the_election_day_on_the_timeline(world):
+    """Once the first round held on a past day is counted, 选举日 is done on the timeline, dated that day;
+    a count entered ahead of the day (a rehearsal) leaves the step open."""
+    import datetime as dt
+
+    from huanjie.elections import services
+    from huanjie.elections.models import StepRecord
+
+    day = election_day(world, candidates=NATIONAL_CANDIDATES)
+    save(world, day, day.round, HEAD, {**TOP, M: {"孙立": 12, "周芳": 11, "吴刚": 10, "郑丽": 5, "冯伟": 3}})
+    results.compute_result(world.users["village_a1"], day.round)  # DAY 2027-01-15 is still ahead
+    assert not StepRecord.objects.filter(election=day.election, key="election_day").exists()
+    day.round.held_on = dt.date(2026, 11, 15)
+    day.round.save()
+    results.compute_result(world.users["village_a1"], day.round)
+    assert StepRecord.objects.get(election=day.election, key="election_day").done_on == dt.date(2026, 11, 15)
+    # done on 15 November, before the step's date 2027-01-15: done, not late
+    assert {s.key: s.status for s in services.timeline(day.election)}["election_day"] == "done"
