@@ -486,8 +486,9 @@ def dashboard_totals(rows: list[dict]) -> dict:
         "counted": sum(1 for r in rows if r["counted"]),
         "submitted": sum(1 for r in rows if r["locked"]),
         "reopened": sum(1 for r in rows if r["reopened"]),
-        "registered": sum(r["registered"] for r in rows),
-        "returned": sum(r["returned"] for r in rows),
+        # Turnout is over the villages that have voted: the others have no ballots yet.
+        "registered": sum(r["registered"] for r in rows if r["counted"]),
+        "returned": sum(r["returned"] for r in rows if r["counted"]),
         "elected": sum(r["elected_count"] for r in rows),
         "women": sum(r["women"] for r in rows),
         "yijiantiao": sum(1 for r in rows if r["yijiantiao"]),
