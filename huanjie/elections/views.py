@@ -29,6 +29,7 @@ from huanjie.people.models import Person
 
 from . import documents, registration, services
 from .models import CommitteeMember, Election, VoterRegistration
+from .view_helpers import election_in_scope as _election
 
 VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
 WORKERS = (COUNTY, TOWNSHIP, VILLAGE)
@@ -39,12 +40,6 @@ def _campaign(request, slug) -> Campaign:
     return get_object_or_404(Campaign.objects.visible_to(request.user).select_related("county"), slug=slug)
 
 
-def _election(request, pk) -> Election:
-    election = get_object_or_404(
-        Election.objects.select_related("campaign__county", "organization__parent"), pk=pk
-    )
-    require_scope(request.user, election.organization.code)
-    return election
 
 
 def _voters_url(election: Election) -> str | None:

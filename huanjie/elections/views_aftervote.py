@@ -21,17 +21,12 @@ from . import aftervote, archive, locking, result_documents
 from .models import Election, Round
 from .models_voting import CountingForm, HandoverItem, VotingStation
 from .services import ElectionError
+from .view_helpers import election_in_scope as _election
 
 VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
 PAGE_SIZE = 50
 
 
-def _election(request, pk) -> Election:
-    election = get_object_or_404(
-        Election.objects.select_related("campaign__county", "organization__parent"), pk=pk
-    )
-    require_scope(request.user, election.organization.code)
-    return election
 
 
 def _file(content: bytes, filename: str, content_type: str = "application/pdf", inline: bool = True):

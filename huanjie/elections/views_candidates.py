@@ -19,25 +19,20 @@ from huanjie.core.access import (
     TOWNSHIP,
     VILLAGE,
     allow,
-    require_scope,
     require_write,
 )
 from huanjie.documents.render.fonts import MissingGlyphError
 
 from . import candidates as cs
 from . import proxies as px
-from .models import Election
 from .models_candidates import Candidate, CandidateListPublication, Nomination, NominationCount, Proxy
 from .services import ElectionError
+from .view_helpers import election_in_scope as _election
 
 VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
 WORKERS = (COUNTY, TOWNSHIP, VILLAGE)
 
 
-def _election(request, pk) -> Election:
-    election = get_object_or_404(Election.objects.select_related("campaign__county", "organization"), pk=pk)
-    require_scope(request.user, election.organization.code)
-    return election
 
 
 def _date(value: str | None, label: str) -> dt.date:

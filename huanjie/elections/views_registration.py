@@ -18,16 +18,13 @@ from huanjie.core.access import ADMIN, COUNTY, TOWNSHIP, VILLAGE, allow, require
 from huanjie.people.models import Person
 
 from . import jobs, registration
-from .models import Election, Job, Objection, VoterRegistration
+from .models import Job, Objection, VoterRegistration
+from .view_helpers import election_in_scope as _election
 
 OFFICE = (COUNTY, TOWNSHIP, VILLAGE, ADMIN)
 WRITERS = (COUNTY, TOWNSHIP, VILLAGE)
 
 
-def _election(request, pk) -> Election:
-    election = get_object_or_404(Election.objects.select_related("campaign", "organization"), pk=pk)
-    require_scope(request.user, election.organization.code)
-    return election
 
 
 def _detail_url(election) -> str | None:

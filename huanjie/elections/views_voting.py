@@ -33,6 +33,7 @@ from .locking import ResultLocked, is_locked
 from .models import Election, Round
 from .models_voting import CountingForm, ElectedMember, StationStaff, VotingStation
 from .services import ElectionError
+from .view_helpers import election_in_scope as _election
 from .views import _pdf
 
 VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
@@ -40,12 +41,6 @@ WORKERS = (COUNTY, TOWNSHIP, VILLAGE)
 ALL = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN, "department")
 
 
-def _election(request, pk) -> Election:
-    election = get_object_or_404(
-        Election.objects.select_related("campaign__county", "organization__parent"), pk=pk
-    )
-    require_scope(request.user, election.organization.code)
-    return election
 
 
 def _round(request, pk) -> Round:
