@@ -472,7 +472,7 @@ def explain(rnd: Round) -> dict | None:
         else:
             lines.append(f"收回 {returned} 张不多于发出 {issued} 张（R25）。")
     if registered is not None and returned is not None and out["reason"] != "returned_exceeds_issued":
-        ok = returned * 2 > registered
+        ok = out["reason"] != "turnout_not_over_half"  # the engine decided (R24); the text only shows it
         lines.append(
             f"参加投票 {returned} 人：{returned} × 2 = {returned * 2} {'>' if ok else '≤'} 登记选民 {registered} 人，"
             + ("超过半数（R24）。" if ok else "未超过半数（R24）。")
