@@ -300,6 +300,12 @@ def run_one(db: str, args) -> None:
         e_target, e_other = build_world()
         existing = _ids(args.existing, "130731", seed=1)
         bulk_existing(e_other, existing)
+        if db == "postgres":
+            # A server holding a million registered voters has vacuumed and analysed them long ago;
+            # without this the import would race autovacuum over the rows just loaded and pay for
+            # setting their hint bits, neither of which a real import meets.
+            with connection.cursor() as cur:
+                cur.execute("VACUUM ANALYZE")
         new = _ids(args.rows, "130732", seed=2)
         # 1 % of the file is already registered in the other village: the R9 check must catch them.
         clash = max(1, args.rows // 100)
@@ -313,6 +319,13 @@ def run_one(db: str, args) -> None:
             flush=True,
         )
         base = _child("baselines", args, env)
+        if db == "postgres":
+            # The baselines inserted the same ID numbers and rolled back: their dead index entries
+            # would make every unique check and lookup of the import visit the heap. A real import
+            # never follows a rolled-back copy of itself, so they are cleared first.
+            with connection.cursor() as cur:
+                cur.execute("VACUUM ANALYZE")
+            connection.close()
         got = _child("import", args, env)
         ok = "达标" if got["total_s"] < 30 and got["peak_mb"] < 1024 else "未达标"
         print(

@@ -108,7 +108,9 @@ class Person(models.Model):
         ("democratic", "民主党派"), ("none", "群众"),
     ]
 
-    name = models.CharField("姓名", max_length=40, db_index=True)
+    # No index on name alone: searches use name__contains, which a btree cannot serve, and every
+    # index costs each bulk roster import (200,000 rows) its maintenance.
+    name = models.CharField("姓名", max_length=40)
     id_number = models.CharField("公民身份号码", max_length=18, unique=True, null=True, blank=True)
     gender = models.CharField("性别", max_length=1, choices=GENDER_CHOICES)
     birth_date = models.DateField("出生日期")
@@ -119,8 +121,9 @@ class Person(models.Model):
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     education = models.CharField("文化程度（GB/T 4658 代码）", max_length=2, blank=True)
     political_status = models.CharField("政治面貌", max_length=20, choices=POLITICAL_CHOICES, default="none")
+    # db_index=False: the (hukou_village, name) index below already serves lookups by village.
     hukou_village = models.ForeignKey(Region, verbose_name="户籍所在村（社区）", on_delete=models.PROTECT,
-                                      related_name="hukou_people")
+                                      related_name="hukou_people", db_index=False)
     residence_village = models.ForeignKey(Region, verbose_name="居住地村（社区）", on_delete=models.PROTECT,
                                           related_name="resident_people", null=True, blank=True)
     group_name = models.CharField("村民小组", max_length=30, blank=True)
