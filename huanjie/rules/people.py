@@ -554,28 +554,28 @@ def check_election_committee(
     profile = profile or get_profile("national")
     size = profile["election_committee.size"]
     size_ok = None if size is None else size[0] <= len(members) <= size[1]
-    index = RelationIndex(relations)
-    allowed = profile["election_committee.avoidance_relations"]
+    must_leave = _barred_by_candidacy(
+        members, candidates, RelationIndex(relations), profile["election_committee.avoidance_relations"],
+        own="本人被提名为候选人，应退出村民选举委员会", relative="应退出村民选举委员会",
+    )
+    return {"size_ok": size_ok, "must_leave": must_leave}
+
+
+def _barred_by_candidacy(people, candidates, index, allowed, *, own: str, relative: str) -> list[dict]:
+    """Who among ``people`` is a candidate, or a relative (of the kinds ``allowed``) of one: R11, R12."""
     cand = list(dict.fromkeys(candidates))
-    must_leave: list[dict] = []
-    for m in members:
-        if m in cand:
-            must_leave.append(
-                {"name": m, "code": "is_candidate", "reason": "本人被提名为候选人，应退出村民选举委员会"}
-            )
+    out: list[dict] = []
+    for person in people:
+        if person in cand:
+            out.append({"name": person, "code": "is_candidate", "reason": own})
             continue
         for c in cand:
-            rel = index.related(m, c, allowed)
+            rel = index.related(person, c, allowed)
             if rel:
-                must_leave.append(
-                    {
-                        "name": m,
-                        "code": "relative_of_candidate",
-                        "reason": f"与候选人{c}系{relation_zh(rel)}关系，应退出村民选举委员会",
-                    }
-                )
+                reason = f"与候选人{c}系{relation_zh(rel)}关系，{relative}"
+                out.append({"name": person, "code": "relative_of_candidate", "reason": reason})
                 break
-    return {"size_ok": size_ok, "must_leave": must_leave}
+    return out
 
 
 def check_counting_staff(
@@ -588,24 +588,7 @@ def check_counting_staff(
     HA Art. 32) their relatives may not be 唱票人、计票人、监票人. A candidate is always barred
     ([INTERPRETATION] for the national profile). Returns ``[{"name", "code", "reason"}]``."""
     profile = profile or get_profile("national")
-    index = RelationIndex(relations)
-    allowed = profile["counting_staff.relations"]
-    out: list[dict] = []
-    for person in staff:
-        if person in candidates:
-            out.append(
-                {"name": person, "code": "is_candidate", "reason": "候选人不得担任唱票、计票、监票等工作人员"}
-            )
-            continue
-        for c in candidates:
-            rel = index.related(person, c, allowed)
-            if rel:
-                out.append(
-                    {
-                        "name": person,
-                        "code": "relative_of_candidate",
-                        "reason": f"与候选人{c}系{relation_zh(rel)}关系，不得担任唱票、计票、监票等工作人员",
-                    }
-                )
-                break
-    return out
+    return _barred_by_candidacy(
+        staff, candidates, RelationIndex(relations), profile["counting_staff.relations"],
+        own="候选人不得担任唱票、计票、监票等工作人员", relative="不得担任唱票、计票、监票等工作人员",
+    )
