@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import quote
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from huanjie.core.access import ADMIN, COUNTY, OBSERVER, TOWNSHIP, VILLAGE, require_scope
@@ -19,3 +23,20 @@ def election_in_scope(request, pk) -> Election:
     )
     require_scope(request.user, election.organization.code)
     return election
+
+
+def form_date(value: str | None) -> dt.date | None:
+    """A date typed in a form (YYYY-MM-DD), or None when it is empty or not a real date."""
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def file_response(content: bytes, filename: str, *, content_type: str = "application/pdf",
+                  inline: bool = False) -> HttpResponse:
+    """A download (or an inline view) with the Chinese file name kept intact (RFC 5987)."""
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response

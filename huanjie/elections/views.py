@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,11 +13,8 @@ from django.views.decorators.http import require_POST
 
 from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import (
-    ADMIN,
     COUNTY,
-    OBSERVER,
     TOWNSHIP,
-    VILLAGE,
     allow,
     require_scope,
     require_write,
@@ -29,10 +24,10 @@ from huanjie.people.models import Person
 
 from . import documents, registration, services
 from .models import CommitteeMember, Election, VoterRegistration
+from .view_helpers import VIEWERS, WORKERS, file_response
 from .view_helpers import election_in_scope as _election
+from .view_helpers import form_date as _date
 
-VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
-WORKERS = (COUNTY, TOWNSHIP, VILLAGE)
 SETUP = (COUNTY, TOWNSHIP)
 
 
@@ -51,16 +46,7 @@ def _voters_url(election: Election) -> str | None:
 
 
 def _pdf(content: bytes, filename: str, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return file_response(content, filename, inline=inline)
 
 
 # ---------------------------------------------------------------- list
@@ -304,11 +290,6 @@ def election_detail(request, pk):
     return render(request, "elections/election_detail.html", _detail_context(request, election))
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 @allow(*SETUP)

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from huanjie.campaigns.models import Campaign
@@ -21,20 +20,17 @@ from . import aftervote, archive, locking, result_documents
 from .models import Election, Round
 from .models_voting import CountingForm, HandoverItem, VotingStation
 from .services import ElectionError
+from .view_helpers import VIEWERS, file_response
 from .view_helpers import election_in_scope as _election
+from .view_helpers import form_date as _date
 
-VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
 PAGE_SIZE = 50
 
 
 
 
 def _file(content: bytes, filename: str, content_type: str = "application/pdf", inline: bool = True):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return file_response(content, filename, content_type=content_type, inline=inline)
 
 
 def _document(request, election: Election, make, filename: str):
@@ -218,11 +214,6 @@ def assign_posts(request, pk):
 # ---------------------------------------------------------------- handover
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 @allow(*VIEWERS)

@@ -13,11 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huanjie.core.access import (
-    ADMIN,
-    COUNTY,
-    OBSERVER,
     TOWNSHIP,
-    VILLAGE,
     allow,
     require_write,
 )
@@ -27,27 +23,19 @@ from . import candidates as cs
 from . import proxies as px
 from .models_candidates import Candidate, CandidateListPublication, Nomination, NominationCount, Proxy
 from .services import ElectionError
+from .view_helpers import VIEWERS, WORKERS, file_response, form_date
 from .view_helpers import election_in_scope as _election
-
-VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
-WORKERS = (COUNTY, TOWNSHIP, VILLAGE)
-
-
 
 
 def _date(value: str | None, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise cs.CandidateError(f"{label}：请填写有效日期（例如 2026-03-10）。") from None
+    day = form_date(value)
+    if day is None:
+        raise cs.CandidateError(f"{label}：请填写有效日期（例如 2026-03-10）。")
+    return day
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(content, filename)
 
 
 def _can_write(request) -> bool:

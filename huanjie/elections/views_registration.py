@@ -20,6 +20,7 @@ from huanjie.people.models import Person
 from . import jobs, registration
 from .models import Job, Objection, VoterRegistration
 from .view_helpers import election_in_scope as _election
+from .view_helpers import form_date as _date
 
 OFFICE = (COUNTY, TOWNSHIP, VILLAGE, ADMIN)
 WRITERS = (COUNTY, TOWNSHIP, VILLAGE)
@@ -34,11 +35,6 @@ def _detail_url(election) -> str | None:
         return None
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @allow(*OFFICE)

@@ -33,11 +33,11 @@ from .locking import ResultLocked, is_locked
 from .models import Election, Round
 from .models_voting import CountingForm, ElectedMember, StationStaff, VotingStation
 from .services import ElectionError
+from .view_helpers import VIEWERS, WORKERS
 from .view_helpers import election_in_scope as _election
+from .view_helpers import form_date as _date
 from .views import _pdf
 
-VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
-WORKERS = (COUNTY, TOWNSHIP, VILLAGE)
 ALL = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN, "department")
 
 
@@ -67,11 +67,6 @@ def _time(value: str) -> dt.time | None:
         return None
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 def _int(value):
