@@ -57,7 +57,7 @@ class Campaign(models.Model):
         """The campaign's policy values: the defaults of policy.md overlaid with this campaign's."""
         from huanjie.rules import DEFAULT_POLICY
 
-        base = DEFAULT_POLICY.as_dict() if hasattr(DEFAULT_POLICY, "as_dict") else dict(DEFAULT_POLICY)
+        base = DEFAULT_POLICY.as_dict()
         base.update(self.policy or {})
         return base
 

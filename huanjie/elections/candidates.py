@@ -52,7 +52,6 @@ from huanjie.rules.nomination import (
     nominee_order,
     select_candidates,
 )
-from huanjie.rules.policy import POLICY_KEYS
 
 from .models import CommitteeMember, Election, Post, VoterRegistration
 from .models_candidates import (
@@ -151,10 +150,8 @@ def _not_locked(election: Election) -> None:
 
 
 def _policy(election: Election):
-    # Campaign.policy may also hold other areas' data (review departments): keep the engine's keys.
-    own = {k: v for k, v in (election.campaign.policy or {}).items() if k in POLICY_KEYS}
     try:
-        return get_policy(own)
+        return get_policy(election.campaign.policy or {})
     except EngineError as exc:
         raise CandidateError(f"换届政策设置有误：{exc.message}") from exc
 

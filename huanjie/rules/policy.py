@@ -93,6 +93,7 @@ def _policy_defaults() -> dict[str, Any]:
         "secretary_college_share_target": [3, 10],
         "rich_leader_share_increase_points": 10,
         "secretary_average_age_decrease": 4,
+        "review_departments": None,
     }
 
 
@@ -128,6 +129,7 @@ POLICY_KEYS: Mapping[str, str] = MappingProxyType(
         "secretary_college_share_target": "P13 书记大专以上比例目标 [分子, 分母]",
         "rich_leader_share_increase_points": "P13 致富能手比例提高的百分点",
         "secretary_average_age_decrease": "P13 书记平均年龄降低的岁数",
+        "review_departments": "P17 县级联审的部门代码列表；null 表示全部部门",
     }
 )
 
@@ -162,6 +164,12 @@ def _check_policy_value(key: str, value: Any) -> Any:
         from .dates import parse_date
 
         return parse_date(value, f"inputs.policy.{key}").isoformat()
+    if key == "review_departments":
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise _bad(key, "应为部门代码的列表或 null")
+        return list(value)
     if key == "head_posts":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise _bad(key, "应为职务名称的列表")

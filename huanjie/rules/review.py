@@ -6,9 +6,8 @@ candidate passes only when every tier and every department has passed. Any faile
 review: the candidate is refused, naming the negative-list item (P3) and the department.
 
 The campaign stores its review data beside the P1–P13 policy values (``Campaign.policy``):
-``negative_list`` is a policy key of :mod:`huanjie.rules.policy`; ``review_departments`` (a list of
-department codes) is read here. :func:`rules_policy` strips the review-only keys so the rest can be
-given to :func:`huanjie.rules.policy.get_policy`, which refuses keys it does not know.
+``negative_list`` and ``review_departments`` (a list of department codes, null for all) are policy
+keys of :mod:`huanjie.rules.policy` and are read here.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from .errors import EngineError
 from .policy import DEFAULT_POLICY, get_policy
 
 __all__ = [
-    "REVIEW_POLICY_KEYS",
     "TIERS",
     "TIER_ZH",
     "ReviewOutcome",
@@ -30,7 +28,6 @@ __all__ = [
     "negative_list",
     "review_departments",
     "review_outcome",
-    "rules_policy",
 ]
 
 VILLAGE, TOWNSHIP, COUNTY = "village", "township", "county"
@@ -38,14 +35,6 @@ TIERS = (VILLAGE, TOWNSHIP, COUNTY)
 TIER_ZH = {VILLAGE: "村级预审", TOWNSHIP: "乡镇初审", COUNTY: "县级联审"}
 PENDING, PASS, FAIL = "pending", "pass", "fail"
 PASSED, FAILED = "passed", "failed"
-REVIEW_POLICY_KEYS = frozenset({"review_departments"})
-
-
-def rules_policy(policy: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The campaign policy without the review-only keys (for ``get_policy``)."""
-    return {k: v for k, v in (policy or {}).items() if k not in REVIEW_POLICY_KEYS}
-
-
 def negative_list(policy: Mapping[str, Any] | None) -> list[dict[str, str]]:
     """P3 — the campaign's negative list (十不选) as ``[{code, text}]``; policy.md's default when unset."""
     overrides = policy or {}

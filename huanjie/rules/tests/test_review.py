@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from huanjie.rules.errors import EngineError
+from huanjie.rules.policy import DEFAULT_POLICY, get_policy
 from huanjie.rules.review import (
     TierVerdict,
     check_verdict,
     negative_list,
     review_departments,
     review_outcome,
-    rules_policy,
 )
 
 V, T, C = "village", "township", "county"
@@ -134,5 +134,9 @@ def test_review_departments(policy, expected, error):
         assert review_departments(policy, DEPTS) == expected
 
 
-def test_rules_policy_strips_review_keys():
-    assert rules_policy({"review_departments": ["gongan"], "notice_days": 7}) == {"notice_days": 7}
+def test_P17_review_departments_is_a_policy_value_beside_the_others():
+    policy = get_policy({"review_departments": ["gongan"], "notice_days": 7})
+    assert policy["review_departments"] == ["gongan"] and policy["notice_days"] == 7
+    assert DEFAULT_POLICY["review_departments"] is None  # every department reviews
+    with pytest.raises(EngineError):
+        get_policy({"review_departments": "gongan"})
