@@ -42,7 +42,7 @@ def _one_line_errors() -> None:
         if self.called_from_command_line:
             sys.stderr.write(f"错误：{self.prog}：{message}（查看用法：{self.prog} --help）\n")
             sys.exit(2)
-        raise CommandError(f"Error: {message}")
+        raise CommandError(f"参数错误：{message}")
 
     CommandParser.error = error
 
