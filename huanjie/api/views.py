@@ -148,20 +148,28 @@ def _visible_elections(user):
     return Election.objects.filter(organization__code__startswith=prefix)
 
 
-def _election_out(e, cls=ElectionOut, **extra):
-    from huanjie.elections.locking import is_locked
+def _with_counts(qs):
+    """One query for the voter count and the lock of every election (no query per election)."""
+    from django.db.models import Count, Q
 
+    return qs.select_related("organization").prefetch_related("posts").annotate(
+        registered_count=Count("voters", filter=Q(voters__status="registered"), distinct=True),
+        locked_count=Count("submission", filter=Q(submission__locked=True), distinct=True),
+    )
+
+
+def _election_out(e, cls=ElectionOut, **extra):
     return cls(
         id=e.pk, title=e.title, kind=e.kind, village_code=e.organization.code, election_date=e.election_date,
         stage=e.stage, posts=[PostOut(code=p.code, name=p.name, seats=p.seats, women_only=p.women_only)
                               for p in e.posts.all()],
-        registered_voters=e.voters.filter(status="registered").count(), submitted=is_locked(e), **extra)
+        registered_voters=e.registered_count, submitted=e.locked_count > 0, **extra)
 
 
 @api.get("/elections", response=list[ElectionOut])
 @api_allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
 def list_elections(request, campaign: str = ""):
-    qs = _visible_elections(request.user).select_related("organization").prefetch_related("posts")
+    qs = _with_counts(_visible_elections(request.user))
     if campaign:
         qs = qs.filter(campaign__slug=campaign)
     return [_election_out(e) for e in qs.order_by("organization__code")]
@@ -173,7 +181,7 @@ def get_election(request, election_id: int):
     from huanjie.elections import services
     from huanjie.elections.models import ElectedMember
 
-    e = get_object_or_404(_visible_elections(request.user).select_related("organization", "campaign"), pk=election_id)
+    e = get_object_or_404(_with_counts(_visible_elections(request.user)).select_related("campaign"), pk=election_id)
     steps = [StepOut(key=s.key, label=s.label, rule=s.rule, deadline=s.deadline, done_on=s.done_on, status=s.status)
              for s in services.timeline(e)]
     elected = [ElectedOut(post=m.post.name, name=m.name, votes=m.votes, round=m.round.number)

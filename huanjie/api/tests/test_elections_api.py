@@ -53,3 +53,14 @@ def test_election_outside_scope_is_404(client_for, elections):
 def test_openapi_lists_the_endpoints(client_for, elections):
     schema = client_for("county").get("/api/openapi.json").json()
     assert {"/api/elections", "/api/elections/{election_id}", "/api/people", "/api/regions"} <= set(schema["paths"])
+
+
+def test_submitted_elections_are_marked(client_for, elections, world):
+    from django.utils import timezone
+
+    from huanjie.elections.models import ResultSubmission
+
+    ResultSubmission.objects.create(election=elections["a1"], submitted_at=timezone.now(),
+                                    submitted_by=world.users["village_a1"], locked=True)
+    body = {e["title"]: e["submitted"] for e in client_for("county").get("/api/elections").json()}
+    assert body == {"东山村选举": True, "石桥村选举": False}
