@@ -103,6 +103,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("HUANJIE_SQLITE_PATH", str(VAR_DIR / "huanjie.sqlite3")),
+            # Tests use a file too: an in-memory shared-cache database answers "table is locked" at
+            # once when a background job thread and a request write together, instead of waiting.
+            "TEST": {"NAME": str(VAR_DIR / "test-huanjie.sqlite3")},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
