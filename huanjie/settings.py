@@ -5,6 +5,7 @@ Development mode (the default) just works: SQLite in ``var/``, a generated secre
 ``HUANJIE_SECRET_KEY`` and turns on secure cookies, HSTS and a strict CSP.
 """
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -97,6 +98,9 @@ WSGI_APPLICATION = "huanjie.wsgi.application"
 # SQLite by default; PostgreSQL (psycopg 3) when DATABASE_URL is set.
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # One test database per checkout, so that two checkouts can run their suites at the same time.
+    _checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:8]
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUANJIE_TEST_DB_NAME", f"test_huanjie_{_checkout}")}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
