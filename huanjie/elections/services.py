@@ -21,6 +21,7 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
 from huanjie.people.models import Person, Region, Relation
 from huanjie.rules.dates import CalendarResult, age_on, election_calendar
@@ -539,9 +540,26 @@ def step_keys(election: Election) -> dict[str, str]:
     return keys
 
 
-@transaction.atomic
+# Steps done after the result is submitted (R41: the new committee takes office, the handover):
+# not part of what the submission freezes.
+AFTER_RESULT_STEPS = frozenset({"took_office", "handover"})
+
+
+@guarded
 def record_step(actor, election: Election, key: str, done_on: dt.date, note: str = "") -> StepRecord:
     """Record that a calendar step was done on a day (the voter list was published on …)."""
+    return _save_step(actor, election, key, done_on, note)
+
+
+@transaction.atomic
+def record_after_result_step(actor, election: Election, key: str, done_on: dt.date, note: str = "") -> StepRecord:
+    """Record a step of :data:`AFTER_RESULT_STEPS`, which a locked result does not freeze."""
+    if key not in AFTER_RESULT_STEPS:
+        raise ElectionError(f"步骤“{key}”不是结果报送之后的工作。")
+    return _save_step(actor, election, key, done_on, note)
+
+
+def _save_step(actor, election: Election, key: str, done_on: dt.date, note: str) -> StepRecord:
     _require_role(actor, WORK_ROLES, "登记工作进度")
     _require_in_scope(actor, election.organization.code)
     keys = step_keys(election)
@@ -576,6 +594,7 @@ class DateMove:
     still_late: list[TimelineStep] = field(default_factory=list)
 
 
+@guarded
 @transaction.atomic
 def move_election_date(actor, election: Election, new_date: dt.date) -> DateMove:
     """Move the election day; the calendar is recomputed and done steps that no longer meet their
@@ -644,6 +663,7 @@ def voting_blockers(election: Election) -> list[str]:
     return out
 
 
+@guarded
 @transaction.atomic
 def open_voting(actor, election: Election) -> Election:
     """Open the voting stage, refused while any precondition (P14–P16) is missing."""
@@ -715,6 +735,7 @@ def committee_status(election: Election) -> dict:
     return {"count": len(members), "size": size, "size_ok": check["size_ok"], "messages": messages}
 
 
+@guarded
 @transaction.atomic
 def add_committee_member(
     actor,
@@ -796,6 +817,7 @@ class Replacement:
     notes: list[str]
 
 
+@guarded
 @transaction.atomic
 def member_leaves(
     actor, member: CommitteeMember, status: str, reason: str, on: dt.date | None = None
@@ -846,6 +868,7 @@ def member_leaves(
     return Replacement(member, joined, notes)
 
 
+@guarded
 def member_becomes_candidate(actor, member: CommitteeMember, on: dt.date | None = None) -> Replacement:
     """A member nominated as a candidate leaves the committee; the next reserve comes in (R11)."""
     return member_leaves(

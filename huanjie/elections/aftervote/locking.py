@@ -1,7 +1,13 @@
 """The lock on a submitted result (报送): only the township can unlock it, with a reason.
 
-Every service that changes counting forms, results or elected members calls
-:func:`ensure_unlocked` inside its transaction.
+Submission freezes everything the submitted result and its documents are computed from: the voter
+list (registrations, removals, objections, card numbers), the committee, the timeline steps,
+nominations and candidates, stations and their staff, rounds, counting forms and results. Every
+write service of an election carries :func:`guarded`, which locks the election row and refuses
+the write (:class:`ResultLocked`) inside the service's transaction; the services do not check the
+lock themselves. ``huanjie/elections/tests/test_lock_guard.py`` lists every public write service of
+the election packages and fails when one is neither guarded nor named in :data:`UNGUARDED` with
+its reason.
 
 After the township has unlocked a submitted result (the submission exists but is not locked:
 :func:`is_reopened`), every change to the result tables is written to the audit log with its
@@ -17,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
+import inspect
 from decimal import Decimal
 
 from django.core.exceptions import AppRegistryNotReady, PermissionDenied
@@ -64,7 +72,63 @@ def ensure_unlocked(election) -> None:
     else:
         locked = is_locked(election)
     if locked:
-        raise ResultLocked(f"{election.title}的选举结果已报送并锁定，只有乡镇换届办解锁后才能修改。")
+        raise ResultLocked(f"{election.title}的选举结果已报送并锁定，只有乡镇换届办说明理由解锁后才能修改。")
+
+
+# Write services that take an election but are not frozen by its submission, with the reason.
+UNGUARDED = {
+    "huanjie.elections.services.create_election": "建立选举时还没有结果",
+    "huanjie.elections.services.create_elections_from_plan": "建立选举时还没有结果",
+    "huanjie.elections.services.record_after_result_step": "就职和移交在报送之后登记（AFTER_RESULT_STEPS）",
+    "huanjie.elections.aftervote.services.submit_result": "报送本身加锁，重复报送由其自身拒绝",
+    "huanjie.elections.aftervote.services.unlock": "解锁本身",
+    "huanjie.elections.aftervote.services.assign_posts": "分工和一肩挑在投票后记录，不属于报送的结果（UNLOCKED_FIELDS）",
+    "huanjie.elections.aftervote.services.save_handover": "印章、档案、三资移交在报送之后进行",
+}
+
+
+def election_of(subject):
+    """The election a write service's subject belongs to: the election itself or a row hanging
+    from it (by ``election``, or through its round, station or counting form)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from huanjie.elections.models import Election
+
+    if isinstance(subject, Election):
+        return subject
+    meta = getattr(subject, "_meta", None)
+    for name in ("election", "round", "station", "form"):
+        try:
+            meta.get_field(name)
+        except (AttributeError, FieldDoesNotExist):
+            continue
+        return election_of(getattr(subject, name))
+    raise TypeError(f"{subject!r} does not belong to an election")
+
+
+def guarded(service):
+    """The one lock guard of the election's write services.
+
+    ``service(actor, subject, ...)`` runs in a transaction that first locks the election row of
+    ``subject`` and refuses with :class:`ResultLocked` while the submitted result is locked, before
+    the service reads or writes anything else."""
+    from django.db import transaction
+
+    subject_name = list(inspect.signature(service).parameters)[1]
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        subject = args[1] if len(args) > 1 else kwargs[subject_name]
+        with transaction.atomic():
+            ensure_unlocked(election_of(subject))
+            return service(*args, **kwargs)
+
+    wrapper.huanjie_lock_guard = True
+    return wrapper
+
+
+def is_guarded(func) -> bool:
+    return bool(getattr(func, "huanjie_lock_guard", False))
 
 
 @contextlib.contextmanager

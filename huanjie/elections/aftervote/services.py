@@ -184,7 +184,7 @@ def _record_took_office(actor, election: Election) -> None:
     if StepRecord.objects.filter(election=election, key="took_office").exists():
         return
     if rnd.held_on <= timezone.localdate():
-        election_services.record_step(
+        election_services.record_after_result_step(
             actor, election, "took_office", rnd.held_on, f"第 {rnd.number} 轮投票选齐"
         )
 
@@ -356,7 +356,7 @@ def save_handover(actor, election: Election, kind: str, data: dict) -> HandoverI
     if status.done_on is not None:
         existing = StepRecord.objects.filter(election=election, key="handover").first()
         if existing is None or existing.done_on != status.done_on:
-            election_services.record_step(actor, election, "handover", status.done_on, "三项移交均已签字")
+            election_services.record_after_result_step(actor, election, "handover", status.done_on, "三项移交均已签字")
     return item
 
 

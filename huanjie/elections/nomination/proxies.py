@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from huanjie.accounts import audit
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.nomination.models import Candidate, Proxy
 from huanjie.elections.nomination.services import CandidateError, _check
@@ -65,6 +66,7 @@ def _request(p: Proxy, candidate_ids: set[int], voter_ids: set[int]) -> ProxyReq
     )
 
 
+@guarded
 @transaction.atomic
 def register_proxy(
     actor,
@@ -148,6 +150,7 @@ def register_proxy(
     return proxy
 
 
+@guarded
 @transaction.atomic
 def revoke_proxy(actor, proxy: Proxy) -> Proxy:
     """Revoke an accepted proxy (the principal will vote in person); the voter card is given back."""

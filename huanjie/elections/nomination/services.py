@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import CommitteeMember, Election, Post, VoterRegistration
 from huanjie.elections.nomination.models import (
     Candidate,
@@ -198,6 +199,7 @@ def _need_registered(election: Election, people: Iterable[Person], what: str) ->
         raise CandidateError(f"{what}不是本村登记选民：" + "、".join(bad) + "。")
 
 
+@guarded
 @transaction.atomic
 def record_nomination_count(
     actor,
@@ -339,6 +341,7 @@ def record_nomination_count(
     return count
 
 
+@guarded
 @transaction.atomic
 def add_channel_nomination(
     actor,
@@ -408,6 +411,7 @@ def _nomination_for_update(actor, nomination: Nomination, what: str) -> Nominati
     )
 
 
+@guarded
 @transaction.atomic
 def record_written_choice(actor, nomination: Nomination, on: dt.date) -> Nomination:
     """A person nominated for several posts chooses this one in writing (ZJ Art. 18); their other
@@ -435,6 +439,7 @@ def record_written_choice(actor, nomination: Nomination, on: dt.date) -> Nominat
     return n
 
 
+@guarded
 @transaction.atomic
 def decline(actor, nomination: Nomination, on: dt.date, reason: str = "") -> Nomination:
     """A nominee declines in writing before the candidates are fixed."""
@@ -448,6 +453,7 @@ def decline(actor, nomination: Nomination, on: dt.date, reason: str = "") -> Nom
     return n
 
 
+@guarded
 @transaction.atomic
 def exclude_nominee(actor, nomination: Nomination, reason: str) -> Nomination:
     """The committee does not take this nominee (a policy refusal; of two near relatives, the one
@@ -467,6 +473,7 @@ def exclude_nominee(actor, nomination: Nomination, reason: str) -> Nomination:
     return n
 
 
+@guarded
 @transaction.atomic
 def restore_nominee(actor, nomination: Nomination) -> Nomination:
     n = _nomination_for_update(actor, nomination, "确定候选人")
@@ -479,6 +486,7 @@ def restore_nominee(actor, nomination: Nomination) -> Nomination:
     return n
 
 
+@guarded
 @transaction.atomic
 def update_nominee(
     actor,
@@ -737,6 +745,7 @@ class Decision:
     committee_notes: list[str] = field(default_factory=list)
 
 
+@guarded
 @transaction.atomic
 def decide_candidates(
     actor,
@@ -846,6 +855,7 @@ def candidate_checks(election: Election) -> dict[int, dict]:
     return out
 
 
+@guarded
 @transaction.atomic
 def acknowledge_warning(actor, candidate: Candidate, code: str, reason: str) -> Candidate:
     """A policy warning (P2 newcomer, an exception granted …) is acknowledged with a reason."""
@@ -895,6 +905,7 @@ def team_check_results(election: Election) -> list[dict]:
     ]
 
 
+@guarded
 @transaction.atomic
 def explain_team_check(
     actor, election: Election, code: str, text: str, on: dt.date | None = None
@@ -984,6 +995,7 @@ class Change:
     republish_blockers: list[str] = field(default_factory=list)
 
 
+@guarded
 @transaction.atomic
 def disqualify(actor, candidate: Candidate, on: dt.date | None = None) -> Change:
     """A candidate who failed the qualification review leaves the list (the review app may already
@@ -1035,6 +1047,7 @@ def unfilled_disqualified(election: Election) -> list[Candidate]:
     )
 
 
+@guarded
 @transaction.atomic
 def withdraw(actor, candidate: Candidate, on: dt.date, reason: str = "") -> Change:
     """A candidate withdraws in writing up to the profile's deadline (R15: ``withdrawal_latest``);
@@ -1191,6 +1204,7 @@ def _publish(actor, election: Election, published_on: dt.date, reason: str) -> C
     return pub
 
 
+@guarded
 @transaction.atomic
 def publish_candidate_list(
     actor, election: Election, published_on: dt.date, reason: str = ""

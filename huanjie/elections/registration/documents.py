@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.documents.render.pdf import cards_pdf, notice_pdf
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.services import (
     WORK_ROLES,
@@ -101,6 +102,7 @@ def voter_notice_pdf(election: Election, publish_on: dt.date | None = None) -> b
     )
 
 
+@guarded
 @transaction.atomic
 def assign_card_numbers(actor, election: Election) -> int:
     """Give every registered voter without one a voter card number (选民证号), in list order."""

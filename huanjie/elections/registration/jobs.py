@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Job
 
 log = logging.getLogger(__name__)
@@ -114,10 +115,11 @@ def run(job_id: int) -> Job:
     try:
         result = RUNNERS[job.kind](job)
     except Exception as exc:  # noqa: BLE001 — any failure is shown to the user on the job page
+        from huanjie.elections.aftervote.locking import ResultLocked
         from huanjie.elections.registration.roster import RosterError
         from huanjie.elections.registration.services import RegistrationRefused
 
-        known = isinstance(exc, RosterError | RegistrationRefused)
+        known = isinstance(exc, RosterError | RegistrationRefused | ResultLocked)
         if not known:
             log.exception("job %s failed", job.pk)
         message = str(exc) if known else f"处理失败：{exc}"
@@ -153,8 +155,9 @@ def start(job: Job) -> None:
     threading.Thread(target=_thread_main, args=(job.pk,), daemon=True, name=f"job-{job.pk}").start()
 
 
+@guarded
 def create_roster_job(
-    user,
+    actor,
     election,
     data: bytes,
     filename: str,
@@ -167,7 +170,7 @@ def create_roster_job(
     path, digest = store_upload(data, filename)
     return Job.objects.create(
         kind=ROSTER_COMMIT if commit else ROSTER_PREVIEW,
-        created_by=user,
+        created_by=actor,
         region_code=election.organization.code,
         params={
             "election_id": election.pk,

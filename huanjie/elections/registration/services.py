@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from huanjie.accounts import audit
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
 from huanjie.elections.registration import roster
 from huanjie.people.models import Person
@@ -489,6 +490,7 @@ def _insert_registrations(
     _bulk_insert(VoterRegistration, columns, out_rows)
 
 
+@guarded
 def commit_import(
     actor,
     election: Election,
@@ -724,6 +726,7 @@ def _r9_check(election: Election, person: Person) -> VoterRegistration | None:
     raise RegistrationRefused(f"{person.name}：{decisions[1].reason or '已在其他村登记'}。")
 
 
+@guarded
 def register_voter(
     actor,
     election: Election,
@@ -793,6 +796,7 @@ def register_voter(
         return reg
 
 
+@guarded
 def remove_voter(actor, registration: VoterRegistration, reason: str) -> VoterRegistration:
     """Take a voter off the list (the row stays, marked removed, so R9 and the history are kept)."""
     reason = (reason or "").strip()
@@ -847,6 +851,7 @@ def objection_times(
     )
 
 
+@guarded
 def file_objection(
     actor,
     election: Election,
@@ -899,6 +904,7 @@ class DecisionOutcome:
     message: str
 
 
+@guarded
 def decide_objection(
     actor,
     objection: Objection,

@@ -9,7 +9,7 @@ only two identical entries, or a resolution recorded by the election committee's
 note, make the form accepted. Ballot-by-ballot entry checks each ballot with the engine's
 :func:`huanjie.rules.validate_ballot` (R26) and derives the form from the ballots.
 
-Every write calls :func:`huanjie.elections.aftervote.locking.ensure_unlocked` and is audited.
+Every write carries :func:`huanjie.elections.aftervote.locking.guarded` (the lock guard) and is audited.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from huanjie.accounts import audit
-from huanjie.elections.aftervote.locking import ensure_unlocked
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, Round, VoterRegistration
 from huanjie.elections.services import (
     STAGE_ORDER,
@@ -138,7 +138,6 @@ def _check_write(actor, rnd: Round, station: VotingStation | None = None) -> Ele
     election = rnd.election
     _require_role(actor, WORK_ROLES, "录入计票单")
     _require_in_scope(actor, election.organization.code)
-    ensure_unlocked(election)
     if STAGE_ORDER.index(election.stage) < STAGE_ORDER.index(Election.VOTING):
         raise CountingError("选举尚未进入投票阶段，不能录入计票单。")
     if station is not None and station.election_id != election.pk:
@@ -224,6 +223,7 @@ def _entry_for(
     raise CountingError(f"{station.name}的计票单已由两名录入员分别录入；双人录入时同一人只能录入一次。")
 
 
+@guarded
 @transaction.atomic
 def save_form(
     actor,
@@ -320,6 +320,7 @@ def committee_chair(election: Election):
     return next((m for m in sitting_members(election) if m.post == "director"), None)
 
 
+@guarded
 @transaction.atomic
 def resolve_double_entry(
     actor, rnd: Round, station: VotingStation, chosen_entry: int, note: str
@@ -448,6 +449,7 @@ def verdict(rnd: Round, entry: BallotEntry, races: list[RaceSpec] | None = None)
         raise CountingError(f"第 {entry.number} 张选票：{exc.message}") from None
 
 
+@guarded
 @transaction.atomic
 def start_ballot_form(actor, rnd: Round, station: VotingStation, issued: int) -> CountingForm:
     """Open (or reopen) the ballot-by-ballot form of a station; ballots already entered are kept."""
@@ -481,6 +483,7 @@ def start_ballot_form(actor, rnd: Round, station: VotingStation, issued: int) ->
     return form
 
 
+@guarded
 @transaction.atomic
 def add_ballot(actor, form: CountingForm, marks: dict, *, unreadable: bool = False, extra_mark: bool = False):
     """Enter one ballot; returns (entry, verdict). ``marks``: {post id: {approve, oppose, write_in}}."""
@@ -515,6 +518,7 @@ def add_ballot(actor, form: CountingForm, marks: dict, *, unreadable: bool = Fal
     return entry, result
 
 
+@guarded
 @transaction.atomic
 def remove_ballot(actor, form: CountingForm, number: int) -> None:
     _check_write(actor, form.round, form.station)
@@ -580,6 +584,7 @@ def ballot_summary(form: CountingForm, races: list[RaceSpec] | None = None) -> t
     return data, rows
 
 
+@guarded
 @transaction.atomic
 def finish_ballot_form(actor, form: CountingForm, acknowledge=()) -> CountingForm:
     """Derive the form from its ballots, check it (F/W) and accept it."""

@@ -25,7 +25,7 @@ from django.db.models import Q
 from huanjie.accounts import audit
 from huanjie.core.access import COUNTY, TOWNSHIP
 from huanjie.elections.aftervote import locking
-from huanjie.elections.aftervote.locking import ensure_unlocked
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, Post, Round
 from huanjie.elections.services import WORK_ROLES, ElectionError, _require_in_scope, _require_role, profile_of
 from huanjie.elections.voting.counting import STAGE, registered_count
@@ -60,7 +60,6 @@ TIE_CODE_ZH = {"tie": "得票相等（R29）", "avoidance": "同职务同票数�
 def _check_write(actor, election: Election, what: str) -> None:
     _require_role(actor, WORK_ROLES, what)
     _require_in_scope(actor, election.organization.code)
-    ensure_unlocked(election)
 
 
 def _acting(actor):
@@ -238,6 +237,7 @@ def _mark_election_day_held(actor, election: Election, rnd: Round) -> None:
         pass  # a count entered before the day (a rehearsal) or by an account that cannot record steps
 
 
+@guarded
 def compute_result(actor, rnd: Round) -> RoundResult:
     """Add up the accepted forms of the round, count with the engine, store the result and the elected."""
     election = rnd.election
@@ -330,6 +330,7 @@ def follow_ups_needed(rnd: Round) -> dict[str, list[dict]]:
     return out
 
 
+@guarded
 @transaction.atomic
 def create_follow_up_round(
     actor, rnd: Round, kind: str | None = None, held_on: dt.date | None = None
@@ -417,6 +418,7 @@ def is_complete(election: Election) -> bool:
 # ---------------------------------------------------------------- 当选无效 (R39)
 
 
+@guarded
 @transaction.atomic
 def void_election_of(actor, member: ElectedMember, reason: str, document_number: str) -> RoundResult:
     """Record 当选无效 (R39: won by violence, threats, deception, bribery, forged ballots or false
@@ -426,7 +428,6 @@ def void_election_of(actor, member: ElectedMember, reason: str, document_number:
     election = member.election
     _require_role(actor, {COUNTY, TOWNSHIP}, "确认当选无效（由乡镇或县换届办依法确认）")
     _require_in_scope(actor, election.organization.code)
-    ensure_unlocked(election)
     reason, document_number = (reason or "").strip(), (document_number or "").strip()
     if not reason:
         raise ResultError("当选无效原因：请写明以何种不正当手段当选（R39）。")

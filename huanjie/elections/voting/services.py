@@ -19,7 +19,7 @@ from django.db.models import Q
 from huanjie.accounts import audit
 from huanjie.core.access import COUNTY, TOWNSHIP
 from huanjie.documents.render.pdf import APPROVE, CIRCLE, BallotPost, TableSpec, ballot_pdf, notice_pdf
-from huanjie.elections.aftervote.locking import ensure_unlocked
+from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Candidate, Election, Post, Round, StepRecord
 from huanjie.elections.registration.documents import committee_name, zh_date
 from huanjie.elections.services import (
@@ -53,12 +53,12 @@ class VotingError(ElectionError):
 def _check_write(actor, election: Election, what: str) -> None:
     _require_role(actor, WORK_ROLES, what)
     _require_in_scope(actor, election.organization.code)
-    ensure_unlocked(election)
 
 
 # ---------------------------------------------------------------- stations (R16, R21)
 
 
+@guarded
 @transaction.atomic
 def add_station(
     actor,
@@ -101,6 +101,7 @@ def add_station(
     return station
 
 
+@guarded
 @transaction.atomic
 def delete_station(actor, station: VotingStation) -> None:
     election = station.election
@@ -117,12 +118,12 @@ def delete_station(actor, station: VotingStation) -> None:
     station.delete()
 
 
+@guarded
 @transaction.atomic
 def approve_mobile_box(actor, station: VotingStation, approved_on: dt.date) -> VotingStation:
     """The township approves a mobile ballot box (R21: ZJ Art. 24 ¶2)."""
     _require_role(actor, {COUNTY, TOWNSHIP}, "批准设立流动票箱（由乡镇批准）")
     _require_in_scope(actor, station.election.organization.code)
-    ensure_unlocked(station.election)
     if station.kind != VotingStation.MOBILE:
         raise VotingError(f"{station.name}不是流动票箱，无需批准。")
     if not isinstance(approved_on, dt.date):
@@ -140,6 +141,7 @@ def approve_mobile_box(actor, station: VotingStation, approved_on: dt.date) -> V
     return station
 
 
+@guarded
 @transaction.atomic
 def record_mobile_lists(
     actor,
@@ -276,6 +278,7 @@ def arrangements_notice_pdf(election: Election, publish_on: dt.date | None = Non
     )
 
 
+@guarded
 @transaction.atomic
 def publish_arrangements(actor, election: Election, published_on: dt.date) -> StepRecord:
     """Record that the arrangements notice was published; refused while a problem stands."""
@@ -355,6 +358,7 @@ def staff_findings(election: Election) -> list[StaffFinding]:
     return _staff_check(election, [(s.station.name, s.role, s.person, s.pk) for s in staff])
 
 
+@guarded
 @transaction.atomic
 def add_staff(actor, station: VotingStation, person: Person, role: str) -> tuple[StationStaff, list[str]]:
     """Name a 发票/代书/唱票/计票/监票 person of a station; refused for a candidate or a candidate's
@@ -379,6 +383,7 @@ def add_staff(actor, station: VotingStation, person: Person, role: str) -> tuple
     return staff, [f"{person.name}：{f.reason}" for f in found]
 
 
+@guarded
 @transaction.atomic
 def remove_staff(actor, staff: StationStaff) -> None:
     station = staff.station
@@ -524,6 +529,7 @@ def round_ballot_pdf(rnd: Round, copies: int = 1) -> bytes:
     return buf.getvalue()
 
 
+@guarded
 @transaction.atomic
 def record_ballots_issued(actor, station: VotingStation, issued: int) -> VotingStation:
     """The number of ballots handed to a station (its 发出选票 on the counting form of round 1)."""
@@ -543,12 +549,12 @@ def record_ballots_issued(actor, station: VotingStation, issued: int) -> VotingS
     return station
 
 
+@guarded
 @transaction.atomic
 def set_double_entry(actor, election: Election, on: bool) -> Election:
     """Switch double entry of the counting forms on or off (the township or county decides)."""
     _require_role(actor, {COUNTY, TOWNSHIP}, "设置计票单双人录入（由乡镇或县换届办设置）")
     _require_in_scope(actor, election.organization.code)
-    ensure_unlocked(election)
     if _has_forms(election):
         raise VotingError("已有计票单录入，不能再改变录入方式。")
     before = election.double_entry

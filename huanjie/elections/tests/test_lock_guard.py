@@ -1,0 +1,168 @@
+"""Issue 9 §4: a submitted result stays as submitted.
+
+Found: after 报送并锁定 removing a voter still worked and the locked result report's registered-voter
+figure changed (2126 → 2125); committee changes, card numbers and timeline steps were accepted too.
+Every write service of the election packages now carries the one guard
+(:func:`huanjie.elections.aftervote.locking.guarded`); these tests list the services from the modules
+themselves, so a new write service that forgets the guard fails here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import huanjie.elections
+from huanjie.accounts.models import AuditRecord
+from huanjie.elections.aftervote import locking
+from huanjie.elections.aftervote import services as aftervote
+from huanjie.elections.models import CommitteeMember, Election, Objection, StepRecord, VoterRegistration
+from huanjie.elections.nomination.models import Candidate, Nomination, Proxy
+from huanjie.elections.voting.models import CountingForm, ElectedMember, StationStaff, VotingStation
+
+from .aftervote_helpers import counted_election
+from .workflow_helpers import past_campaign
+
+SKIP_MODULES = {"models", "views", "urls", "urls_election", "view_helpers", "apps", "locking"}
+
+
+def _election_modules():
+    for info in pkgutil.walk_packages(huanjie.elections.__path__, "huanjie.elections."):
+        parts = info.name.split(".")
+        if "tests" in parts or "migrations" in parts or "management" in parts or info.ispkg:
+            continue
+        if parts[-1] in SKIP_MODULES:
+            continue
+        yield importlib.import_module(info.name)
+
+
+def write_services() -> dict[str, object]:
+    """Every public function of the election packages whose first parameter is the acting account."""
+    found = {}
+    for module in _election_modules():
+        for name, func in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(func).parameters)
+            if params[:1] == ["actor"] and len(params) > 1:
+                found[f"{module.__name__}.{name}"] = func
+    return found
+
+
+def test_every_write_service_carries_the_guard_or_says_why_not():
+    services = write_services()
+    assert len(services) > 40  # the walk found the services (not an empty, vacuous list)
+    missing = [n for n, f in services.items() if not locking.is_guarded(f) and n not in locking.UNGUARDED]
+    assert missing == []
+    # The exemptions name real services and none of them is guarded anyway.
+    assert set(locking.UNGUARDED) <= set(services)
+    assert not [n for n in locking.UNGUARDED if locking.is_guarded(services[n])]
+
+
+@pytest.fixture
+def locked(world):
+    past_campaign(world)
+    counted = counted_election(world)
+    aftervote.submit_result(world.users["village_a1"], counted.election)
+    return counted
+
+
+def _subjects(counted) -> dict[str, object]:
+    """One row of each kind a write service takes, all of the locked election (unsaved where the
+    guard needs no more than the row's election)."""
+    election = Election.objects.get(pk=counted.election.pk)
+    station = VotingStation.objects.filter(election=election).first()
+    person = counted.members[0].person
+    return {
+        "Election": election,
+        "Round": counted.round,
+        "VotingStation": station,
+        "CountingForm": CountingForm.objects.get(pk=counted.form.pk),
+        "ElectedMember": ElectedMember.objects.get(pk=counted.members[0].pk),
+        "CommitteeMember": CommitteeMember(election=election, person=person),
+        "VoterRegistration": VoterRegistration.objects.filter(election=election).first(),
+        "Objection": Objection(election=election),
+        "Nomination": Nomination(election=election, person=person),
+        "Candidate": Candidate.objects.filter(election=election).first(),
+        "Proxy": Proxy(election=election),
+        "StationStaff": StationStaff(station=station, person=person),
+    }
+
+
+def _subject_for(func, subjects):
+    param = list(inspect.signature(func).parameters.values())[1]
+    annotation = param.annotation if isinstance(param.annotation, str) else ""
+    key = annotation.split(".")[-1].split(" ")[0] or {"election": "Election"}.get(param.name, "")
+    return subjects[key]
+
+
+def _frozen_state(election) -> tuple:
+    return (
+        AuditRecord.objects.count(),
+        VoterRegistration.objects.filter(election=election, status=VoterRegistration.REGISTERED).count(),
+        CommitteeMember.objects.filter(election=election).count(),
+        StepRecord.objects.filter(election=election).count(),
+        VotingStation.objects.filter(election=election).count(),
+        CountingForm.objects.filter(round__election=election).count(),
+        ElectedMember.objects.filter(election=election).count(),
+        election.rounds.count(),
+    )
+
+
+GUARDED = sorted(n for n, f in write_services().items() if locking.is_guarded(f))
+
+
+@pytest.mark.parametrize("name", GUARDED)
+def test_every_guarded_service_refuses_a_locked_election(world, locked, name):
+    func = write_services()[name]
+    subjects = _subjects(locked)
+    subject = _subject_for(func, subjects)
+    params = list(inspect.signature(func).parameters.values())[2:]
+    # The guard refuses before the service reads anything else: the remaining arguments may be junk.
+    args = [None for p in params if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+    kwargs = {p.name: None for p in params if p.default is inspect.Parameter.empty and p.kind is p.KEYWORD_ONLY}
+    before = _frozen_state(locked.election)
+    with pytest.raises(locking.ResultLocked, match="已报送并锁定"):
+        func(world.users["township_a"], subject, *args, **kwargs)
+    assert _frozen_state(locked.election) == before
+
+
+def test_the_found_case_removing_a_voter_after_submission(world, locked):
+    """The voter list, committee, card numbers and steps of the issue, through the real calls."""
+    from huanjie.elections import services as election_services
+    from huanjie.elections.registration import services as registration
+    from huanjie.elections.registration.documents import assign_card_numbers
+    from huanjie.elections.voting.counting import registered_count
+
+    clerk = world.users["village_a1"]
+    election = locked.election
+    registered = registered_count(election)
+    reg = VoterRegistration.objects.filter(election=election, status=VoterRegistration.REGISTERED).first()
+    with pytest.raises(locking.ResultLocked):
+        registration.remove_voter(clerk, reg, "迁出")
+    with pytest.raises(locking.ResultLocked):
+        election_services.add_committee_member(clerk, election, world.people["wang"], "主任")
+    with pytest.raises(locking.ResultLocked):
+        assign_card_numbers(clerk, election)
+    with pytest.raises(locking.ResultLocked):
+        election_services.record_step(clerk, election, "voter_list_published", dt.date(2026, 2, 1))
+    assert registered_count(election) == registered
+    # The township unlocks with a reason: the same removal now goes through (and is audited).
+    aftervote.unlock(world.users["township_a"], election, "核实选民资格")
+    registration.remove_voter(clerk, VoterRegistration.objects.get(pk=reg.pk), "迁出")
+    assert registered_count(election) == registered - 1
+
+
+def test_a_locked_election_refuses_the_remove_voter_page_with_a_chinese_message(world, locked, client_for):
+    reg = VoterRegistration.objects.filter(election=locked.election, status=VoterRegistration.REGISTERED).first()
+    from django.urls import reverse
+
+    url = reverse("elections:voters_remove", args=[locked.election.pk, reg.pk])
+    response = client_for("village_a1").post(url, {"reason": "迁出"})
+    assert response.status_code == 403
+    assert "已报送并锁定" in response.content.decode()
+    assert VoterRegistration.objects.get(pk=reg.pk).status == VoterRegistration.REGISTERED
