@@ -23,6 +23,7 @@ from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
+from huanjie.people import services as people_services
 from huanjie.people.models import Person, Region, Relation
 from huanjie.rules.dates import CalendarResult, age_on, election_calendar
 from huanjie.rules.people import Relation as EngineRelation
@@ -90,6 +91,14 @@ def _require_role(actor, roles: set[str], what: str) -> None:
 def _require_in_scope(actor, code: str) -> None:
     if not in_scope(actor, code):
         raise ElectionError("该村（社区）不在您的管辖范围内。")
+
+
+def require_visible_person(actor, *people: Person, error: type[Exception] = ElectionError) -> None:
+    """Issue 9 §3: a write naming a person out of the actor's scope is refused with the one message
+    (never the person's name or village)."""
+    for person in people:
+        if person is not None and not people_services.may_see(actor, person):
+            raise error(people_services.ELSEWHERE_MESSAGE + "。")
 
 
 def _is_community(region: Region) -> bool:
@@ -752,6 +761,7 @@ def add_committee_member(
     """Add a member (or a reserve in vote order) to the village election committee (R11)."""
     _require_role(actor, WORK_ROLES, "修改村民选举委员会")
     _require_in_scope(actor, election.organization.code)
+    require_visible_person(actor, person)
     village = election.organization
     if (
         village.pk not in (person.hukou_village_id, person.residence_village_id)

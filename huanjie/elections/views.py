@@ -27,7 +27,7 @@ from huanjie.elections.registration import services as registration
 from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
-from huanjie.people.models import Person
+from huanjie.people.services import Elsewhere, find_person_for
 
 SETUP = (COUNTY, TOWNSHIP)
 
@@ -373,8 +373,10 @@ def committee(request, pk):
         require_write(user)
         if form.is_valid():
             d = form.cleaned_data
-            person = Person.objects.filter(id_number=d["id_number"].strip().upper()).first()
-            if person is None:
+            person = find_person_for(user, d["id_number"])
+            if isinstance(person, Elsewhere):
+                form.add_error("id_number", person.message)
+            elif person is None:
                 form.add_error("id_number", "人员库中没有这个公民身份号码，请先登记人员。")
             else:
                 try:

@@ -33,7 +33,8 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         villages = Region.objects.visible_to(user).current().filter(level=Region.VILLAGE)
         self.fields["hukou_village"].queryset = villages
-        self.fields["residence_village"].queryset = Region.objects.current().filter(level=Region.VILLAGE)
+        # Only the villages of the account's scope: other counties' villages are not listed (issue 9 §3).
+        self.fields["residence_village"].queryset = villages
         self.fields["education"].choices = [("", "—")] + sorted(EDUCATION_LABELS.items())
 
 

@@ -9,10 +9,14 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
 from huanjie.accounts import audit
-from huanjie.core.access import require_scope, require_write
+from huanjie.core.access import OFFICE_ROLES, in_scope, require_scope, require_write
 from huanjie.rules.idnumber import parse_id
 
-from .models import Person, Relation
+from .models import Person, Region, Relation
+
+ELSEWHERE_MESSAGE = "该身份证号码已在其他地区登记，请与乡镇换届办核实"
+"""The one answer about an ID number on record outside the actor's scope (issue 9 §3): it says that
+the number is taken (R9 needs that) without the person's name, village or anything else."""
 
 
 class ValidationFailed(Exception):
@@ -21,6 +25,73 @@ class ValidationFailed(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__("；".join(f"{k}：{v}" for k, v in errors.items()))
         self.errors = errors
+
+
+# ------------------------------------------------------------------ scope of people (issue 9 §3)
+#
+# One rule wherever a person is looked up, by ID number or by id: out of the actor's scope, a
+# person's data is never shown and never changed. In scope means the person's household-register
+# or residence village is in the actor's region, or the person is registered as a voter in an
+# election of it (a category-3 resident from elsewhere linked to the existing record).
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """An ID number on record outside the actor's scope. ``person_id`` lets a service link a
+    legitimate registration (a category-3 resident) to the existing record; nothing else about the
+    person is carried, and :attr:`message` is all a page may say."""
+
+    person_id: int
+    message: str = ELSEWHERE_MESSAGE
+
+    def __bool__(self) -> bool:  # never mistaken for a person found
+        return False
+
+
+def normalise_id_number(text: str | None) -> str:
+    """The stored form of an ID number as typed (spaces removed, upper-case X; checksum-valid numbers
+    in their normalised form)."""
+    raw = "".join((text or "").split()).upper()
+    if not raw:
+        return ""
+    parsed = parse_id(raw, dt.date.today())
+    return parsed.normalised if parsed.valid and parsed.normalised else raw
+
+
+def may_see(actor, person: Person) -> bool:
+    """Whether ``actor`` may read or change ``person`` (see the rule above). ``None`` is the system
+    itself (command line, demo), which works for the whole database."""
+    if actor is None:
+        return True
+    if getattr(actor, "role", None) not in OFFICE_ROLES or actor.scope_prefix is None:
+        return False
+    codes = Region.objects.filter(pk__in=[person.hukou_village_id, person.residence_village_id]).values_list(
+        "code", flat=True
+    )
+    if any(in_scope(actor, code) for code in codes):
+        return True
+    return Person.objects.filter(
+        pk=person.pk, registrations__election__organization__code__startswith=actor.scope_prefix
+    ).exists()
+
+
+def find_person_for(actor, id_number: str | None) -> Person | Elsewhere | None:
+    """The person with this ID number as ``actor`` may know them: the person when in scope, an
+    :class:`Elsewhere` marker (no name, no place) when on record outside it, None when unknown."""
+    number = normalise_id_number(id_number)
+    if not number:
+        return None
+    person = Person.objects.filter(id_number=number).select_related("hukou_village").first()
+    if person is None:
+        return None
+    return person if may_see(actor, person) else Elsewhere(person.pk)
+
+
+def require_visible(actor, *people: Person, field: str = "person") -> None:
+    """Refuse a write that involves a person out of the actor's scope, with the one message."""
+    for person in people:
+        if not may_see(actor, person):
+            raise ValidationFailed({field: ELSEWHERE_MESSAGE})
 
 
 PERSON_FIELDS = [
@@ -76,11 +147,16 @@ def save_person(actor, data: dict, person: Person | None = None) -> Person:
     _check_deprivation(data)
     hukou = data["hukou_village"]
     require_scope(actor, hukou.code)
+    residence = data.get("residence_village")
+    if residence is not None and not in_scope(actor, residence.code):
+        raise ValidationFailed({"residence_village": "居住地村（社区）不在您的管辖范围内"})
     if facts.id_number:
         clash = Person.objects.filter(id_number=facts.id_number)
         if person is not None:
             clash = clash.exclude(pk=person.pk)
         other = clash.select_related("hukou_village").first()
+        if other is not None and not may_see(actor, other):
+            raise ValidationFailed({"id_number": ELSEWHERE_MESSAGE})
         if other is not None:
             raise ValidationFailed({"id_number": f"该身份证号码已登记为{other.hukou_village.full_name()}的{other.name}，一人只能有一条记录"})
     before = _snapshot(person) if person else {}
@@ -110,6 +186,7 @@ def add_relation(actor, person: Person, other: Person, kind: str, *, person_is_e
     """Store a relation once. For parent/grandparent kinds ``person_is_elder`` says who is the elder."""
     require_write(actor)
     require_scope(actor, person.hukou_village.code)
+    require_visible(actor, other, field="other")  # relations only between people the actor may see
     if person.pk == other.pk:
         raise ValidationFailed({"other": "不能与本人建立亲属关系"})
     if kind not in dict(Relation.KIND_CHOICES):

@@ -135,8 +135,10 @@ def relation_add(request, pk):
         from huanjie.rules.idnumber import parse_id
 
         parsed = parse_id(form.cleaned_data["other_id_number"])
-        other = Person.objects.filter(id_number=parsed.normalised).first() if parsed.valid else None
-        if other is None:
+        other = services.find_person_for(request.user, parsed.normalised) if parsed.valid else None
+        if isinstance(other, services.Elsewhere):
+            messages.error(request, other.message)
+        elif other is None:
             messages.error(request, "对方身份证号码" + ("无效：" + (parsed.reason or "") if not parsed.valid
                                                    else "未在人员库中找到，请先登记对方。"))
         else:

@@ -24,7 +24,7 @@ from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.nomination.models import Candidate, Proxy
 from huanjie.elections.nomination.services import CandidateError, _check
-from huanjie.elections.services import calendar_for, profile_of
+from huanjie.elections.services import calendar_for, profile_of, require_visible_person
 from huanjie.people.models import Person, Relation
 from huanjie.rules import EngineError, ProxyRequest, check_proxies
 from huanjie.rules.profiles import canonical_relation
@@ -79,6 +79,7 @@ def register_proxy(
     """Register a written authorization (R20). Returns the stored Proxy: ``accepted`` or ``refused``
     with the reason."""
     _check(actor, election, "登记委托投票")
+    require_visible_person(actor, principal, agent, error=ProxyError)
     election = Election.objects.select_for_update().get(pk=election.pk)
     if not isinstance(filed_on, dt.date):
         raise ProxyError("书面委托日期无效。")

@@ -471,12 +471,10 @@ def proxies_add(request, pk):
             agent = cs.find_voter(election, agent_text)
         except cs.CandidateError:
             # An agent outside the voter list is still recorded, refused by the engine with the reason.
-            from huanjie.people.models import Person
+            from huanjie.people.services import find_person_for
 
-            agent = (
-                Person.objects.visible_to(request.user).filter(id_number=agent_text.strip().upper()).first()
-            )
-            if agent is None:
+            agent = find_person_for(request.user, agent_text)
+            if not agent:  # unknown, or on record out of scope (the marker is falsy; nothing is shown)
                 raise
         return px.register_proxy(
             request.user,

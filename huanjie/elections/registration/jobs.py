@@ -62,12 +62,14 @@ def _run_roster(job: Job) -> dict:
     p = job.params
     election = Election.objects.select_related("campaign", "organization").get(pk=p["election_id"])
     data = Path(p["path"]).read_bytes()
+    actor = User.objects.filter(pk=job.created_by_id).first()
     parsed = registration.preview_import(
         election,
         data,
         p["filename"],
         mapping=p.get("mapping") or None,
         progress=_progress_updater(job.pk, (0, 80)),
+        actor=actor,
     )
     summary = parsed.summary()
     errors, warnings = summary["errors"], summary["warnings"]
@@ -83,7 +85,6 @@ def _run_roster(job: Job) -> dict:
     }
     if job.kind == ROSTER_PREVIEW:
         return result
-    actor = User.objects.filter(pk=job.created_by_id).first()
     Job.objects.filter(pk=job.pk).update(progress=85, message="正在写入数据库")
     outcome = registration.commit_import(
         actor,

@@ -407,6 +407,16 @@ class ExistingPerson:
     registered_village: str | None = None  # the other village's name (R9)
     registered_on: dt.date | None = None
     registered_status: str | None = None
+    registered_code: str | None = None  # the region code of the village registered in
+    hukou_code: str | None = None
+    residence_code: str | None = None
+
+    def in_scope(self, prefix: str, election_id: int) -> bool:
+        """Issue 9 §3: the person is the importer's to know (household register or residence in
+        the prefix, or already on this election's list)."""
+        if self.registered_election_id == election_id:
+            return True
+        return any(code and code.startswith(prefix) for code in (self.hukou_code, self.residence_code))
 
 
 def parse_roster(
@@ -625,13 +635,21 @@ def check_against_database(
     election_date: dt.date,
     profile,
     village_name: str,
+    scope_prefix: str = "",
 ) -> None:
     """Add the checks that need stored data: R9 (one registration) and R5–R7 on the election day.
 
-    ``existing`` maps a normalised ID number to what the database holds for it.
+    ``existing`` maps a normalised ID number to what the database holds for it. A number on record
+    outside ``scope_prefix`` (the importer's region) is refused with the one message that names
+    neither the person nor the place, and its stored data is not used (issue 9 §3).
     """
+    from huanjie.people.services import ELSEWHERE_MESSAGE
     from huanjie.rules.people import RegistrationRecord, registration_conflicts
 
+    for r in parsed.rows:
+        known = existing.get(r.id_number) if r.id_number is not None else None
+        if known is not None and not r.errors and not known.in_scope(scope_prefix, election_id):
+            r.errors.append(Problem(r.row, "id_number", "registered_elsewhere", f"{ELSEWHERE_MESSAGE}。"))
     candidates = [r for r in parsed.rows if r.id_number is not None and not r.errors]
     # R9: the engine decides who keeps the registration; the stored one is the earlier.
     conflicts = []
@@ -668,7 +686,9 @@ def check_against_database(
         decisions = registration_conflicts(records)
         for r, decision in zip(conflicts, decisions[1::2], strict=True):
             if not decision.accepted:
-                r.errors.append(Problem(r.row, "id_number", "registered_elsewhere", f"{decision.reason}。"))
+                code = existing[r.id_number].registered_code or ""
+                reason = decision.reason if code.startswith(scope_prefix) else ELSEWHERE_MESSAGE
+                r.errors.append(Problem(r.row, "id_number", "registered_elsewhere", f"{reason}。"))
     # R5–R7: eligibility on the election day, through the engine, for everyone still accepted. For a
     # person with no deprivation on record the engine's answer depends on the birth date alone (the
     # name is only carried through), so each distinct birth date is asked once: 200,000 rows span

@@ -20,9 +20,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from huanjie.accounts import audit
+from huanjie.core.access import in_scope
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
 from huanjie.elections.registration import roster
+from huanjie.people import services as people_services
 from huanjie.people.models import Person
 from huanjie.rules.dates import add_years, election_calendar
 from huanjie.rules.people import (
@@ -98,18 +100,20 @@ def lookup_existing(election: Election, ids: list[str]) -> dict[str, roster.Exis
     if is_pg:
         sql = (
             f"SELECT p.id, p.id_number, p.deprived_from, p.deprived_until, p.deprived_lifetime, "
-            f"r.election_id, g.name, r.registered_on, r.status "
+            f"r.election_id, g.name, r.registered_on, r.status, g.code, h.code, v.code "
             f"FROM {person_t} p LEFT JOIN LATERAL (SELECT r.election_id, r.registered_on, r.status "
             f"FROM {reg_t} r WHERE r.person_id = p.id AND r.campaign_id = %s) r ON TRUE "
             f"LEFT JOIN {elec_t} e ON e.id = r.election_id LEFT JOIN {region_t} g ON g.id = e.organization_id "
+            f"LEFT JOIN {region_t} h ON h.id = p.hukou_village_id LEFT JOIN {region_t} v ON v.id = p.residence_village_id "
             f"WHERE p.id_number = ANY(string_to_array(%s, ','))"
         )
     else:
         sql = (
             f"SELECT p.id, p.id_number, p.deprived_from, p.deprived_until, p.deprived_lifetime, "
-            f"r.election_id, g.name, r.registered_on, r.status "
+            f"r.election_id, g.name, r.registered_on, r.status, g.code, h.code, v.code "
             f"FROM {person_t} p LEFT JOIN {reg_t} r ON r.person_id = p.id AND r.campaign_id = %s "
             f"LEFT JOIN {elec_t} e ON e.id = r.election_id LEFT JOIN {region_t} g ON g.id = e.organization_id "
+            f"LEFT JOIN {region_t} h ON h.id = p.hukou_village_id LEFT JOIN {region_t} v ON v.id = p.residence_village_id "
         )
     out: dict[str, roster.ExistingPerson] = {}
     batches = [ids] if is_pg else list(_chunks(ids))
@@ -124,7 +128,7 @@ def lookup_existing(election: Election, ids: list[str]) -> dict[str, roster.Exis
             else:
                 marks = ",".join(["%s"] * len(batch))
                 cur.execute(sql + f"WHERE p.id_number IN ({marks})", [election.campaign_id, *batch])
-            for pid, number, dfrom, duntil, dlife, eid, village, reg_on, status in cur.fetchall():
+            for pid, number, dfrom, duntil, dlife, eid, village, reg_on, status, *codes in cur.fetchall():
                 if isinstance(dfrom, str):
                     dfrom = dt.date.fromisoformat(dfrom)
                 if isinstance(duntil, str):
@@ -132,7 +136,7 @@ def lookup_existing(election: Election, ids: list[str]) -> dict[str, roster.Exis
                 if isinstance(reg_on, str):
                     reg_on = dt.date.fromisoformat(reg_on)
                 out[number] = roster.ExistingPerson(
-                    pid, dfrom, duntil, bool(dlife), eid, village, reg_on, status
+                    pid, dfrom, duntil, bool(dlife), eid, village, reg_on, status, *codes
                 )
     return out
 
@@ -173,6 +177,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _scope_of(actor) -> str:
+    """The region prefix a roster's known people must belong to ("" for the system itself)."""
+    return "" if actor is None else (actor.scope_prefix or "-")
+
+
 def preview_import(
     election: Election,
     data: bytes,
@@ -180,8 +189,12 @@ def preview_import(
     *,
     mapping: Mapping[str, object] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    actor=None,
 ) -> roster.ParsedRoster:
     """Read and check a roster for this election; nothing is saved.
+
+    A row whose ID number is on record outside ``actor``'s scope is refused with the one message
+    that names neither the person nor the place (issue 9 §3); ``actor=None`` is the system.
 
     The result has ``rows``, ``accepted``, ``errors`` and ``warnings`` (see ``ParsedRoster.summary``).
     Raises :class:`roster.RosterError` when the file is not a roster at all.
@@ -200,6 +213,7 @@ def preview_import(
             election_date=election.election_date,
             profile=profile_of(election),
             village_name=election.organization.name,
+            scope_prefix=_scope_of(actor),
         )
     return parsed
 
@@ -542,10 +556,15 @@ def commit_import(
         else:
             fresh = lookup_existing(election, [r.id_number for r in good])
         # Those seen registered elsewhere at preview are already rejected; any left were added meanwhile.
+        scope = _scope_of(actor)
         clash = [
             r
             for r in good
-            if r.id_number in fresh and fresh[r.id_number].registered_election_id not in (None, election.pk)
+            if r.id_number in fresh
+            and (
+                fresh[r.id_number].registered_election_id not in (None, election.pk)
+                or not fresh[r.id_number].in_scope(scope, election.pk)
+            )
         ]
         if clash:
             raise ImportRefused(
@@ -699,8 +718,30 @@ def _applicant_for(
     raise RegistrationRefused("登记类别无法识别。")
 
 
-def _r9_check(election: Election, person: Person) -> VoterRegistration | None:
-    """R9 through the engine: a registration elsewhere in the campaign stands; returns one here, if any."""
+HUKOU_CATEGORIES = frozenset({VoterRegistration.HUKOU_RESIDENT, VoterRegistration.HUKOU_AWAY_TAKING_PART})
+
+
+def person_to_register(actor, election: Election, id_number: str, name: str, category: str) -> Person:
+    """The person a clerk registers by ID number (issue 9 §3). In scope: the person. On record
+    elsewhere: only a resident who is not on this village's household register (category 3 and
+    the like) is linked to the existing record, and only when the name typed is the name on
+    record (the person shows the ID card); the record itself is not changed. Anything else gets
+    the one answer that names neither the person nor the place."""
+    found = people_services.find_person_for(actor, id_number)
+    if found is None:
+        raise RegistrationRefused("人员库中没有这个身份证号码的人员，请先在人员库中登记。")
+    if isinstance(found, people_services.Elsewhere):
+        person = Person.objects.get(pk=found.person_id)
+        typed = "".join((name or "").split())
+        if category in HUKOU_CATEGORIES or not typed or typed != person.name:
+            raise RegistrationRefused(found.message + "。")
+        return person
+    return found
+
+
+def _r9_check(election: Election, person: Person, actor=None) -> VoterRegistration | None:
+    """R9 through the engine: a registration elsewhere in the campaign stands; returns one here, if any.
+    A registration outside ``actor``'s scope is named by the one message only (issue 9 §3)."""
     prior = (
         VoterRegistration.objects.filter(campaign_id=election.campaign_id, person=person)
         .select_related("election__organization")
@@ -723,6 +764,8 @@ def _r9_check(election: Election, person: Person) -> VoterRegistration | None:
             ),
         ]
     )
+    if actor is not None and not in_scope(actor, prior.election.organization.code):
+        raise RegistrationRefused(people_services.ELSEWHERE_MESSAGE + "。")
     raise RegistrationRefused(f"{person.name}：{decisions[1].reason or '已在其他村登记'}。")
 
 
@@ -746,6 +789,11 @@ def register_voter(
     evidence = dict(evidence or {})
     if category not in dict(categories_for(election)):
         raise RegistrationRefused("该登记类别不适用于本次选举所在地的法规。")
+    # A person out of the actor's scope is only ever linked (category 3, see person_to_register):
+    # never on a household-register category, and nothing of the record is copied here.
+    linked = not people_services.may_see(actor, person)
+    if linked and category in HUKOU_CATEGORIES:
+        raise RegistrationRefused(people_services.ELSEWHERE_MESSAGE + "。")
     on = registered_on or timezone.localdate()
     decision = voter_registration_decision(
         [_applicant_for(category, person.name, evidence, person)],
@@ -757,11 +805,11 @@ def register_voter(
         raise RegistrationRefused(f"{person.name}不能登记：{decision.reason}。")
     stored_category = ENGINE_TO_MODEL[decision.category]
     with transaction.atomic():
-        prior = _r9_check(election, person)
+        prior = _r9_check(election, person, actor)
         fields = {
             "category": stored_category,
             "reason": (reason or decision.reason)[:200],
-            "group_name": person.group_name,
+            "group_name": "" if linked else person.group_name,
             "intent_declared_on": evidence.get("intent_declared_on"),
             "resident_since": evidence.get("resident_since"),
             "applied_on": evidence.get("applied_on"),
@@ -866,6 +914,9 @@ def file_objection(
 ) -> Objection:
     """Record an objection to the list (who, when, about whom). Late ones are recorded too: the
     committee must answer them (不予受理), so they are kept, not refused."""
+    for person in (about, objector):
+        if person is not None and not people_services.may_see(actor, person):
+            raise RegistrationRefused(people_services.ELSEWHERE_MESSAGE + "。")
     if not objector_name.strip():
         raise RegistrationRefused("请填写异议人姓名。")
     if kind not in dict(Objection.KIND_CHOICES):

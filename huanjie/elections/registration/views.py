@@ -20,7 +20,7 @@ from huanjie.elections.registration import jobs
 from huanjie.elections.registration import services as registration
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
-from huanjie.people.models import Person
+from huanjie.people.services import find_person_for
 
 OFFICE = (COUNTY, TOWNSHIP, VILLAGE, ADMIN)
 WRITERS = (COUNTY, TOWNSHIP, VILLAGE)
@@ -189,13 +189,14 @@ def voter_add(request, pk):
     require_write(request.user)
     form = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        number = form.get("id_number", "").strip().upper()
-        person = Person.objects.visible_to(request.user).filter(id_number=number).first() if number else None
-        if person is None:
-            messages.error(
-                request, "人员库中没有这个身份证号码的人员（或不在您的管辖范围内），请先在人员库中登记。"
+        try:
+            person = registration.person_to_register(
+                request.user, election, form.get("id_number", ""), form.get("name", ""), form.get("category", "")
             )
-        else:
+        except registration.RegistrationRefused as exc:
+            person = None
+            messages.error(request, str(exc))
+        if person is not None:
             evidence = {
                 k: _date(form.get(k, ""))
                 for k in ("intent_declared_on", "resident_since", "applied_on", "assembly_approved_on")
@@ -273,8 +274,7 @@ def objection_add(request, pk):
     election = _election(request, pk)
     require_write(request.user)
     f = request.POST
-    number = f.get("about_id_number", "").strip().upper()
-    about = Person.objects.visible_to(request.user).filter(id_number=number).first() if number else None
+    about = find_person_for(request.user, f.get("about_id_number", "")) or None
     filed = _date(f.get("filed_on", ""))
     if about is None or filed is None:
         messages.error(request, "请填写人员库中已有的被异议人身份证号码和提出日期。")

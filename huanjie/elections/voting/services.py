@@ -29,6 +29,7 @@ from huanjie.elections.services import (
     _require_role,
     calendar_for,
     profile_of,
+    require_visible_person,
 )
 from huanjie.elections.voting.models import RoundRace, StationStaff, VotingStation
 from huanjie.people.models import Person, Relation
@@ -365,6 +366,7 @@ def add_staff(actor, station: VotingStation, person: Person, role: str) -> tuple
     relative in the barred roles (R12). Returns the row and warnings (发票、代书 in that case)."""
     election = station.election
     _check_write(actor, election, "安排选举工作人员")
+    require_visible_person(actor, person, error=VotingError)  # staff only among people the actor may see
     if role not in ROLE_LABELS:
         raise VotingError(f"职责：未知的职责“{role}”。")
     if StationStaff.objects.filter(station=station, person=person, role=role).exists():
