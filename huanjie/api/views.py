@@ -15,10 +15,11 @@ from huanjie.campaigns.models import Campaign
 from huanjie.core.access import ADMIN, ALL_ROLES, COUNTY, OBSERVER, TOWNSHIP, VILLAGE, allow
 from huanjie.people.models import Person, Region
 
-from .access import SessionAuthCSRF, api_allow
+from .access import SessionAuthCSRF, api_allow, install_error_handlers
 
 api = NinjaAPI(title="换届通 API", version="1", auth=SessionAuthCSRF(), urls_namespace="api",
                docs_decorator=allow(*ALL_ROLES))
+install_error_handlers(api)
 
 
 class RegionOut(Schema):

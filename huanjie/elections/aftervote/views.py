@@ -339,35 +339,34 @@ def counting_form_api(request, pk):
     election = _election(request, pk)
     try:
         body = json.loads(request.body or b"{}")
-        rnd = election.rounds.get(number=int(body.get("round", 1)))
-        station = election.stations.get(pk=int(body["station"]))
-        data = counting.FormData(
-            issued=body.get("issued"),
-            returned=body.get("returned"),
-            valid=body.get("valid"),
-            blank=body.get("blank"),
-            invalid=body.get("invalid"),
-            lines=[
-                counting.LineData(
-                    int(ln["post"]), str(ln.get("name", "")), ln.get("votes"), bool(ln.get("write_in"))
-                )
-                for ln in body.get("lines", [])
-            ],
-        )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
+        return _json({"errors": ["请求格式错误：请求内容不是有效的 JSON。"]}, 400)
+    try:
+        sent = counting.form_from_json(body)
+    except ElectionError as exc:
         return _json({"errors": [f"请求格式错误：{exc}"]}, 400)
+    try:
+        rnd = election.rounds.get(number=sent.round_number)
+        station = election.stations.get(pk=sent.station_id)
     except (Round.DoesNotExist, VotingStation.DoesNotExist):
         return _json({"errors": ["投票轮次或投票站不存在。"]}, 404)
     try:
-        form = counting.save_form(request.user, rnd, station, data, acknowledge=body.get("acknowledge", ()))
+        form = counting.save_form(
+            request.user, rnd, station, sent.data, acknowledge=sent.acknowledge, based_on=sent.version
+        )
     except locking.ResultLocked as exc:
         return _json({"errors": [str(exc)]}, 409)
+    except counting.StaleForm as exc:
+        return _json(
+            {"errors": [str(exc)], "current": {"version": exc.current.version}, "side_by_side": counting.side_by_side(exc.current, exc.mine)},
+            409,
+        )
     except (counting.FormBlocked, counting.NeedsAcknowledgement) as exc:
         return _json({"errors": [str(exc)], "findings": [f.as_dict() for f in exc.findings]}, 422)
     except ElectionError as exc:
         return _json({"errors": [str(exc)]}, 422)
-    out = {"form": form.pk, "entry": form.entry, "status": form.status}
-    if body.get("compute") and form.status == form.ACCEPTED:
+    out = {"form": form.pk, "entry": form.entry, "status": form.status, "version": form.version}
+    if sent.compute and form.status == form.ACCEPTED:
         try:
             rr = results.compute_result(request.user, rnd)
         except ElectionError as exc:

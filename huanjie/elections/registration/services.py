@@ -721,6 +721,7 @@ def _applicant_for(
 HUKOU_CATEGORIES = frozenset({VoterRegistration.HUKOU_RESIDENT, VoterRegistration.HUKOU_AWAY_TAKING_PART})
 
 
+@guarded
 def person_to_register(actor, election: Election, id_number: str, name: str, category: str) -> Person:
     """The person a clerk registers by ID number (issue 9 §3). In scope: the person. On record
     elsewhere: only a resident who is not on this village's household register (category 3 and

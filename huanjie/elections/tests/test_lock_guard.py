@@ -47,8 +47,12 @@ def write_services() -> dict[str, object]:
         for name, func in vars(module).items():
             if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != module.__name__:
                 continue
-            params = list(inspect.signature(func).parameters)
-            if params[:1] == ["actor"] and len(params) > 1:
+            params = list(inspect.signature(func).parameters.values())
+            if (
+                [p.name for p in params[:1]] == ["actor"]
+                and len(params) > 1
+                and params[1].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+            ):
                 found[f"{module.__name__}.{name}"] = func
     return found
 
@@ -145,7 +149,9 @@ def test_the_found_case_removing_a_voter_after_submission(world, locked):
     with pytest.raises(locking.ResultLocked):
         registration.remove_voter(clerk, reg, "迁出")
     with pytest.raises(locking.ResultLocked):
-        election_services.add_committee_member(clerk, election, world.people["wang"], "主任")
+        election_services.add_committee_member(
+            clerk, election, world.people["wang"], chosen_by="villagers_meeting", vote_order=9
+        )
     with pytest.raises(locking.ResultLocked):
         assign_card_numbers(clerk, election)
     with pytest.raises(locking.ResultLocked):

@@ -59,9 +59,13 @@ def test_principal_and_agent_must_be_registered(world):
     v = setup_village(world)
     outsider = make_person("外村人", "M", dt.date(1960, 1, 1), world.village_a2, 400)
     Relation.objects.create(elder=outsider, younger=v.p["zhou"], kind="parent")
-    refused = proxies.register_proxy(v.actor, v.election, outsider, v.p["zhou"], FILED)
+    # 柳塘村 is out of the village clerk's scope (issue 9 §3): refused before the engine, nothing named.
+    with pytest.raises(proxies.ProxyError, match="该身份证号码已在其他地区登记"):
+        proxies.register_proxy(v.actor, v.election, outsider, v.p["zhou"], FILED)
+    township = world.users["township_a"]  # sees both villages: the engine's refusal (R20)
+    refused = proxies.register_proxy(township, v.election, outsider, v.p["zhou"], FILED)
     assert refused.status == Proxy.REFUSED and "委托人外村人不是本村登记选民" in refused.reason
-    refused = proxies.register_proxy(v.actor, v.election, v.p["zhou"], outsider, FILED)
+    refused = proxies.register_proxy(township, v.election, v.p["zhou"], outsider, FILED)
     assert refused.status == Proxy.REFUSED and "受托人不是本村有选举权的村民" in refused.reason
 
 

@@ -61,6 +61,19 @@ class NeedsAcknowledgement(CountingError):
         )
 
 
+class StaleForm(CountingError):
+    """The form was saved by someone else since this entry was opened (its version moved on).
+    ``current`` is the stored form, ``mine`` what this clerk typed: the page shows them side by side."""
+
+    def __init__(self, current: CountingForm, mine: FormData):
+        who = str(current.entered_by)
+        super().__init__(
+            f"计票单已被他人修改（{who}，第 {current.version} 版），您的录入未保存。请对照两份内容核对后重新保存。"
+        )
+        self.current = current
+        self.mine = mine
+
+
 @dataclass
 class LineData:
     post_id: int
@@ -233,13 +246,22 @@ def save_form(
     acknowledge=(),
     *,
     method: str = CountingForm.AGGREGATED,
+    based_on: int | None = None,
 ) -> CountingForm:
     """Check and save one counting form (aggregated entry).
 
     Raises :class:`FormBlocked` with the F findings, :class:`NeedsAcknowledgement` with W findings
     not in ``acknowledge``. Single entry: the saved form is accepted. Double entry: the form is the
     actor's entry (1 or 2); when both entries exist and agree, the form is accepted.
+
+    ``based_on`` is the version the clerk's page showed (0: no form yet). When the stored form has
+    moved on since, the save is refused with :class:`StaleForm` (已被他人修改); the check runs under
+    the lock guard's row lock, so of two saves based on the same version exactly one is stored.
     """
+    acknowledge = _codes(acknowledge)
+    _bounded(data)
+    if based_on is not None and (type(based_on) is not int or based_on < 0):
+        raise CountingError("版本号无效，请重新打开计票单后再录入。")
     election = _check_write(actor, rnd, station)
     races = round_races(rnd)
     lines = _known_lines(rnd, data, races)
@@ -253,6 +275,8 @@ def save_form(
     if pending:
         raise NeedsAcknowledgement(pending)
     entry, form = _entry_for(actor, rnd, station, election)
+    if based_on is not None and form is not None and based_on != form.version:
+        raise StaleForm(form, data)
     before = _head(form) if form else None
     # The lines are replaced in bulk (no per-row signals): keep their old values for the audit record.
     lines_before = (
@@ -264,6 +288,7 @@ def save_form(
     form.status = CountingForm.SAVED if election.double_entry else CountingForm.ACCEPTED
     form.resolution_note = ""
     form.resolved_by = None
+    form.version += 1
     _store(form, data, lines, findings, acknowledged & {f.code for f in findings})
     changes = {k: [before[k] if before else None, v] for k, v in _head(form).items()}
     post_names = dict(election.posts.values_list("pk", "name"))
@@ -282,6 +307,129 @@ def save_form(
         _reconcile(rnd, station)
         form.refresh_from_db()
     return form
+
+
+HEAD_LABELS = (
+    ("issued", "发出选票"),
+    ("returned", "收回选票"),
+    ("valid", "有效票（不含空白票）"),
+    ("blank", "空白票"),
+    ("invalid", "废票"),
+)
+
+
+def side_by_side(current: CountingForm, mine: FormData, races: list[RaceSpec] | None = None) -> list[dict]:
+    """The stored form and what a clerk typed, figure by figure, for the 已被他人修改 page."""
+    stored = FormData.from_form(current)
+    posts = {r.post.pk: r.post.name for r in (races or round_races(current.round))}
+    rows = [
+        {"label": label, "mine": getattr(mine, key), "current": getattr(stored, key)} for key, label in HEAD_LABELS
+    ]
+
+    def votes(data: FormData) -> dict:
+        return {(ln.post_id, ln.name, ln.write_in): ln.votes for ln in data.lines}
+
+    mine_votes, stored_votes = votes(mine), votes(stored)
+    for key in sorted(set(mine_votes) | set(stored_votes), key=lambda k: (str(posts.get(k[0], k[0])), k[2], k[1])):
+        post_id, name, write_in = key
+        label = f"{posts.get(post_id, post_id)}·{name}{'（另选他人）' if write_in else ''}"
+        rows.append({"label": label, "mine": mine_votes.get(key), "current": stored_votes.get(key)})
+    for row in rows:
+        row["differs"] = row["mine"] != row["current"]
+    return rows
+
+
+# No counting figure comes near this (a village has a few thousand voters); larger numbers are typing
+# slips and would not fit the database's integer columns.
+MAX_FIGURE = 10_000_000
+
+
+def _bounded(data: FormData) -> None:
+    figures = [(label, getattr(data, key)) for key, label in HEAD_LABELS]
+    figures += [(f"{ln.name or '另选他人'}的得票", ln.votes) for ln in data.lines]
+    figures += [("职位得票合计", v) for v in data.totals.values()]
+    for label, value in figures:
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_FIGURE:
+            raise CountingError(f"{label}：{value} 超过 {MAX_FIGURE}，不可能是计票数字，请核对纸质计票单。")
+
+
+@dataclass
+class JsonForm:
+    round_number: int
+    station_id: int
+    data: FormData
+    acknowledge: tuple[str, ...]
+    compute: bool
+    version: int | None
+
+
+def form_from_json(body) -> JsonForm:
+    """A counting form sent as JSON by a script (the counting API), checked for shape: every
+    figure an integer or null, every line an object; anything else is a :class:`CountingError`
+    in Chinese that names the field (issue 9 §4: junk JSON answers 4xx, never a server error)."""
+    if not isinstance(body, dict):
+        raise CountingError("请求内容应为一个 JSON 对象，如 {\"round\": 1, \"station\": 3, …}。")
+
+    def whole(value, label: str, *, required: bool = False, low: int = 0) -> int | None:
+        if value is None and not required:
+            return None
+        if type(value) is not int or not low <= value <= MAX_FIGURE:
+            raise CountingError(f"{label}：应为 {low}—{MAX_FIGURE} 之间的整数，收到 {json_text(value)}。")
+        return value
+
+    lines_in = body.get("lines", [])
+    if not isinstance(lines_in, list):
+        raise CountingError(f"lines（各候选人得票）：应为列表，收到 {json_text(lines_in)}。")
+    lines = []
+    for i, ln in enumerate(lines_in, 1):
+        if not isinstance(ln, dict):
+            raise CountingError(f"lines 第 {i} 项：应为对象，如 {{\"post\": 5, \"name\": \"张三\", \"votes\": 10}}。")
+        name = ln.get("name", "")
+        if not isinstance(name, str) or len(name) > 40:
+            raise CountingError(f"lines 第 {i} 项的 name（姓名）：应为不超过 40 字的文字。")
+        write_in = ln.get("write_in", False)
+        if not isinstance(write_in, bool):
+            raise CountingError(f"lines 第 {i} 项的 write_in（另选他人）：应为 true 或 false。")
+        lines.append(
+            LineData(
+                whole(ln.get("post"), f"lines 第 {i} 项的 post（职位）", required=True, low=1),
+                name,
+                whole(ln.get("votes"), f"lines 第 {i} 项的 votes（得票）"),
+                write_in,
+            )
+        )
+    data = FormData(
+        **{key: whole(body.get(key), f"{key}（{label}）") for key, label in HEAD_LABELS}, lines=lines
+    )
+    compute = body.get("compute", False)
+    if not isinstance(compute, bool):
+        raise CountingError("compute（是否计算结果）：应为 true 或 false。")
+    return JsonForm(
+        round_number=whole(body.get("round", 1), "round（轮次）", required=True, low=1),
+        station_id=whole(body.get("station"), "station（投票站）", required=True, low=1),
+        data=data,
+        acknowledge=_codes(body.get("acknowledge", [])),
+        compute=compute,
+        version=whole(body.get("version"), "version（版本）"),
+    )
+
+
+def json_text(value) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _codes(acknowledge) -> tuple[str, ...]:
+    """The acknowledged warning codes as given by a page or a script: a list of codes, nothing else."""
+    if acknowledge is None:
+        return ()
+    if isinstance(acknowledge, str) or not isinstance(acknowledge, list | tuple | set | frozenset):
+        raise CountingError("已确认的警告（acknowledge）应为警告编号的列表，如 [\"W.01\"]。")
+    if not all(isinstance(code, str) for code in acknowledge):
+        raise CountingError("已确认的警告（acknowledge）中的每一项都应为警告编号，如 \"W.01\"。")
+    return tuple(acknowledge)
 
 
 def entries(rnd: Round, station: VotingStation) -> dict[int, CountingForm]:

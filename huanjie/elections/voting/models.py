@@ -75,6 +75,8 @@ class CountingForm(models.Model):
     status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=DRAFT)
     acknowledged_warnings = models.JSONField("已确认的警告", default=list, blank=True)
     resolution_note = models.CharField("双录不一致的处理意见", max_length=300, blank=True)
+    # Raised by every save: a save based on an older version is refused (issue 9 §4, 已被他人修改).
+    version = models.PositiveIntegerField("版本", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

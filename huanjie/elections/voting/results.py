@@ -239,7 +239,12 @@ def _mark_election_day_held(actor, election: Election, rnd: Round) -> None:
 
 @guarded
 def compute_result(actor, rnd: Round) -> RoundResult:
-    """Add up the accepted forms of the round, count with the engine, store the result and the elected."""
+    """Add up the accepted forms of the round, count with the engine, store the result and the elected.
+
+    One transaction (the lock guard's): the result, the elected members, the stage, the timeline step
+    and the audit record are stored together or not at all. The elected rows are written in bulk,
+    a fixed number of queries whatever their number; after an unlock their changes are audited here
+    (``record_change``) rather than by the per-row signals."""
     election = rnd.election
     _check_write(actor, election, "计算选举结果")
     races = round_races(rnd)
@@ -250,9 +255,19 @@ def compute_result(actor, rnd: Round) -> RoundResult:
         raise ResultError(f"规则引擎拒绝计算：{exc.message}（{exc.path}）") from None
     output = result.as_dict()
     output["input"] = summary
-    with _acting(actor):
-        rr, created = RoundResult.objects.update_or_create(round=rnd, defaults={"output": output})
-        _store_elected(rnd, races, output, summary)
+    reopened = locking.is_reopened(election)
+    with _acting(actor), locking.audited_by_service():
+        rr = RoundResult.objects.filter(round=rnd).first()
+        before = locking.snapshot(rr) if rr is not None else None
+        if rr is None:
+            rr = RoundResult.objects.create(round=rnd, output=output)
+        else:
+            rr.output = output
+            rr.save(update_fields=["output", "computed_at"])
+        if reopened:
+            action = "result.change_after_unlock" if before else "result.add_after_unlock"
+            locking.record_change(actor, election, rr, action, before, locking.snapshot(rr))
+        _store_elected(actor, rnd, races, output, summary, reopened)
         if election.stage == Election.VOTING:
             election.stage = Election.COUNTED
             election.save(update_fields=["stage", "updated_at"])
@@ -275,13 +290,18 @@ def compute_result(actor, rnd: Round) -> RoundResult:
     return rr
 
 
-def _store_elected(rnd: Round, races: list[RaceSpec], output: dict, summary: dict) -> None:
+def _store_elected(
+    actor, rnd: Round, races: list[RaceSpec], output: dict, summary: dict, reopened: bool
+) -> None:
+    """Bring the round's elected rows in line with the engine's output: at most one query each to
+    read, insert, update and delete, however many are elected."""
     posts = {r.name: r.post for r in races}
     people = summary["people"]
     existing = {
         (m.post_id, m.name): m for m in ElectedMember.objects.filter(round=rnd, status=ElectedMember.ELECTED)
     }
     keep = set()
+    new, changed = [], []
     for e in output["elected"]:
         post = posts[e["post"]]
         key = (post.pk, e["name"])
@@ -289,20 +309,34 @@ def _store_elected(rnd: Round, races: list[RaceSpec], output: dict, summary: dic
         who = people.get(f"{post.pk}:{e['name']}", {})
         m = existing.get(key)
         if m is None:
-            ElectedMember.objects.create(
-                election=rnd.election,
-                round=rnd,
-                post=post,
-                person_id=who.get("person_id"),
-                name=e["name"],
-                votes=e["votes"],
+            new.append(
+                ElectedMember(
+                    election_id=rnd.election_id,
+                    round=rnd,
+                    post=post,
+                    person_id=who.get("person_id"),
+                    name=e["name"],
+                    votes=e["votes"],
+                )
             )
         elif m.votes != e["votes"]:
+            changed.append((m, locking.snapshot(m)))
             m.votes = e["votes"]
-            m.save(update_fields=["votes"])
-    for key, m in existing.items():
-        if key not in keep:
-            m.delete()
+    gone = [m for key, m in existing.items() if key not in keep]
+    if new:
+        ElectedMember.objects.bulk_create(new)
+    if changed:
+        ElectedMember.objects.bulk_update([m for m, _ in changed], ["votes"])
+    if gone:
+        ElectedMember.objects.filter(pk__in=[m.pk for m in gone]).delete()
+    if reopened:
+        election = rnd.election
+        for m in new:
+            locking.record_change(actor, election, m, "result.add_after_unlock", {}, locking.snapshot(m))
+        for m, before in changed:
+            locking.record_change(actor, election, m, "result.change_after_unlock", before, locking.snapshot(m))
+        for m in gone:
+            locking.record_change(actor, election, m, "result.delete_after_unlock", locking.snapshot(m), {})
 
 
 # ---------------------------------------------------------------- follow-up rounds (R29, R31–R35)

@@ -74,7 +74,7 @@ def _int(value):
     text = (value or "").strip()
     if text == "":
         return None
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isdecimal() else text  # isdigit() also takes "²", which int() refuses
 
 
 def _base(election: Election, **extra) -> dict:
@@ -381,11 +381,15 @@ def counting_form(request, pk, station_pk):
         mine = next((f for f in existing.values() if f.entered_by_id == user.pk), None)
     else:
         mine = existing.get(1)
+    stale = None
     if request.method == "POST":
         require_write(user)
         data, acks = _form_data(request, races)
         try:
-            form = counting.save_form(user, rnd, station, data, acks)
+            form = counting.save_form(user, rnd, station, data, acks, based_on=_int(request.POST.get("version")))
+        except counting.StaleForm as exc:
+            messages.error(request, str(exc))
+            stale, mine = counting.side_by_side(exc.current, exc.mine, races), exc.current
         except counting.FormBlocked as exc:
             findings = exc.findings
             messages.error(request, "计票单有错误（F），未保存。请对照纸质计票单改正。")
@@ -415,6 +419,8 @@ def counting_form(request, pk, station_pk):
         can_work=_can_work(user),
         double_entry=election.double_entry,
         acked=request.POST.getlist("ack") if request.method == "POST" else [],
+        stale=stale,
+        version=mine.version if mine is not None else 0,
     )
     return render(request, "elections/voting/counting_form.html", ctx)
 
