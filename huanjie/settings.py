@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "huanjie.oversight",
     "huanjie.reports",
     "huanjie.documents",
+    "huanjie.demo",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "huanjie.elections.locking.ActorMiddleware",
+    "huanjie.elections.aftervote.locking.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

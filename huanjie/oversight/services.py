@@ -198,7 +198,7 @@ def detect_signals(campaign: Campaign, prefix: str, today: dt.date | None = None
     (R24), seats still open after a further round (R31–R35), a write-in elected (另选他人), a
     candidate withdrawing within the policy's last days (P22), a complaint open against a candidate."""
     from huanjie.elections.models import Candidate, ElectedMember, Election, Round, RoundResult
-    from huanjie.elections.results import seat_status
+    from huanjie.elections.voting.results import seat_status
 
     today = today or timezone.localdate()
     late_days = campaign.effective_policy()["late_withdrawal_days"]
@@ -438,10 +438,10 @@ def apply_consequence(actor, complaint: Complaint, *, document_number: str = "")
     before the vote the candidacy ends (the elections' withdrawal, gap filled from the nominees,
     R15); after it the election of the person is declared void (R39). An existing withdrawal or
     disqualification of the candidate is linked as it is."""
-    from huanjie.elections import candidates as candidate_services
-    from huanjie.elections import results as result_services
     from huanjie.elections.models import Candidate, ElectedMember
+    from huanjie.elections.nomination import services as candidate_services
     from huanjie.elections.services import ElectionError
+    from huanjie.elections.voting import results as result_services
 
     c = _for_update(actor, complaint, "依举报作出处理决定")
     if c.candidate_id is None:

@@ -55,7 +55,7 @@ def week_start(day: dt.date) -> dt.date:
 
 def village_figures(campaign: Campaign, prefix: str, today: dt.date | None = None) -> list[dict]:
     """One row per village of the campaign under ``prefix``, with the counts of FIGURES."""
-    from huanjie.elections.aftervote import dashboard_elections, village_rows
+    from huanjie.elections.aftervote.services import dashboard_elections, village_rows
     from huanjie.elections.services import timeline
     from huanjie.oversight.models import Complaint, Incident
     from huanjie.review.models import ReviewCase

@@ -10,11 +10,9 @@ from django.utils import timezone
 
 from huanjie.accounts.models import AuditRecord
 from huanjie.campaigns.models import CampaignVillage
-from huanjie.elections import counting, results
-from huanjie.elections.models import Post, Round
-from huanjie.elections.models_candidates import Candidate
-from huanjie.elections.models_voting import ElectedMember, RoundResult
+from huanjie.elections.models import Candidate, ElectedMember, Post, Round, RoundResult
 from huanjie.elections.tests.voting_helpers import NATIONAL_CANDIDATES, election_day, form_data
+from huanjie.elections.voting import counting, results
 from huanjie.oversight import services
 from huanjie.oversight.models import Complaint, Incident, RiskPlan
 from huanjie.review.tests.review_helpers import candidate, election_in
