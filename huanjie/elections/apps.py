@@ -8,3 +8,4 @@ class ElectionsConfig(AppConfig):
 
     def ready(self):
         from huanjie.elections.aftervote import locking  # noqa: F401  (connects the audit signals of a reopened result)
+        from huanjie.elections.registration import counts  # noqa: F401  (drops cached voter counts on writes)
