@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from huanjie.accounts.models import Department
 from huanjie.campaigns.models import Campaign
 from huanjie.core.access import ADMIN, COUNTY, DEPARTMENT, OBSERVER, TOWNSHIP, VILLAGE, allow, require_scope
+from huanjie.core.kept import keep_form
 from huanjie.people.models import Region
 
 from . import services
@@ -207,6 +208,7 @@ def verdict_record(request, pk):
     default_next = _queue_url() if request.user.role == DEPARTMENT else _cases_url()
     if result not in ("pass", "fail"):
         messages.error(request, "审查结论：请选择“通过”或“不通过”。")
+        keep_form(request)
         return redirect("review:verdict", pk=v.pk)
     try:
         services.record_verdict(
@@ -219,6 +221,7 @@ def verdict_record(request, pk):
         )
     except services.ReviewError as exc:
         messages.error(request, f"{v.case.candidate.person.name}：{exc}")
+        keep_form(request)  # the verdict, choice and reason come back on the form
         return redirect("review:verdict", pk=v.pk)
     messages.success(
         request,

@@ -28,8 +28,6 @@ from huanjie.people.models import Region
 PAGE_SIZE = 50
 
 
-
-
 def _file(content: bytes, filename: str, content_type: str = "application/pdf", inline: bool = True):
     return file_response(content, filename, content_type=content_type, inline=inline)
 
@@ -215,6 +213,23 @@ def assign_posts(request, pk):
 # ---------------------------------------------------------------- handover
 
 
+def _handover_rows(status, posted):
+    """Each row's form values: the stored item, or what was just typed for the row that failed."""
+    for row in status.items:
+        item = row["item"]
+        if posted and posted["kind"] == row["kind"]:
+            row["form"] = posted
+        else:
+            row["form"] = {
+                "description": item.description if item else "",
+                "handed_over_on": item.handed_over_on.isoformat() if item and item.handed_over_on else "",
+                "handed_by": item.handed_by if item else "",
+                "received_by": item.received_by if item else "",
+                "supervised_by": item.supervised_by if item else "",
+                "signed": bool(item and item.signed),
+                "late_reason": "",
+            }
+    return status
 
 
 @allow(*VIEWERS)
@@ -222,12 +237,27 @@ def handover(request, pk):
     election = _election(request, pk)
     can_edit = request.user.role in aftervote.HANDOVER_ROLES
     error = ""
+    posted = None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("您的账号角色无权登记工作移交。")
         kind = request.POST.get("kind", "")
         raw_day = request.POST.get("handed_over_on", "")
         day = _date(raw_day)
+        # What was typed is shown again after an error (the form never loses it).
+        posted = {
+            f: request.POST.get(f, "")
+            for f in (
+                "kind",
+                "description",
+                "handed_over_on",
+                "handed_by",
+                "received_by",
+                "supervised_by",
+                "late_reason",
+            )
+        }
+        posted["signed"] = request.POST.get("signed") == "on"
         if raw_day and day is None:
             error = "移交日期：请填写有效日期（YYYY-MM-DD）。"
         else:
@@ -238,6 +268,7 @@ def handover(request, pk):
                 "received_by": request.POST.get("received_by", ""),
                 "supervised_by": request.POST.get("supervised_by", ""),
                 "signed": request.POST.get("signed") == "on",
+                "late_reason": request.POST.get("late_reason", ""),
             }
             try:
                 aftervote.save_handover(request.user, election, kind, data)
@@ -254,7 +285,7 @@ def handover(request, pk):
         {
             "election": election,
             "campaign": election.campaign,
-            "status": aftervote.handover_status(election),
+            "status": _handover_rows(aftervote.handover_status(election), posted if error else None),
             "can_edit": can_edit,
             "error": error,
         },

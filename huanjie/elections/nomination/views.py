@@ -17,6 +17,7 @@ from huanjie.core.access import (
     allow,
     require_write,
 )
+from huanjie.core.kept import keep_form
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections.nomination import proxies as px
 from huanjie.elections.nomination import services as cs
@@ -55,6 +56,7 @@ def _post_action(request, pk, fn, success: str, back: str = "elections:candidate
         result = fn(election)
     except ElectionError as exc:
         messages.error(request, str(exc))
+        keep_form(request)  # the redirected page puts back what was typed
     else:
         messages.success(request, success if not callable(success) else success(result))
     return redirect(back, pk=election.pk)
@@ -331,6 +333,8 @@ def candidates_page(request, pk):
         ctx["publications"] = list(CandidateListPublication.objects.filter(election=election))
         ctx["changed"] = cs.list_changed_since_publication(election)
         ctx["unfilled"] = cs.unfilled_disqualified(election)
+    # The candidates are fixed before the election day, on a day that has come (the date rule).
+    ctx["decide_on"] = min(timezone.localdate(), election.election_date - dt.timedelta(days=1))
     return render(request, "elections/candidates/candidates.html", ctx)
 
 
@@ -340,7 +344,10 @@ def candidates_decide(request, pk):
     def run(election):
         posts = list(election.posts.order_by("rank", "id"))
         method = request.POST.get("method", "votes")
-        return cs.decide_candidates(request.user, election, numbers=_numbers(request, posts), method=method)
+        on = _date(request.POST.get("on"), "确定日期") if request.POST.get("on") else None
+        return cs.decide_candidates(
+            request.user, election, numbers=_numbers(request, posts), method=method, on=on
+        )
 
     def ok(decision):
         text = f"已确定正式候选人 {len(decision.candidates)} 名，已提交资格审查。"

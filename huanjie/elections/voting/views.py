@@ -414,6 +414,8 @@ def counting_form(request, pk, station_pk):
         can_work=_can_work(user),
         double_entry=election.double_entry,
         acked=request.POST.getlist("ack") if request.method == "POST" else [],
+        # A form that cannot be saved yet says so before anyone types; read-only roles see text.
+        blocked=counting.write_blocker(user, rnd, station) if _can_work(user) else "",
     )
     return render(request, "elections/voting/counting_form.html", ctx)
 

@@ -1,0 +1,115 @@
+"""The village election as a clerk lives it (issue 11): the to-do list, people found by name,
+forms that keep what was typed, and what read-only roles see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from huanjie.elections import services
+from huanjie.elections.models import Election
+
+from .workflow_helpers import make_person, register
+
+pytestmark = pytest.mark.django_db
+
+
+def _upcoming(world, village=None, days=60):
+    """An election of the running campaign, ``days`` ahead (its steps lie before or after today)."""
+    village = village or world.village_a1
+    township = world.users["township_a"] if village.code.startswith("130731100") else world.users["township_b"]
+    campaign = world.campaign
+    campaign.starts_on = timezone.localdate() - dt.timedelta(days=90)
+    campaign.ends_on = timezone.localdate() + dt.timedelta(days=200)
+    campaign.save()
+    return services.create_election(township, campaign, village, timezone.localdate() + dt.timedelta(days=days))
+
+
+# ---------------------------------------------------------------- 工作台 to-dos
+
+
+def test_township_home_lists_its_villages_next_steps_with_links(world, client_for):
+    a1 = _upcoming(world)
+    _upcoming(world, world.village_b1)  # another township's village: not on this list
+    page = client_for("township_a").get("/").content.decode()
+    assert 'id="todos"' in page
+    assert "东山村：下一步 公布选民名单" in page
+    assert f"/elections/{a1.pk}/voters/" in page
+    assert "石桥村" not in page.split('id="todos"')[1].split("</section>")[0]
+    assert f"/elections/campaign/{world.campaign.slug}/" in page  # the home page links to the elections
+
+
+def test_overdue_steps_come_first_and_are_marked(world, client_for):
+    # 10 days ahead: the voter list (20 days before) is overdue.
+    _upcoming(world, days=10)
+    todos = client_for("township_a").get("/").content.decode().split('id="todos"')[1].split("</section>")[0]
+    assert "逾期" in todos and "东山村：公布选民名单（已逾期）" in todos
+    assert todos.index("已逾期") < todos.index("下一步")
+
+
+def test_village_committee_sees_its_election_next_step(world, client_for):
+    e = _upcoming(world)
+    Election.objects.filter(pk=e.pk).update(stage=Election.VOTING)
+    page = client_for("village_a1").get("/").content.decode()
+    assert "东山村：下一步 录入计票单，计算选举结果" in page
+
+
+def test_department_home_shows_its_review_queue(world, client_for):
+    from huanjie.elections.tests.candidate_helpers import nominate_basic, setup_village
+    from huanjie.elections.nomination import services as cs
+    from huanjie.review import services as review
+    from huanjie.review.models import ReviewVerdict
+
+    v = setup_village(world)
+    nominate_basic(v)
+    cs.decide_candidates(world.users["village_a1"], v.election, numbers={"director": 2, "deputy": 2, "member": 4},
+                         on=dt.date(2026, 3, 5))
+    for tier_user in ("village_a1", "township_a"):
+        for verdict in ReviewVerdict.objects.filter(tier={"village_a1": "village", "township_a": "township"}[tier_user]):
+            review.record_verdict(world.users[tier_user], verdict, True)
+    page = client_for("department").get("/").content.decode()
+    assert "名候选人等待本部门审查" in page and "/review/queue/" in page
+
+
+# ---------------------------------------------------------------- people found by name
+
+
+def test_person_search_by_name_tells_namesakes_apart_within_scope(world, client_for):
+    make_person("王建国", "M", dt.date(1988, 5, 6), world.village_a1, 31, group="第三村民小组")
+    make_person("王建国", "M", dt.date(1975, 1, 2), world.village_b1, 32, group="第二村民小组")  # other township
+    r = client_for("township_a").get("/people/pick/", {"field": "person", "person": "王建国", "target": "x"})
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert html.count('class="pick-option"') == 2  # the one in 石桥乡 is out of scope
+    assert "第一村民小组" in html and "第三村民小组" in html and "1970年生" in html and "1988年生" in html
+    assert "同名" in html
+    # the list shows the ID number's tail, never the full number
+    assert world.people["wang"].id_number not in html.replace('data-pick-value="' + world.people["wang"].id_number, "")
+    narrowed = client_for("township_a").get("/people/pick/", {"field": "person", "person": "王建国 第三"}).content.decode()
+    assert narrowed.count('class="pick-option"') == 1 and "1988年生" in narrowed
+    tail = world.people["wang"].id_number[-4:]
+    by_tail = client_for("township_a").get("/people/pick/", {"field": "p", "p": tail}).content.decode()
+    assert "1970年生" in by_tail
+
+
+def test_person_search_limited_to_an_elections_registered_voters(world, client_for):
+    e = _upcoming(world)
+    register(e, world.people["wang"])
+    html = client_for("village_a1").get(
+        "/people/pick/", {"field": "person", "person": "王", "election": str(e.pk)}
+    ).content.decode()
+    assert "王建国" in html and "王小明" not in html
+
+
+def test_person_search_is_closed_to_roles_without_id_numbers(world, client_for):
+    for persona in ("observer", "department"):
+        assert client_for(persona).get("/people/pick/", {"q": "王"}).status_code == 403
+
+
+def test_person_fields_search_by_name(world, client_for):
+    e = _upcoming(world)
+    for url in (f"/elections/{e.pk}/nominations/", f"/elections/{e.pk}/proxies/", f"/elections/{e.pk}/objections/"):
+        page = client_for("village_a1").get(url).content.decode()
+        assert 'hx-get="/people/pick/"' in page, url
