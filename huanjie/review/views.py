@@ -15,6 +15,7 @@ from huanjie.accounts.models import Department
 from huanjie.campaigns.models import Campaign
 from huanjie.core.access import ADMIN, COUNTY, DEPARTMENT, OBSERVER, TOWNSHIP, VILLAGE, allow, require_scope
 from huanjie.core.kept import keep_form
+from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.people.models import Region
 
 from . import services
@@ -75,6 +76,18 @@ def queue(request):
     qs = services.department_queue(user, pending_only=(status != "decided"), township=township, search=q)
     if status == "decided":
         qs = qs.exclude(verdict=ReviewVerdict.PENDING)
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"{user.department.name}资格审查队列",
+            ["乡镇", "村（社区）", "职位", "姓名", "性别", "身份证号码", "等待天数", "结论", "审查意见"],
+            [
+                [c.election.organization.parent.name if c.election.organization.parent else "",
+                 c.election.organization.name, c.post.name, c.person.name, c.person.get_gender_display(),
+                 c.person.id_number, services.days_waiting(v), v.get_verdict_display(), v.comment]
+                for v in qs.select_related("case__candidate__election__organization__parent")
+                for c in [v.case.candidate]
+            ],
+        )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     for v in page:
         v.days = services.days_waiting(v)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from huanjie.campaigns.models import Campaign
 from huanjie.core.access import ADMIN, COUNTY, OBSERVER, OFFICE_ROLES, TOWNSHIP, VILLAGE, allow, require_scope
+from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections.aftervote import archive, locking
 from huanjie.elections.aftervote import documents as result_documents
@@ -313,6 +314,19 @@ def _dashboard(request, slug, *, level: str):
     elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code))
     rows = aftervote.village_rows(elections)
     totals = aftervote.dashboard_totals(rows)
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"{campaign.name}{'全县' if level == 'county' else '乡镇'}选举结果",
+            ["乡镇", "村（社区）", "阶段", "报送", "登记选民", "发出选票", "收回选票", "参选率（%）", "当选人员", "女性", "一肩挑"],
+            [
+                [r["township"].name if r["township"] else "", r["village"].name, r["stage"],
+                 "已报送" if r["locked"] else ("已解锁" if r["reopened"] else "未报送"),
+                 r["registered"], r["issued"], r["returned"], "" if r["turnout"] is None else r["turnout"],
+                 "；".join(f"{post}：{'、'.join(names)}" for post, names in r["elected_by_post"]),
+                 r["women"], "是" if r["yijiantiao"] else ""]
+                for r in rows
+            ],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in (("q", q), ("township", township_code)) if v}
     return render(

@@ -39,6 +39,16 @@ def committee_name(election: Election) -> str:
     return f"{election.organization.name}{body}"
 
 
+def list_order_key(group_name: str, name: str) -> tuple:
+    """The order of every voter list, printed or on screen: 村民小组, then surname strokes (R69)."""
+    return (group_sort_key(group_name or "未分组"), stroke_sort_key(name))
+
+
+def in_list_order(registrations) -> list:
+    """Registrations (with ``person`` loaded) in the voter list's order."""
+    return sorted(registrations, key=lambda r: list_order_key(r.group_name, r.person.name))
+
+
 def registered_voters(election: Election) -> list[tuple[str, str, str, str]]:
     """(group, name, gender, card number) of every registered voter, by group then surname strokes (R69)."""
     rows = list(
@@ -46,7 +56,7 @@ def registered_voters(election: Election) -> list[tuple[str, str, str, str]]:
             "group_name", "person__name", "person__gender", "card_number"
         )
     )
-    rows.sort(key=lambda r: (group_sort_key(r[0] or "未分组"), stroke_sort_key(r[1])))
+    rows.sort(key=lambda r: list_order_key(r[0], r[1]))
     return [(g or "未分组", name, GENDER_ZH.get(gender, ""), number) for g, name, gender, number in rows]
 
 
@@ -119,7 +129,7 @@ def assign_card_numbers(actor, election: Election) -> int:
         .aggregate(m=Max("card_number"))
     )
     start = int(taken["m"]) if taken["m"] and taken["m"].isdigit() else 0
-    regs.sort(key=lambda r: (group_sort_key(r.group_name or "未分组"), stroke_sort_key(r.person.name)))
+    regs = in_list_order(regs)
     for i, r in enumerate(regs, start + 1):
         r.card_number = f"{i:05d}"
     VoterRegistration.objects.bulk_update(regs, ["card_number"], batch_size=2000)

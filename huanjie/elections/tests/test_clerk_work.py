@@ -57,8 +57,8 @@ def test_village_committee_sees_its_election_next_step(world, client_for):
 
 
 def test_department_home_shows_its_review_queue(world, client_for):
-    from huanjie.elections.tests.candidate_helpers import nominate_basic, setup_village
     from huanjie.elections.nomination import services as cs
+    from huanjie.elections.tests.candidate_helpers import nominate_basic, setup_village
     from huanjie.review import services as review
     from huanjie.review.models import ReviewVerdict
 
@@ -113,3 +113,77 @@ def test_person_fields_search_by_name(world, client_for):
     for url in (f"/elections/{e.pk}/nominations/", f"/elections/{e.pk}/proxies/", f"/elections/{e.pk}/objections/"):
         page = client_for("village_a1").get(url).content.decode()
         assert 'hx-get="/people/pick/"' in page, url
+
+
+# ---------------------------------------------------------------- lists and exports
+
+
+def _sheet(response) -> list[list]:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+
+
+def _voters(world, n_groups=3):
+    e = _upcoming(world)
+    names = ["王五", "丁一", "李四", "万二", "张三", "于六"]
+    for i, name in enumerate(names):
+        group = f"第{'一二三'[i % n_groups]}村民小组"
+        register(e, make_person(name, "M", dt.date(1960 + i, 1, 1), world.village_a1, 40 + i, group=group))
+    return e
+
+
+def test_web_voter_list_is_in_group_then_stroke_order_and_each_group_listed_once(world, client_for):
+    e = _voters(world)
+    page = client_for("village_a1").get(f"/elections/{e.pk}/voters/").content.decode()
+    table = page.split('<table class="grid">')[1]
+    order = [n for n in ("丁一", "万二", "于六", "王五", "李四", "张三") if n in table]
+    shown = sorted(order, key=table.index)
+    # 第一组: 万二(万 3 strokes) 王五(王 4); 第二组: 丁一(丁 2) 张三(张 7); 第三组: 于六(于 3) 李四(李 7).
+    # Unicode order would put 王五 before 万二 and 李四 before 于六.
+    assert shown == ["万二", "王五", "丁一", "张三", "于六", "李四"]
+    options = page.split('name="group"')[1].split("</select>")[0]
+    assert options.count("<option") == 4  # 全部小组 + three groups, each once
+    assert options.index("第一村民小组") < options.index("第二村民小组") < options.index("第三村民小组")
+
+
+def test_voter_list_exports_every_row_in_list_order(world, client_for):
+    e = _voters(world)
+    rows = _sheet(client_for("village_a1").get(f"/elections/{e.pk}/voters/", {"format": "xlsx"}))
+    header = next(r for r in rows if r and r[0] == "序号")
+    body = rows[rows.index(header) + 1:]
+    assert [r[1] for r in body] == ["万二", "王五", "丁一", "张三", "于六", "李四"]
+    assert all(len(str(r[3])) == 18 for r in body)  # the village committee keeps the full ID number
+
+
+def test_elections_overview_and_dashboard_export(world, client_for):
+    _upcoming(world)
+    rows = _sheet(client_for("county").get(f"/elections/campaign/{world.campaign.slug}/", {"format": "xlsx"}))
+    assert any(r[:2] == ["清溪镇", "东山村"] for r in rows)
+    rows = _sheet(client_for("county").get(f"/elections/campaign/{world.campaign.slug}/results/county/", {"format": "xlsx"}))
+    assert any("东山村" in r for r in rows)
+
+
+def test_nominations_candidates_and_review_queue_export(world, client_for):
+    from huanjie.elections.nomination import services as cs
+    from huanjie.elections.tests.candidate_helpers import nominate_basic, setup_village
+    from huanjie.review import services as review
+    from huanjie.review.models import ReviewVerdict
+
+    v = setup_village(world)
+    nominate_basic(v)
+    rows = _sheet(client_for("village_a1").get(f"/elections/{v.election.pk}/nominations/", {"format": "xlsx"}))
+    assert any(r[:2] == ["主任", "王建国"] and r[5] == 12 for r in rows)
+    cs.decide_candidates(world.users["village_a1"], v.election, numbers={"director": 2, "deputy": 2, "member": 4},
+                         on=dt.date(2026, 3, 5))
+    rows = _sheet(client_for("village_a1").get(f"/elections/{v.election.pk}/candidates/", {"format": "xlsx"}))
+    assert sum(1 for r in rows if r and r[0] in ("主任", "副主任", "委员")) == 8
+    for persona, tier in (("village_a1", "village"), ("township_a", "township")):
+        for verdict in ReviewVerdict.objects.filter(tier=tier):
+            review.record_verdict(world.users[persona], verdict, True)
+    rows = _sheet(client_for("department").get("/review/queue/", {"format": "xlsx"}))
+    assert sum(1 for r in rows if len(r) > 3 and r[1] == "东山村") == 8
