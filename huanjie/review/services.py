@@ -675,7 +675,11 @@ def joint_review_table(township: Region, campaign, compact: bool = False) -> dic
                     f"{negative_text(campaign, v.negative_item)}"
                     + (f"（{v.document_number}）" if v.document_number else "")
                 )
-    title = f"{township.name}村（社区）“两委”换届候选人资格联审表"
+    # A township's table covers its villages; the archive of one village holds that village's rows.
+    if township.level == Region.VILLAGE:
+        title = f"{township.name}“两委”换届候选人资格联审表"
+    else:
+        title = f"{township.name}村（社区）“两委”换届候选人资格联审表"
     subtitle = (
         f"{campaign.name}　　填报单位：{township.name}　　制表日期：{timezone.localdate():%Y年%m月%d日}"
     )
@@ -699,10 +703,9 @@ def joint_review_pdf(township: Region, campaign) -> bytes:
     # share the rest of the landscape page. Widths are in points, read by table_pdf as weights.
     many = len(t["departments"]) > 8
     size = 9.0 if many else 10.5
-    fixed = [22, 46, 48, 18, 9 * size + 10, 36, 30, 30]
-    avail = 842 - 2 * 42.5  # A4 landscape less the table margins (15 mm each side)
-    dept_w = max((avail - sum(fixed) - 36) / max(len(t["departments"]), 1), 2 * size + 9)
-    widths = fixed + [dept_w] * len(t["departments"]) + [36]
+    # The departments share what the columns kept whole (序号, village, name, gender, the 18-digit
+    # ID number, post) leave of the landscape page; the weights only set their proportions.
+    widths = [22, 46, 48, 18, 100, 36, 30, 30] + [40] * len(t["departments"]) + [36]
     return table_pdf(
         t["title"],
         t["columns"],
@@ -713,6 +716,7 @@ def joint_review_pdf(township: Region, campaign) -> bytes:
         signature_lines=t["signatures"],
         widths=widths,
         font_size=size,
+        whole=[0, 1, 2, 3, 4, 5, 6, 7, len(t["columns"]) - 1],
     )
 
 

@@ -137,18 +137,51 @@ def assign_card_numbers(actor, election: Election) -> int:
     return len(regs)
 
 
+# A voter card says when and where to vote (the election day may move: cards print the current day).
+VOTER_CARD_FIELDS = (
+    ("村（社区）", "village"),
+    ("姓名", "name"),
+    ("性别", "gender"),
+    ("村民小组", "group"),
+    ("选民证号", "number"),
+    ("选举日期", "day"),
+    ("投票地点", "station"),
+)
+
+
+def polling_place(stations, group: str) -> str:
+    """Where a voter of ``group`` votes: the station named after the group, else the central
+    meeting; before the stations are set, the notice that will say it."""
+    if not stations:
+        return "见投票选举事项公告"
+    mine = next((s for s in stations if group and group in f"{s.name}{s.location}"), None)
+    central = next((s for s in stations if s.kind == "central"), stations[0])
+    s = mine or central
+    return f"{s.name}（{s.location}）" if s.location else s.name
+
+
 def voter_cards_pdf(election: Election, issued_on: dt.date | None = None) -> bytes:
     """选民证 for every registered voter, eight to an A4 page with cut lines."""
     voters = registered_voters(election)
     if not voters:
         raise ElectionError("该选举还没有登记选民，无法打印选民证。")
     place = election.organization.full_name().removeprefix(election.campaign.county.full_name())
+    stations = list(election.stations.exclude(kind="mobile").order_by("id"))
     cards = [
-        {"village": place, "name": name, "gender": gender, "group": group, "number": number}
+        {
+            "village": place,
+            "name": name,
+            "gender": gender,
+            "group": group,
+            "number": number,
+            "day": zh_date(election.election_date),
+            "station": polling_place(stations, group),
+        }
         for group, name, gender, number in voters
     ]
     return cards_pdf(
         cards,
+        fields=VOTER_CARD_FIELDS,
         issuer=committee_name(election),
         date_text=zh_date(issued_on or timezone.localdate()),
     )
