@@ -187,3 +187,28 @@ def test_nominations_candidates_and_review_queue_export(world, client_for):
             review.record_verdict(world.users[persona], verdict, True)
     rows = _sheet(client_for("department").get("/review/queue/", {"format": "xlsx"}))
     assert sum(1 for r in rows if len(r) > 3 and r[1] == "东山村") == 8
+
+
+# ---------------------------------------------------------------- words a clerk understands
+
+
+def test_audit_log_says_who_did_what_to_which_thing_in_chinese(world, client_for):
+    import re
+
+    from huanjie.elections.tests.voting_helpers import NATIONAL_CANDIDATES, election_day, form_data
+    from huanjie.elections.voting import counting, results
+
+    day = election_day(world, candidates=NATIONAL_CANDIDATES)
+    data = form_data(day, day.round, (16, 15, 14, 0, 1),
+                     {"director": {"张明": 9, "李华": 5}, "deputy": {"王强": 10, "赵敏": 4},
+                      "member": {"孙立": 12, "周芳": 11, "吴刚": 10, "郑丽": 5, "冯伟": 3}})
+    counting.save_form(world.users["village_a1"], day.round, day.stations[0], data, ())
+    results.compute_result(world.users["village_a1"], day.round)
+    page = client_for("county").get("/accounts/audit/").content.decode()
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "设立投票站" in body and "计算选举结果" in body and "进入投票阶段" in body
+    assert "投票站（票箱）：" in body and "东山村第十二届村民委员会选举：中心会场" in body
+    assert " object (" not in body  # "VotingStation object (4)"
+    assert not re.search(r">\s*[a-z_]+\.[a-z_]+\s*<", body)  # no English action codes as text
+    assert "{'" not in body and "': " not in body  # no raw Python dicts
+    assert "<strong>阶段</strong>：筹备 → 投票" in body and "<strong>收回选票</strong>：（空） → 15" in body
