@@ -28,7 +28,7 @@ from huanjie.elections.registration import services as registration
 from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
-from huanjie.people.models import Person
+from huanjie.people.services import PersonLookupError, find_by_id_number
 
 SETUP = (COUNTY, TOWNSHIP)
 
@@ -389,10 +389,12 @@ def committee(request, pk):
         require_write(user)
         if form.is_valid():
             d = form.cleaned_data
-            person = Person.objects.filter(id_number=d["id_number"].strip().upper()).first()
-            if person is None:
-                form.add_error("id_number", "人员库中没有这个公民身份号码，请先登记人员。")
-            else:
+            try:
+                person = find_by_id_number(user, d["id_number"])
+            except PersonLookupError as exc:
+                person = None
+                form.add_error("id_number", str(exc))
+            if person is not None:
                 try:
                     services.add_committee_member(
                         user,

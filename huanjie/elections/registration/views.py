@@ -23,6 +23,7 @@ from huanjie.elections.services import group_sort_key
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
 from huanjie.people.models import Person
+from huanjie.people.services import PersonLookupError, find_by_id_number
 
 OFFICE = (COUNTY, TOWNSHIP, VILLAGE, ADMIN)
 WRITERS = (COUNTY, TOWNSHIP, VILLAGE)
@@ -155,7 +156,16 @@ def job_page(request, pk, job_id):
     election = _election(request, pk)
     job = _job(request, election, job_id)
     template = "elections/registration/_job.html" if request.htmx else "elections/registration/job.html"
-    return render(request, template, {"election": election, "job": job, "labels": _labels()})
+    warnings = (job.result or {}).get("warnings", []) if isinstance(job.result, dict) else []
+    boxes = [
+        ("corrected", "已自动更正", [w for w in warnings if w.get("kind", "corrected") == "corrected"]),
+        ("notice", "已在名单中，不重复登记", [w for w in warnings if w.get("kind") == "notice"]),
+    ]
+    return render(
+        request,
+        template,
+        {"election": election, "job": job, "labels": _labels(), "warning_boxes": [b for b in boxes if b[2]]},
+    )
 
 
 def _labels():
@@ -208,13 +218,12 @@ def voter_add(request, pk):
     require_write(request.user)
     form = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        number = form.get("id_number", "").strip().upper()
-        person = Person.objects.visible_to(request.user).filter(id_number=number).first() if number else None
-        if person is None:
-            messages.error(
-                request, "人员库中没有这个身份证号码的人员（或不在您的管辖范围内），请先在人员库中登记。"
-            )
-        else:
+        try:
+            person = find_by_id_number(request.user, form.get("id_number", ""))
+        except PersonLookupError as exc:
+            person = None
+            messages.error(request, str(exc))
+        if person is not None:
             evidence = {
                 k: _date(form.get(k, ""))
                 for k in ("intent_declared_on", "resident_since", "applied_on", "assembly_approved_on")
