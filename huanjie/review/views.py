@@ -113,18 +113,24 @@ def queue(request):
     )
 
 
-@allow(DEPARTMENT)
+@allow(DEPARTMENT, VILLAGE, TOWNSHIP)
 @require_POST
 def bulk(request):
     user = request.user
-    township = get_object_or_404(Region, code=request.POST.get("township", ""), level=Region.TOWNSHIP)
+    # A department passes a township's candidates; the village committee its village's at the
+    # 村级预审, the township its own at the 乡镇初审 (services.bulk_verdict checks the tier).
+    level = Region.TOWNSHIP if user.role != VILLAGE else Region.VILLAGE
+    township = get_object_or_404(Region, code=request.POST.get("township", ""), level=level)
     require_scope(user, township.code)
+    back = (
+        f"{_queue_url()}?{urlencode({'township': township.code})}" if user.role == DEPARTMENT else _cases_url()
+    )
     try:
         shown = [int(x) for x in request.POST.getlist("shown")]
         excepted = [int(x) for x in request.POST.getlist("except")]
     except ValueError:
         messages.error(request, "批量审查：提交的候选人编号无效。")
-        return redirect("review:queue")
+        return redirect(back)
     try:
         done = services.bulk_verdict(
             user,
@@ -142,7 +148,7 @@ def bulk(request):
             f"{township.name}：已批量审查通过 {len(done)} 人"
             + (f"，{len(excepted)} 人留待逐个审查。" if excepted else "。"),
         )
-    return redirect(f"{_queue_url()}?{urlencode({'township': township.code})}")
+    return redirect(back)
 
 
 def _queue_url() -> str:
@@ -296,10 +302,17 @@ def cases(request):
             }
         )
     query = urlencode({k: v for k, v in {"q": q, "stage": stage}.items() if v})
+    # Bulk pass at the office's own tier, as the departments have it at the county (one region:
+    # the village committee's village, the township's township).
+    bulk_rows = [r for r in rows if r["to_review"] is not None]
+    bulk_region = user.region if my_tier is not None and bulk_rows else None
     return render(
         request,
         "review/cases.html",
         {
+            "bulk_rows": bulk_rows,
+            "bulk_region": bulk_region,
+            "bulk_tier": services.TIER_ZH.get(my_tier, ""),
             "page": page,
             "rows": rows,
             "full": full,

@@ -1030,7 +1030,7 @@ def ballot_pdf(
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ]
         if seal_label:
-            cmds.append(("BOX", (1, 0), (1, 0), 0.6, BLACK))
+            cmds.append(("BOX", (1, 0), (1, 0), 1.0, BLACK))
         t.setStyle(TableStyle(cmds))
         return t
 

@@ -212,3 +212,28 @@ def test_audit_log_says_who_did_what_to_which_thing_in_chinese(world, client_for
     assert not re.search(r">\s*[a-z_]+\.[a-z_]+\s*<", body)  # no English action codes as text
     assert "{'" not in body and "': " not in body  # no raw Python dicts
     assert "<strong>阶段</strong>：筹备 → 投票" in body and "<strong>收回选票</strong>：（空） → 15" in body
+
+
+def test_village_committee_passes_its_pre_review_in_bulk(world, client_for):
+    """Bulk pass at the 村级预审 as the departments have it at the county."""
+    from huanjie.elections.nomination import services as cs
+    from huanjie.elections.nomination.models import Candidate
+    from huanjie.elections.tests.candidate_helpers import nominate_basic, setup_village
+    from huanjie.review.models import ReviewCase, ReviewVerdict
+
+    v = setup_village(world)
+    nominate_basic(v)
+    cs.decide_candidates(world.users["village_a1"], v.election, numbers={"director": 2, "deputy": 2, "member": 4},
+                         on=dt.date(2026, 3, 5))
+    c = client_for("village_a1")
+    page = c.get("/review/cases/").content.decode()
+    assert 'id="bulk-form"' in page and "批量村级预审" in page
+    pending = list(ReviewVerdict.objects.filter(tier="village", verdict="pending"))
+    kept = Candidate.objects.get(person__name="张伟")
+    r = c.post("/review/queue/bulk/", {"township": world.village_a1.code, "shown": [x.pk for x in pending],
+                                       "except": [kept.pk]}, follow=True)
+    assert "已批量审查通过 7 人" in r.content.decode()
+    assert ReviewCase.objects.filter(stage=ReviewCase.TOWNSHIP).count() == 7
+    assert ReviewCase.objects.get(candidate=kept).stage == ReviewCase.VILLAGE
+    # a village cannot pass another village's candidates, nor act at the township's tier
+    assert c.post("/review/queue/bulk/", {"township": world.village_b1.code}).status_code == 404
