@@ -1,12 +1,21 @@
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.people import stats as people_stats
 from huanjie.people.models import Region
 
-from .access import ALL_ROLES, allow, public
+from .access import ALL_ROLES, COUNTY, TOWNSHIP, VILLAGE, allow, public
+from .todos import todos_for
+
+
+def _election_links(user, campaigns) -> list[dict]:
+    """Township and village home pages link to their elections (the campaign's election list)."""
+    if user.role not in {COUNTY, TOWNSHIP, VILLAGE}:
+        return []
+    return [{"campaign": c, "url": reverse("elections:list", kwargs={"slug": c.slug})} for c in campaigns[:5]]
 
 
 @public
@@ -25,6 +34,8 @@ def home(request):
         .values("state").annotate(n=Count("id"))
     )
     context = {
+        "todos": todos_for(user),
+        "elections_links": _election_links(user, campaigns),
         "region": user.region,
         "township_count": counts.get(Region.TOWNSHIP, 0),
         "village_count": counts.get(Region.VILLAGE, 0),

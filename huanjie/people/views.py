@@ -160,3 +160,45 @@ def relation_delete(request, pk, relation_id):
     services.remove_relation(request.user, relation)
     messages.success(request, "已删除该亲属关系。")
     return redirect("people:detail", pk=person.pk)
+
+
+PICK_LIMIT = 12
+
+
+def pick_people(user, text: str, election_id: str = ""):
+    """People matching the words typed in a person field, within the user's scope.
+
+    Each word narrows: digits (and X) are the tail of the ID number; other words match the name,
+    the 村民小组 or the village. ``election_id``: only voters registered in that election (the
+    nomination, proxy and objection fields name registered voters)."""
+    people = Person.objects.visible_to(user).select_related("hukou_village")
+    words = [w for w in (text or "").replace("，", " ").split() if w]
+    if not words:
+        return people.none()
+    for w in words:
+        upper = w.upper()
+        if upper.rstrip("X").isdigit():
+            people = people.filter(id_number__endswith=upper)
+        else:
+            people = people.filter(Q(name__contains=w) | Q(group_name__contains=w) | Q(hukou_village__name__contains=w))
+    if election_id.isdigit():
+        people = people.filter(registrations__election_id=int(election_id), registrations__status="registered")
+    return people.distinct().order_by("name", "hukou_village__code", "group_name", "birth_date", "id")
+
+
+@allow(*OFFICE)
+def person_pick(request):
+    """The person-search widget (htmx): type a name (and group, village or the ID number's last
+    digits), pick the person. Namesakes are told apart by village, 村民小组 and birth year; the
+    list shows only the ID number's tail. Picking fills the field with the ID number the services
+    read; only office roles, who see ID numbers on their people pages, reach this view."""
+    field = request.GET.get("field", "")
+    text = request.GET.get(field, "") if field else request.GET.get("q", "")
+    found = list(pick_people(request.user, text, request.GET.get("election", ""))[: PICK_LIMIT + 1])
+    names = [p.name for p in found]
+    rows = [{"person": p, "namesake": names.count(p.name) > 1} for p in found[:PICK_LIMIT]]
+    return render(
+        request,
+        "people/_pick_results.html",
+        {"rows": rows, "more": len(found) > PICK_LIMIT, "text": text.strip(), "target": request.GET.get("target", "")},
+    )
