@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from huanjie.core.access import (
     require_scope,
     require_write,
 )
+from huanjie.core.paging import CappedPaginator
 from huanjie.rules.education import EDUCATION_LABELS
 
 from . import services
@@ -74,7 +74,7 @@ def person_list(request):
     if village_code:
         people = people.filter(hukou_village__code=village_code)
     villages = Region.objects.visible_to(user).current().filter(level=Region.VILLAGE)
-    page = Paginator(people.order_by("hukou_village__code", "group_name", "name", "id"), 50).get_page(
+    page = CappedPaginator(people.order_by("hukou_village__code", "group_name", "name", "id"), 50).get_page(
         request.GET.get("page"))
     template = "people/_person_rows.html" if request.htmx else "people/person_list.html"
     query = urlencode({k: v for k, v in {"q": q, "village": village_code}.items() if v})
