@@ -23,8 +23,10 @@ from huanjie.accounts import audit
 from huanjie.core.access import in_scope
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
+from huanjie.elections.registration import counts as voter_counts
 from huanjie.elections.registration import roster
 from huanjie.people import services as people_services
+from huanjie.people import stats as people_stats
 from huanjie.people.models import Person
 from huanjie.rules.dates import add_years, election_calendar
 from huanjie.rules.people import (
@@ -374,6 +376,7 @@ def _insert_people(election: Election, rows: list[roster.RosterRow], now) -> dic
     if not rows:
         return {}
     village_id = election.organization_id
+    people_stats.forget(village_id)
     template = {
         "hukou_village_id": village_id,
         "residence_village_id": village_id,
@@ -469,6 +472,7 @@ def _insert_registrations(
 ) -> None:
     if not people:
         return
+    voter_counts.forget(election.pk)
     template = {
         "campaign_id": election.campaign_id,
         "election_id": election.pk,
@@ -728,16 +732,16 @@ def person_to_register(actor, election: Election, id_number: str, name: str, cat
     the like) is linked to the existing record, and only when the name typed is the name on
     record (the person shows the ID card); the record itself is not changed. Anything else gets
     the one answer that names neither the person nor the place."""
-    found = people_services.find_person_for(actor, id_number)
-    if found is None:
-        raise RegistrationRefused("人员库中没有这个身份证号码的人员，请先在人员库中登记。")
-    if isinstance(found, people_services.Elsewhere):
-        person = Person.objects.get(pk=found.person_id)
+    try:
+        return people_services.find_by_id_number(actor, id_number)
+    except people_services.PersonElsewhere as exc:
+        person = Person.objects.get(pk=exc.person_id)
         typed = "".join((name or "").split())
         if category in HUKOU_CATEGORIES or not typed or typed != person.name:
-            raise RegistrationRefused(found.message + "。")
+            raise RegistrationRefused(str(exc)) from None
         return person
-    return found
+    except people_services.PersonLookupError as exc:
+        raise RegistrationRefused(str(exc)) from None
 
 
 def _r9_check(election: Election, person: Person, actor=None) -> VoterRegistration | None:
@@ -1108,7 +1112,13 @@ def village_counts(elections: Iterable[Election]) -> dict[int, dict]:
     for e in elections:
         by_day.setdefault(e.election_date, []).append(e.pk)
     out: dict[int, dict] = {}
+    wanted = [pk for ids in by_day.values() for pk in ids]
+    out.update(voter_counts.cached(wanted))
+    fresh: dict[int, dict] = {}
     for day, ids in by_day.items():
+        ids = [pk for pk in ids if pk not in out]
+        if not ids:
+            continue
         bands = {f"b{i}": Count("id", filter=c) for i, c in enumerate(_band_conditions(day))}
         rows = (
             VoterRegistration.objects.filter(election_id__in=ids, status=VoterRegistration.REGISTERED)
@@ -1117,11 +1127,16 @@ def village_counts(elections: Iterable[Election]) -> dict[int, dict]:
             .order_by()
         )
         for election_id, category, gender, n, *band_counts in rows:
-            d = out.setdefault(
+            d = fresh.setdefault(
                 election_id, {"total": 0, "M": 0, "F": 0, "categories": {}, "age_bands": [0] * len(AGE_BANDS)}
             )
             d["total"] += n
             d["F" if gender == "F" else "M"] += n
             d["categories"][category] = d["categories"].get(category, 0) + n
             d["age_bands"] = [a + b for a, b in zip(d["age_bands"], band_counts, strict=True)]
-    return out
+        # An election without voters is cached too, as zeros, and left out of the answer as before.
+        for pk in ids:
+            fresh.setdefault(pk, {"total": 0, "M": 0, "F": 0, "categories": {}, "age_bands": [0] * len(AGE_BANDS)})
+    voter_counts.store(fresh)
+    out.update(fresh)
+    return {pk: d for pk, d in out.items() if d["total"]}
