@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huanjie.core.middleware.SecurityHeadersMiddleware",
+    "huanjie.core.middleware.BadValueMiddleware",
 ]
 
 ROOT_URLCONF = "huanjie.urls"

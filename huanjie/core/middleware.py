@@ -12,3 +12,31 @@ class SecurityHeadersMiddleware:
         if settings.CONTENT_SECURITY_POLICY and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
         return response
+
+
+class BadValueMiddleware:
+    """A value from a form or URL that the database cannot take (an id that is not a number, a
+    number too large for its column) answers 400 with a Chinese page, not a server error (issue 9
+    §4). Only these errors of turning request values into query values are caught; any other
+    exception stays a 500, so real faults are not hidden."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import ValidationError
+        from django.db import DataError
+        from django.shortcuts import render
+
+        value_of_field = isinstance(exception, ValueError) and str(exception).startswith("Field '")
+        if not (value_of_field or isinstance(exception, ValidationError | DataError | OverflowError)):
+            return None
+        return render(
+            request,
+            "core/bad_input.html",
+            {"message": "提交的内容无效：编号或数字不符合要求（如非数字的编号、过大的数字）。请返回后核对再提交。"},
+            status=400,
+        )

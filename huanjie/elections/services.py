@@ -198,7 +198,7 @@ def _to_int(value) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     return None
 
@@ -1064,7 +1064,7 @@ _CN_DIGITS = {
 def _cn_number(text: str) -> int | None:
     if not text:
         return None
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     total, cur = 0, 0
     for ch in text:

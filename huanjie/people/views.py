@@ -183,7 +183,7 @@ def pick_people(user, text: str, election_id: str = ""):
             people = people.filter(id_number__endswith=upper)
         else:
             people = people.filter(Q(name__contains=w) | Q(group_name__contains=w) | Q(hukou_village__name__contains=w))
-    if election_id.isdigit():
+    if election_id.isdecimal():
         people = people.filter(registrations__election_id=int(election_id), registrations__status="registered")
     return people.distinct().order_by("name", "hukou_village__code", "group_name", "birth_date", "id")
 

@@ -119,31 +119,50 @@ def review_status(candidate: Candidate) -> dict:
     "passed": bool, "failed": bool, "blocking": str | None}`` — ``blocking`` says why the
     candidate cannot be on the formal list yet (None once passed).
     """
-    case = ReviewCase.objects.filter(candidate=candidate).first()
-    if case is None:
-        return {
-            "stage": "none",
-            "stage_label": "未提交审查",
-            "passed": False,
-            "failed": False,
-            "blocking": f"{candidate.person.name}尚未提交资格审查",
+    return review_statuses([candidate])[candidate.pk]
+
+
+def review_statuses(candidates: Iterable[Candidate]) -> dict[int, dict]:
+    """:func:`review_status` of many candidates by id, in two queries whatever their number (the
+    candidates page lists them all)."""
+    candidates = list(candidates)
+    cases = {c.candidate_id: c for c in ReviewCase.objects.filter(candidate__in=[c.pk for c in candidates])}
+    failed_tiers: dict[int, str] = {}
+    failed = [c.pk for c in cases.values() if c.stage == ReviewCase.FAILED]
+    if failed:
+        for case_id, tier in (
+            ReviewVerdict.objects.filter(case_id__in=failed, verdict=ReviewVerdict.FAIL)
+            .order_by("pk")
+            .values_list("case_id", "tier")
+        ):
+            failed_tiers.setdefault(case_id, tier)
+    out = {}
+    for candidate in candidates:
+        case = cases.get(candidate.pk)
+        name = candidate.person.name
+        if case is None:
+            out[candidate.pk] = {
+                "stage": "none",
+                "stage_label": "未提交审查",
+                "passed": False,
+                "failed": False,
+                "blocking": f"{name}尚未提交资格审查",
+            }
+            continue
+        if case.stage == ReviewCase.PASSED:
+            blocking = None
+        elif case.stage == ReviewCase.FAILED:
+            blocking = f"{name}{TIER_ZH.get(failed_tiers.get(case.pk), '资格审查')}未通过"
+        else:
+            blocking = f"{name}的资格审查尚在{STAGE_ZH[case.stage]}阶段，未全部通过"
+        out[candidate.pk] = {
+            "stage": case.stage,
+            "stage_label": STAGE_ZH[case.stage],
+            "passed": case.stage == ReviewCase.PASSED,
+            "failed": case.stage == ReviewCase.FAILED,
+            "blocking": blocking,
         }
-    name = candidate.person.name
-    if case.stage == ReviewCase.PASSED:
-        blocking = None
-    elif case.stage == ReviewCase.FAILED:
-        failed = case.verdicts.filter(verdict=ReviewVerdict.FAIL).first()
-        tier = TIER_ZH.get(failed.tier, "资格审查") if failed else "资格审查"
-        blocking = f"{name}{tier}未通过"
-    else:
-        blocking = f"{name}的资格审查尚在{STAGE_ZH[case.stage]}阶段，未全部通过"
-    return {
-        "stage": case.stage,
-        "stage_label": STAGE_ZH[case.stage],
-        "passed": case.stage == ReviewCase.PASSED,
-        "failed": case.stage == ReviewCase.FAILED,
-        "blocking": blocking,
-    }
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -766,7 +766,7 @@ def _term_text(term: object) -> str:
     s = str(term or "").strip()
     if not s:
         return ""
-    if s.isdigit():
+    if s.isdecimal():
         s = chinese_number(int(s))
     if not s.startswith("第"):
         s = "第" + s

@@ -6,8 +6,9 @@ nominations and candidates, stations and their staff, rounds, counting forms and
 write service of an election carries :func:`guarded`, which locks the election row and refuses
 the write (:class:`ResultLocked`) inside the service's transaction; the services do not check the
 lock themselves. ``huanjie/elections/tests/test_lock_guard.py`` lists every public write service of
-the election packages and fails when one is neither guarded nor named in :data:`UNGUARDED` with
-its reason.
+the election packages (by convention a write takes the acting account as ``actor``; a read that
+needs the account calls it ``user``) and fails when one is neither guarded nor named in
+:data:`UNGUARDED` with its reason.
 
 After the township has unlocked a submitted result (the submission exists but is not locked:
 :func:`is_reopened`), every change to the result tables is written to the audit log with its

@@ -181,6 +181,11 @@ def review_state(candidate: Candidate) -> dict:
     return _review().review_status(candidate)
 
 
+def review_states(candidates) -> dict[int, dict]:
+    """:func:`review_state` of every candidate listed, by id, in a fixed number of queries."""
+    return _review().review_statuses(candidates)
+
+
 def _open_review(actor, candidate: Candidate) -> None:
     _review().open_review(actor, candidate)
 
@@ -820,10 +825,29 @@ def decide_candidates(
 
 
 def _votes_on_post(c: Candidate) -> int:
-    if c.nomination and c.nomination.post_id == c.post_id:
-        return c.nomination.nomination_votes
-    n = Nomination.objects.filter(post=c.post, person=c.person).first()
-    return n.nomination_votes if n else 0
+    return _votes_on_posts([c])[c.pk]
+
+
+def _votes_on_posts(cands: Sequence[Candidate]) -> dict[int, int]:
+    """Each candidate's nomination votes on the post they stand for, by candidate id: from the
+    nomination they came from, else (a candidate placed on another post, or added) from their
+    nomination on that post, read in one query for all of them."""
+    out, missing = {}, []
+    for c in cands:
+        if c.nomination_id and c.nomination.post_id == c.post_id:
+            out[c.pk] = c.nomination.nomination_votes
+        else:
+            missing.append(c)
+    if missing:
+        votes = {
+            (post_id, person_id): v
+            for post_id, person_id, v in Nomination.objects.filter(
+                post_id__in={c.post_id for c in missing}, person_id__in={c.person_id for c in missing}
+            ).values_list("post_id", "person_id", "nomination_votes")
+        }
+        for c in missing:
+            out[c.pk] = votes.get((c.post_id, c.person_id), 0)
+    return out
 
 
 def _renumber(post: Post, method: str = "votes") -> None:
@@ -832,7 +856,8 @@ def _renumber(post: Post, method: str = "votes") -> None:
         Candidate.objects.filter(post=post, status=Candidate.ACTIVE).select_related("person", "nomination")
     )
     by_key = {str(c.pk): c for c in cands}
-    order = nominee_order([Nominee(str(c.pk), c.person.name, _votes_on_post(c)) for c in cands], method)
+    votes = _votes_on_posts(cands)
+    order = nominee_order([Nominee(str(c.pk), c.person.name, votes[c.pk]) for c in cands], method)
     for i, n in enumerate(order, 1):
         c = by_key[n.key]
         if c.list_order != i:
@@ -841,17 +866,19 @@ def _renumber(post: Post, method: str = "votes") -> None:
 
 
 def current_entries(election: Election) -> list[Entry]:
+    cands = list(active_candidates(election))
+    votes = _votes_on_posts(cands)
     return [
         Entry(
             c.person,
             c.post,
             c.nomination,
-            _votes_on_post(c),
+            votes[c.pk],
             candidate=c,
             note=c.selection_note,
             women_rule=c.women_rule,
         )
-        for c in active_candidates(election)
+        for c in cands
     ]
 
 
@@ -1156,8 +1183,9 @@ def publication_blockers(election: Election, published_on: dt.date) -> list[str]
             out.append(f"{post.name}应选{post.seats}名，现有候选人{n}名，不符合差额要求（R14），须补充提名。")
     for c in unfilled_disqualified(election):
         out.append(f"{c.person.name}（{c.post.name}）资格审查未通过，请先处理递补。")
+    states = review_states(cands)
     for c in cands:
-        state = review_state(c)
+        state = states[c.pk]
         if not state.get("passed"):
             out.append(state.get("blocking") or f"{c.person.name}的资格审查尚未通过")
     checks = candidate_checks(election)
@@ -1178,6 +1206,7 @@ def snapshot(election: Election) -> list[dict]:
     """The list as published: per post, in list order, with age on the election day (R5)."""
     out = []
     cands = list(active_candidates(election))
+    votes = _votes_on_posts(cands)
     for post in _posts(election):
         rows = []
         for c in [c for c in cands if c.post_id == post.pk]:
@@ -1191,7 +1220,7 @@ def snapshot(election: Election) -> list[dict]:
                     "gender": GENDER_ZH.get(p.gender, ""),
                     "age": age_on(p.birth_date, election.election_date),
                     "political_status": POLITICAL_ZH.get(p.political_status, ""),
-                    "nomination_votes": _votes_on_post(c),
+                    "nomination_votes": votes[c.pk],
                     "note": "按规定增列的妇女候选人" if c.women_rule else "",
                 }
             )

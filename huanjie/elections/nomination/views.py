@@ -114,7 +114,7 @@ def _parse_aggregated(election, posts, data) -> dict:
             if not line:
                 continue
             parts = [x for x in _SPLIT.split(line) if x]
-            if len(parts) != 2 or not parts[1].isdigit():
+            if len(parts) != 2 or not parts[1].isdecimal():
                 errors.append(f"{post.name}第{i}行“{line}”：应为“姓名或身份证号码 票数”")
                 continue
             try:
@@ -179,7 +179,7 @@ def nominations_count(request, pk):
                 ballots=_parse_ballots(election, posts, request.POST.get("ballots", "")),
             )
         raw = request.POST.get("participated", "").strip()
-        if not raw.isdigit():
+        if not raw.isdecimal():
             raise cs.CandidateError("参加提名人数：请填写非负整数。")
         return cs.record_nomination_count(
             request.user,
@@ -209,7 +209,7 @@ def nominations_channel(request, pk):
             if line:
                 signers.append(cs.find_voter(election, line))
         raw = (request.POST.get("votes") or "0").strip()
-        if not raw.isdigit():
+        if not raw.isdecimal():
             raise cs.CandidateError("提名票数：请填写非负整数。")
         return cs.add_channel_nomination(
             request.user,
@@ -285,7 +285,7 @@ def _numbers(request, posts) -> dict[str, int]:
     out = {}
     for p in posts:
         raw = (request.GET.get(f"n_{p.code}") or request.POST.get(f"n_{p.code}") or "").strip()
-        if raw.isdigit():
+        if raw.isdecimal():
             out[p.code] = int(raw)
     return out
 
@@ -317,15 +317,17 @@ def candidates_page(request, pk):
     else:
         checks = cs.candidate_checks(election)
         rows = []
-        for c in (
+        listed = list(
             Candidate.objects.filter(election=election)
             .select_related("person", "post", "replaces__person")
             .order_by("post__rank", "status", "list_order", "id")
-        ):
+        )
+        states = cs.review_states(listed)  # one query per list, not per candidate (issue 17)
+        for c in listed:
             rows.append(
                 {
                     "c": c,
-                    "review": cs.review_state(c),
+                    "review": states[c.pk],
                     "checks": checks.get(c.pk, {"refusals": [], "warnings": []}),
                     "age": c.person.age_on(election.election_date),
                 }

@@ -130,7 +130,7 @@ def assign_card_numbers(actor, election: Election) -> int:
         .exclude(card_number="")
         .aggregate(m=Max("card_number"))
     )
-    start = int(taken["m"]) if taken["m"] and taken["m"].isdigit() else 0
+    start = int(taken["m"]) if taken["m"] and taken["m"].isdecimal() else 0
     regs = in_list_order(regs)
     for i, r in enumerate(regs, start + 1):
         r.card_number = f"{i:05d}"

@@ -244,7 +244,7 @@ def _column_index(spec: object, headers: list[str]) -> int:
     if isinstance(spec, int):
         return spec
     text = str(spec).strip()
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if text.isascii() and text.isalpha() and len(text) <= 3:
         n = 0
@@ -365,12 +365,12 @@ def parse_birth(value: object) -> tuple[int, int | None, int | None] | None:
     text = _SPACES.sub("", _half(str(value)))
     if not text:
         return None
-    if text.isdigit() and len(text) == 5:
+    if text.isdecimal() and len(text) == 5:
         d = EXCEL_EPOCH + dt.timedelta(days=int(text))
         return d.year, d.month, d.day
-    if text.isdigit() and len(text) == 8:
+    if text.isdecimal() and len(text) == 8:
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    elif text.isdigit() and len(text) == 6:
+    elif text.isdecimal() and len(text) == 6:
         text = f"{text[:4]}-{text[4:]}"
     m = _DATE_TEXT.match(text.replace("T00:00:00", ""))
     if not m:

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from huanjie.accounts import audit
-from huanjie.elections.aftervote.locking import guarded
+from huanjie.elections.aftervote.locking import ensure_unlocked, guarded
 from huanjie.elections.models import Election, Round, VoterRegistration
 from huanjie.elections.services import (
     STAGE_ORDER,
@@ -161,10 +161,12 @@ def _check_write(actor, rnd: Round, station: VotingStation | None = None) -> Ele
     return election
 
 
-def write_blocker(actor, rnd: Round, station: VotingStation | None = None) -> str:
-    """Why a counting form cannot be saved now (the page says so before anyone types), or ""."""
+def write_blocker(user, rnd: Round, station: VotingStation | None = None) -> str:
+    """Why a counting form cannot be saved now (the page says so before anyone types), or "".
+    A read: it asks the lock guard's question without taking the row lock."""
     try:
-        _check_write(actor, rnd, station)
+        ensure_unlocked(rnd.election)
+        _check_write(user, rnd, station)
     except (ElectionError, PermissionDenied) as exc:
         return str(exc)
     return ""

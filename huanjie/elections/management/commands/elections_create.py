@@ -33,7 +33,7 @@ def parse_posts(text: str) -> list[tuple[str, int]]:
         if not part.strip():
             continue
         code, sep, seats = part.partition("=")
-        if not sep or not seats.strip().isdigit():
+        if not sep or not seats.strip().isdecimal():
             raise CommandError(f"--posts 格式应为 director=1,deputy=1,member=3，“{part.strip()}”无法识别")
         posts.append((code.strip(), int(seats)))
     if not posts:
