@@ -14,6 +14,14 @@ Input conventions beyond engine.md:
 * ``invalid_ballots`` entries and ``ignored_write_ins`` entries carry the ``post`` as well.
 * ``tie_revote`` entries carry ``code``: ``tie`` (R29/R59) or ``avoidance`` (R37, ZJ: same post
   and same votes).
+* ``ignored_write_ins`` entries from aggregated counts (no ``ballot``) carry ``votes``: in a
+  ``party_plenary`` the votes written in for a non-member of the new committee are left out
+  (code ``not_committee_member``) instead of refusing the case.
+* ``shortfall_action`` codes beyond engine.md (R35): ``meeting_may_leave_vacant`` — a 另行选举
+  left seats empty but the committee is complete enough, so ``runoff`` is null and the 村民会议
+  or 村民代表会议 may leave them empty (or fill them later by 补选, R44);
+  ``runoff_or_leave_vacant`` — Shanghai, complete enough after the first vote: the meeting
+  decides between the proposed 另行选举 and leaving the seats empty.
 """
 
 from __future__ import annotations
