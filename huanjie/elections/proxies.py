@@ -116,9 +116,9 @@ def register_proxy(
         requests.append(_request(proxy, candidate_ids, voter_ids))
         try:
             decisions, _publish_by = check_proxies(
-                requests, election.election_date, profile_of(election.campaign)
+                requests, election.election_date, profile_of(election)
             )
-            baseline, _ = check_proxies(requests[:-1], election.election_date, profile_of(election.campaign))
+            baseline, _ = check_proxies(requests[:-1], election.election_date, profile_of(election))
         except EngineError as exc:
             raise ProxyError(exc.message) from exc
         mine = decisions[-1]
@@ -166,7 +166,7 @@ def revoke_proxy(actor, proxy: Proxy) -> Proxy:
 def deadlines(election: Election) -> dict:
     """The profile's proxy dates (R20 via the engine's calendar) and limits, for the page and notice."""
     cal = calendar_for(election)
-    profile = profile_of(election.campaign)
+    profile = profile_of(election)
     return {
         "filing_latest": cal.proxy_filing_latest,
         "lists_by": cal.proxy_lists_published_by,

@@ -28,10 +28,10 @@ from huanjie.rules.people import (
     registration_conflicts,
     voter_registration_decision,
 )
-from huanjie.rules.profiles import get_profile
 
 from . import roster
 from .models import Election, Objection, StepRecord, VoterRegistration
+from .services import profile_of
 
 # The engine's category names (rules.people) ↔ the stored ones (VoterRegistration.CATEGORY_CHOICES).
 ENGINE_TO_MODEL = {
@@ -58,11 +58,6 @@ class ImportRefused(RegistrationRefused):
     def __init__(self, message: str, parsed: roster.ParsedRoster | None = None):
         super().__init__(message)
         self.parsed = parsed
-
-
-def profile_of(election: Election):
-    campaign = election.campaign
-    return get_profile(campaign.jurisdiction, campaign.profile_overrides or {})
 
 
 def categories_for(election: Election) -> list[tuple[str, str]]:

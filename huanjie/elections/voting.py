@@ -193,7 +193,7 @@ def mobile_box_findings(election: Election) -> dict[int, tuple[bool, str]]:
         for b in boxes
     ]
     relations = _relations_among([int(x) for x in candidate_ids + staff_ids])
-    out = mobile_boxes(inputs, profile_of(election.campaign), candidates=candidate_ids, relations=relations)
+    out = mobile_boxes(inputs, profile_of(election), candidates=candidate_ids, relations=relations)
     names = {str(s.person_id): s.person.name for b in boxes for s in b.staff.all()}
     result = {}
     for b in boxes:
@@ -329,7 +329,7 @@ def _staff_check(
         list(dict.fromkeys(str(p.pk) for _, _, p, _ in entries)),
         cand_ids,
         relations,
-        profile_of(election.campaign),
+        profile_of(election),
     )
     by_person = {f["name"]: f for f in found}
     out = []

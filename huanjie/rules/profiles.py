@@ -19,12 +19,14 @@ and ``直系亲属`` / ``lineal`` (spouse is *not* lineal; parent-child and gran
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from .errors import EngineError
+from .profile_versions import version_for
 
 __all__ = [
     "JURISDICTIONS",
@@ -36,6 +38,7 @@ __all__ = [
     "SwitchSpec",
     "canonical_relation",
     "get_profile",
+    "profile_for",
 ]
 
 RELATIONS = ("spouses", "parent-child", "siblings", "grandparent-grandchild")
@@ -390,6 +393,8 @@ class Profile:
 
     name: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    version: str = ""  # the dated version (profile_versions) whose switches and sources these are
+    effective: dt.date | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -480,11 +485,15 @@ def _coerce(spec: SwitchSpec, value: Any) -> Any:
     raise AssertionError(t)  # pragma: no cover - every type of _SPECS is handled above
 
 
-def get_profile(name: str | None = "national", overrides: Mapping[str, Any] | None = None) -> Profile:
+def get_profile(
+    name: str | None = "national", overrides: Mapping[str, Any] | None = None, on: dt.date | None = None
+) -> Profile:
     """R1–R70 switches of rules.md §5 — the named jurisdiction's profile with overrides applied.
 
-    ``overrides`` maps dotted switch names to values; unknown names raise ``unknown_switch``,
-    bad values ``invalid_switch_value``, an unknown jurisdiction ``unknown_jurisdiction``.
+    ``on`` picks the dated version in force that day (an election's day, see
+    :func:`profile_for`); ``None`` takes the newest version. ``overrides`` maps dotted switch
+    names to values; unknown names raise ``unknown_switch``, bad values ``invalid_switch_value``,
+    an unknown jurisdiction ``unknown_jurisdiction``.
     """
     if name is None:
         name = "national"
@@ -494,14 +503,25 @@ def get_profile(name: str | None = "national", overrides: Mapping[str, Any] | No
             f"未知的辖区 {name!r}，应为 " + "、".join(JURISDICTIONS),
             "config.jurisdiction",
         )
+    version = version_for(name, on)
     values = dict(_NATIONAL)
     values.update(_OVERRIDES[name])
-    for key, value in (overrides or {}).items():
-        spec = SWITCHES.get(key)
-        if spec is None:
-            raise EngineError("unknown_switch", f"未知的配置项 {key!r}", f"config.{key}")
-        values[key] = _coerce(spec, value)
-    return Profile(name, MappingProxyType(values))
+    # a version's own switch values (a province's new text), then the campaign's overrides
+    for layer in (version.switches, overrides or {}):
+        for key, value in layer.items():
+            spec = SWITCHES.get(key)
+            if spec is None:
+                raise EngineError("unknown_switch", f"未知的配置项 {key!r}", f"config.{key}")
+            values[key] = _coerce(spec, value)
+    return Profile(name, MappingProxyType(values), version.id, version.effective)
+
+
+def profile_for(
+    name: str | None, election_day: dt.date | None, overrides: Mapping[str, Any] | None = None
+) -> Profile:
+    """The profile version in force on the election day (issue 16: the 2018 reading for elections
+    before 2026-01-01, the 2026 version from then on), with the campaign's overrides."""
+    return get_profile(name, overrides, on=election_day)
 
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({n: get_profile(n) for n in JURISDICTIONS})
