@@ -30,10 +30,14 @@ __all__ = [
     "Source",
     "chinese_number",
     "cite",
+    "cite_message",
     "cite_text",
+    "explain",
+    "explain_version",
     "get_version",
     "load_versions",
     "rule_title",
+    "split_refs",
     "version_for",
     "versions_of",
 ]
@@ -283,3 +287,99 @@ def cite_text(codes: str, profile_version: ProfileVersion | str | Any) -> str:
         s for rid in _REF.findall(codes) if rid in law_sources.RULES for s in version.sources.get(rid, ()) if s.document
     ]
     return _join(sources)
+
+
+def explain(profile: str, day: dt.date | None = None) -> dict:
+    """Every rule of the profile version in force on ``day`` with its sources and their status —
+    what a legal officer checks (``huanjie engine --explain PROFILE --date YYYY-MM-DD``, and the
+    campaign's rules page)."""
+    return explain_version(version_for(profile, day))
+
+
+def explain_version(profile_version: ProfileVersion | str | Any) -> dict:
+    """:func:`explain` for a given version (or its id, or a profile carrying one)."""
+    version = get_version(profile_version)
+    rules = []
+    for rid, title, sources in version.rules():
+        rules.append(
+            {
+                "rule": rid,
+                "title": title,
+                "citation": cite(rid, version),
+                "sources": [
+                    {
+                        "document": s.document_full or "本系统的理解",
+                        "citation": s.citation() or "法规未明文规定",
+                        "status": s.status,
+                        "status_zh": s.status_zh,
+                        "note": s.note,
+                    }
+                    for s in sources
+                ],
+            }
+        )
+    counts: dict[str, int] = {}
+    for r in rules:
+        for s in r["sources"]:
+            counts[s["status"]] = counts.get(s["status"], 0) + 1
+    return {
+        "profile": version.profile,
+        "version": version.id,
+        "label": version.label,
+        "effective": version.effective.isoformat(),
+        "in_force_until": _next_effective(version),
+        "note": version.note,
+        "status_counts": {k: counts[k] for k in STATUSES if k in counts},
+        "rules": rules,
+    }
+
+
+def _next_effective(version: ProfileVersion) -> str | None:
+    later = [v.effective for v in versions_of(version.profile) if v.effective > version.effective]
+    return (min(later) - dt.timedelta(days=1)).isoformat() if later else None
+
+
+# References such as "（R24）", "（R31、R32）", "（R31—R35）" or "（R16，由规则引擎按选举日计算）" in a
+# message: the group in brackets that names at least one rule.
+_GROUP = re.compile(r"[（(]([^（）()]*?R\d{1,2}(?!\d)[^（）()]*)[）)]")
+_CODE = re.compile(r"R(\d{1,2})(?:\s*[—–~-]\s*R(\d{1,2}))?(?!\d)")
+
+
+def split_refs(text: str) -> list[str | tuple[tuple[str, ...], str]]:
+    """Cut a message at its rule references: plain strings, and for each bracketed reference
+    ``(rule ids, the group's other words)`` — "（R16，由规则引擎计算）" → (("R16",), "由规则引擎计算");
+    a range "R31—R35" names every rule in it. Renderers put the citation in its place."""
+    out: list[str | tuple[tuple[str, ...], str]] = []
+    pos = 0
+    for m in _GROUP.finditer(text):
+        inner = m.group(1)
+        codes: list[str] = []
+        for c in _CODE.finditer(inner):
+            lo = int(c.group(1))
+            hi = int(c.group(2)) if c.group(2) else lo
+            codes.extend(f"R{n}" for n in range(lo, max(lo, hi) + 1) if f"R{n}" in law_sources.RULES)
+        if not codes:
+            continue
+        rest = _CODE.sub("", inner)
+        rest = re.sub(r"^[\s、，,；;和及]+|[\s、，,；;和及]+$", "", rest)
+        rest = re.sub(r"[、，,]\s*(?=[、，,])", "", rest)
+        out.append(text[pos : m.start()])
+        out.append((tuple(dict.fromkeys(codes)), rest))
+        pos = m.end()
+    out.append(text[pos:])
+    return [part for part in out if part != ""]
+
+
+def cite_message(text: str, profile_version: ProfileVersion | str | Any) -> str:
+    """A message for print (notices, PDFs): each "（R24）" becomes "（《村民委员会组织法》第十五条
+    第二款）" under the version; our rule codes are left out of printed documents."""
+    version = get_version(profile_version)
+    parts = []
+    for part in split_refs(text):
+        if isinstance(part, str):
+            parts.append(part)
+        else:
+            codes, rest = part
+            cited = cite_text("、".join(codes), version) or "本系统的理解"
+            parts.append(f"（{cited}{'，' + rest if rest else ''}）")
+    return "".join(parts)
