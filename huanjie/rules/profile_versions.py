@@ -201,11 +201,15 @@ def load_versions(versions: Sequence[Mapping], rules: Mapping[str, str] | None =
                     _source(s, f"{where_}.{key}.{rid}[{j}]") for j, s in enumerate(items)
                 )
         for doc, status in (raw.get("restatus") or {}).items():
+            # a reading of the text changes status (the law changed, or someone checked it);
+            # our own readings (interpretation) and secondary sources keep theirs
             if doc not in law_sources.DOCUMENTS or status not in STATUSES:
                 raise _bad(f"{where_}.restatus 的 {doc!r}: {status!r} 无效")
             for rid, items in sources.items():
                 sources[rid] = [
-                    Source(s.document, s.article, s.paragraph, s.item, status, s.note) if s.document == doc else s
+                    Source(s.document, s.article, s.paragraph, s.item, status, s.note)
+                    if s.document == doc and s.status in ("checked", "unchecked")
+                    else s
                     for s in items
                 ]
         switches.update(raw.get("switches") or {})

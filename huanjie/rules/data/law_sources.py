@@ -15,7 +15,8 @@ A version is in force from ``effective`` (ISO date) until the next version of th
 ``base`` names the version whose sources it starts from; ``sources`` adds a province's own
 sources to the national ones (per rule, listed after them); ``restatus`` marks every source of
 the named documents with another status (the law was revised and the provision not yet checked
-against the new text); ``changes`` adds sources per rule (a provision the new text is known to
+against the new text; only readings of the text — ``checked`` or ``unchecked`` — change);
+``changes`` adds sources per rule (a provision the new text is known to
 change); ``switches`` overrides switch values of the profile (none yet: where the new wording is
 unknown, the old behaviour stays).
 """
