@@ -76,6 +76,7 @@ class Source:
     item: int | None
     status: str
     note: str = ""
+    stale: bool = False  # the version cites an older text of this document (article numbers too)
 
     @property
     def status_zh(self) -> str:
@@ -99,7 +100,7 @@ class Source:
             return "", ""
         doc = law_sources.DOCUMENTS[self.document]
         title = doc["title"]
-        if doc["edition"] and (self.status in ("unchecked", "changed_unknown") or doc.get("show_edition")):
+        if doc["edition"] and (self.stale or self.status == "changed_unknown" or doc.get("show_edition")):
             title += f"（{doc['edition']}）"
         place = ""
         if self.article is not None:
@@ -207,8 +208,16 @@ def load_versions(versions: Sequence[Mapping], rules: Mapping[str, str] | None =
                 raise _bad(f"{where_}.restatus 的 {doc!r}: {status!r} 无效")
             for rid, items in sources.items():
                 sources[rid] = [
-                    Source(s.document, s.article, s.paragraph, s.item, status, s.note)
-                    if s.document == doc and s.status in ("checked", "unchecked")
+                    Source(
+                        s.document,
+                        s.article,
+                        s.paragraph,
+                        s.item,
+                        status if s.status in ("checked", "unchecked") else s.status,
+                        s.note,
+                        stale=status != "checked",
+                    )
+                    if s.document == doc
                     else s
                     for s in items
                 ]

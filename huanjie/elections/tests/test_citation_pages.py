@@ -61,7 +61,10 @@ def pages(day, r2):
         f"/elections/round/{r1}/counting/",
         f"/elections/round/{r1}/counting/{day.stations[0].pk}/",
         f"/elections/round/{r1}/result/",
+        f"/elections/round/{r2.pk}/counting/",
+        f"/elections/round/{r2.pk}/counting/{day.stations[0].pk}/",
         f"/elections/round/{r2.pk}/result/",
+        "/elections/counting-codes/",
         f"/elections/{e}/results/",
         f"/elections/{e}/results/handover/",
     ]

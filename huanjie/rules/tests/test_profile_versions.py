@@ -94,6 +94,9 @@ def test_every_profile_has_a_2018_reading_and_a_2026_version():
             "《村民委员会组织法》（2018年修正文本）第六条第二款；《村民委员会组织法》（2025年修正，条文未取得）",
         ),
         ("R8", "zhejiang", "2021-01-01", "《村民委员会组织法》第十三条第二款；《浙江省村民委员会选举办法》第十三条第三项"),
+        # our own reading of a 2018 article still names the 2018 text once the law has changed
+        ("R35", "national", "2026-01-02", "《村民委员会组织法》（2018年修正文本）第六条第一款"),
+        ("R35", "national", "2025-12-31", "《村民委员会组织法》第六条第一款"),
         ("R7", "national", "2021-01-01", "《刑法》第五十四条、第五十五条、第五十七条、第五十八条"),
         ("R2", "national", "2026-02-01", "《民法典》第一千二百五十九条"),  # not amended: still checked
         ("R3", "national", "2021-01-01", "法规未明文规定（本系统的理解）"),
