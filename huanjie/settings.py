@@ -161,6 +161,24 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # the form fields without the files
+# Uploaded tables (huanjie.core.uploads): refused past this size as the bytes arrive, checked as
+# containers before parsing, parsed in a child process with these limits.
+HUANJIE_UPLOAD_MAX_BYTES = int(os.environ.get("HUANJIE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+HUANJIE_UPLOAD_MAX_UNZIPPED_BYTES = int(os.environ.get("HUANJIE_UPLOAD_MAX_UNZIPPED_BYTES", 300 * 1024 * 1024))
+HUANJIE_UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("HUANJIE_UPLOAD_MAX_ZIP_RATIO", 100))
+HUANJIE_UPLOAD_MAX_CELLS = int(os.environ.get("HUANJIE_UPLOAD_MAX_CELLS", 10_000_000))
+HUANJIE_UPLOAD_PARSE_MEMORY_BYTES = int(os.environ.get("HUANJIE_UPLOAD_PARSE_MEMORY_BYTES", 2 * 1024**3))
+HUANJIE_UPLOAD_PARSE_SECONDS = int(os.environ.get("HUANJIE_UPLOAD_PARSE_SECONDS", 120))
+FILE_UPLOAD_HANDLERS = [
+    "huanjie.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Uploaded files of finished or abandoned jobs are removed after this many days (their SHA-256
+# stays in the audit record); a running job whose heartbeat is older than this is marked failed.
+HUANJIE_UPLOAD_RETENTION_DAYS = int(os.environ.get("HUANJIE_UPLOAD_RETENTION_DAYS", 7))
+HUANJIE_JOB_STALE_SECONDS = int(os.environ.get("HUANJIE_JOB_STALE_SECONDS", 300))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 SESSION_COOKIE_HTTPONLY = True
