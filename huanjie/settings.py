@@ -208,5 +208,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# The audit chains are keyed with a secret that is not in the database (huanjie.accounts.audit):
+# HUANJIE_AUDIT_KEY, or a key file (generated on first use in development; production requires one).
+HUANJIE_AUDIT_KEY = os.environ.get("HUANJIE_AUDIT_KEY", "")
+HUANJIE_AUDIT_KEY_FILE = Path(os.environ.get("HUANJIE_AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
+if PRODUCTION and not HUANJIE_AUDIT_KEY and not HUANJIE_AUDIT_KEY_FILE.exists():
+    raise ImproperlyConfigured(
+        "生产模式必须提供审计密钥：设置环境变量 HUANJIE_AUDIT_KEY（至少 32 个字符），"
+        f"或把密钥放在 {HUANJIE_AUDIT_KEY_FILE}（不要与数据库放在一起备份）。"
+    )
+if PRODUCTION and HUANJIE_AUDIT_KEY and len(HUANJIE_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("HUANJIE_AUDIT_KEY 太短：生产模式要求至少 32 个字符。")
+# Checkpoints of every chain head, outside the database (another disk or a mounted share is best).
+HUANJIE_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("HUANJIE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit_checkpoints"))
+
 # Where the election-data background jobs keep uploaded files while they run.
 JOB_DIR = VAR_DIR / "jobs"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
 
-from . import locking
+from . import locking, seal
 from . import services as election_services
 from .models import Election, Post, Round, StepRecord, VoterRegistration
 from .models_voting import CountingForm, ElectedMember, HandoverItem, ResultSubmission, RoundResult
@@ -129,6 +129,8 @@ def submit_result(actor, election: Election) -> ResultSubmission:
     election.save(update_fields=["stage", "updated_at"])
     changes["stage"] = [before_stage, Election.SUBMITTED]
     _record_took_office(actor, election)
+    # The seal: what the result was computed from, keyed, in the chain (checked by `audit verify`).
+    changes["seal"] = [None, seal.compute(election)]
     audit.record(actor, action, election, changes=changes)
     original.submission, original.stage = submission, election.stage  # the caller's object is current
     return submission
