@@ -17,10 +17,12 @@ from pypdf import PdfReader
 
 from huanjie.accounts import audit
 from huanjie.accounts.models import AuditChainHead, AuditRecord
-from huanjie.elections import aftervote, result_documents, seal
+from huanjie.elections.aftervote import documents as result_documents
+from huanjie.elections.aftervote import seal
+from huanjie.elections.aftervote import services as aftervote
 from huanjie.elections.models import VoterRegistration
-from huanjie.elections.models_voting import CountingLine, ElectedMember, ResultSubmission, RoundResult
 from huanjie.elections.tests.aftervote_helpers import counted_election
+from huanjie.elections.voting.models import CountingLine, ElectedMember, ResultSubmission, RoundResult
 from huanjie.people import services
 
 pytestmark = pytest.mark.django_db

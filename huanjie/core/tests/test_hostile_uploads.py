@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huanjie.core import uploads
-from huanjie.elections import jobs
 from huanjie.elections.models import Election, Job, VoterRegistration
+from huanjie.elections.registration import jobs
 
 from ._hostile_files import big_csv, far_cell_xlsx, tall_xlsx, zip_bomb_xlsx
 

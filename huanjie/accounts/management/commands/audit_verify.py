@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "校验审计日志：各县审计链的密钥哈希、库外检查点，以及每个已报送选举结果的封印。"
 
     def handle(self, *args, **options):
-        from huanjie.elections import seal
+        from huanjie.elections.aftervote import seal
 
         report = audit.verify_chain()
         seals = seal.verify()

@@ -30,8 +30,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from huanjie.campaigns.models import Campaign
         from huanjie.core import uploads
-        from huanjie.elections import registration, roster
         from huanjie.elections.models import Election
+        from huanjie.elections.registration import roster
+        from huanjie.elections.registration import services as registration
 
         path = Path(opts["file"])
         if not path.is_file():
