@@ -45,6 +45,9 @@ def _one_line_errors() -> None:
         raise CommandError(f"参数错误：{message}")
 
     CommandParser.error = error
+    # Django prints a failed command as "<class name>: <message>"; the class name is the only
+    # English word left on that line.
+    CommandError.__name__ = "错误"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -193,7 +193,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = os.environ.get("HUANJIE_SSL_REDIRECT", "1") == "1"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto/-For are believed only from these addresses (huanjie.core.proxy, in wsgi.py);
+# from anyone else they are removed. No SECURE_PROXY_SSL_HEADER: Django would trust any client.
+HUANJIE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("HUANJIE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # Content Security Policy: everything from this origin only (government intranets are offline).
 CONTENT_SECURITY_POLICY = (

@@ -159,13 +159,16 @@ def record(actor, action: str, obj=None, *, changes: dict | None = None, object_
         object_repr = object_repr or str(obj)[:200]
         region_code = region_code or getattr(obj, "audit_region_code", "") or ""
     chain = chain_of(region_code)
+    now = timezone.now()
+    # Milliseconds: what every way out of the database keeps (Django's JSON dump rounds to them).
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     with transaction.atomic():
         head = _locked_head(chain)
         actor_user = actor if getattr(actor, "pk", None) else None
         rec = AuditRecord(
             chain=chain,
             seq=head.seq + 1,
-            at=timezone.now(),
+            at=now,
             actor=actor_user,
             actor_name=(str(actor) if actor is not None else "系统")[:80],
             action=action,

@@ -69,7 +69,20 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         result = ("error", "memory", "")
     with open(out, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((*result, peak_kib()), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return 0
+
+
+def peak_kib(pid: int | str = "self") -> int:
+    """This process's peak resident memory (VmHWM, KiB). Not getrusage: a child's ru_maxrss starts
+    from the parent's size at fork time, so it would report the server's memory, not the parse's."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return 0
 
 

@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+
+from . import upload_child
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TABLE_SUFFIXES = (*SHEET_SUFFIXES, ".csv", ".txt")
@@ -144,7 +145,7 @@ def check_container(data: bytes, filename: str) -> str:
 
 @dataclass(frozen=True)
 class ParseRun:
-    """What one child cost: its peak resident memory (KiB, from the kernel's rusage) and time."""
+    """What one child cost: its peak resident memory (KiB, the child's own VmHWM) and time."""
 
     rows: list | None
     peak_kib: int
@@ -160,7 +161,6 @@ def _run_child(kind: str, data: bytes, filename: str) -> tuple[ParseRun, str]:
         src = Path(tmp) / ("input" + Path(filename).suffix.lower())
         out = Path(tmp) / "rows.pickle"
         src.write_bytes(data)
-        started = time.monotonic()
         proc = subprocess.Popen(
             [sys.executable, "-I", child, kind, str(src), str(out), str(memory), str(seconds)],
             stdin=subprocess.DEVNULL,
@@ -168,36 +168,35 @@ def _run_child(kind: str, data: bytes, filename: str) -> tuple[ParseRun, str]:
             stderr=subprocess.DEVNULL,  # a Rust abort message is not for the clerk
             close_fds=True,
         )
-        timed_out = threading.Event()
-
-        def kill() -> None:
-            timed_out.set()
-            try:
-                os.kill(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        timer = threading.Timer(seconds + 5, kill)
-        timer.start()
-        try:
-            # wait4 rather than wait: it gives this one child's rusage (peak memory).
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
+        started = time.monotonic()
+        deadline = started + seconds + 5
+        sampled, delay, timed_out = 0, 0.01, False
+        while True:
+            # Poll rather than block, sampling the child's peak memory: if the kernel ends it for
+            # its memory limit, the last sample is all that is left to report.
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            sampled = max(sampled, upload_child.peak_kib(proc.pid))
+            if time.monotonic() > deadline and not timed_out:
+                timed_out = True
+                proc.kill()
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
         proc.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.monotonic() - started
-        peak = usage.ru_maxrss
-        if timed_out.is_set():
-            return ParseRun(None, peak, elapsed, "timeout"), f"读取超时（超过 {seconds} 秒），表格可能含有异常内容"
+        if timed_out:
+            return ParseRun(None, sampled, elapsed, "timeout"), f"读取超时（超过 {seconds} 秒），表格可能含有异常内容"
         if proc.returncode < 0:
             sig = -proc.returncode
             reason = "读取时超出时间限制" if sig == signal.SIGXCPU else "读取时超出内存限制，表格可能含有异常的范围或内容"
-            return ParseRun(None, peak, elapsed, f"killed:{sig}"), reason
+            return ParseRun(None, sampled, elapsed, f"killed:{sig}"), reason
         try:
             with out.open("rb") as fh:
                 result = pickle.load(fh)
         except (OSError, EOFError, pickle.UnpicklingError):
-            return ParseRun(None, peak, elapsed, f"exit:{proc.returncode}"), "读取失败（表格可能含有异常内容）"
+            return ParseRun(None, sampled, elapsed, f"exit:{proc.returncode}"), "读取失败（表格可能含有异常内容）"
+    peak = max(sampled, result[-1])
     if result[0] == "ok":
         return ParseRun(result[1], peak, elapsed, "ok"), ""
     code = result[1]

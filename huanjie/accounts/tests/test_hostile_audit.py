@@ -187,3 +187,41 @@ def test_result_report_prints_the_checkpoint_and_the_seal(submitted, world):
     rec = AuditRecord.objects.get(action="result.submit")
     code = rec.changes["seal"][1]["seal"][:16].upper()
     assert f"结果封印（报送时，审计链第{rec.seq}条）：{code[:4]}-{code[4:8]}" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counties_do_not_wait_on_each_others_chain(world):
+    """Issue 17: a write held open in one county does not block another county's audit record,
+    while a second write to the same county waits for the first (the head row is locked)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite has one writer at a time")
+    import threading
+
+    from django.db import OperationalError, connections, transaction
+
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_county_a():
+        try:
+            with transaction.atomic():
+                audit.record(None, "test.hold", region_code=world.village_a1.code)
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=hold_county_a)
+    t.start()
+    try:
+        assert holding.wait(30)
+        with transaction.atomic():
+            _sql("SET LOCAL lock_timeout = '2s'")
+            other = audit.record(None, "test.other_county", region_code="130732100001")
+        assert other.chain == "130732" and other.seq == 1
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            _sql("SET LOCAL lock_timeout = '500ms'")
+            audit.record(None, "test.same_county", region_code=world.village_a1.code)
+    finally:
+        release.set()
+        t.join(30)
+    assert audit.verify_chain().ok
