@@ -22,6 +22,8 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+PORT ?= 8000
+
 run: install
 	$(BIN)/huanjie migrate --noinput
 	$(BIN)/huanjie demo --if-empty

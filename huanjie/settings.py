@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "huanjie.campaigns",
     "huanjie.elections",
     "huanjie.review",
+    "huanjie.oversight",
+    "huanjie.reports",
     "huanjie.documents",
     "huanjie.demo",
 ]
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huanjie.core.context.navigation",
+                "huanjie.core.kept.kept_form",
             ],
         },
     }
