@@ -12,7 +12,7 @@ NAV = [
     ("资格审查", "review:home", {COUNTY, TOWNSHIP, VILLAGE}),
     ("审查队列", "review:queue", {DEPARTMENT}),
     ("审计日志", "accounts:audit", {COUNTY, ADMIN}),
-    ("账号", "accounts:users", {ADMIN}),
+    ("账号", "accounts:users", {COUNTY, TOWNSHIP, ADMIN}),
 ]
 
 
