@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "huanjie.elections",
     "huanjie.review",
     "huanjie.documents",
+    "huanjie.demo",
 ]
 
 MIDDLEWARE = [
@@ -68,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "huanjie.elections.locking.ActorMiddleware",
+    "huanjie.elections.aftervote.locking.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "huanjie.core.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

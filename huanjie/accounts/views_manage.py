@@ -194,7 +194,7 @@ def _bulk_departments(request):
 
 def _uploaded_table(request):
     """The first sheet of the uploaded account list, through the roster reader (size and format checks)."""
-    from huanjie.elections.roster import RosterError, read_table
+    from huanjie.elections.registration.roster import RosterError, read_table
 
     upload = request.FILES.get("file")
     if upload is None:

@@ -1,7 +1,6 @@
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 
-from huanjie.accounts.models import User
 from huanjie.accounts.services import create_account, locked_until
 from huanjie.testing.world import PASSWORD
 
