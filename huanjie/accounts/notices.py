@@ -32,10 +32,10 @@ def account_notices_pdf(issued: Sequence[IssuedPassword], *, issuer: str, login_
     notices = []
     for item in issued:
         user = item.user
-        opening = "现为你单位开通换届通系统账号" if item.action == "create" else "现将你单位换届通系统账号的密码重置"
+        opening = "开通换届通系统账号" if item.action == "create" else "重置换届通系统账号的密码"
         notices.append(Notice(
             title="换届通账号通知单",
-            paragraphs=[f"{user.display_name}：", f"根据换届选举工作需要，{opening}，账号信息如下："],
+            paragraphs=[f"根据换届选举工作需要，现为{user.display_name}{opening}，账号信息如下。"],
             issuer=issuer,
             date_text=_date_text(on),
             tables=[TableSpec(
@@ -49,13 +49,13 @@ def account_notices_pdf(issued: Sequence[IssuedPassword], *, issuer: str, login_
                     ["办理事项", item.action_label],
                 ],
                 widths=[1, 3],
+                font_size=14,
             )],
             closing_paragraphs=[
-                f"一、首次登录后系统会要求立即修改密码。新密码至少 {min_length} 个字符，不能包含用户名，"
-                "不能全是数字，不能是常见密码。",
-                "二、账号只限本单位工作人员使用，不得转借；密码不得告知他人。修改密码后请将本通知单交回或销毁。",
-                f"三、连续多次输错密码账号会被暂时锁定；忘记密码或被锁定时，请联系{issuer}重置或解锁。",
-                "领取人（签字）：＿＿＿＿＿＿＿　领取日期：＿＿＿＿＿＿",
+                f"一、首次登录后须立即修改密码：至少 {min_length} 个字符，不能包含用户名，不能全是数字。",
+                "二、账号只限本单位使用，不得转借，密码不得告知他人。",
+                f"三、忘记密码或账号被锁定时，请联系{issuer}重置或解锁。",
+                "领取人签字：＿＿＿＿＿＿　　领取日期：＿＿＿＿＿＿",
             ],
         ))
     return notices_pdf(notices, page_numbers=False)

@@ -75,16 +75,15 @@ def account_list(request):
 
 
 def _issued_response(request, issued, *, title: str, skipped=()):
-    """The one page that shows the new passwords, with their account notices as a PDF in the page itself."""
+    """The one page that shows the new passwords, with their account notices as a PDF in the page itself
+    (every view that calls this is ``never_cache``: the page must not stay in a browser cache)."""
     pdf = account_notices_pdf(issued, issuer=_office_name(request.user),
                               login_url=request.build_absolute_uri(reverse("login")), on=timezone.localdate())
-    response = render(request, "accounts/issued.html", {
+    return render(request, "accounts/issued.html", {
         "issued": issued, "title": title, "skipped": skipped,
         "pdf_data": base64.b64encode(pdf).decode("ascii"),
         "pdf_name": f"账号通知单-{timezone.localtime():%Y%m%d-%H%M}.pdf",
     })
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _region_choices(actor, role):
