@@ -18,7 +18,7 @@ class MinimumLengthValidator(django_validation.MinimumLengthValidator):
         return f"密码太短：至少需要 {self.min_length} 个字符。"
 
     def get_help_text(self) -> str:
-        return f"至少 {self.min_length} 个字符。"
+        return f"至少 {self.min_length} 个字符"
 
 
 class NotUsernameValidator:
@@ -32,7 +32,7 @@ class NotUsernameValidator:
             raise ValidationError("密码不能与用户名相同，也不能包含用户名。", code="password_contains_username")
 
     def get_help_text(self) -> str:
-        return "不能与用户名相同，也不能包含用户名。"
+        return "不能与用户名相同，也不能包含用户名"
 
 
 class NumericPasswordValidator(django_validation.NumericPasswordValidator):
@@ -40,7 +40,7 @@ class NumericPasswordValidator(django_validation.NumericPasswordValidator):
         return "密码不能全是数字：请混合使用字母和数字。"
 
     def get_help_text(self) -> str:
-        return "不能全是数字。"
+        return "不能全是数字"
 
 
 class CommonPasswordValidator(django_validation.CommonPasswordValidator):
@@ -50,7 +50,7 @@ class CommonPasswordValidator(django_validation.CommonPasswordValidator):
         return "这个密码太常见，容易被猜中，请换一个。"
 
     def get_help_text(self) -> str:
-        return "不能是常见密码（如 12345678、password、qwerty123）。"
+        return "不能是常见密码（如 12345678、password、qwerty123）"
 
 
 def minimum_length() -> int:
