@@ -66,7 +66,9 @@ def _count_failure(key: str, now: dt.datetime) -> dt.datetime | None:
     reached 5). Exactly one of the concurrent failures finds the count at the limit and locks.
     """
     window_start = now - dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    LoginThrottle.objects.get_or_create(username=key, defaults={"window_start": now})
+    _, created = LoginThrottle.objects.get_or_create(username=key, defaults={"window_start": now})
+    if created:
+        _prune_throttles(now)  # one row per name tried: a guesser's made-up names do not pile up
     in_window = Q(window_start__gt=window_start)
     LoginThrottle.objects.filter(username=key).exclude(locked_until__gt=now).update(
         failures=Case(When(in_window, then=F("failures") + 1), default=Value(1)),
@@ -110,7 +112,6 @@ def attempt_login(request, username: str, password: str) -> User:
                              object_repr=username[:200], region_code=_region_code(account) if account else "",
                              changes={"locked_until": [None, until],
                                       "failures": [None, settings.LOGIN_MAX_FAILURES]})
-                _prune_throttles(now)
         if until is not None:
             raise LoginRefused(_locked_message(until, now))
         raise LoginRefused(WRONG_CREDENTIALS)

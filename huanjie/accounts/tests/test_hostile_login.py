@@ -158,3 +158,18 @@ def test_500_page_is_chinese_and_needs_no_database(world, client, settings, djan
         r = client.get("/broken/")
     body = r.content.decode()
     assert r.status_code == 500 and "系统出错" in body and "boom" not in body and "Traceback" not in body
+
+
+@pytest.mark.django_db
+def test_made_up_names_do_not_pile_up(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old = timezone.now() - dt.timedelta(days=1)
+    LoginThrottle.objects.create(username="sprayed-1", failures=1, window_start=old)
+    LoginThrottle.objects.create(username="locked-still", failures=0, window_start=old,
+                                 locked_until=timezone.now() + dt.timedelta(minutes=5))
+    with pytest.raises(LoginRefused):
+        attempt_login(None, "sprayed-2", "wrong-password-1")
+    assert set(LoginThrottle.objects.values_list("username", flat=True)) == {"locked-still", "sprayed-2"}
