@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "huanjie.campaigns",
     "huanjie.elections",
     "huanjie.review",
+    "huanjie.oversight",
+    "huanjie.reports",
     "huanjie.documents",
     "huanjie.demo",
 ]

@@ -14,5 +14,7 @@ urlpatterns = [
     path("campaigns/", include("huanjie.campaigns.urls")),
     path("elections/", include("huanjie.elections.urls")),
     path("review/", include("huanjie.review.urls")),
+    path("oversight/", include("huanjie.oversight.urls")),
+    path("reports/", include("huanjie.reports.urls")),
     path("api/", api.urls),
 ]
