@@ -73,12 +73,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "huanjie.elections.aftervote.locking.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "huanjie.core.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huanjie.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "huanjie.urls"
+CSRF_FAILURE_VIEW = "huanjie.core.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -135,13 +137,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Our own validators: every message in Chinese whatever the browser's language (huanjie/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "huanjie.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "huanjie.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "huanjie.accounts.passwords.NumericPasswordValidator"},
+    {"NAME": "huanjie.accounts.passwords.CommonPasswordValidator"},
 ]
-# Login lockout: after this many failures within the window the account is locked for the window.
+# Login lockout: this many failed logins for one user name within the window lock that name for
+# LOGIN_LOCKOUT_MINUTES. Names that are no account are counted and locked the same way, so the
+# answer never tells whether an account exists.
 LOGIN_MAX_FAILURES = int(os.environ.get("HUANJIE_LOGIN_MAX_FAILURES", "5"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("HUANJIE_LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("HUANJIE_LOGIN_LOCKOUT_MINUTES", "15"))
 
 LANGUAGE_CODE = "zh-hans"

@@ -34,8 +34,9 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name="所属部门", on_delete=models.PROTECT, null=True, blank=True
     )
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # Set when an office creates the account or resets its password: the one-time password must
+    # be replaced at the first login (huanjie.core.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "账号"
@@ -77,6 +78,27 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role == ADMIN
+
+
+class LoginThrottle(models.Model):
+    """Failed logins of one user name (an account's or not) within the current window, and its lock.
+
+    Keyed by the name typed, not by the account, so that a name that is no account is counted and
+    locked exactly like a real one: the login page never tells whether an account exists. Every
+    change is one UPDATE with the arithmetic in SQL (``huanjie.accounts.services``), so failures
+    sent at the same moment from many threads are all counted.
+    """
+
+    username = models.CharField("用户名", max_length=150, unique=True)
+    failures = models.PositiveIntegerField("窗口内失败次数", default=0)
+    window_start = models.DateTimeField("计数开始", db_index=True)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录失败计数"
+
+    def __str__(self) -> str:
+        return self.username
 
 
 class AuditRecord(models.Model):
