@@ -293,3 +293,23 @@ def test_departments_default_list_and_campaign_choice(world, client_for):
     r = c.post("/accounts/departments/", {"action": "campaign", "campaign": world.campaign.slug})
     assert r.status_code == 400 and "至少需要一个部门" in r.content.decode()
     assert AuditRecord.objects.filter(action="campaign.policy").count() == 1
+
+
+def test_audit_log_names_every_account_action_in_chinese(world, client_for, settings):
+    from huanjie.accounts.audit_display import ACTION_LABELS
+
+    settings.LOGIN_MAX_FAILURES = 1
+    county = world.users["county"]
+    with pytest.raises(LoginRefused):
+        attempt_login(None, "observer", "wrong-password-9")
+    services.unlock(county, world.users["observer"])
+    services.set_active(county, world.users["observer"], False)
+    services.set_active(county, world.users["observer"], True)
+    services.reset_password(county, world.users["observer"])
+    services.change_password(world.users["county"], PASSWORD, "Chun-Feng-2026", "Chun-Feng-2026")
+    services.add_default_departments(county)
+    services.set_review_departments(county, world.campaign, ["gongan"])
+    used = set(AuditRecord.objects.values_list("action", flat=True))
+    assert used - set(ACTION_LABELS) == set()
+    page = client_for("county").get("/accounts/audit/").content.decode()
+    assert "解锁账号" in page and "停用账号" in page and "新增联审部门" in page
