@@ -102,13 +102,17 @@ class LoginThrottle(models.Model):
 
 
 class AuditRecord(models.Model):
-    """One link of the audit chain: who changed what, when, with before/after.
+    """One link of an audit chain: who changed what, when, with before/after.
 
-    ``hash`` is SHA-256 over the canonical JSON of the record's fields and ``prev_hash``; the
-    chain is checked by ``huanjie audit verify``.
+    Each county has its own chain (``chain`` = the 6-digit county part of the region code, "" for
+    records that belong to no region), with its own ``seq`` from 1 and its own head row
+    (:class:`AuditChainHead`), so counties never wait on each other. ``hash`` is HMAC-SHA256, keyed
+    with a secret kept outside the database, over the canonical JSON of the record's fields and
+    ``prev_hash``; the chains are checked by ``huanjie audit verify``.
     """
 
-    seq = models.PositiveBigIntegerField("序号", unique=True)
+    chain = models.CharField("审计链", max_length=12, blank=True, default="")
+    seq = models.PositiveBigIntegerField("序号")
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(User, verbose_name="操作人", on_delete=models.SET_NULL, null=True, blank=True)
     actor_name = models.CharField("操作人名称", max_length=80)
@@ -122,8 +126,20 @@ class AuditRecord(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-at", "-id"]
         verbose_name = "审计记录"
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_seq_once_per_chain")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_repr}"
+        return f"#{self.chain or '全局'}-{self.seq} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The head of one county's audit chain: appends lock this row (not a global lock)."""
+
+    chain = models.CharField("审计链", max_length=12, primary_key=True)
+    seq = models.PositiveBigIntegerField("记录数", default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链头"
