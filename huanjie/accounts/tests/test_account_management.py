@@ -240,6 +240,15 @@ def test_import_refuses_a_file_that_is_no_table(world, client_for):
     assert r.status_code == 400 and "找不到表头" in r.content.decode()
 
 
+def test_import_refuses_a_hostile_spreadsheet_through_the_safe_reader(world, client_for):
+    from huanjie.core.tests._hostile_files import far_cell_xlsx
+
+    r = upload(client_for("county"), far_cell_xlsx(), name="名单.xlsx")
+    body = r.content.decode()
+    assert r.status_code == 400 and "名单.xlsx" in body and "表格声明的范围异常" in body
+    assert User.objects.count() == len(world.users)
+
+
 def test_import_template_is_read_back_by_the_import(world, client_for):
     template = client_for("county").get("/accounts/users/template.xlsx").content
     r = upload(client_for("county"), template)
