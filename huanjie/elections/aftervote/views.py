@@ -403,7 +403,7 @@ def counting_form_api(request, pk):
         return _json({"errors": [str(exc)]}, 409)
     except counting.StaleForm as exc:
         return _json(
-            {"errors": [str(exc)], "current": {"version": exc.current.version}, "side_by_side": counting.side_by_side(exc.current, exc.mine)},
+            {"errors": [str(exc)], "current": {"version": exc.current.version}, "side_by_side": counting.side_by_side(rnd, exc.mine, counting.FormData.from_form(exc.current))},
             409,
         )
     except (counting.FormBlocked, counting.NeedsAcknowledgement) as exc:

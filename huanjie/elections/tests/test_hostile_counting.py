@@ -39,9 +39,10 @@ def test_a_save_based_on_an_old_version_is_refused_and_shows_both(world):
     assert first.version == 1
     with pytest.raises(counting.StaleForm, match="已被他人修改") as exc:
         counting.save_form(b, day.round, station, form_data(day, day.round, HEAD, OTHER), based_on=0)
-    rows = {r["label"]: r for r in counting.side_by_side(exc.value.current, exc.value.mine)}
-    assert rows["主任·张明"] == {"label": "主任·张明", "mine": 8, "current": 9, "differs": True}
-    assert not rows["收回选票"]["differs"]
+    current = counting.FormData.from_form(exc.value.current)
+    rows = {r["label"]: r for r in counting.side_by_side(day.round, exc.value.mine, current)}
+    assert rows["主任 张明"] == {"label": "主任 张明", "a": 8, "b": 9, "diff": True}
+    assert not rows["收回选票"]["diff"]
     assert CountingForm.objects.get().lines.get(name="张明").votes == 9  # the first save stands
     second = counting.save_form(b, day.round, station, form_data(day, day.round, HEAD, OTHER), based_on=1)
     assert second.version == 2 and second.lines.get(name="张明").votes == 8

@@ -326,30 +326,30 @@ def save_form(
 HEAD_LABELS = (
     ("issued", "发出选票"),
     ("returned", "收回选票"),
-    ("valid", "有效票（不含空白票）"),
+    ("valid", "有效票"),
     ("blank", "空白票"),
     ("invalid", "废票"),
 )
 
 
-def side_by_side(current: CountingForm, mine: FormData, races: list[RaceSpec] | None = None) -> list[dict]:
-    """The stored form and what a clerk typed, figure by figure, for the 已被他人修改 page."""
-    stored = FormData.from_form(current)
-    posts = {r.post.pk: r.post.name for r in (races or round_races(current.round))}
+def side_by_side(rnd: Round, a: FormData, b: FormData, races: list[RaceSpec] | None = None) -> list[dict]:
+    """Two versions of a station's form figure by figure (``label``, ``a``, ``b``, ``diff``): the
+    two entries of a double entry, or a clerk's unsaved entry against the version saved meanwhile
+    (已被他人修改). ``diff`` marks what D.01 finds different."""
+    races = races if races is not None else round_races(rnd)
+    ca, cb = form_count(rnd, a, races), form_count(rnd, b, races)
+    diff_fields = {d.field for d in compare_entries(ca, cb)}
     rows = [
-        {"label": label, "mine": getattr(mine, key), "current": getattr(stored, key)} for key, label in HEAD_LABELS
+        {"label": label, "a": getattr(ca, key), "b": getattr(cb, key), "diff": key in diff_fields}
+        for key, label in HEAD_LABELS
     ]
-
-    def votes(data: FormData) -> dict:
-        return {(ln.post_id, ln.name, ln.write_in): ln.votes for ln in data.lines}
-
-    mine_votes, stored_votes = votes(mine), votes(stored)
-    for key in sorted(set(mine_votes) | set(stored_votes), key=lambda k: (str(posts.get(k[0], k[0])), k[2], k[1])):
-        post_id, name, write_in = key
-        label = f"{posts.get(post_id, post_id)}·{name}{'（另选他人）' if write_in else ''}"
-        rows.append({"label": label, "mine": mine_votes.get(key), "current": stored_votes.get(key)})
-    for row in rows:
-        row["differs"] = row["mine"] != row["current"]
+    for pa, pb in zip(ca.posts, cb.posts, strict=True):
+        va = {ln.name: ln.votes for ln in pa.lines}
+        vb = {ln.name: ln.votes for ln in pb.lines}
+        for n in dict.fromkeys([ln.name for ln in pa.lines] + [ln.name for ln in pb.lines]):
+            rows.append(
+                {"label": f"{pa.post} {n}", "a": va.get(n), "b": vb.get(n), "diff": f"line:{pa.post}:{n}" in diff_fields}
+            )
     return rows
 
 

@@ -388,7 +388,8 @@ def counting_form(request, pk, station_pk):
             form = counting.save_form(user, rnd, station, data, acks, based_on=_int(request.POST.get("version")))
         except counting.StaleForm as exc:
             messages.error(request, str(exc))
-            stale, mine = counting.side_by_side(exc.current, exc.mine, races), exc.current
+            stale = counting.side_by_side(rnd, data, counting.FormData.from_form(exc.current), races)
+            mine = exc.current
         except counting.FormBlocked as exc:
             findings = exc.findings
             messages.error(request, "计票单有错误（F），未保存。请对照纸质计票单改正。")
@@ -479,32 +480,9 @@ def counting_compare(request, pk, station_pk):
     diffs = counting.differences(rnd, station, races)
     rows = []
     if 1 in forms and 2 in forms:
-        a = counting.form_count(rnd, counting.FormData.from_form(forms[1]), races)
-        b = counting.form_count(rnd, counting.FormData.from_form(forms[2]), races)
-        diff_fields = {d.field for d in diffs or []}
-        for key, label in (
-            ("issued", "发出选票"),
-            ("returned", "收回选票"),
-            ("valid", "有效票"),
-            ("blank", "空白票"),
-            ("invalid", "废票"),
-        ):
-            rows.append(
-                {"label": label, "a": getattr(a, key), "b": getattr(b, key), "diff": key in diff_fields}
-            )
-        for pa, pb in zip(a.posts, b.posts, strict=True):
-            names = list(dict.fromkeys([ln.name for ln in pa.lines] + [ln.name for ln in pb.lines]))
-            va = {ln.name: ln.votes for ln in pa.lines}
-            vb = {ln.name: ln.votes for ln in pb.lines}
-            for n in names:
-                rows.append(
-                    {
-                        "label": f"{pa.post} {n}",
-                        "a": va.get(n),
-                        "b": vb.get(n),
-                        "diff": f"line:{pa.post}:{n}" in diff_fields,
-                    }
-                )
+        rows = counting.side_by_side(
+            rnd, counting.FormData.from_form(forms[1]), counting.FormData.from_form(forms[2]), races
+        )
     return render(
         request,
         "elections/voting/counting_compare.html",
