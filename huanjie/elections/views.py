@@ -25,6 +25,7 @@ from huanjie.elections import services
 from huanjie.elections.models import CommitteeMember, Election, VoterRegistration
 from huanjie.elections.registration import documents
 from huanjie.elections.registration import services as registration
+from huanjie.elections.todos import election_todos
 from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
@@ -293,7 +294,14 @@ def _detail_context(request, election: Election) -> dict:
         "voters_url": _voters_url(election),
         "can_work": can_work,
         "can_setup": user.role in SETUP,
-        "can_open": can_work and not blockers and stage_index < services.STAGE_ORDER.index(Election.VOTING),
+        # The vote opens on the election day (an election-day fact, services.check_dated_fact);
+        # before it the page says so instead of offering a button that would be refused.
+        "can_open": can_work
+        and not blockers
+        and stage_index < services.STAGE_ORDER.index(Election.VOTING)
+        and timezone.localdate() >= election.election_date,
+        "opens_on": election.election_date if timezone.localdate() < election.election_date else None,
+        "next_steps": election_todos(election) if can_work else [],
         "voting_open": stage_index >= services.STAGE_ORDER.index(Election.VOTING),
         "step_keys": services.step_keys(election).items() if can_work else (),
         "unnumbered": unnumbered,

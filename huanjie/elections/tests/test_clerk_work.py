@@ -237,3 +237,20 @@ def test_village_committee_passes_its_pre_review_in_bulk(world, client_for):
     assert ReviewCase.objects.get(candidate=kept).stage == ReviewCase.VILLAGE
     # a village cannot pass another village's candidates, nor act at the township's tier
     assert c.post("/review/queue/bulk/", {"township": world.village_b1.code}).status_code == 404
+
+
+# ---------------------------------------------------------------- the election page
+
+
+def test_election_page_follows_the_order_of_the_work_and_says_the_next_step(world, client_for):
+    from huanjie.elections.tests.workflow_helpers import make_ready
+
+    e = _upcoming(world)
+    make_ready(world, world.village_a1)
+    page = client_for("village_a1").get(f"/elections/{e.pk}/").content.decode()
+    order = [page.index(f"<h2>{h}") for h in ("选举日程", "村民选举委员会", "选民登记", "提名、正式候选人和委托投票",
+                                                "投票前置条件", "投票和计票", "选举结果、报送和移交")]
+    assert order == sorted(order)
+    assert 'id="next-step"' in page and "下一步" in page and "公布选民名单" in page
+    # the vote opens on the election day: no button before it, the page says when
+    assert "进入投票阶段</button>" not in page and 'id="opens-on"' in page
