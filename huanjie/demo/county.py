@@ -18,6 +18,8 @@ from huanjie.accounts import audit
 from huanjie.accounts.models import Department, User
 from huanjie.accounts.services import generate_password
 from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.elections.registration import counts as voter_counts
+from huanjie.people import stats as people_stats
 from huanjie.people.models import Person, Region, Relation
 from huanjie.rules.dates import check_fact_date
 from huanjie.rules.idnumber import make_id
@@ -220,6 +222,7 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                             + dt.timedelta(days=rng.randrange(365))
                         gp.id_number = b.id_number(gp.gender, gp.birth_date)
         Person.objects.bulk_create(people, batch_size=2000)
+        people_stats.forget(*{p.hukou_village_id for p in people})
         relations: list[Relation] = []
         for family in families:
             roles = {role: people[idx] for idx, role in family if role != "child"}
@@ -353,4 +356,5 @@ def _demo_elections(actor, campaign, villages, entries, people, rng) -> int:
                                       note="在村委会所在地和各村民小组张榜公布")
         Election.objects.filter(pk=election.pk).update(stage=Election.REGISTRATION)
     VoterRegistration.objects.bulk_create(registrations, batch_size=4000)
+    voter_counts.forget(*{r.election_id for r in registrations})
     return len(registrations)

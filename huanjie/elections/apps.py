@@ -9,3 +9,4 @@ class ElectionsConfig(AppConfig):
     def ready(self):
         from huanjie.elections import todos  # noqa: F401  (registers the 工作台's next and overdue steps)
         from huanjie.elections.aftervote import locking  # noqa: F401  (connects the audit signals of a reopened result)
+        from huanjie.elections.registration import counts  # noqa: F401  (drops cached voter counts on writes)

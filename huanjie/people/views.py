@@ -1,8 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,9 +15,11 @@ from huanjie.core.access import (
     require_scope,
     require_write,
 )
+from huanjie.core.paging import CappedPaginator
 from huanjie.rules.education import EDUCATION_LABELS
 
 from . import services
+from . import stats as people_stats
 from .forms import PersonForm, RelationForm
 from .models import Person, Region, Relation
 
@@ -30,10 +31,10 @@ def region_tree(request):
     """The region tree of the account's scope with the people count of each village."""
     user = request.user
     regions = list(Region.objects.visible_to(user).current().order_by("code"))
-    people = dict(
-        Person.objects.visible_to(user).values("hukou_village").annotate(n=Count("id"))
-        .values_list("hukou_village", "n")
-    ) if user.role != OBSERVER else {}
+    people = {}
+    if user.role != OBSERVER:
+        stats = people_stats.village_stats(r.id for r in regions if r.level == Region.VILLAGE)
+        people = {v: s.total for v, s in stats.items()}
     by_parent: dict = {}
     for r in regions:
         by_parent.setdefault(r.parent_id, []).append(r)
@@ -58,9 +59,8 @@ def region_detail(request, code):
     history = region.predecessors.all()
     stats = None
     if request.user.role != OBSERVER:
-        people = Person.objects.filter(hukou_village__code__startswith=region.scope_prefix)
-        stats = people.aggregate(total=Count("id"), women=Count("id", filter=Q(gender="F")),
-                                 party=Count("id", filter=Q(political_status="cpc")))
+        villages = Region.objects.filter(code__startswith=region.scope_prefix, level=Region.VILLAGE)
+        stats = people_stats.totals(villages.values_list("id", flat=True))
     return render(request, "people/region_detail.html",
                   {"region": region, "children": children, "history": history, "stats": stats})
 
@@ -74,7 +74,7 @@ def person_list(request):
     if village_code:
         people = people.filter(hukou_village__code=village_code)
     villages = Region.objects.visible_to(user).current().filter(level=Region.VILLAGE)
-    page = Paginator(people.order_by("hukou_village__code", "group_name", "name", "id"), 50).get_page(
+    page = CappedPaginator(people.order_by("hukou_village__code", "group_name", "name", "id"), 50).get_page(
         request.GET.get("page"))
     template = "people/_person_rows.html" if request.htmx else "people/person_list.html"
     query = urlencode({k: v for k, v in {"q": q, "village": village_code}.items() if v})

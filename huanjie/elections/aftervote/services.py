@@ -22,7 +22,8 @@ from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import services as election_services
 from huanjie.elections.aftervote import locking
-from huanjie.elections.models import Election, Post, Round, StepRecord, VoterRegistration
+from huanjie.elections.models import Election, Post, Round, StepRecord
+from huanjie.elections.registration import services as registration
 from huanjie.elections.voting.models import (
     CountingForm,
     ElectedMember,
@@ -454,11 +455,7 @@ def village_rows(elections: list[Election]) -> list[dict]:
     """Status, turnout and results of each village, with a fixed number of queries for any count."""
     ids = [e.pk for e in elections]
     submissions = {s.election_id: s for s in ResultSubmission.objects.filter(election_id__in=ids)}
-    registered = dict(
-        VoterRegistration.objects.filter(election_id__in=ids, status=VoterRegistration.REGISTERED)
-        .values_list("election_id")
-        .annotate(n=Count("id"))
-    )
+    registered = {pk: c["total"] for pk, c in registration.village_counts(elections).items()}
     ballots = _first_round_totals(ids)
     elected: dict[int, list] = {}
     for m in (
