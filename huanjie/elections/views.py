@@ -379,7 +379,22 @@ def election_open_voting(request, pk):
 
 
 class MemberForm(forms.Form):
-    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    # Found by name with the person-search widget (people:pick), which fills in the ID number.
+    id_number = forms.CharField(
+        label="成员（按姓名查找）",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "输入姓名、村民小组或身份证号码后几位查找",
+                "hx-get": "/people/pick/",
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": "#id_id_number-results",
+                "hx-swap": "innerHTML",
+                "hx-vals": '{"field": "id_number", "target": "id_id_number"}',
+            }
+        ),
+    )
     post = forms.ChoiceField(label="职务", choices=CommitteeMember.POST_CHOICES, initial="member")
     chosen_by = forms.ChoiceField(label="推选方式", choices=CommitteeMember.CHOSEN_BY_CHOICES)
     vote_order = forms.IntegerField(label="得票顺序", min_value=1, max_value=99)

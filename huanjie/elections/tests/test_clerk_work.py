@@ -254,3 +254,28 @@ def test_election_page_follows_the_order_of_the_work_and_says_the_next_step(worl
     assert 'id="next-step"' in page and "下一步" in page and "公布选民名单" in page
     # the vote opens on the election day: no button before it, the page says when
     assert "进入投票阶段</button>" not in page and 'id="opens-on"' in page
+
+
+def test_committee_member_is_found_by_name(world, client_for):
+    e = _upcoming(world)
+    page = client_for("village_a1").get(f"/elections/{e.pk}/committee/").content.decode()
+    assert 'hx-get="/people/pick/"' in page and 'id="id_id_number-results"' in page
+
+
+def test_counting_form_says_it_cannot_be_saved_yet_and_read_only_roles_see_text(world, client_for):
+    """The issue: the counting form was editable before the voting stage and threw the typing
+    away; the observer saw inputs with "只有乡镇换届办解锁后才能修改"."""
+    from huanjie.elections.voting import services as voting
+    from huanjie.elections.voting.models import VotingStation
+
+    e = _upcoming(world)
+    station = voting.add_station(world.users["township_a"], e, name="中心会场", kind=VotingStation.CENTRAL)
+    rnd = e.rounds.get(number=1)
+    from django.urls import reverse
+
+    url = reverse("elections:counting_form", kwargs={"pk": rnd.pk, "station_pk": station.pk})
+    page = client_for("village_a1").get(url).content.decode()
+    assert 'id="counting-blocked"' in page and "计票单暂不能保存" in page and "尚未进入投票阶段" in page
+    assert "<fieldset class=\"card\" disabled>" in page and 'id="save-form"' not in page
+    observer = client_for("observer").get(url).content.decode()
+    assert 'id="counting-readonly"' in observer and 'name="issued"' not in observer
