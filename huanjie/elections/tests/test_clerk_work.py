@@ -279,3 +279,26 @@ def test_counting_form_says_it_cannot_be_saved_yet_and_read_only_roles_see_text(
     assert "<fieldset class=\"card\" disabled>" in page and 'id="save-form"' not in page
     observer = client_for("observer").get(url).content.decode()
     assert 'id="counting-readonly"' in observer and 'name="issued"' not in observer
+
+
+def test_a_refused_review_verdict_comes_back_with_its_choice(world, client_for):
+    """The issue: the review verdict lost its choice after an error. The refused POST is kept and
+    handed to the form once (core/kept.py; app.js puts the values back)."""
+    from huanjie.elections.nomination import services as cs
+    from huanjie.elections.tests.candidate_helpers import nominate_basic, setup_village
+    from huanjie.review.models import ReviewVerdict
+
+    v = setup_village(world)
+    nominate_basic(v)
+    cs.decide_candidates(world.users["village_a1"], v.election, numbers={"director": 2, "deputy": 2, "member": 4},
+                         on=dt.date(2026, 3, 5))
+    verdict = ReviewVerdict.objects.filter(tier="village").first()
+    c = client_for("village_a1")
+    r = c.post(f"/review/verdicts/{verdict.pk}/record/", {"result": "fail", "comment": "另有举报，待核"}, follow=True)
+    import json
+
+    page = r.content.decode()
+    kept = json.loads(page.split('id="kept-form" type="application/json">')[1].split("</script>")[0])
+    assert kept["data"]["result"] == ["fail"] and kept["data"]["comment"] == ["另有举报，待核"]
+    # handed out once: the next page has no kept form
+    assert 'id="kept-form"' not in c.get(f"/review/verdicts/{verdict.pk}/").content.decode()
