@@ -72,7 +72,13 @@ def test_one_village_from_roster_to_archive(page, live_server, tmp_path):
     campaign.ends_on = dt.date.today() + dt.timedelta(days=200)  # the campaign is still running
     campaign.save()
     base = live_server.url
-    page.on("dialog", lambda d: d.accept())  # the data-confirm questions
+    asked: list[str] = []
+
+    def answer(dialog):  # the data-confirm questions, remembered so that the test can check them
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
 
     # ---- the township's 工作台: the village's overdue step, with its link
     login(page, base, "township_a")
@@ -94,6 +100,7 @@ def test_one_village_from_roster_to_archive(page, live_server, tmp_path):
     shot(page, "00-import")
     page.click("button:has-text('全部导入')", timeout=30_000)
     page.wait_for_selector("text=已登记 30 人", timeout=30_000)
+    assert "确定导入全部 30 行？" in asked  # the import button asks first (app.js, button[data-confirm])
 
     # ---- the voter list: groups once each, group then strokes, exported to Excel
     page.goto(f"{base}/elections/{election.pk}/voters/")
