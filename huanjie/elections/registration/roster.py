@@ -14,9 +14,7 @@ so the checks stay testable and fast: one query for the whole file, not one per 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -193,28 +191,15 @@ class ParsedRoster:
 
 
 def read_table(data: bytes, filename: str) -> list[list]:
-    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty)."""
-    name = filename.lower()
-    if name.endswith(".csv") or name.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise RosterError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码。")
-        return [row for row in csv.reader(io.StringIO(text))]
-    if not name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise RosterError("只能导入 .xlsx、.xls 或 .csv 文件。")
-    from python_calamine import CalamineWorkbook
+    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty).
+
+    Read by the one upload reader (container checks, then a child process with limits)."""
+    from huanjie.core import uploads
 
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 — calamine raises several kinds for a damaged file
-        raise RosterError(f"无法读取表格文件：{exc}") from None
+        return uploads.read_table(data, filename)
+    except uploads.UploadRefused as exc:
+        raise RosterError(str(exc)) from None
 
 
 _SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
