@@ -42,6 +42,10 @@ VIEWS = [
     ("campaign_list", "get", lambda w: "/campaigns/", expect(default=200, department=403)),
     ("campaign_detail", "get", lambda w: f"/campaigns/{w.campaign.slug}/",
      expect(default=200, department=403, outsider=404)),
+    ("campaign_rules", "get", lambda w: f"/campaigns/{w.campaign.slug}/rules/",
+     expect(default=403, county=200, township_a=200, township_b=200, outsider=404)),
+    ("campaign_rules_post", "post", lambda w: f"/campaigns/{w.campaign.slug}/rules/",
+     expect(default=403, county=405, township_a=405, township_b=405, outsider=405)),
     ("audit_log", "get", lambda w: "/accounts/audit/", expect(default=403, county=200, admin=200, outsider=200)),
     # account management by the office above (issue 9 §2, issue 10); outsider is another county's office
     ("user_list", "get", lambda w: "/accounts/users/", expect(default=403, county=200, township_a=200,
