@@ -60,7 +60,7 @@ VIEWS = [
      expect(default=403, county=200, admin=200, township_a=404, township_b=404, outsider=404)),
     ("user_unlock_village_a1", "post", lambda w: f"/accounts/users/{w.users['village_a1'].pk}/unlock/",
      expect(default=403, county=302, township_a=302, admin=302, township_b=404, outsider=404)),
-    ("departments", "get", lambda w: "/accounts/departments/", expect(default=403, county=200, admin=200,
+    ("departments", "get", lambda w: "/accounts/users/departments/", expect(default=403, county=200, admin=200,
                                                                       outsider=200)),
     ("password_change", "get", lambda w: "/accounts/password/", expect(default=200)),
     ("set_state_a1", "post", lambda w: f"/campaigns/{w.campaign.slug}/villages/{w.village_a1.code}/state/",

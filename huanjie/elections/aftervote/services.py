@@ -443,7 +443,7 @@ def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code:
     qs = (
         Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix)
         .exclude(kind__in=DASHBOARD_EXCLUDED_KINDS)
-        .select_related("organization__parent")
+        .select_related("organization__parent", "campaign")
         .order_by("organization__code")
     )
     if township_code:
