@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "huanjie.campaigns",
     "huanjie.elections",
     "huanjie.review",
+    "huanjie.preparation",
     "huanjie.documents",
 ]
 
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huanjie.core.middleware.SecurityHeadersMiddleware",
+    "huanjie.core.middleware.FirstRunMiddleware",
 ]
 
 ROOT_URLCONF = "huanjie.urls"

@@ -52,3 +52,26 @@ def home(request):
                            {"name": "女", "data": [r["women"] for r in rows]}],
             }
     return render(request, "core/home.html", context)
+
+
+@public
+def first_run(request):
+    """The first-run page: only on an empty database (no region, no account); 404 afterwards."""
+    from django.http import Http404
+
+    from . import firstrun
+
+    if not firstrun.is_fresh():
+        raise Http404("系统已经设置过。")
+    fields = ("county_code", "county_name", "username", "display_name")
+    values = {f: (request.POST.get(f) or "").strip() for f in fields}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            account, password = firstrun.set_up_county(**values)
+        except firstrun.SetupRefused as exc:
+            errors = exc.errors
+        else:
+            # Shown once, on this response only: the password is not stored anywhere readable.
+            return render(request, "core/first_run_done.html", {"account": account, "password": password})
+    return render(request, "core/first_run.html", {"values": values, "errors": errors})

@@ -14,14 +14,13 @@ so the checks stay testable and fast: one query for the whole file, not one per 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from huanjie.core import tables
+from huanjie.core.tables import Problem, cell_text
 from huanjie.rules.education import education_code
 from huanjie.rules.idnumber import validate_ids
 from huanjie.rules.people import PersonRecord, eligibility
@@ -107,19 +106,8 @@ WARNINGS = {
 }
 
 
-class RosterError(ValueError):
+class RosterError(tables.TableError):
     """The file cannot be read as a roster at all (no header, unknown format)."""
-
-
-@dataclass(slots=True)
-class Problem:
-    row: int
-    field: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
 
 
 @dataclass(slots=True)
@@ -179,37 +167,14 @@ class ParsedRoster:
 
 def read_table(data: bytes, filename: str) -> list[list]:
     """The first worksheet as a list of rows; cells keep calamine's types ('' when empty)."""
-    name = filename.lower()
-    if name.endswith(".csv") or name.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise RosterError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码。")
-        return [row for row in csv.reader(io.StringIO(text))]
-    if not name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise RosterError("只能导入 .xlsx、.xls 或 .csv 文件。")
-    from python_calamine import CalamineWorkbook
-
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 — calamine raises several kinds for a damaged file
-        raise RosterError(f"无法读取表格文件：{exc}") from None
+        return tables.read_table(data, filename)
+    except tables.TableError as exc:
+        raise RosterError(str(exc)) from None
 
 
-_SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
-_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
-
-
-def _header_key(value: object) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    text = _SPACES.sub("", text)
-    return _BRACKETS.sub("", text).rstrip("：:*")
+_SPACES = tables.SPACES
+_header_key = tables.header_key
 
 
 def _header_field(value: object) -> str | None:
@@ -291,27 +256,6 @@ def find_header(table: list[list], override: Mapping[str, object] | None = None)
 
 
 # --- cells ------------------------------------------------------------------------------------
-
-
-def cell_text(value: object) -> str:
-    # Exact-type fast paths first: a roster is text cells and the float 序号, 200,000 times over.
-    if value.__class__ is str:
-        return value.strip()
-    if value.__class__ is float:
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 _FULL = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.campaigns.models import Campaign
 from huanjie.core.access import (
     COUNTY,
     TOWNSHIP,
@@ -21,6 +21,7 @@ from huanjie.core.access import (
 )
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.people.models import Person
+from huanjie.preparation import readiness
 
 from . import documents, registration, services
 from .models import CommitteeMember, Election, VoterRegistration
@@ -94,13 +95,7 @@ def election_list(request, slug):
     for entry in entries:
         e = elections.get(entry.village_id)
         counts = totals.get(e.pk) if e else None
-        blockers = []
-        if entry.audit_done_on is None:
-            blockers.append("离任审计")
-        if entry.training_done_on is None:
-            blockers.append("业务培训")
-        if entry.state != CampaignVillage.IN_SCOPE:
-            blockers.append(entry.get_state_display())
+        blockers = [b.short for b in readiness.blockers(entry)]
         rows.append(
             {
                 "entry": entry,

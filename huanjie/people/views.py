@@ -18,7 +18,7 @@ from huanjie.core.access import (
 )
 from huanjie.rules.education import EDUCATION_LABELS
 
-from . import services
+from . import regions, services
 from .forms import PersonForm, RelationForm
 from .models import Person, Region, Relation
 
@@ -47,7 +47,8 @@ def region_tree(request):
         return {"region": r, "children": children, "people": count, "villages": villages}
 
     tree = [node(r) for r in roots]
-    return render(request, "people/region_tree.html", {"tree": tree, "show_people": user.role != OBSERVER})
+    return render(request, "people/region_tree.html", {
+        "tree": tree, "show_people": user.role != OBSERVER, "has_children": len(regions) > len(roots)})
 
 
 @allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
@@ -55,14 +56,16 @@ def region_detail(request, code):
     region = get_object_or_404(Region.objects.current(), code=code)
     require_scope(request.user, region.code)
     children = region.children.filter(valid_until__isnull=True).order_by("code")
-    history = region.predecessors.all()
+    history = regions.history_of(region)
     stats = None
     if request.user.role != OBSERVER:
         people = Person.objects.filter(hukou_village__code__startswith=region.scope_prefix)
         stats = people.aggregate(total=Count("id"), women=Count("id", filter=Q(gender="F")),
                                  party=Count("id", filter=Q(political_status="cpc")))
-    return render(request, "people/region_detail.html",
-                  {"region": region, "children": children, "history": history, "stats": stats})
+    return render(request, "people/region_detail.html", {
+        "region": region, "children": children, "history": history, "stats": stats,
+        "can_change": request.user.role == COUNTY and region.level != Region.COUNTY,
+    })
 
 
 @allow(*OFFICE)
