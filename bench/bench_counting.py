@@ -48,8 +48,8 @@ def _setup(voters: int):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from huanjie.elections import counting
     from huanjie.elections.tests.voting_helpers import election_day, form_data
+    from huanjie.elections.voting import counting
     from huanjie.testing.world import build_world
 
     world = build_world()
@@ -68,7 +68,7 @@ def _setup(voters: int):
 
 
 def _ours(day, user, form_data) -> float:
-    from huanjie.elections import counting, results
+    from huanjie.elections.voting import counting, results
 
     t = time.perf_counter()
     counting.save_form(
@@ -86,7 +86,7 @@ def _naive(day, user) -> float:
     from django.db.models import Sum
 
     from huanjie.elections.models import VoterRegistration
-    from huanjie.elections.models_voting import CountingForm, CountingLine, RoundResult
+    from huanjie.elections.voting.models import CountingForm, CountingLine, RoundResult
     from huanjie.rules import Candidate, Race, VoteCount, count_vote
 
     t = time.perf_counter()

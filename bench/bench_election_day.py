@@ -68,8 +68,8 @@ def build_county(villages: int, voters: int, seed: int = 7) -> dict:
     from huanjie.accounts.models import User
     from huanjie.campaigns.models import Campaign, CampaignVillage
     from huanjie.elections.models import Election, Post, Round, VoterRegistration
-    from huanjie.elections.models_candidates import Candidate
-    from huanjie.elections.models_voting import VotingStation
+    from huanjie.elections.nomination.models import Candidate
+    from huanjie.elections.voting.models import VotingStation
     from huanjie.people.models import Person, Region
     from huanjie.rules.idnumber import make_id
 
@@ -553,7 +553,7 @@ def run_child(args) -> int:
         if "Error" in ln or "Exception" in ln
     ]
 
-    from huanjie.elections.models_voting import CountingForm, CountingLine, ResultSubmission, RoundResult
+    from huanjie.elections.voting.models import CountingForm, CountingLine, ResultSubmission, RoundResult
 
     expected_lines = sum(len(j["form"]["lines"]) for j in county["jobs"])
     rows = {

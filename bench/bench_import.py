@@ -132,7 +132,7 @@ def build_world():
 
 
 def _rows_from_ids(ids: list[str]):
-    from huanjie.elections.roster import RosterRow
+    from huanjie.elections.registration.roster import RosterRow
     from huanjie.rules.idnumber import validate_ids
 
     return [
@@ -146,7 +146,7 @@ def bulk_existing(election, ids: list[str]) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from huanjie.elections import registration as reg
+    from huanjie.elections.registration import services as reg
 
     with transaction.atomic():
         for start in range(0, len(ids), 200_000):
@@ -164,8 +164,8 @@ def bulk_existing(election, ids: list[str]) -> None:
 def phase_import(args) -> dict:
     """The measured import: preview (read + validate + R9 lookup + eligibility) and commit."""
     _setup_django()
-    from huanjie.elections import registration as reg
     from huanjie.elections.models import Election
+    from huanjie.elections.registration import services as reg
 
     election = Election.objects.select_related("campaign", "organization").get(organization__code=TARGET_CODE)
     data = Path(args.file).read_bytes()
@@ -194,8 +194,8 @@ def phase_baselines(args) -> dict:
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
-    from huanjie.elections import registration as reg
     from huanjie.elections.models import Election, VoterRegistration
+    from huanjie.elections.registration import services as reg
     from huanjie.people.models import Person
     from huanjie.rules.idnumber import parse_id
 

@@ -151,7 +151,7 @@ def main() -> None:
 
     django.setup()
     from huanjie.documents.render import fonts
-    from huanjie.elections import documents
+    from huanjie.elections.registration import documents
 
     election, voters = setup(n)
     fonts.register_fonts()  # font loading is paid once per process, not per document

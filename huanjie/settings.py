@@ -58,7 +58,10 @@ INSTALLED_APPS = [
     "huanjie.elections",
     "huanjie.review",
     "huanjie.preparation",
+    "huanjie.oversight",
+    "huanjie.reports",
     "huanjie.documents",
+    "huanjie.demo",
 ]
 
 MIDDLEWARE = [
@@ -69,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "huanjie.elections.locking.ActorMiddleware",
+    "huanjie.elections.aftervote.locking.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

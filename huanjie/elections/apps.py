@@ -7,4 +7,4 @@ class ElectionsConfig(AppConfig):
     verbose_name = "村民委员会选举"
 
     def ready(self):
-        from . import locking  # noqa: F401  (connects the audit signals of a reopened result)
+        from huanjie.elections.aftervote import locking  # noqa: F401  (connects the audit signals of a reopened result)

@@ -260,7 +260,7 @@ class Job(models.Model):
 
 
 # Models of the later stages live in their own modules; importing them here registers them.
-from .models_candidates import (  # noqa: E402, F401
+from huanjie.elections.nomination.models import (  # noqa: E402, F401
     Candidate,
     CandidateListPublication,
     Nomination,
@@ -268,7 +268,7 @@ from .models_candidates import (  # noqa: E402, F401
     Proxy,
     TeamExplanation,
 )
-from .models_voting import (  # noqa: E402, F401
+from huanjie.elections.voting.models import (  # noqa: E402, F401
     BallotEntry,
     CountingForm,
     CountingLine,

@@ -21,14 +21,13 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
 from huanjie.people.models import Person, Region, Relation
 from huanjie.preparation import readiness
 from huanjie.rules.dates import CalendarResult, age_on, election_calendar
 from huanjie.rules.people import Relation as EngineRelation
 from huanjie.rules.people import RelationIndex, check_election_committee
 from huanjie.rules.profiles import NEAR_RELATIVES, RELATIONS, get_profile
-
-from .models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
 
 POST_LABELS = {
     Post.DIRECTOR: "主任",

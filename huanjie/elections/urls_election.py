@@ -1,7 +1,7 @@
 # Election setup, calendar, committee and documents (owned by the election-workflow work).
 from django.urls import path
 
-from . import views
+from huanjie.elections import views
 
 urlpatterns: list = [
     path("campaign/<slug:slug>/", views.election_list, name="list"),

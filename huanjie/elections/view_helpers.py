@@ -9,8 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from huanjie.core.access import ADMIN, COUNTY, OBSERVER, TOWNSHIP, VILLAGE, require_scope
-
-from .models import Election
+from huanjie.elections.models import Election
 
 VIEWERS = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
 WORKERS = (COUNTY, TOWNSHIP, VILLAGE)

@@ -20,14 +20,15 @@ from huanjie.core.access import (
     require_write,
 )
 from huanjie.documents.render.fonts import MissingGlyphError
+from huanjie.elections import services
+from huanjie.elections.models import CommitteeMember, Election, VoterRegistration
+from huanjie.elections.registration import documents
+from huanjie.elections.registration import services as registration
+from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
+from huanjie.elections.view_helpers import election_in_scope as _election
+from huanjie.elections.view_helpers import form_date as _date
 from huanjie.people.models import Person
 from huanjie.preparation import readiness
-
-from . import documents, registration, services
-from .models import CommitteeMember, Election, VoterRegistration
-from .view_helpers import VIEWERS, WORKERS, file_response
-from .view_helpers import election_in_scope as _election
-from .view_helpers import form_date as _date
 
 SETUP = (COUNTY, TOWNSHIP)
 

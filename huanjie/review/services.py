@@ -24,7 +24,7 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.accounts.models import Department
 from huanjie.core.access import COUNTY, DEPARTMENT, TOWNSHIP, VILLAGE, in_scope
-from huanjie.elections.models_candidates import Candidate
+from huanjie.elections.nomination.models import Candidate
 from huanjie.people.models import Region
 from huanjie.rules.errors import EngineError
 from huanjie.rules.review import (

@@ -9,15 +9,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from huanjie.elections.models import Election, Post, Round
-from huanjie.elections.models_candidates import Candidate as CandidateRow
-from huanjie.elections.models_voting import (
+from huanjie.elections.nomination.models import Candidate as CandidateRow
+from huanjie.elections.services import POST_LABELS, POST_RANK, profile_of
+from huanjie.elections.voting.models import (
     CountingForm,
     CountingLine,
     ElectedMember,
     RoundResult,
     VotingStation,
 )
-from huanjie.elections.services import POST_LABELS, POST_RANK, profile_of
 from huanjie.rules import Candidate, Race, VoteCount, count_vote
 
 from .workflow_helpers import make_person, register

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from huanjie.elections import candidates as cs
 from huanjie.elections import services
 from huanjie.elections.models import Election
+from huanjie.elections.nomination import services as cs
 from huanjie.people.models import Person
 
 from .workflow_helpers import ELECTION_DAY, make_person, past_campaign, register
@@ -83,7 +83,7 @@ def nominate_basic(v: Village, participated: int = 20, held_on: dt.date = dt.dat
         },
     )
     # 王建国 is the serving 主任 (not a newcomer, not a new head: P2).
-    from huanjie.elections.models_candidates import Nomination
+    from huanjie.elections.nomination.models import Nomination
 
     n = Nomination.objects.get(election=v.election, person=p["wang"])
     cs.update_nominee(v.actor, n, current_post="主任")

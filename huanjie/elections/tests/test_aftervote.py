@@ -9,9 +9,11 @@ import pytest
 from django.db import transaction
 
 from huanjie.accounts.models import AuditRecord
-from huanjie.elections import aftervote, locking, services
+from huanjie.elections import services
+from huanjie.elections.aftervote import locking
+from huanjie.elections.aftervote import services as aftervote
 from huanjie.elections.models import Election, Post, StepRecord
-from huanjie.elections.models_voting import CountingLine, ElectedMember, ResultSubmission
+from huanjie.elections.voting.models import CountingLine, ElectedMember, ResultSubmission
 
 from .aftervote_helpers import FIRST_ROUND, count_round, counted_election, make_election
 from .workflow_helpers import past_campaign

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from huanjie.elections import archive
+from huanjie.elections.aftervote import archive
 
 from .aftervote_helpers import counted_election, make_election
 

@@ -7,8 +7,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from huanjie.elections import counting, results, voting
 from huanjie.elections.models import Post
+from huanjie.elections.voting import counting, results
+from huanjie.elections.voting import services as voting
 
 from .voting_helpers import NATIONAL_CANDIDATES, candidate, election_day, form_data
 

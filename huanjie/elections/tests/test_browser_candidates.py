@@ -9,7 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from huanjie.elections.models_candidates import Candidate
+from huanjie.elections.nomination.models import Candidate
 from huanjie.testing.world import PASSWORD, build_world
 
 from .candidate_helpers import fail_review, pass_review, setup_village

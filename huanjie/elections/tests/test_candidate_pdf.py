@@ -9,9 +9,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from huanjie.elections import candidates as cs
-from huanjie.elections import proxies
-from huanjie.elections.models_candidates import Candidate
+from huanjie.elections.nomination import proxies
+from huanjie.elections.nomination import services as cs
+from huanjie.elections.nomination.models import Candidate
 
 from .candidate_helpers import nominate_basic, pass_review, setup_village
 

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from huanjie.elections import candidates as cs
 from huanjie.elections import services
 from huanjie.elections.models import Election
-from huanjie.elections.models_candidates import Candidate, Nomination, NominationCount, Proxy
+from huanjie.elections.nomination import services as cs
+from huanjie.elections.nomination.models import Candidate, Nomination, NominationCount, Proxy
 
 from .candidate_helpers import nominate_basic, pass_review, setup_village
 

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from huanjie.accounts.models import AuditRecord
-from huanjie.elections import candidates as cs
 from huanjie.elections import services
 from huanjie.elections.models import CommitteeMember, Election, StepRecord
-from huanjie.elections.models_candidates import Candidate, CandidateListPublication, Nomination
+from huanjie.elections.nomination import services as cs
+from huanjie.elections.nomination.models import Candidate, CandidateListPublication, Nomination
 from huanjie.review.models import ReviewCase
 
 from .candidate_helpers import fail_review, nominate_basic, pass_review, setup_village

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from huanjie.accounts.models import AuditRecord
-from huanjie.elections import counting, results
-from huanjie.elections.locking import ResultLocked
+from huanjie.elections.aftervote.locking import ResultLocked
 from huanjie.elections.models import Post
-from huanjie.elections.models_voting import CountingForm, ResultSubmission
+from huanjie.elections.voting import counting, results
+from huanjie.elections.voting.models import CountingForm, ResultSubmission
 
 from .voting_helpers import NATIONAL_CANDIDATES, clerk, election_day, form_data
 

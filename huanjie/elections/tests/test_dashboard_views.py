@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from huanjie.elections import aftervote
+from huanjie.elections.aftervote import services as aftervote
 from huanjie.elections.models import Election
-from huanjie.elections.models_voting import ElectedMember, ResultSubmission
+from huanjie.elections.voting.models import ElectedMember, ResultSubmission
 
 from .aftervote_helpers import counted_election, make_election
 
@@ -186,8 +186,8 @@ def test_counting_form_api_saves_counts_and_respects_the_lock(world, client_for)
     import datetime as dt
 
     from huanjie.elections.models import Post, Round
-    from huanjie.elections.models_candidates import Candidate
-    from huanjie.elections.models_voting import CountingForm, VotingStation
+    from huanjie.elections.nomination.models import Candidate
+    from huanjie.elections.voting.models import CountingForm, VotingStation
 
     from .workflow_helpers import make_person
 

@@ -10,8 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from huanjie.accounts.models import AuditRecord
-from huanjie.elections import documents, services
+from huanjie.elections import services
 from huanjie.elections.models import VoterRegistration
+from huanjie.elections.registration import documents
 
 from .workflow_helpers import ELECTION_DAY, make_person, past_campaign, register
 

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from huanjie.elections import registration, services
+from huanjie.elections import services
+from huanjie.elections.registration import services as registration
 
 from .workflow_helpers import make_person, past_campaign, register
 

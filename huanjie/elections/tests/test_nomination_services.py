@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from huanjie.accounts.models import AuditRecord
-from huanjie.elections import candidates as cs
 from huanjie.elections.models import Election
-from huanjie.elections.models_candidates import Nomination, NominationCount
+from huanjie.elections.nomination import services as cs
+from huanjie.elections.nomination.models import Nomination, NominationCount
 from huanjie.elections.services import ElectionError
 
 from .candidate_helpers import nominate_basic, setup_village

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from huanjie.elections import candidates as cs
-from huanjie.elections import proxies
 from huanjie.elections.models import VoterRegistration
-from huanjie.elections.models_candidates import Proxy
+from huanjie.elections.nomination import proxies
+from huanjie.elections.nomination import services as cs
+from huanjie.elections.nomination.models import Proxy
 from huanjie.people.models import Relation
 
 from .candidate_helpers import nominate_basic, setup_village

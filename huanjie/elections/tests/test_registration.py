@@ -9,8 +9,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from huanjie.accounts.models import AuditRecord
-from huanjie.elections import registration as reg
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
+from huanjie.elections.registration import services as reg
 from huanjie.people.models import Person
 
 from ._roster_files import csv_bytes, person_row

@@ -73,7 +73,7 @@ def test_village_clerk_cannot_touch_another_villages_roster(client_for, a1, b1, 
     assert c.get(reverse("elections:voters", args=[b1.pk])).status_code == 404
     assert upload(c, b1, [person_row(1, "新甲", "男", dt.date(1980, 1, 2))]).status_code == 404
     assert not Job.objects.exists()
-    from huanjie.elections import registration
+    from huanjie.elections.registration import services as registration
 
     vr = registration.register_voter(None, b1, world.people["sun"], "hukou_resident")
     resp = c.post(reverse("elections:voters_remove", args=[b1.pk, vr.pk]), {"reason": "x"})

@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from huanjie.elections import result_documents
+from huanjie.elections.aftervote import documents as result_documents
 from huanjie.elections.models import Post, Round
 from huanjie.elections.services import ElectionError
 

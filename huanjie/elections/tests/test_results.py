@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from huanjie.elections import counting, results
 from huanjie.elections.models import Election, Post, Round
-from huanjie.elections.models_voting import ElectedMember, RoundRace
+from huanjie.elections.voting import counting, results
+from huanjie.elections.voting.models import ElectedMember, RoundRace
 
 from .voting_helpers import NATIONAL_CANDIDATES, election_day, form_data
 

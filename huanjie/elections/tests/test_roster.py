@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from huanjie.elections import roster
+from huanjie.elections.registration import roster
 from huanjie.rules.idnumber import make_id
 
 from ._roster_files import csv_bytes, person_row, xls_bytes, xlsx_bytes

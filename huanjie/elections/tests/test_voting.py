@@ -8,9 +8,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from huanjie.elections import voting
 from huanjie.elections.models import Post, StepRecord
-from huanjie.elections.models_voting import VotingStation
+from huanjie.elections.voting import services as voting
+from huanjie.elections.voting.models import VotingStation
 
 from .voting_helpers import DAY, candidate, election_day
 

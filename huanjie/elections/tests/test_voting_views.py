@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from huanjie.elections import counting, results
 from huanjie.elections.models import Post
-from huanjie.elections.models_voting import CountingForm
+from huanjie.elections.voting import counting, results
+from huanjie.elections.voting.models import CountingForm
 from huanjie.rules.forms import CODES
 
 from .voting_helpers import NATIONAL_CANDIDATES, clerk, election_day, form_data
@@ -49,7 +49,7 @@ def page_urls(day):
 def post_body(day, rnd, head, votes) -> dict:
     issued, returned, valid, blank, invalid = head
     body = {"issued": issued, "returned": returned, "valid": valid, "blank": blank, "invalid": invalid}
-    from huanjie.elections.voting import round_races
+    from huanjie.elections.voting.services import round_races
 
     for race in round_races(rnd):
         for i, c in enumerate(race.candidates):

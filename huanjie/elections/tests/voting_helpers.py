@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from huanjie.accounts.models import User
-from huanjie.elections import services, voting
-from huanjie.elections.counting import FormData, LineData
+from huanjie.elections import services
 from huanjie.elections.models import Candidate, Election, Post, Round, VoterRegistration
-from huanjie.elections.models_voting import VotingStation
+from huanjie.elections.voting import services as voting
+from huanjie.elections.voting.counting import FormData, LineData
+from huanjie.elections.voting.models import VotingStation
 from huanjie.people.models import Person
 from huanjie.rules.idnumber import make_id
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from huanjie.accounts.models import Department, User
 from huanjie.elections.models import Election, Post
-from huanjie.elections.models_candidates import Candidate
+from huanjie.elections.nomination.models import Candidate
 from huanjie.people.models import Person
 from huanjie.review import services
 from huanjie.rules.idnumber import make_id

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from huanjie.accounts.models import AuditRecord
-from huanjie.elections.models_candidates import Candidate
+from huanjie.elections.nomination.models import Candidate
 from huanjie.review import services
 from huanjie.review.models import Notification, ReviewCase, ReviewVerdict
 

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0)
 
     def handle(self, *args, **opts):
-        from huanjie.elections.jobs import run_queued
+        from huanjie.elections.registration.jobs import run_queued
 
         while True:
             n = run_queued()

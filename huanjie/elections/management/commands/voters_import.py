@@ -29,8 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from huanjie.campaigns.models import Campaign
-        from huanjie.elections import registration, roster
         from huanjie.elections.models import Election
+        from huanjie.elections.registration import roster
+        from huanjie.elections.registration import services as registration
 
         path = Path(opts["file"])
         if not path.is_file():

@@ -1,0 +1,147 @@
+"""The demo county shows villages at every stage, played through the services (demo_scenarios.py).
+
+The expected values come from the scenario's own plan (dates, vote shares) and from the rule texts:
+R27 (first round: more than half of the ballots returned), R29 (a tie for the last seat → re-vote),
+R31 (a seat left open → 另行选举), W.01 (more than one ballot in ten invalid).
+"""
+
+import pytest
+
+from huanjie.accounts.models import User
+from huanjie.demo.county import build_demo
+from huanjie.demo.scenarios import NOMINATION_SHARES, PLANS, VOTE_SHARES
+from huanjie.elections.aftervote.services import handover_status
+from huanjie.elections.models import Election, Round
+from huanjie.elections.nomination.models import Candidate, CandidateListPublication, Nomination
+from huanjie.elections.voting.models import CountingForm, ElectedMember, ResultSubmission
+from huanjie.people.models import Region
+from huanjie.review import services as review
+from huanjie.review.models import ReviewCase, ReviewVerdict
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            build_demo(seed=3, size="small")
+            villages = list(Region.objects.filter(level=Region.VILLAGE, valid_until=None).order_by("code"))
+            elections = [Election.objects.get(organization=v) for v in villages[:4]]
+            yield villages, elections
+            transaction.set_rollback(True)
+
+
+def _members_by_order(election):
+    return list(
+        Candidate.objects.filter(election=election, post__code="member", nomination__isnull=False)
+        .order_by("list_order")
+        .select_related("person")
+    )
+
+
+def test_dongshan_is_complete_submitted_and_locked(demo):
+    villages, elections = demo
+    e = elections[0]
+    assert villages[0].name == "东山村" and e.election_date == PLANS[0].election_day
+    assert e.stage == Election.SUBMITTED
+    assert ResultSubmission.objects.get(election=e).locked
+    # every post has as many elected members as seats (主任 1, 副主任 1, 委员 3)
+    for post in e.posts.all():
+        assert ElectedMember.objects.filter(election=e, post=post, status="elected").count() == post.seats
+    # the list was published on the plan's day, after every tier and department passed the review
+    assert CandidateListPublication.objects.get(election=e, version=1).published_on == PLANS[0].list_on
+    cases = ReviewCase.objects.filter(candidate__election=e)
+    assert cases.exists() and set(cases.values_list("stage", flat=True)) == {ReviewCase.PASSED}
+    assert not ReviewVerdict.objects.filter(case__in=cases).exclude(verdict=ReviewVerdict.PASS).exists()
+
+
+def test_dongshan_tie_for_the_last_member_seat_goes_to_a_revote(demo):
+    _, elections = demo
+    e = elections[0]
+    first, revote = e.rounds.order_by("number")
+    assert (revote.kind, revote.created_from_id) == (Round.TIE_REVOTE, first.pk)
+    # the 3rd and 4th 委员 candidates got the same share (58 % of the valid ballots at each
+    # station) → equal totals for the third seat (R29)
+    shares = VOTE_SHARES[0]["member"]
+    assert shares[2] == shares[3]
+    members = _members_by_order(e)
+    tied = {members[2].person.name, members[3].person.name}
+    tie = first.result.output["tie_revote"]
+    assert set(tie["candidates"]) == tied and tie["seats"] == 1
+    # two stations counted in both rounds
+    assert CountingForm.objects.filter(round=first, status="accepted").count() == 2
+    assert CountingForm.objects.filter(round=revote, status="accepted").count() == 2
+    # R29: in the re-vote the one of the tied with more votes (over both stations) is elected
+    totals = {}
+    for form in CountingForm.objects.filter(round=revote):
+        for line in form.lines.all():
+            assert line.name in tied and not line.write_in
+            totals[line.name] = totals.get(line.name, 0) + line.votes
+    winner = max(totals, key=totals.get)
+    assert sorted(totals.values())[0] < totals[winner]
+    assert ElectedMember.objects.get(election=e, round=revote).name == winner
+    # 一肩挑: the Party secretary is the elected 主任; everyone has a division of work
+    sec = ElectedMember.objects.get(election=e, is_party_secretary=True)
+    assert sec.post.code == "director"
+    assert not ElectedMember.objects.filter(election=e, status="elected", assigned_post="").exists()
+    status = handover_status(e)
+    assert status.complete and status.done_on == PLANS[0].handover_on and status.status == "done"
+
+
+def test_liutang_waits_for_the_police_department(demo):
+    villages, elections = demo
+    e = elections[1]
+    assert villages[1].name == "柳塘村" and e.stage == Election.CANDIDATES
+    cands = Candidate.objects.filter(election=e, status=Candidate.ACTIVE)
+    pending = ReviewVerdict.objects.filter(case__candidate__election=e, verdict=ReviewVerdict.PENDING)
+    # exactly one pending verdict per candidate, and it is the 公安 department's
+    assert pending.count() == cands.count() > 0
+    assert set(pending.values_list("tier", "department__code")) == {("county", "gongan")}
+    police = User.objects.get(username="dept_police")
+    queued = review.department_queue(police)
+    assert set(queued.values_list("pk", flat=True)) >= set(pending.values_list("pk", flat=True))
+    report = review.waiting_report(villages[1].parent)
+    assert any(villages[1].name in str(row) for row in report)
+
+
+def test_village_two_has_nominations_but_no_candidates(demo):
+    _, elections = demo
+    e = elections[2]
+    assert e.stage == Election.NOMINATION
+    # the plan nominates 3 for 主任, 3 for 副主任 and 6 for 委员
+    assert (
+        Nomination.objects.filter(election=e).count() == sum(len(v) for v in NOMINATION_SHARES.values()) == 12
+    )
+    assert not Candidate.objects.filter(election=e).exists()
+
+
+def test_village_three_counted_with_an_open_seat_and_a_runoff(demo):
+    _, elections = demo
+    e = elections[3]
+    assert e.stage == Election.COUNTED and e.election_date == PLANS[3].election_day
+    first, runoff = e.rounds.order_by("number")
+    assert runoff.kind == Round.RUNOFF and not _has_result(runoff)
+    form = CountingForm.objects.get(round=first)
+    # W.01: invalid*10 > returned (12 % of the returned ballots were invalid), acknowledged
+    assert form.invalid_ballots * 10 > form.ballots_returned
+    assert "W.01" in form.acknowledged_warnings
+    # R27: elected with more than half of the ballots returned; 委员 shares 74/70/45/40 % of the
+    # valid ballots (valid < 88 % of returned): only the first two pass half of returned
+    members = _members_by_order(e)
+    lines = {ln.name: ln.votes for ln in form.lines.filter(post__code="member")}
+    passed = [m.person.name for m in members if lines[m.person.name] * 2 > form.ballots_returned]
+    assert passed == [members[0].person.name, members[1].person.name]
+    elected = set(
+        ElectedMember.objects.filter(election=e, post__code="member").values_list("name", flat=True)
+    )
+    assert elected == set(passed)
+    assert runoff.races.get().seats == 3 - 2
+
+
+def _has_result(rnd):
+    from huanjie.elections.voting.models import RoundResult
+
+    return RoundResult.objects.filter(round=rnd).exists()

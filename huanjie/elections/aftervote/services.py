@@ -1,0 +1,544 @@
+"""After the vote: submitting and locking the result (报送), unlocking by the township, the division
+of work (分工) and 一肩挑, the handover (R41, P20), and the village status for the township and
+county dashboards.
+
+The result itself (``RoundResult.output``, the engine's decision, and the ``ElectedMember`` rows)
+is written by the counting work; this module only reads it. Whether the result is complete is the
+engine's answer: a pending tie re-vote (``tie_revote``), seats that must go to a further round
+(``unfilled`` without ``may_remain_vacant``, R35) or an invalid election (R24, R25) block the
+submission. Every write runs in one ``transaction.atomic()`` with its audit record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from huanjie.accounts import audit
+from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections import services as election_services
+from huanjie.elections.aftervote import locking
+from huanjie.elections.models import Election, Post, Round, StepRecord, VoterRegistration
+from huanjie.elections.voting.models import (
+    CountingForm,
+    ElectedMember,
+    HandoverItem,
+    ResultSubmission,
+    RoundResult,
+)
+
+SUBMIT_ROLES = {VILLAGE}
+UNLOCK_ROLES = {TOWNSHIP}  # the issue: "Only the township can unlock" — not the county, not the village
+ASSIGN_ROLES = {VILLAGE, TOWNSHIP}
+HANDOVER_ROLES = {VILLAGE, TOWNSHIP}
+DASHBOARD_EXCLUDED_KINDS = (Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES)
+
+REASON_ZH = {
+    "turnout_not_over_half": "参加投票的选民未超过登记选民的半数",
+    "returned_exceeds_issued": "收回的选票多于发出的选票",
+    "quorum_not_met": "到会人数不足",
+}
+
+
+class AfterVoteError(Exception):
+    """A refused action after the vote; ``str(exc)`` is the Chinese reason shown to the user."""
+
+
+def _require(actor, roles: set[str], what: str, election: Election) -> None:
+    if getattr(actor, "role", None) not in roles:
+        raise AfterVoteError(f"您的账号角色无权{what}。")
+    if not in_scope(actor, election.organization.code):
+        raise AfterVoteError("该村（社区）不在您的管辖范围内。")
+
+
+# ---------------------------------------------------------------- is the result complete?
+
+
+def last_round(election: Election) -> Round | None:
+    return election.rounds.order_by("-number").first()
+
+
+def _as_list(value) -> list[dict]:
+    if not value:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def result_blockers(election: Election) -> list[str]:
+    """Why the result cannot be submitted yet (empty when it can), from the engine's output of the
+    last round and the elected members (a 当选无效 decision reopens its seat, R39)."""
+    rnd = last_round(election)
+    if rnd is None:
+        return ["尚未建立投票轮次，没有选举结果。"]
+    result = RoundResult.objects.filter(round=rnd).first()
+    if result is None:
+        return [f"第 {rnd.number} 轮投票尚未计票，没有选举结果。"]
+    out = result.output or {}
+    if not out.get("election_valid", False):
+        reason = REASON_ZH.get(out.get("reason") or "", out.get("reason") or "未说明原因")
+        return [f"第 {rnd.number} 轮投票无效（{reason}），须依法重新组织投票后再报送。"]
+    problems = []
+    for tie in _as_list(out.get("tie_revote")):
+        names = "、".join(tie.get("candidates") or [])
+        problems.append(f"{tie.get('post', '')}得票相等（{names}），须再次投票决定当选人（R29）。")
+    may_remain = bool(out.get("may_remain_vacant"))
+    if not may_remain:
+        elected = dict(
+            ElectedMember.objects.filter(election=election, status=ElectedMember.ELECTED)
+            .values_list("post_id")
+            .annotate(n=Count("id"))
+        )
+        for post in election.posts.all():
+            missing = post.seats - elected.get(post.pk, 0)
+            if missing > 0 and not any(post.name in p for p in problems):
+                problems.append(f"{post.name}尚缺 {missing} 名，须另行选举（R31—R35）。")
+    return problems
+
+
+# ---------------------------------------------------------------- submit, unlock, relock
+
+
+@transaction.atomic
+def submit_result(actor, election: Election) -> ResultSubmission:
+    """The village election committee submits the result to the township (报送); it locks.
+
+    Submitting again after an unlock locks the result again (the same submission row)."""
+    _require(actor, SUBMIT_ROLES, "报送选举结果（由村民选举委员会报送）", election)
+    original = election
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    submission = ResultSubmission.objects.filter(election=election).first()
+    if submission is not None and submission.locked:
+        raise AfterVoteError(
+            f"{election.title}的选举结果已于 {timezone.localtime(submission.submitted_at):%Y-%m-%d %H:%M} 报送，无需重复报送。"
+        )
+    problems = result_blockers(election)
+    if problems:
+        raise AfterVoteError("选举结果尚不完整，不能报送：" + "；".join(problems))
+    now = timezone.now()
+    before_stage = election.stage
+    if submission is None:
+        submission = ResultSubmission.objects.create(
+            election=election, submitted_at=now, submitted_by=actor, locked=True
+        )
+        action, changes = "result.submit", {"locked": [False, True], "submitted_at": [None, now]}
+    else:
+        changes = {"locked": [False, True], "submitted_at": [submission.submitted_at, now]}
+        submission.submitted_at, submission.submitted_by, submission.locked = now, actor, True
+        submission.save(update_fields=["submitted_at", "submitted_by", "locked"])
+        action = "result.resubmit"
+    election.stage = Election.SUBMITTED
+    election.save(update_fields=["stage", "updated_at"])
+    changes["stage"] = [before_stage, Election.SUBMITTED]
+    _record_took_office(actor, election)
+    audit.record(actor, action, election, changes=changes)
+    original.submission, original.stage = submission, election.stage  # the caller's object is current
+    return submission
+
+
+@transaction.atomic
+def unlock(actor, election: Election, reason: str) -> ResultSubmission:
+    """The township unlocks a submitted result, with a reason; later changes are audited in full."""
+    _require(actor, UNLOCK_ROLES, "解锁选举结果（只有乡镇换届办可以解锁）", election)
+    reason = (reason or "").strip()
+    if not reason:
+        raise AfterVoteError("解锁原因：必须填写解锁原因。")
+    if len(reason) > 300:
+        raise AfterVoteError(f"解锁原因：不能超过 300 字（现有 {len(reason)} 字）。")
+    submission = ResultSubmission.objects.select_for_update().filter(election=election).first()
+    if submission is None:
+        raise AfterVoteError(f"{election.title}的选举结果尚未报送，无需解锁。")
+    if not submission.locked:
+        raise AfterVoteError(f"{election.title}的选举结果已处于解锁状态。")
+    now = timezone.now()
+    submission.locked = False
+    submission.unlocked_at, submission.unlocked_by, submission.unlock_reason = now, actor, reason
+    submission.save(update_fields=["locked", "unlocked_at", "unlocked_by", "unlock_reason"])
+    before_stage = election.stage
+    election.stage = Election.COUNTED
+    election.save(update_fields=["stage", "updated_at"])
+    audit.record(
+        actor,
+        "result.unlock",
+        election,
+        changes={
+            "locked": [True, False],
+            "unlock_reason": [None, reason],
+            "stage": [before_stage, Election.COUNTED],
+        },
+    )
+    election.submission = submission
+    return submission
+
+
+def _record_took_office(actor, election: Election) -> None:
+    """VCL Art. 20: the handover counts from the day the new committee is produced. When a further
+    round completed it after the election day, that round's day is recorded (unless an office
+    already recorded one), so the engine's calendar moves the handover deadline (R41)."""
+    rnd = last_round(election)
+    if rnd is None or rnd.held_on is None or rnd.held_on <= election.election_date:
+        return
+    if StepRecord.objects.filter(election=election, key="took_office").exists():
+        return
+    if rnd.held_on <= timezone.localdate():
+        election_services.record_step(
+            actor, election, "took_office", rnd.held_on, f"第 {rnd.number} 轮投票选齐"
+        )
+
+
+# ---------------------------------------------------------------- 分工 and 一肩挑
+
+
+@transaction.atomic
+def assign_posts(actor, election: Election, assignments: dict, party_secretary=None) -> list[ElectedMember]:
+    """Record the division of work (分工) of the elected members, ``{member or id: text}``, and
+    which member is also the village Party secretary (一肩挑: the secretary elected 主任).
+
+    ``party_secretary``: the member (or id) who is the Party secretary, or None for nobody."""
+    _require(actor, ASSIGN_ROLES, "登记委员会分工", election)
+    members = {
+        m.pk: m
+        for m in ElectedMember.objects.select_for_update()
+        .filter(election=election, status=ElectedMember.ELECTED)
+        .select_related("post")
+    }
+    secretary_id = getattr(party_secretary, "pk", party_secretary)
+    if secretary_id is not None:
+        secretary_id = int(secretary_id)
+        if secretary_id not in members:
+            raise AfterVoteError("一肩挑：所选人员不是本届当选的村民委员会成员。")
+        post = members[secretary_id].post
+        if post.code != Post.DIRECTOR:
+            raise AfterVoteError(
+                f"一肩挑：{members[secretary_id].name}当选的是{post.name}，"
+                "一肩挑指村党组织书记当选村民委员会主任。"
+            )
+    wanted: dict[int, str] = {}
+    for key, text in assignments.items():
+        pk = int(getattr(key, "pk", key))
+        if pk not in members:
+            raise AfterVoteError("分工：所选人员不是本届当选的村民委员会成员。")
+        wanted[pk] = (text or "").strip()
+        if len(wanted[pk]) > 40:
+            raise AfterVoteError(f"分工：{members[pk].name}的分工不能超过 40 字。")
+    changed = []
+    for pk, m in members.items():
+        new_text = wanted.get(pk, m.assigned_post)
+        new_secretary = pk == secretary_id
+        changes = {}
+        if new_text != m.assigned_post:
+            changes["assigned_post"] = [m.assigned_post, new_text]
+        if new_secretary != m.is_party_secretary:
+            changes["is_party_secretary"] = [m.is_party_secretary, new_secretary]
+        if changes:
+            m.assigned_post, m.is_party_secretary = new_text, new_secretary
+            m.save(update_fields=["assigned_post", "is_party_secretary"])
+            audit.record(
+                actor,
+                "result.assign_post",
+                m,
+                changes=changes,
+                region_code=election.organization.code,
+                object_repr=f"{election.title}：{m.post.name}{m.name}",
+            )
+            changed.append(m)
+    return changed
+
+
+# ---------------------------------------------------------------- handover (R41, P20)
+
+
+@dataclass
+class HandoverStatus:
+    took_office: dt.date | None
+    deadline: dt.date | None  # the engine's calendar: took_office + calendar.handover_days (R41)
+    items: list[dict] = field(default_factory=list)  # one per kind: kind, label, item (or None)
+    done_on: dt.date | None = None
+    status: str = "due"  # done / due / overdue / late
+
+    @property
+    def complete(self) -> bool:
+        return self.done_on is not None
+
+    @property
+    def status_label(self) -> str:
+        return {"done": "已完成", "due": "待办", "overdue": "已逾期", "late": "完成但超过期限"}[self.status]
+
+
+def handover_step(election: Election):
+    """The engine's handover step of the election calendar (R41), or None."""
+    cal = election_services.calendar_for(election)
+    return next((s for s in cal.steps if s.key == "handover"), None)
+
+
+def handover_status(election: Election, today: dt.date | None = None) -> HandoverStatus:
+    today = today or timezone.localdate()
+    step = handover_step(election)
+    items = {i.kind: i for i in HandoverItem.objects.filter(election=election)}
+    rows = [{"kind": k, "label": label, "item": items.get(k)} for k, label in HandoverItem.KIND_CHOICES]
+    done = all(r["item"] is not None and r["item"].signed for r in rows)
+    done_on = max(r["item"].handed_over_on for r in rows) if done else None
+    deadline = step.latest_date if step else None
+    if done_on is not None:
+        status = "late" if deadline is not None and done_on > deadline else "done"
+    else:
+        status = "overdue" if deadline is not None and today > deadline else "due"
+    return HandoverStatus(
+        took_office=step.earliest_date if step else None,
+        deadline=deadline,
+        items=rows,
+        done_on=done_on,
+        status=status,
+    )
+
+
+HANDOVER_FIELDS = ("description", "handed_over_on", "handed_by", "received_by", "supervised_by", "signed")
+
+
+@transaction.atomic
+def save_handover(actor, election: Election, kind: str, data: dict) -> HandoverItem:
+    """Record the handover of seals, files or 三资 with its date and signatures (R41, P20).
+
+    When all three are signed, the calendar's handover step is recorded as done on the last date,
+    so the election timeline shows it (on time or late against the engine's 10-day deadline)."""
+    _require(actor, HANDOVER_ROLES, "登记工作移交", election)
+    labels = dict(HandoverItem.KIND_CHOICES)
+    if kind not in labels:
+        raise AfterVoteError(f"移交事项：未知的事项“{kind}”。")
+    label = labels[kind]
+    clean = {f: data.get(f) for f in HANDOVER_FIELDS if f in data}
+    for f in ("description", "handed_by", "received_by", "supervised_by"):
+        if f in clean:
+            clean[f] = (clean[f] or "").strip()
+    day = clean.get("handed_over_on")
+    if day is not None and not isinstance(day, dt.date):
+        raise AfterVoteError(f"{label}：移交日期无效。")
+    if day is not None and day > timezone.localdate():
+        raise AfterVoteError(f"{label}：移交日期 {day.isoformat()} 晚于今天，不能预先登记。")
+    step = handover_step(election)
+    if day is not None and step is not None and step.earliest_date and day < step.earliest_date:
+        raise AfterVoteError(
+            f"{label}：移交日期 {day.isoformat()} 早于新一届委员会产生之日（{step.earliest_date.isoformat()}）。"
+        )
+    item = HandoverItem.objects.select_for_update().filter(election=election, kind=kind).first()
+    before = {f: getattr(item, f) for f in HANDOVER_FIELDS} if item else {}
+    merged = {**before, **clean}
+    if merged.get("signed"):
+        missing = [
+            name
+            for f, name in (
+                ("handed_over_on", "移交日期"),
+                ("handed_by", "移交人"),
+                ("received_by", "接收人"),
+            )
+            if not merged.get(f)
+        ]
+        if missing:
+            raise AfterVoteError(f"{label}：已签字的移交必须填写{'、'.join(missing)}。")
+    if item is None:
+        item = HandoverItem(election=election, kind=kind)
+    for f, v in clean.items():
+        setattr(item, f, v)
+    item.save()
+    after = {f: getattr(item, f) for f in HANDOVER_FIELDS}
+    audit.record(
+        actor,
+        "handover.save",
+        item,
+        changes=audit.diff(before, after),
+        region_code=election.organization.code,
+        object_repr=f"{election.title}：移交{label}",
+    )
+    status = handover_status(election)
+    if status.done_on is not None:
+        existing = StepRecord.objects.filter(election=election, key="handover").first()
+        if existing is None or existing.done_on != status.done_on:
+            election_services.record_step(actor, election, "handover", status.done_on, "三项移交均已签字")
+    return item
+
+
+# ---------------------------------------------------------------- counted forms and turnout
+
+
+def counted_forms(round_ids) -> list[CountingForm]:
+    """The form that counts for each station of each round: the accepted one, else the first entry
+    that is not a draft (with double entry both clerks' forms exist until they agree)."""
+    forms = (
+        CountingForm.objects.filter(round_id__in=list(round_ids))
+        .exclude(status=CountingForm.DRAFT)
+        .order_by("round_id", "station_id", "entry")
+    )
+    chosen: dict[tuple[int, int], CountingForm] = {}
+    for f in forms:
+        key = (f.round_id, f.station_id)
+        if key not in chosen or (
+            f.status == CountingForm.ACCEPTED and chosen[key].status != CountingForm.ACCEPTED
+        ):
+            chosen[key] = f
+    return list(chosen.values())
+
+
+def percent(part: int, whole: int) -> int | None:
+    """An integer percentage by integer arithmetic (rounded half up), None without a base."""
+    if not whole:
+        return None
+    return (part * 200 + whole) // (whole * 2)
+
+
+def _first_round_totals(election_ids) -> dict[int, dict]:
+    """Ballots issued and returned in the first round per election, from the counting forms (one
+    query; entry 1 or the accepted entry per station)."""
+    rows = (
+        CountingForm.objects.filter(round__election_id__in=election_ids, round__number=1)
+        .exclude(status=CountingForm.DRAFT)
+        .filter(Q(entry=1) | Q(status=CountingForm.ACCEPTED))
+        .values("round__election_id", "station_id", "entry", "status", "ballots_issued", "ballots_returned")
+        .order_by("round__election_id", "station_id", "entry")
+    )
+    per_station: dict[tuple[int, int], dict] = {}
+    for r in rows:
+        key = (r["round__election_id"], r["station_id"])
+        if key not in per_station or r["status"] == CountingForm.ACCEPTED:
+            per_station[key] = r
+    out: dict[int, dict] = {}
+    for (eid, _), r in per_station.items():
+        d = out.setdefault(eid, {"issued": 0, "returned": 0, "stations": 0})
+        d["issued"] += r["ballots_issued"]
+        d["returned"] += r["ballots_returned"]
+        d["stations"] += 1
+    return out
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code: str = ""):
+    qs = (
+        Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix)
+        .exclude(kind__in=DASHBOARD_EXCLUDED_KINDS)
+        .select_related("organization__parent")
+        .order_by("organization__code")
+    )
+    if township_code:
+        qs = qs.filter(organization__parent__code=township_code)
+    if q:
+        qs = qs.filter(Q(organization__name__contains=q) | Q(organization__parent__name__contains=q))
+    return qs
+
+
+def village_rows(elections: list[Election]) -> list[dict]:
+    """Status, turnout and results of each village, with a fixed number of queries for any count."""
+    ids = [e.pk for e in elections]
+    submissions = {s.election_id: s for s in ResultSubmission.objects.filter(election_id__in=ids)}
+    registered = dict(
+        VoterRegistration.objects.filter(election_id__in=ids, status=VoterRegistration.REGISTERED)
+        .values_list("election_id")
+        .annotate(n=Count("id"))
+    )
+    ballots = _first_round_totals(ids)
+    elected: dict[int, list] = {}
+    for m in (
+        ElectedMember.objects.filter(election_id__in=ids, status=ElectedMember.ELECTED)
+        .select_related("post")
+        .values(
+            "election_id", "post__name", "post__rank", "name", "votes", "person__gender", "is_party_secretary"
+        )
+        .order_by("election_id", "post__rank", "-votes")
+    ):
+        elected.setdefault(m["election_id"], []).append(m)
+    counted = set(
+        RoundResult.objects.filter(round__election_id__in=ids).values_list("round__election_id", flat=True)
+    )
+    rows = []
+    for e in elections:
+        members = elected.get(e.pk, [])
+        by_post: dict[str, list[str]] = {}
+        for m in members:
+            by_post.setdefault(m["post__name"], []).append(m["name"])
+        sub = submissions.get(e.pk)
+        reg = registered.get(e.pk, 0)
+        b = ballots.get(e.pk, {"issued": 0, "returned": 0, "stations": 0})
+        rows.append(
+            {
+                "election": e,
+                "village": e.organization,
+                "township": e.organization.parent,
+                "stage": e.get_stage_display(),
+                "submitted": sub is not None,
+                "locked": bool(sub and sub.locked),
+                "reopened": bool(sub and not sub.locked),
+                "registered": reg,
+                "issued": b["issued"],
+                "returned": b["returned"],
+                "stations": b["stations"],
+                "turnout": percent(b["returned"], reg),
+                "elected_by_post": list(by_post.items()),
+                "elected_count": len(members),
+                "women": sum(1 for m in members if m["person__gender"] == "F"),
+                "yijiantiao": any(m["is_party_secretary"] for m in members),
+                "counted": e.pk in counted,
+            }
+        )
+    return rows
+
+
+def dashboard_totals(rows: list[dict]) -> dict:
+    t = {
+        "villages": len(rows),
+        "counted": sum(1 for r in rows if r["counted"]),
+        "submitted": sum(1 for r in rows if r["locked"]),
+        "reopened": sum(1 for r in rows if r["reopened"]),
+        # Turnout is over the villages that have voted: the others have no ballots yet.
+        "registered": sum(r["registered"] for r in rows if r["counted"]),
+        "returned": sum(r["returned"] for r in rows if r["counted"]),
+        "elected": sum(r["elected_count"] for r in rows),
+        "women": sum(r["women"] for r in rows),
+        "yijiantiao": sum(1 for r in rows if r["yijiantiao"]),
+    }
+    t["turnout"] = percent(t["returned"], t["registered"])
+    t["women_percent"] = percent(t["women"], t["elected"])
+    return t
+
+
+def turnout_chart(rows: list[dict]) -> dict:
+    return {
+        "categories": [r["village"].name for r in rows],
+        "series": [{"name": "参选率（%）", "data": [r["turnout"] or 0 for r in rows]}],
+    }
+
+
+def elected_summary(election: Election) -> list[ElectedMember]:
+    return list(
+        ElectedMember.objects.filter(election=election)
+        .select_related("post", "person", "round")
+        .order_by("post__rank", "status", "-votes", "id")
+    )
+
+
+def can_submit(user, election: Election) -> bool:
+    return getattr(user, "role", None) in SUBMIT_ROLES and not locking.is_locked(election)
+
+
+def can_unlock(user, election: Election) -> bool:
+    return getattr(user, "role", None) in UNLOCK_ROLES and locking.is_locked(election)
+
+
+__all__ = [
+    "AfterVoteError",
+    "HandoverStatus",
+    "assign_posts",
+    "counted_forms",
+    "dashboard_elections",
+    "dashboard_totals",
+    "handover_status",
+    "percent",
+    "result_blockers",
+    "save_handover",
+    "submit_result",
+    "turnout_chart",
+    "unlock",
+    "village_rows",
+]

@@ -1,0 +1,383 @@
+"""Pages after the vote: the result and its submission (报送), unlock by the township, 分工 and
+一肩挑, the handover, the result documents and the archive, and the township and county dashboards."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from huanjie.campaigns.models import Campaign
+from huanjie.core.access import ADMIN, COUNTY, OBSERVER, OFFICE_ROLES, TOWNSHIP, VILLAGE, allow, require_scope
+from huanjie.documents.render.fonts import MissingGlyphError
+from huanjie.elections.aftervote import archive, locking
+from huanjie.elections.aftervote import documents as result_documents
+from huanjie.elections.aftervote import services as aftervote
+from huanjie.elections.models import Election, Round
+from huanjie.elections.services import ElectionError
+from huanjie.elections.view_helpers import VIEWERS, file_response
+from huanjie.elections.view_helpers import election_in_scope as _election
+from huanjie.elections.view_helpers import form_date as _date
+from huanjie.elections.voting.models import CountingForm, HandoverItem, VotingStation
+from huanjie.people.models import Region
+
+PAGE_SIZE = 50
+
+
+
+
+def _file(content: bytes, filename: str, content_type: str = "application/pdf", inline: bool = True):
+    return file_response(content, filename, content_type=content_type, inline=inline)
+
+
+def _document(request, election: Election, make, filename: str):
+    try:
+        content = make()
+    except (ElectionError, MissingGlyphError) as exc:
+        messages.error(request, str(exc))
+        return redirect("elections:submit", pk=election.pk)
+    return _file(content, filename)
+
+
+# ---------------------------------------------------------------- documents
+
+
+@allow(*VIEWERS)
+def results_notice_pdf(request, pk):
+    election = _election(request, pk)
+    return _document(
+        request,
+        election,
+        lambda: result_documents.results_notice_pdf(election),
+        f"{election.organization.name}选举结果公告.pdf",
+    )
+
+
+@allow(*VIEWERS)
+def report_pdf(request, pk):
+    election = _election(request, pk)
+    return _document(
+        request,
+        election,
+        lambda: result_documents.report_pdf(election),
+        f"{election.organization.name}选举结果报告单.pdf",
+    )
+
+
+@allow(*VIEWERS)
+def certificates_pdf(request, pk):
+    election = _election(request, pk)
+    return _document(
+        request,
+        election,
+        lambda: result_documents.certificates_pdf(election),
+        f"{election.organization.name}当选证书.pdf",
+    )
+
+
+@allow(*VIEWERS)
+def counting_form_pdf(request, form_pk):
+    form = get_object_or_404(
+        CountingForm.objects.select_related(
+            "round__election__organization", "round__election__campaign", "station"
+        ),
+        pk=form_pk,
+    )
+    election = form.round.election
+    require_scope(request.user, election.organization.code)
+    return _document(
+        request,
+        election,
+        lambda: result_documents.counting_form_pdf(form),
+        f"{election.organization.name}计票单_第{form.round.number}轮_{form.station.name}.pdf",
+    )
+
+
+@allow(*sorted(OFFICE_ROLES))
+def archive_zip(request, pk):
+    election = _election(request, pk)
+    return _file(
+        archive.archive_zip(election), archive.archive_filename(election), "application/zip", inline=False
+    )
+
+
+# ---------------------------------------------------------------- result, submit, unlock
+
+
+def _result_context(request, election: Election) -> dict:
+    user = request.user
+    figures = result_documents.round_figures(election)
+    registered = result_documents.registered_count(election)
+    submission = locking.submission_of(election)
+    forms = aftervote.counted_forms([f.round.pk for f in figures])
+    return {
+        "election": election,
+        "campaign": election.campaign,
+        "figures": figures,
+        "registered": registered,
+        "turnout": aftervote.percent(figures[0].returned, registered) if figures else None,
+        "members": aftervote.elected_summary(election),
+        "blockers": aftervote.result_blockers(election),
+        "submission": submission,
+        "locked": bool(submission and submission.locked),
+        "can_submit": aftervote.can_submit(user, election),
+        "can_unlock": aftervote.can_unlock(user, election),
+        "can_assign": user.role in aftervote.ASSIGN_ROLES,
+        "forms": sorted(forms, key=lambda f: (f.round.number, f.station_id)),
+        "can_archive": user.role in OFFICE_ROLES,
+    }
+
+
+@allow(*VIEWERS)
+def submit(request, pk):
+    """The result of the election with the arithmetic; the committee submits it here (POST)."""
+    election = _election(request, pk)
+    if request.method == "POST":
+        try:
+            aftervote.submit_result(request.user, election)
+        except aftervote.AfterVoteError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "选举结果已报送乡镇并锁定。如需修改，须由乡镇换届办填写原因后解锁。")
+        return redirect("elections:submit", pk=election.pk)
+    return render(request, "elections/aftervote/result.html", _result_context(request, election))
+
+
+@allow(TOWNSHIP, COUNTY, VILLAGE, ADMIN)
+def unlock(request, pk):
+    """Only the township may unlock (the service refuses everyone else, with the reason)."""
+    election = _election(request, pk)
+    error = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            aftervote.unlock(request.user, election, reason)
+        except aftervote.AfterVoteError as exc:
+            if request.user.role != TOWNSHIP:
+                raise PermissionDenied(str(exc)) from None
+            error = str(exc)
+        else:
+            messages.success(request, "选举结果已解锁。解锁后的每一项修改都记入审计日志（修改前、修改后）。")
+            return redirect("elections:submit", pk=election.pk)
+    elif request.user.role != TOWNSHIP:
+        raise PermissionDenied("只有乡镇换届办可以解锁选举结果。")
+    return render(
+        request,
+        "elections/aftervote/unlock.html",
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "error": error,
+            "locked": locking.is_locked(election),
+            "reason": request.POST.get("reason", ""),
+        },
+    )
+
+
+# ---------------------------------------------------------------- 分工, 一肩挑
+
+
+@allow(*VIEWERS)
+def assign_posts(request, pk):
+    election = _election(request, pk)
+    members = [m for m in aftervote.elected_summary(election) if m.status == m.ELECTED]
+    can_edit = request.user.role in aftervote.ASSIGN_ROLES
+    error = ""
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您的账号角色无权登记委员会分工。")
+        assignments = {m.pk: request.POST.get(f"assigned_{m.pk}", m.assigned_post) for m in members}
+        secretary = request.POST.get("party_secretary") or None
+        try:
+            changed = aftervote.assign_posts(request.user, election, assignments, party_secretary=secretary)
+        except (aftervote.AfterVoteError, ValueError) as exc:
+            error = str(exc) if isinstance(exc, aftervote.AfterVoteError) else "一肩挑：所选人员无效。"
+        else:
+            messages.success(request, f"已保存分工（{len(changed)} 人有变动）。")
+            return redirect("elections:assign_posts", pk=election.pk)
+    return render(
+        request,
+        "elections/aftervote/assign_posts.html",
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "members": members,
+            "can_edit": can_edit,
+            "error": error,
+        },
+    )
+
+
+# ---------------------------------------------------------------- handover
+
+
+
+
+@allow(*VIEWERS)
+def handover(request, pk):
+    election = _election(request, pk)
+    can_edit = request.user.role in aftervote.HANDOVER_ROLES
+    error = ""
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您的账号角色无权登记工作移交。")
+        kind = request.POST.get("kind", "")
+        raw_day = request.POST.get("handed_over_on", "")
+        day = _date(raw_day)
+        if raw_day and day is None:
+            error = "移交日期：请填写有效日期（YYYY-MM-DD）。"
+        else:
+            data = {
+                "description": request.POST.get("description", ""),
+                "handed_over_on": day,
+                "handed_by": request.POST.get("handed_by", ""),
+                "received_by": request.POST.get("received_by", ""),
+                "supervised_by": request.POST.get("supervised_by", ""),
+                "signed": request.POST.get("signed") == "on",
+            }
+            try:
+                aftervote.save_handover(request.user, election, kind, data)
+            except (aftervote.AfterVoteError, ElectionError) as exc:
+                error = str(exc)
+            else:
+                messages.success(
+                    request, f"已保存“{dict(HandoverItem.KIND_CHOICES).get(kind, kind)}”的移交记录。"
+                )
+                return redirect("elections:handover", pk=election.pk)
+    return render(
+        request,
+        "elections/aftervote/handover.html",
+        {
+            "election": election,
+            "campaign": election.campaign,
+            "status": aftervote.handover_status(election),
+            "can_edit": can_edit,
+            "error": error,
+        },
+    )
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+def _dashboard(request, slug, *, level: str):
+    user = request.user
+    campaign = get_object_or_404(Campaign.objects.visible_to(user).select_related("county"), slug=slug)
+    q = (request.GET.get("q") or "").strip()[:40]
+    township_code = ""
+    townships = []
+    if level == "county" or user.role in (COUNTY, ADMIN):
+        townships = list(
+            Region.objects.filter(parent=campaign.county, level="township")
+            .order_by("code")
+            .values("code", "name")
+        )
+        township_code = request.GET.get("township", "")
+        if township_code and not any(t["code"] == township_code for t in townships):
+            raise Http404("乡镇不存在。")
+    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code))
+    rows = aftervote.village_rows(elections)
+    totals = aftervote.dashboard_totals(rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in (("q", q), ("township", township_code)) if v}
+    return render(
+        request,
+        "elections/aftervote/dashboard.html",
+        {
+            "campaign": campaign,
+            "level": level,
+            "level_label": "县" if level == "county" else "乡镇",
+            "rows": page.object_list,
+            "page": page,
+            "totals": totals,
+            "chart": aftervote.turnout_chart(rows),
+            "q": q,
+            "townships": townships,
+            "township_code": township_code,
+            "query": urlencode(params),
+        },
+    )
+
+
+@allow(TOWNSHIP, COUNTY, ADMIN)
+def township_dashboard(request, slug):
+    return _dashboard(request, slug, level="township")
+
+
+@allow(COUNTY, OBSERVER, ADMIN)
+def county_dashboard(request, slug):
+    return _dashboard(request, slug, level="county")
+
+
+# ---------------------------------------------------------------- counting form as JSON (election-day load)
+
+
+def _json(data: dict, status: int = 200):
+    from django.http import JsonResponse
+
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def counting_form_api(request, pk):
+    """Save one station's counting form (and, with ``"compute": true``, count the round) through the
+    counting services, for scripts and the election-day load test. CSRF-protected like every form.
+
+    Body: ``{"round": 1, "station": id, "issued", "returned", "valid", "blank", "invalid",
+    "lines": [{"post": post id, "name", "votes", "write_in"}], "acknowledge": ["W.01"], "compute": false}``.
+    """
+    import json
+
+    from huanjie.elections.voting import counting, results
+
+    if request.method != "POST":
+        return _json({"errors": ["只接受 POST 请求。"]}, 405)
+    election = _election(request, pk)
+    try:
+        body = json.loads(request.body or b"{}")
+        rnd = election.rounds.get(number=int(body.get("round", 1)))
+        station = election.stations.get(pk=int(body["station"]))
+        data = counting.FormData(
+            issued=body.get("issued"),
+            returned=body.get("returned"),
+            valid=body.get("valid"),
+            blank=body.get("blank"),
+            invalid=body.get("invalid"),
+            lines=[
+                counting.LineData(
+                    int(ln["post"]), str(ln.get("name", "")), ln.get("votes"), bool(ln.get("write_in"))
+                )
+                for ln in body.get("lines", [])
+            ],
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return _json({"errors": [f"请求格式错误：{exc}"]}, 400)
+    except (Round.DoesNotExist, VotingStation.DoesNotExist):
+        return _json({"errors": ["投票轮次或投票站不存在。"]}, 404)
+    try:
+        form = counting.save_form(request.user, rnd, station, data, acknowledge=body.get("acknowledge", ()))
+    except locking.ResultLocked as exc:
+        return _json({"errors": [str(exc)]}, 409)
+    except (counting.FormBlocked, counting.NeedsAcknowledgement) as exc:
+        return _json({"errors": [str(exc)], "findings": [f.as_dict() for f in exc.findings]}, 422)
+    except ElectionError as exc:
+        return _json({"errors": [str(exc)]}, 422)
+    out = {"form": form.pk, "entry": form.entry, "status": form.status}
+    if body.get("compute") and form.status == form.ACCEPTED:
+        try:
+            rr = results.compute_result(request.user, rnd)
+        except ElectionError as exc:
+            return _json({**out, "errors": [str(exc)]}, 422)
+        o = rr.output
+        out["result"] = {
+            "election_valid": o.get("election_valid"),
+            "participation_base": o.get("participation_base"),
+            "threshold": o.get("threshold"),
+            "elected": o.get("elected"),
+            "unfilled": o.get("unfilled"),
+        }
+    return _json(out)

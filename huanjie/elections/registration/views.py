@@ -1,0 +1,325 @@
+"""Voter registration pages: the list with counts, roster upload → preview → commit, objections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from huanjie.core.access import ADMIN, COUNTY, TOWNSHIP, VILLAGE, allow, require_scope, require_write
+from huanjie.elections.models import Job, Objection, VoterRegistration
+from huanjie.elections.registration import jobs
+from huanjie.elections.registration import services as registration
+from huanjie.elections.view_helpers import election_in_scope as _election
+from huanjie.elections.view_helpers import form_date as _date
+from huanjie.people.models import Person
+
+OFFICE = (COUNTY, TOWNSHIP, VILLAGE, ADMIN)
+WRITERS = (COUNTY, TOWNSHIP, VILLAGE)
+
+
+
+
+def _detail_url(election) -> str | None:
+    try:
+        return reverse("elections:detail", kwargs={"pk": election.pk})
+    except NoReverseMatch:
+        return None
+
+
+
+
+@allow(*OFFICE)
+def voter_list(request, pk):
+    election = _election(request, pk)
+    regs = VoterRegistration.objects.filter(election=election).select_related("person")
+    q = request.GET.get("q", "").strip()
+    group = request.GET.get("group", "").strip()
+    category = request.GET.get("category", "").strip()
+    status = request.GET.get("status", "registered")
+    shown = regs
+    if status in ("registered", "removed"):
+        shown = shown.filter(status=status)
+    if q:
+        shown = shown.filter(Q(person__name__contains=q) | Q(person__id_number__endswith=q.upper()))
+    if group:
+        shown = shown.filter(group_name=group)
+    if category:
+        shown = shown.filter(category=category)
+    page = Paginator(shown.order_by("group_name", "person__name", "id"), 50).get_page(request.GET.get("page"))
+    stats = registration.counts(regs, election.election_date)
+    chart = {
+        "categories": [b["label"] for b in stats["age_bands"]],
+        "series": [
+            {"name": "男", "data": [b["men"] for b in stats["age_bands"]]},
+            {"name": "女", "data": [b["women"] for b in stats["age_bands"]]},
+        ],
+        "stack": "g",
+    }
+    groups = sorted(g for g in regs.values_list("group_name", flat=True).distinct() if g)
+    query = urlencode(
+        {k: v for k, v in {"q": q, "group": group, "category": category, "status": status}.items() if v}
+    )
+    return render(
+        request,
+        "elections/registration/voter_list.html",
+        {
+            "election": election,
+            "page": page,
+            "stats": stats,
+            "chart": chart,
+            "groups": groups,
+            "q": q,
+            "group": group,
+            "category": category,
+            "status": status,
+            "query": query,
+            "categories": registration.categories_for(election),
+            "detail_url": _detail_url(election),
+            "can_write": request.user.role in WRITERS,
+        },
+    )
+
+
+@allow(*WRITERS)
+def upload(request, pk):
+    election = _election(request, pk)
+    require_write(request.user)
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            messages.error(request, "请选择名册文件。")
+        elif not f.name.lower().endswith((".xlsx", ".xls", ".csv")):
+            messages.error(request, "只能导入 .xlsx、.xls 或 .csv 文件。")
+        else:
+            mapping = {}
+            for line in request.POST.get("mapping", "").splitlines():
+                if "=" in line:
+                    k, v = line.split("=", 1)
+                    mapping[k.strip()] = v.strip()
+            job = jobs.create_roster_job(
+                request.user,
+                election,
+                f.read(),
+                f.name,
+                commit=False,
+                mapping=mapping,
+                category=request.POST.get("category") or "hukou_resident",
+            )
+            jobs.start(job)
+            return redirect("elections:voters_job", pk=election.pk, job_id=job.pk)
+    return render(
+        request,
+        "elections/registration/upload.html",
+        {"election": election, "categories": registration.categories_for(election)},
+    )
+
+
+def _job(request, election, job_id) -> Job:
+    job = get_object_or_404(Job, pk=job_id, kind__in=[jobs.ROSTER_PREVIEW, jobs.ROSTER_COMMIT])
+    if job.params.get("election_id") != election.pk:
+        raise Http404("任务不存在")
+    require_scope(request.user, job.region_code)
+    return job
+
+
+@allow(*WRITERS)
+def job_page(request, pk, job_id):
+    election = _election(request, pk)
+    job = _job(request, election, job_id)
+    template = "elections/registration/_job.html" if request.htmx else "elections/registration/job.html"
+    return render(request, template, {"election": election, "job": job, "labels": _labels()})
+
+
+def _labels():
+    from huanjie.elections.registration.roster import FIELD_LABELS
+
+    return FIELD_LABELS
+
+
+@allow(*WRITERS)
+@require_POST
+def job_commit(request, pk, job_id):
+    election = _election(request, pk)
+    require_write(request.user)
+    preview = _job(request, election, job_id)
+    if preview.kind != jobs.ROSTER_PREVIEW or preview.status != Job.DONE:
+        messages.error(request, "请等检查完成后再导入。")
+        return redirect("elections:voters_job", pk=election.pk, job_id=preview.pk)
+    data = Path(preview.params["path"]).read_bytes()
+    job = jobs.create_roster_job(
+        request.user,
+        election,
+        data,
+        preview.params["filename"],
+        commit=True,
+        skip_bad_rows=request.POST.get("mode") == "good",
+        mapping=preview.params.get("mapping"),
+        category=preview.params.get("category"),
+    )
+    jobs.start(job)
+    return redirect("elections:voters_job", pk=election.pk, job_id=job.pk)
+
+
+@allow(*WRITERS)
+def job_rejected(request, pk, job_id):
+    election = _election(request, pk)
+    job = _job(request, election, job_id)
+    path = job.result.get("rejected_file") if job.status == Job.DONE else None
+    if not path or not Path(path).exists():
+        raise Http404("没有未导入的行")
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,  # noqa: SIM115 — FileResponse closes it
+        filename=f"{election.organization.name}-未导入的行.xlsx",
+    )
+
+
+@allow(*WRITERS)
+def voter_add(request, pk):
+    election = _election(request, pk)
+    require_write(request.user)
+    form = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        number = form.get("id_number", "").strip().upper()
+        person = Person.objects.visible_to(request.user).filter(id_number=number).first() if number else None
+        if person is None:
+            messages.error(
+                request, "人员库中没有这个身份证号码的人员（或不在您的管辖范围内），请先在人员库中登记。"
+            )
+        else:
+            evidence = {
+                k: _date(form.get(k, ""))
+                for k in ("intent_declared_on", "resident_since", "applied_on", "assembly_approved_on")
+            }
+            evidence["intent"] = form.get("intent", "")
+            try:
+                registration.register_voter(
+                    request.user,
+                    election,
+                    person,
+                    form.get("category", ""),
+                    evidence=evidence,
+                    reason=form.get("reason", ""),
+                )
+            except registration.RegistrationRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"已将{person.name}列入选民名单。")
+                return redirect("elections:voters", pk=election.pk)
+    return render(
+        request,
+        "elections/registration/voter_add.html",
+        {"election": election, "categories": registration.categories_for(election), "form": form},
+    )
+
+
+@allow(*WRITERS)
+@require_POST
+def voter_remove(request, pk, reg_id):
+    election = _election(request, pk)
+    require_write(request.user)
+    vr = get_object_or_404(VoterRegistration.objects.select_related("person"), pk=reg_id, election=election)
+    try:
+        registration.remove_voter(request.user, vr, request.POST.get("reason", ""))
+    except registration.RegistrationRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已将{vr.person.name}除名。")
+    return redirect("elections:voters", pk=election.pk)
+
+
+@allow(*OFFICE)
+def objections(request, pk):
+    election = _election(request, pk)
+    rows = []
+    for o in Objection.objects.filter(election=election).select_related("about"):
+        times = registration.objection_times(election, o.filed_on, o.received_on)
+        rows.append(
+            {
+                "o": o,
+                "t": times,
+                "overdue": o.decision == Objection.PENDING
+                and times.decision_deadline is not None
+                and dt.date.today() > times.decision_deadline,
+            }
+        )
+    return render(
+        request,
+        "elections/registration/objections.html",
+        {
+            "election": election,
+            "rows": rows,
+            "published": registration.list_published_on(election),
+            "can_write": request.user.role in WRITERS,
+            "kinds": Objection.KIND_CHOICES,
+            "decisions": Objection.DECISION_CHOICES[1:],
+            "categories": registration.categories_for(election),
+        },
+    )
+
+
+@allow(*WRITERS)
+@require_POST
+def objection_add(request, pk):
+    election = _election(request, pk)
+    require_write(request.user)
+    f = request.POST
+    number = f.get("about_id_number", "").strip().upper()
+    about = Person.objects.visible_to(request.user).filter(id_number=number).first() if number else None
+    filed = _date(f.get("filed_on", ""))
+    if about is None or filed is None:
+        messages.error(request, "请填写人员库中已有的被异议人身份证号码和提出日期。")
+    else:
+        try:
+            registration.file_objection(
+                request.user,
+                election,
+                objector_name=f.get("objector_name", ""),
+                about=about,
+                kind=f.get("kind", ""),
+                content=f.get("content", ""),
+                filed_on=filed,
+                received_on=_date(f.get("received_on", "")),
+            )
+        except registration.RegistrationRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "异议已登记。")
+    return redirect("elections:voters_objections", pk=election.pk)
+
+
+@allow(*WRITERS)
+@require_POST
+def objection_decide(request, pk, objection_id):
+    election = _election(request, pk)
+    require_write(request.user)
+    obj = get_object_or_404(
+        Objection.objects.select_related("about", "election"), pk=objection_id, election=election
+    )
+    decided = _date(request.POST.get("decided_on", ""))
+    if decided is None:
+        messages.error(request, "请填写处理日期。")
+    else:
+        try:
+            outcome = registration.decide_objection(
+                request.user,
+                obj,
+                request.POST.get("decision", ""),
+                decided,
+                request.POST.get("note", ""),
+                category=request.POST.get("category") or "hukou_resident",
+            )
+        except registration.RegistrationRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, outcome.message or "已处理。")
+    return redirect("elections:voters_objections", pk=election.pk)
