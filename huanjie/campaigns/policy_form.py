@@ -71,6 +71,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("secretary_college_share_target", "P13", "书记大专以上比例目标", "“两升一降”：书记大专以上学历比例提高到30%。", "ratio", 0, 100),
     Spec("rich_leader_share_increase_points", "P13", "致富能手比例提高（百分点）", "“两升一降”：致富能手比例提高10个百分点。", "int", 0, 100),
     Spec("secretary_average_age_decrease", "P13", "书记平均年龄降低（岁）", "“两升一降”：书记平均年龄有所下降。", "int", 0, 30),
+    Spec("complaint_answer_days", "P21", "举报、信访答复期限", "举报、信访自受理之日起在此天数内办结并答复。", "int", 1, 90),
+    Spec("late_withdrawal_days", "P22", "临近选举日退出的风险期",
+         "候选人在选举日前此天数内退出的，列为选情风险。", "int", 0, 30),
     Spec("review_departments", "P17", "县级联审部门", "村级预审、镇级初审、县级联审；未勾选任何部门时全部联审部门参加。", "departments"),
 )
 SPEC_BY_KEY = {s.key: s for s in SPECS}
@@ -131,7 +134,8 @@ def describe(key: str, value: Any, departments: Mapping[str, str] | None = None)
         names = departments or {}
         return "、".join(names.get(c, c) for c in value)
     unit = {"notice_days": " 天", "rich_leader_share_increase_points": " 个百分点",
-            "min_women_villagers_committee": " 人", "preliminary_extra": " 人"}.get(key, "")
+            "min_women_villagers_committee": " 人", "preliminary_extra": " 人",
+            "complaint_answer_days": " 天", "late_withdrawal_days": " 天"}.get(key, "")
     if key.endswith("age_max") or key.endswith("age_decrease"):
         unit = " 周岁" if key.endswith("age_max") else " 岁"
     return f"{value}{unit}"
