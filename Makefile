@@ -21,10 +21,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+PORT ?= 8000
+
 run: install
 	$(BIN)/huanjie migrate --noinput
 	$(BIN)/huanjie demo --if-empty
-	$(BIN)/huanjie serve
+	$(BIN)/huanjie serve --port $(PORT)
 
 test: install-test
 	$(BIN)/python scripts/run_tests.py

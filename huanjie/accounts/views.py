@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huanjie.accounts.audit_display import action_label, describe
 from huanjie.core.access import ADMIN, ALL_ROLES, COUNTY, allow, public
 
 from .models import AuditRecord, User
@@ -57,8 +58,11 @@ def audit_log(request):
         records = records.filter(object_repr__contains=obj)
     actions = AuditRecord.objects.order_by().values_list("action", flat=True).distinct()
     page = Paginator(records.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    for r in page:
+        r.described = describe(r)
     return render(request, "accounts/audit_log.html", {
-        "page": page, "action": action, "actor": actor, "q": obj, "actions": sorted(set(actions)),
+        "page": page, "action": action, "actor": actor, "q": obj,
+        "actions": sorted(((a, action_label(a)) for a in set(actions)), key=lambda x: x[1]),
     })
 
 

@@ -259,6 +259,19 @@ class Job(models.Model):
 
 
 
+class VoterCounts(models.Model):
+    """An election's registered-voter counts (total, sex, categories, age bands on its election day),
+    kept so that township and county pages read one row per village instead of counting a million
+    registrations per request. Deleted by every write that may change it
+    (``huanjie.elections.registration.counts``) and computed again on the next read."""
+
+    election = models.OneToOneField(Election, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = "选民人数统计（缓存）"
+
+
 # Models of the later stages live in their own modules; importing them here registers them.
 from huanjie.elections.nomination.models import (  # noqa: E402, F401
     Candidate,

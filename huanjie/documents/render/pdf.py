@@ -167,6 +167,26 @@ def _natural_widths(columns, rows, font_size, pad, header_size=None) -> list[flo
     return out
 
 
+def _keep_whole(widths: list[float], whole: Sequence[int], grid, avail: float, font_size: float, pad: float):
+    """Columns whose values must not break (an 18-digit ID number, a name, a file name) get the
+    width of their longest value; the other columns share what is left in their proportions."""
+    need = {
+        i: max((string_width(r[i], REGULAR, font_size) for r in grid if r[i]), default=0.0) + 2 * pad + 1
+        for i in whole
+    }
+    if sum(need.values()) < avail:  # a column given more than it needs keeps it
+        need = {i: max(w, widths[i]) for i, w in need.items()}
+    rest = [i for i in range(len(widths)) if i not in need]
+    left = avail - sum(need.values())
+    base = sum(widths[i] for i in rest) or 1.0
+    out = list(widths)
+    for i, w in need.items():
+        out[i] = w
+    for i in rest:
+        out[i] = max(widths[i] * left / base, 0.0)
+    return out
+
+
 def _fit_widths(natural: list[float], avail: float, min_w: float) -> list[float]:
     total = sum(natural)
     if total <= avail:
@@ -199,6 +219,7 @@ def _grid_table(
     font_size: float = TABLE_SIZE,
     repeat: int = 1,
     weights: Sequence[float] | None = None,
+    whole: Sequence[int] = (),
 ) -> Flowable:
     ncol = len(columns)
     for h in columns:
@@ -213,6 +234,8 @@ def _grid_table(
         widths = [x * avail / sum(w) for x in w]
     else:
         widths = _fit_widths(_natural_widths(cols, grid, font_size, pad), avail, font_size * 2 + 2 * pad)
+    if whole and repeat <= 1:
+        widths = _keep_whole(widths, whole, grid, avail, font_size, pad)
     head_style = _style("th", BOLD, font_size, alignment=TA_CENTER)
     cell_style = _style("td", REGULAR, font_size, alignment=TA_LEFT)
     data: list[list[object]] = [[Paragraph(_esc(h), head_style) for h in cols]]
@@ -529,8 +552,11 @@ def table_pdf(
     widths: Sequence[float] | None = None,
     font_size: float | None = None,
     on_missing: str | None = None,
+    whole: Sequence[int] = (),
 ) -> bytes:
     """A long table whose header row repeats on every page (资格联审表, 计票单, 汇总表).
+
+    ``whole``: indexes of columns whose values never break inside (ID numbers, names, file names).
 
     ``subtitle`` is a line under the title (e.g. "填报单位：某某镇　　填报日期：2021年1月5日").
     ``footer_lines`` are notes after the table; ``signature_lines`` are labels (e.g. one per
@@ -563,7 +589,9 @@ def table_pdf(
             )
         )
     story.append(
-        _grid_table(columns, rows, avail=avail, guard=guard, where="", font_size=font_size, weights=widths)
+        _grid_table(
+            columns, rows, avail=avail, guard=guard, where="", font_size=font_size, weights=widths, whole=whole
+        )
     )
     note = _style("note", REGULAR, TABLE_SIZE, TABLE_SIZE * 1.6, spaceBefore=2)
     if footer_lines:
@@ -955,8 +983,14 @@ def ballot_pdf(
     footer_note: str | None = None,
     copies: int = 1,
     on_missing: str | None = None,
+    serial_start: int | None = 1,
+    seal_label: str | None = "选举委员会盖章",
 ) -> bytes:
     """A 选票 on A4 portrait: title, 填票说明, one block per post, large type, heavy black lines.
+
+    Each copy carries its serial number (``serial_start``, ``serial_start + 1`` …; None for none)
+    at the top left and a box for the committee's seal (``seal_label``) at the top right: a ballot
+    without the seal is not a ballot.
 
     ``mode`` CIRCLE: one box under each name to draw "○"; APPROVE: 赞成/反对/弃权 rows.
     Candidates are printed in the order given; each post gets ``write_ins`` blank 另选他人 slots.
@@ -983,13 +1017,32 @@ def ballot_pdf(
             guard.check(n, f"{post.name}候选人：")
     guard.finish()
 
-    def one_ballot(scale: float) -> list:
+    def serial_and_seal(serial: int | None, scale: float) -> Table:
+        small = _style("sn", REGULAR, 11 * scale, 14 * scale)
+        seal = _style("seal", REGULAR, 10 * scale, 13 * scale, alignment=TA_CENTER)
+        seal_w = 34 * mm
+        left = Paragraph(f"编号：No. {serial:06d}" if serial is not None else "", small)
+        right = Paragraph(_esc(seal_label or ""), seal)
+        t = Table([[left, right]], colWidths=[avail - seal_w, seal_w], rowHeights=[22 * mm * scale])
+        cmds = [
+            ("VALIGN", (0, 0), (0, 0), "TOP"),
+            ("VALIGN", (1, 0), (1, 0), "BOTTOM"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ]
+        if seal_label:
+            cmds.append(("BOX", (1, 0), (1, 0), 1.0, BLACK))
+        t.setStyle(TableStyle(cmds))
+        return t
+
+    def one_ballot(scale: float, serial: int | None = None) -> list:
         # Built afresh per copy: flowables keep layout state once drawn.
         ins_style = _style("ins", REGULAR, 12.5 * scale, 19 * scale)
         head_style = _style("ph", BOLD, 16 * scale, 22 * scale, spaceBefore=10 * scale, spaceAfter=4 * scale)
         out: list = []
         if spare_label:
             out.append(_Band(spare_label, spare_color))
+        if serial is not None or seal_label:
+            out.append(serial_and_seal(serial, scale))
         out.append(
             Paragraph(
                 _balanced_lines(title, BOLD, 24 * scale, avail),
@@ -1044,7 +1097,7 @@ def ballot_pdf(
     chosen = 0.72
     for scale in (1.0, 0.95, 0.9, 0.85, 0.8, 0.76, 0.72):
         trial = _Doc(io.BytesIO(), pagesize=A4, margins=BALLOT_MARGINS, title=title)
-        trial.build(one_ballot(scale))
+        trial.build(one_ballot(scale, serial_start))
         if trial.page == 1:
             chosen = scale
             break
@@ -1052,6 +1105,6 @@ def ballot_pdf(
     for k in range(max(copies, 1)):
         if k:
             story.append(PageBreak())
-        story.extend(one_ballot(chosen))
+        story.extend(one_ballot(chosen, None if serial_start is None else serial_start + k))
     _build(doc, story, page_numbers=False)
     return buf.getvalue()

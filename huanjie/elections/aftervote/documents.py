@@ -354,10 +354,14 @@ def counting_form_pdf(form: CountingForm) -> bytes:
     per_post: dict[str, int] = {}
     for line in lines:
         per_post[line.post.name] = per_post.get(line.post.name, 0) + line.votes
+    # The returned ballots split into three parts that add up (R23): valid ones without the
+    # blanks, blanks, invalid ones; the sum is printed so that the sheet can be checked by eye.
+    valid_not_blank = form.ballots_returned - form.invalid_ballots - form.blank_ballots
+    parts = valid_not_blank + form.blank_ballots + form.invalid_ballots
     footer = [
-        f"发出选票 {form.ballots_issued} 张；收回选票 {form.ballots_returned} 张；"
-        f"空白票 {form.blank_ballots} 张；废票 {form.invalid_ballots} 张；"
-        f"有效票 {form.ballots_returned - form.invalid_ballots} 张。",
+        f"发出选票 {form.ballots_issued} 张；收回选票 {form.ballots_returned} 张，其中有效票（不含空白票）"
+        f"{valid_not_blank} 张、空白票 {form.blank_ballots} 张、废票 {form.invalid_ballots} 张，"
+        f"合计 {parts} 张。",
         "各职位得票合计：" + ("；".join(f"{k} {v} 票" for k, v in per_post.items()) or "无"),
         f"录入方式：{form.get_method_display()}；第 {form.entry} 次录入；状态：{form.get_status_display()}；"
         f"录入时间：{timezone.localtime(form.updated_at):%Y-%m-%d %H:%M}。",

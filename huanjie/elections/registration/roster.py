@@ -106,6 +106,10 @@ WARNINGS = {
 }
 
 
+# Warnings that are notices (nothing was corrected): shown apart from the corrections.
+NOTICE_CODES = {"already_registered_here"}
+
+
 class RosterError(tables.TableError):
     """The file cannot be read as a roster at all (no header, unknown format)."""
 
@@ -153,12 +157,23 @@ class ParsedRoster:
         return sum(1 for r in self.rows if not r.errors)
 
     def summary(self) -> dict:
-        """The ``--json`` shape: rows, accepted, errors, warnings."""
+        """The ``--json`` shape: rows, accepted, errors, warnings. Each problem carries the row's
+        name (the clerk finds the person by name, not by row number alone) and each warning its
+        kind: ``corrected`` (the system fixed the cell) or ``notice`` (nothing to fix)."""
+        names = {r.row: r.name for r in self.rows}
+
+        def shown(p: Problem, kind: str | None = None) -> dict:
+            out = p.as_dict()
+            out["name"] = names.get(p.row, "")
+            if kind:
+                out["kind"] = kind
+            return out
+
         return {
             "rows": len(self.rows),
             "accepted": self.accepted,
-            "errors": [p.as_dict() for p in self.errors],
-            "warnings": [p.as_dict() for p in self.warnings],
+            "errors": [shown(p) for p in self.errors],
+            "warnings": [shown(p, "notice" if p.code in NOTICE_CODES else "corrected") for p in self.warnings],
         }
 
 
