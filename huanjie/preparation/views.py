@@ -120,14 +120,19 @@ def village_preparation(request, slug, code):
     """One village's 离任审计 and training attendance; the township records the audit here."""
     campaign = _campaign(request, slug)
     entry = _entry(request, campaign, code)
-    record = OutgoingAudit.objects.filter(entry=entry).defer("attachment").first()
-    attendance = TrainingAttendance.objects.filter(entry=entry).select_related("session").order_by("session__held_on")
-    return render(request, "preparation/village.html", {
-        "campaign": campaign, "entry": entry, "record": record, "attendance": attendance,
+    return render(request, "preparation/village.html", _village_context(request, campaign, entry))
+
+
+def _village_context(request, campaign, entry, errors=None, values=None) -> dict:
+    return {
+        "campaign": campaign, "entry": entry,
+        "record": OutgoingAudit.objects.filter(entry=entry).defer("attachment").first(),
+        "attendance": TrainingAttendance.objects.filter(entry=entry).select_related("session")
+        .order_by("session__held_on"),
         "blockers": readiness.blockers(entry), "conclusions": OutgoingAudit.CONCLUSION_CHOICES,
-        "can_record": request.user.role in RECORDERS, "errors": {}, "values": {},
+        "can_record": request.user.role in RECORDERS, "errors": errors or {}, "values": values or {},
         "show_findings": request.user.role != OBSERVER,
-    })
+    }
 
 
 @allow(*RECORDERS)
@@ -136,16 +141,13 @@ def record_audit(request, slug, code):
     campaign = _campaign(request, slug)
     entry = _entry(request, campaign, code)
     upload = request.FILES.get("attachment")
+    errors: dict[str, str] = {}
     attachment = None
-    if upload is not None:
-        if upload.size > services.MAX_ATTACHMENT:
-            attachment = services.Attachment(upload.name, b"")
-            errors = {"attachment": f"附件超过 {services.MAX_ATTACHMENT // 1024 // 1024} MB。"}
-        else:
-            attachment = services.Attachment(upload.name, upload.read())
-            errors = {}
-    else:
-        errors = {}
+    if upload is not None and upload.size > services.MAX_ATTACHMENT:
+        # Refused before reading it into memory.
+        errors = {"attachment": f"附件超过 {services.MAX_ATTACHMENT // 1024 // 1024} MB。"}
+    elif upload is not None:
+        attachment = services.Attachment(upload.name, upload.read())
     values = {k: request.POST.get(k, "") for k in ("audited_on", "auditor", "conclusion", "findings")}
     if not errors:
         try:
@@ -157,13 +159,8 @@ def record_audit(request, slug, code):
         else:
             messages.success(request, f"{entry.village.name}的离任审计已登记。")
             return redirect("preparation:village", slug=campaign.slug, code=entry.village.code)
-    record = OutgoingAudit.objects.filter(entry=entry).defer("attachment").first()
-    return render(request, "preparation/village.html", {
-        "campaign": campaign, "entry": entry, "record": record,
-        "attendance": TrainingAttendance.objects.filter(entry=entry).select_related("session"),
-        "blockers": readiness.blockers(entry), "conclusions": OutgoingAudit.CONCLUSION_CHOICES,
-        "can_record": True, "errors": errors, "values": values, "show_findings": True,
-    }, status=400)
+    return render(request, "preparation/village.html", _village_context(request, campaign, entry, errors, values),
+                  status=400)
 
 
 @allow(COUNTY, TOWNSHIP, VILLAGE, ADMIN)
@@ -173,6 +170,19 @@ def audit_attachment(request, slug, code):
     record = get_object_or_404(OutgoingAudit.objects.exclude(attachment=None), entry=entry)
     return file_response(bytes(record.attachment), record.attachment_name, content_type=record.attachment_type,
                          inline=True)
+
+
+def _committee_names(campaign: Campaign, entries: list[CampaignVillage]) -> dict[int, list[str]]:
+    """The sitting election committee of each village (when recorded), to start its list of trainees."""
+    from huanjie.elections.models import CommitteeMember
+
+    out: dict[int, list[str]] = {}
+    members = CommitteeMember.objects.filter(
+        election__campaign=campaign, election__organization__in=[e.village_id for e in entries],
+        status=CommitteeMember.ACTIVE, is_reserve=False).select_related("person", "election").order_by("vote_order")
+    for m in members:
+        out.setdefault(m.election.organization_id, []).append(m.person.name)
+    return out
 
 
 @allow(*RECORDERS)
@@ -186,9 +196,11 @@ def training_new(request, slug):
         region: Region = request.user.region
         values["organiser"] = f"{region.name}换届办" if region else ""
     errors: dict[str, str] = {}
+    committees = _committee_names(campaign, entries)
     attended = [services.Attended(
         e, request.POST.get(f"committee_{e.pk}") == "1", request.POST.get(f"staff_{e.pk}") == "1",
-        request.POST.get(f"trainees_{e.pk}", "")) for e in entries]
+        request.POST.get(f"trainees_{e.pk}", "") if request.method == "POST" else "\n".join(committees.get(e.village_id, [])))
+        for e in entries]
     if request.method == "POST":
         try:
             session = services.record_training(request.user, campaign, held_on=form_date(values["held_on"]),
@@ -201,6 +213,6 @@ def training_new(request, slug):
             return redirect("preparation:readiness", slug=campaign.slug)
     sessions = TrainingSession.objects.filter(campaign=campaign, region__code__startswith=request.user.scope_prefix)
     return render(request, "preparation/training_form.html", {
-        "campaign": campaign, "values": values, "errors": errors, "attended": attended,
+        "campaign": campaign, "values": values, "errors": errors, "attended": attended, "committees": committees,
         "sessions": sessions.prefetch_related("attendance__entry__village")[:20],
     }, status=400 if errors else 200)

@@ -59,3 +59,12 @@ def test_first_run_page_is_gone_once_any_account_exists(world, client):
     assert client.get("/setup/").status_code == 404
     assert client.get("/")["Location"].startswith("/login/")
 
+
+
+def test_a_new_county_is_shown_its_first_steps(client):
+    from huanjie.core.firstrun import set_up_county
+
+    user, _ = set_up_county("130731000000", "安平县", "anping_hjb")
+    client.force_login(user)
+    steps = client.get("/").content.decode().split('id="first-steps"')[1].split("</section>")[0]
+    assert "导入本县的乡镇（街道）和村（社区）" in steps and "建立换届工作" in steps

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0001_initial'),
-        ('people', '0003_region_urban_rural_code'),
+        ('people', '0004_region_urban_rural_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

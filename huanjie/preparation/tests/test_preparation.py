@@ -140,3 +140,15 @@ def test_village_page_upload_and_download(world, client_for):
     assert client_for("township_b").get(url + "audit/attachment/").status_code == 404
     body = c.get(url).content.decode()
     assert "县审计局" in body and "报告.pdf" in body
+
+
+def test_training_form_starts_with_the_recorded_election_committee(world, client_for):
+    from huanjie.elections.models import CommitteeMember
+
+    e = elections.create_election(world.users["township_a"], world.campaign, world.village_a1, dt.date(2027, 3, 20))
+    for i, key in enumerate(("li", "wang")):
+        CommitteeMember.objects.create(election=e, person=world.people[key], vote_order=i + 1,
+                                       chosen_by="villagers_meeting", joined_on=DAY)
+    body = client_for("township_a").get(f"/preparation/{world.campaign.slug}/training/new/").content.decode()
+    row = body.split(f'data-code="{world.village_a1.code}"')[1].split("</tr>")[0]
+    assert "选举委员会 2 人" in row and "李秀英\n王建国</textarea>" in row

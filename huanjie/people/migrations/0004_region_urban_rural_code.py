@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0002_drop_unused_indexes")]
+    dependencies = [("people", "0003_village_stats")]
 
     operations = [
         migrations.AddField(
