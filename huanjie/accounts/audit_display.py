@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "result.resubmit": "重新报送选举结果",
     "result.submit": "报送选举结果",
     "result.unlock": "解锁选举结果",
+    "system.restore": "从备份恢复数据库",
     "result.void_election": "宣布当选无效",
     "review.bulk_pass": "批量审查通过",
     "review.open": "提交资格审查",
@@ -94,6 +95,8 @@ AREA_LABELS = {
 }
 # Keys of ``changes`` that are not model fields.
 KEY_LABELS = {
+    "seal": "结果封印", "parts": "各部分封印", "registered": "登记选民数", "rounds": "投票轮次及计票结果",
+    "forms": "计票单", "registrations": "选民登记", "engine": "数据库",
     "stage": "阶段", "locked": "锁定", "election_date": "选举日", "no_longer_met": "不再符合期限的步骤",
     "late_reason": "逾期原因", "unlock_reason": "解锁原因", "submitted_at": "报送时间", "valid": "选举有效",
     "threshold": "当选票数", "elected": "当选", "status": "状态", "chosen": "选择的职位", "on": "日期",

@@ -7,17 +7,13 @@ works on a database with no region and no account, so once a county exists the p
 
 from __future__ import annotations
 
-import re
-
 from django.db import transaction
 
 from huanjie.accounts import audit
 from huanjie.accounts.models import User
-from huanjie.accounts.services import create_account
+from huanjie.accounts.services import USERNAME_RE, AccountError, create_account
 from huanjie.core.access import COUNTY
 from huanjie.people.models import Region
-
-USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,40}$")
 
 
 class SetupRefused(Exception):
@@ -49,8 +45,8 @@ def check(county_code: str, county_name: str, username: str, display_name: str) 
         errors["county_name"] = "请填写县（市、区）名称。"
     elif len(county_name) > 60:
         errors["county_name"] = "名称超过 60 个字。"
-    if not USERNAME.match(username):
-        errors["username"] = "用户名为 3—40 个英文字母、数字或 _ . @ + - 字符。"
+    if not USERNAME_RE.match(username):
+        errors["username"] = "用户名须以英文字母开头，由 3—40 个英文字母、数字、下划线、点或连字符组成。"
     if len(display_name) > 40:
         errors["display_name"] = "姓名超过 40 个字。"
     return errors
@@ -70,6 +66,9 @@ def set_up_county(county_code: str, county_name: str, username: str, display_nam
     county = Region.objects.create(code=county_code, name=county_name, level=Region.COUNTY,
                                    kind=county_kind(county_name))
     audit.record(None, "region.setup", county, changes={"code": [None, county_code], "name": [None, county_name]})
-    user, password = create_account(None, username=username, display_name=display_name or f"{county_name}换届办",
-                                    role=COUNTY, region=county)
-    return user, password
+    try:
+        # The one-time password must be replaced at the first login, like every issued password.
+        return create_account(None, username=username, display_name=display_name or f"{county_name}换届办",
+                              role=COUNTY, region=county)
+    except AccountError as exc:
+        raise SetupRefused({"username": str(exc)}) from None

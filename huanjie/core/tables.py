@@ -1,6 +1,7 @@
-"""Uploaded tables, shared by every import: reading the first sheet and reporting problems per row.
+"""Uploaded tables, shared by every import: cells as text, header words, and problems per row.
 
-Every import (voter roster, regions, …) answers bad input the same way: a list of
+The file itself is read by :mod:`huanjie.core.uploads` (the one reader, in a child process with
+limits). Every import (voter roster, regions, …) answers bad input the same way: a list of
 :class:`Problem`, each naming the row number the spreadsheet shows, the field, a stable code and
 the Chinese reason. By default nothing is saved while any row has a problem; the user may choose
 to keep only the good rows ("skip bad rows").
@@ -8,16 +9,14 @@ to keep only the good rows ("skip bad rows").
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 
 
 class TableError(ValueError):
-    """The file cannot be read as a table at all (unknown format, damaged, bad encoding)."""
+    """The table was read but is not the expected kind of table (no recognisable header row)."""
 
 
 @dataclass(slots=True)
@@ -29,34 +28,6 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
-
-
-TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
-def read_table(data: bytes, filename: str) -> list[list]:
-    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty)."""
-    name = filename.lower()
-    if name.endswith(".csv") or name.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise TableError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码。")
-        return [row for row in csv.reader(io.StringIO(text))]
-    if not name.endswith(TABLE_SUFFIXES):
-        raise TableError("只能导入 .xlsx、.xls 或 .csv 文件。")
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 — calamine raises several kinds for a damaged file
-        raise TableError(f"无法读取表格文件：{exc}") from None
 
 
 def cell_text(value: object) -> str:

@@ -19,6 +19,15 @@ def _election_links(user, campaigns) -> list[dict]:
 
 
 @public
+def csrf_failure(request, reason=""):
+    """Django's CSRF failure page, in Chinese: usually the page was open too long or cookies are off.
+
+    Named by settings.CSRF_FAILURE_VIEW; ``reason`` (English, technical) is not shown to the clerk.
+    """
+    return render(request, "403_csrf.html", status=403)
+
+
+@public
 def health(request):
     return JsonResponse({"status": "ok"})
 

@@ -248,6 +248,12 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who runs it ("host:pid") and when it last said so: a job whose worker died is found by these.
+    worker = models.CharField(max_length=80, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the uploaded file was removed after the retention period (its SHA-256 stays in params
+    # and in the audit record of the import).
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

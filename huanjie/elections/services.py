@@ -8,9 +8,7 @@ its audit record.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -371,27 +369,13 @@ def _plan_date(value) -> dt.date | None:
 
 
 def read_plan_rows(content: bytes, filename: str) -> list[list]:
-    """The cells of the first sheet (.xlsx/.xls/.ods via calamine, or .csv), row by row."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise PlanError(["文件编码无法识别（请使用 UTF-8 或 GBK 编码的 CSV）"])
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    if not name.endswith((".xlsx", ".xls", ".xlsm", ".ods")):
-        raise PlanError(["只接受 .xlsx、.xls、.ods 或 .csv 文件"])
-    from python_calamine import CalamineError, load_workbook
+    """The cells of the first sheet (.xlsx/.xls/.ods or .csv), read by the one upload reader."""
+    from huanjie.core import uploads
 
     try:
-        wb = load_workbook(io.BytesIO(content))
-        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise PlanError([f"无法读取表格文件：{exc}"]) from None
+        return uploads.read_table(content, filename)
+    except uploads.UploadRefused as exc:
+        raise PlanError([str(exc)]) from None
 
 
 @dataclass

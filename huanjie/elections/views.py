@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huanjie.campaigns.models import Campaign
+from huanjie.core import uploads
 from huanjie.core.access import (
     COUNTY,
     TOWNSHIP,
@@ -244,11 +245,14 @@ def election_plan(request, slug):
     campaign = _campaign(request, slug)
     errors: list[str] = []
     if request.method == "POST":
-        upload = request.FILES.get("plan")
-        if upload is None:
+        try:
+            upload = uploads.uploaded_file(request, "plan")
+        except uploads.UploadRefused as exc:
+            upload, errors = None, [str(exc)]
+        if errors:
+            pass
+        elif upload is None:
             errors = ["请选择计划文件（.xlsx、.xls 或 .csv）"]
-        elif upload.size > 20 * 1024 * 1024:
-            errors = ["文件过大（超过 20 MB）"]
         else:
             try:
                 created = services.create_elections_from_plan(

@@ -8,12 +8,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from huanjie.core import uploads
 from huanjie.core.access import COUNTY, allow, require_scope
 
 from . import regions
 from .models import Region
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _county(request) -> Region:
@@ -36,14 +35,15 @@ def region_import(request):
     county = _county(request)
     context = {"county": county, "class_codes": Region.URBAN_RURAL_CHOICES}
     if request.method == "POST":
-        upload = request.FILES.get("file")
         skip = request.POST.get("skip_bad_rows") == "1"
         context["skip"] = skip
-        if upload is None:
+        try:
+            upload = uploads.uploaded_file(request, "file")
+        except uploads.UploadRefused as exc:
+            upload, context["errors"] = None, [{"row": "", "field": "文件", "message": str(exc)}]
+        if upload is None and "errors" not in context:
             context["errors"] = [{"row": "", "field": "文件", "message": "请选择区划代码表文件（.xlsx、.xls 或 .csv）。"}]
-        elif upload.size > MAX_UPLOAD:
-            context["errors"] = [{"row": "", "field": "文件", "message": "文件超过 20 MB。"}]
-        else:
+        elif upload is not None:
             try:
                 result = regions.import_regions(request.user, county, upload.read(), upload.name, skip_bad_rows=skip)
             except regions.RegionRefused as exc:

@@ -21,8 +21,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from huanjie.accounts import audit
+from huanjie.core import uploads
 from huanjie.core.access import COUNTY, require_scope
-from huanjie.core.tables import Problem, TableError, cell_text, header_key, read_table
+from huanjie.core.tables import Problem, TableError, cell_text, header_key
 
 from .models import Person, Region
 
@@ -124,8 +125,9 @@ def _count(text: str, row: int, fld: str, problems: list[Problem]) -> int:
 
 
 def read_rows(data: bytes, filename: str) -> list[RegionRow]:
-    """The rows of a code-list file as text, numbered as the spreadsheet shows them."""
-    table = read_table(data, filename)
+    """The rows of a code-list file as text, numbered as the spreadsheet shows them (read by the one
+    upload reader: container checks, then a child process with limits)."""
+    table = uploads.read_table(data, filename)
     header_at, cols = _find_header(table)
     out: list[RegionRow] = []
     for i in range(header_at + 1, len(table)):
@@ -246,7 +248,7 @@ def import_regions(actor, county: Region, data: bytes, filename: str, *, skip_ba
     _require_county_office(actor, county)
     try:
         rows = read_rows(data, filename)
-    except TableError as exc:
+    except (TableError, uploads.UploadRefused) as exc:
         raise RegionRefused([Problem(0, "file", "unreadable", str(exc))]) from None
     checked = check_rows(county, rows)
     if not checked.good and not checked.problems:

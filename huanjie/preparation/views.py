@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.core import uploads
 from huanjie.core.access import ADMIN, COUNTY, OBSERVER, TOWNSHIP, VILLAGE, allow, require_scope
 from huanjie.elections.view_helpers import file_response, form_date
 from huanjie.people.models import Region
@@ -140,9 +141,12 @@ def _village_context(request, campaign, entry, errors=None, values=None) -> dict
 def record_audit(request, slug, code):
     campaign = _campaign(request, slug)
     entry = _entry(request, campaign, code)
-    upload = request.FILES.get("attachment")
     errors: dict[str, str] = {}
     attachment = None
+    try:
+        upload = uploads.uploaded_file(request, "attachment")
+    except uploads.UploadRefused as exc:
+        upload, errors = None, {"attachment": str(exc)}
     if upload is not None and upload.size > services.MAX_ATTACHMENT:
         # Refused before reading it into memory.
         errors = {"attachment": f"附件超过 {services.MAX_ATTACHMENT // 1024 // 1024} MB。"}

@@ -414,6 +414,25 @@ def _signature_block(issuer: str | None, date_text: str | None, stamp: bool, gua
 # ---------------------------------------------------------------- 公告 / 公示
 
 
+@dataclass
+class Notice:
+    """One 公告/公示/通知 (see :func:`notice_pdf` for the fields)."""
+
+    title: str
+    paragraphs: Sequence[str]
+    issuer: str
+    date_text: str
+    tables: Sequence[TableSpec] | None = None
+    sections: Sequence[tuple[str, Sequence[Sequence[object]]]] | None = None
+    section_columns: Sequence[str] = ("姓名", "性别")
+    section_repeat: int = 0
+    section_font_size: float = TABLE_SIZE
+    closing_paragraphs: Sequence[str] = ()
+    stamp: bool = False
+    red_header: str | None = None
+    red_line: bool = False
+
+
 def notice_pdf(
     title: str,
     paragraphs: Sequence[str],
@@ -438,10 +457,35 @@ def notice_pdf(
     for every section). ``tables`` come after the sections; ``closing_paragraphs`` after both
     (e.g. "如有异议，请于……前向村民选举委员会反映。"). ``stamp`` adds a "（盖章）" line.
     """
+    notice = Notice(
+        title, paragraphs, issuer, date_text, tables=tables, sections=sections,
+        section_columns=section_columns, section_repeat=section_repeat,
+        section_font_size=section_font_size, closing_paragraphs=closing_paragraphs, stamp=stamp,
+        red_header=red_header, red_line=red_line,
+    )
+    return notices_pdf([notice], on_missing=on_missing)
+
+
+def notices_pdf(notices: Sequence[Notice], *, on_missing: str | None = None, page_numbers: bool = True) -> bytes:
+    """Several notices in one file, each starting on a new page (e.g. one 账号通知单 per account,
+    printed in one go and handed out sheet by sheet: ``page_numbers=False`` then, since the
+    sheets do not belong together)."""
+    if not notices:
+        raise ValueError("notices_pdf needs at least one notice")
     guard = GlyphGuard(on_missing)
     buf = io.BytesIO()
-    doc = _Doc(buf, pagesize=A4, margins=GONGWEN_MARGINS, title=title, author=issuer)
-    avail = doc.width
+    doc = _Doc(buf, pagesize=A4, margins=GONGWEN_MARGINS, title=notices[0].title, author=notices[0].issuer)
+    story: list = []
+    for n, notice in enumerate(notices):
+        if n:
+            story.append(PageBreak())
+        story.extend(_notice_story(notice, doc.width, guard))
+    guard.finish()
+    _build(doc, story, page_numbers=page_numbers)
+    return buf.getvalue()
+
+
+def _notice_story(notice: Notice, avail: float, guard: GlyphGuard) -> list:
     title_style = _style(
         "title", BOLD, TITLE_SIZE, TITLE_SIZE * 1.5, alignment=TA_CENTER, spaceAfter=BODY_SIZE
     )
@@ -451,38 +495,38 @@ def notice_pdf(
     heading = _style("h", BOLD, BODY_SIZE, BODY_LEADING, spaceBefore=6, spaceAfter=4)
     caption = _style("cap", BOLD, BODY_SIZE, BODY_LEADING, alignment=TA_CENTER, spaceBefore=6, spaceAfter=4)
 
-    story: list = _red_header(red_header, red_line, guard)
-    guard.check(title, "标题")
-    story.append(Paragraph(_balanced_lines(title, BOLD, TITLE_SIZE, avail), title_style))
-    for p in paragraphs:
+    story: list = _red_header(notice.red_header, notice.red_line, guard)
+    guard.check(notice.title, "标题")
+    story.append(Paragraph(_balanced_lines(notice.title, BOLD, TITLE_SIZE, avail), title_style))
+    for p in notice.paragraphs:
         story.append(Paragraph(_esc(guard.check(p, "正文")), body))
 
-    if sections:
-        repeat = section_repeat or _auto_repeat(
-            section_columns, [rows for _, rows in sections], avail, section_font_size
+    if notice.sections:
+        repeat = notice.section_repeat or _auto_repeat(
+            notice.section_columns, [rows for _, rows in notice.sections], avail, notice.section_font_size
         )
         # One set of column widths for every group, so the groups line up down the page.
-        all_rows = [r for _, rows in sections for r in layout_repeat(section_columns, rows, 1)[1]]
-        section_weights = _natural_widths(list(section_columns), all_rows, section_font_size, 4.0)
-        for head, rows in sections:
+        all_rows = [r for _, rows in notice.sections for r in layout_repeat(notice.section_columns, rows, 1)[1]]
+        section_weights = _natural_widths(list(notice.section_columns), all_rows, notice.section_font_size, 4.0)
+        for head, rows in notice.sections:
             story.append(CondPageBreak(BODY_LEADING * 4))  # never a group heading alone at a page foot
             story.append(Paragraph(_esc(guard.check(head, "分组标题")), heading))
             if rows:
                 story.append(
                     _grid_table(
-                        section_columns,
+                        notice.section_columns,
                         rows,
                         avail=avail,
                         guard=guard,
                         where=f"{head}：",
-                        font_size=section_font_size,
+                        font_size=notice.section_font_size,
                         repeat=repeat,
                         weights=section_weights,
                     )
                 )
             story.append(Spacer(1, 6))
 
-    for spec in tables or ():
+    for spec in notice.tables or ():
         if spec.caption:
             story.append(CondPageBreak(BODY_LEADING * 3))
             story.append(Paragraph(_esc(guard.check(spec.caption, "表题")), caption))
@@ -505,12 +549,10 @@ def notice_pdf(
         )
         story.append(Spacer(1, 8))
 
-    for p in closing_paragraphs:
+    for p in notice.closing_paragraphs:
         story.append(Paragraph(_esc(guard.check(p, "正文")), body))
-    story.extend(_signature_block(issuer, date_text, stamp, guard))
-    guard.finish()
-    _build(doc, story)
-    return buf.getvalue()
+    story.extend(_signature_block(notice.issuer, notice.date_text, notice.stamp, guard))
+    return story
 
 
 # ---------------------------------------------------------------- long tables

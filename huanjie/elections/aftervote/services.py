@@ -21,7 +21,7 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import services as election_services
-from huanjie.elections.aftervote import locking
+from huanjie.elections.aftervote import locking, seal
 from huanjie.elections.models import Election, Post, Round, StepRecord
 from huanjie.elections.registration import services as registration
 from huanjie.elections.voting.models import (
@@ -137,6 +137,8 @@ def submit_result(actor, election: Election) -> ResultSubmission:
     election.save(update_fields=["stage", "updated_at"])
     changes["stage"] = [before_stage, Election.SUBMITTED]
     _record_took_office(actor, election)
+    # The seal: what the result was computed from, keyed, in the chain (checked by `audit verify`).
+    changes["seal"] = [None, seal.compute(election)]
     audit.record(actor, action, election, changes=changes)
     original.submission, original.stage = submission, election.stage  # the caller's object is current
     return submission

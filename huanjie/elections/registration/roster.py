@@ -181,10 +181,14 @@ class ParsedRoster:
 
 
 def read_table(data: bytes, filename: str) -> list[list]:
-    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty)."""
+    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty).
+
+    Read by the one upload reader (container checks, then a child process with limits)."""
+    from huanjie.core import uploads
+
     try:
-        return tables.read_table(data, filename)
-    except tables.TableError as exc:
+        return uploads.read_table(data, filename)
+    except uploads.UploadRefused as exc:
         raise RosterError(str(exc)) from None
 
 

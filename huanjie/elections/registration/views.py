@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from huanjie.core import uploads
 from huanjie.core.access import ADMIN, COUNTY, TOWNSHIP, VILLAGE, allow, require_scope, require_write
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections.models import Job, Objection, VoterRegistration
@@ -114,11 +115,15 @@ def upload(request, pk):
     election = _election(request, pk)
     require_write(request.user)
     if request.method == "POST":
-        f = request.FILES.get("file")
-        if f is None:
-            messages.error(request, "请选择名册文件。")
-        elif not f.name.lower().endswith((".xlsx", ".xls", ".csv")):
-            messages.error(request, "只能导入 .xlsx、.xls 或 .csv 文件。")
+        try:
+            f = uploads.uploaded_file(request, "file")
+            if f is None:
+                raise uploads.UploadRefused("请选择名册文件。")
+            data = f.read()
+            # The cheap container checks answer at once; the parse itself runs in the job.
+            uploads.check_container(data, f.name)
+        except uploads.UploadRefused as exc:
+            messages.error(request, str(exc))
         else:
             mapping = {}
             for line in request.POST.get("mapping", "").splitlines():
@@ -128,7 +133,7 @@ def upload(request, pk):
             job = jobs.create_roster_job(
                 request.user,
                 election,
-                f.read(),
+                data,
                 f.name,
                 commit=False,
                 mapping=mapping,
@@ -154,6 +159,7 @@ def _job(request, election, job_id) -> Job:
 @allow(*WRITERS)
 def job_page(request, pk, job_id):
     election = _election(request, pk)
+    jobs.recover_stale()  # a job whose worker died shows as failed, not "进行中" for ever
     job = _job(request, election, job_id)
     template = "elections/registration/_job.html" if request.htmx else "elections/registration/job.html"
     warnings = (job.result or {}).get("warnings", []) if isinstance(job.result, dict) else []
@@ -183,7 +189,11 @@ def job_commit(request, pk, job_id):
     if preview.kind != jobs.ROSTER_PREVIEW or preview.status != Job.DONE:
         messages.error(request, "请等检查完成后再导入。")
         return redirect("elections:voters_job", pk=election.pk, job_id=preview.pk)
-    data = Path(preview.params["path"]).read_bytes()
+    path = Path(preview.params["path"])
+    if preview.purged_at or not path.is_file():
+        messages.error(request, "上传的文件已超过保留期限被删除，请重新上传名册。")
+        return redirect("elections:voters_upload", pk=election.pk)
+    data = path.read_bytes()
     job = jobs.create_roster_job(
         request.user,
         election,

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 40
-DAY = dt.date(2026, 11, 20)
+DAY = dt.date.today() - dt.timedelta(days=10)  # records are made after the fact, never ahead
 
 
 def entry(world, village):
@@ -72,10 +72,10 @@ def test_audit_field_errors_and_scope(world):
 
 
 def test_training_needs_the_whole_committee_and_the_staff(world):
-    train(world, committee=True, staff=False, on=dt.date(2026, 11, 10))
+    train(world, committee=True, staff=False, on=DAY - dt.timedelta(days=5))
     assert entry(world, world.village_a1).training_done_on is None
-    train(world, committee=False, staff=True, on=dt.date(2026, 11, 18))
-    assert entry(world, world.village_a1).training_done_on == dt.date(2026, 11, 18)
+    train(world, committee=False, staff=True, on=DAY)
+    assert entry(world, world.village_a1).training_done_on == DAY
     rec = AuditRecord.objects.filter(action="preparation.training").first()
     assert rec.changes["trained"] == [None, [world.village_a1.code]]
 
@@ -92,7 +92,11 @@ def test_training_refusals(world):
 
 
 def test_the_voting_stage_waits_for_the_records(world):
-    e = elections.create_election(world.users["township_a"], world.campaign, world.village_a1, dt.date(2027, 3, 20))
+    # the voting stage opens on the election day itself: a campaign around today
+    today = dt.date.today()
+    world.campaign.starts_on, world.campaign.ends_on = today - dt.timedelta(days=30), today + dt.timedelta(days=30)
+    world.campaign.save()
+    e = elections.create_election(world.users["township_a"], world.campaign, world.village_a1, today)
     assert [b[:8] for b in elections.voting_blockers(e)] == ["村“两委”离任审", "选举工作人员业务"]
     with pytest.raises(elections.VotingBlocked):
         elections.open_voting(world.users["township_a"], e)
@@ -129,10 +133,10 @@ def test_village_page_upload_and_download(world, client_for):
 
     c = client_for("township_a")
     url = f"/preparation/{world.campaign.slug}/villages/{world.village_a1.code}/"
-    r = c.post(url + "audit/", {"audited_on": "2026-11-20", "auditor": "县审计局", "conclusion": "clean",
+    r = c.post(url + "audit/", {"audited_on": DAY.isoformat(), "auditor": "县审计局", "conclusion": "clean",
                                 "attachment": SimpleUploadedFile("报告.exe", b"MZ")})
     assert r.status_code == 400 and "只接受 PDF、JPG 或 PNG" in r.content.decode()
-    r = c.post(url + "audit/", {"audited_on": "2026-11-20", "auditor": "县审计局", "conclusion": "clean",
+    r = c.post(url + "audit/", {"audited_on": DAY.isoformat(), "auditor": "县审计局", "conclusion": "clean",
                                 "attachment": SimpleUploadedFile("报告.pdf", PDF)})
     assert r.status_code == 302
     r = client_for("village_a1").get(url + "audit/attachment/")
