@@ -101,6 +101,20 @@ def kind_for(level: str, name: str) -> str:
     return "community" if ("社区" in name or "居委会" in name or "居民委员会" in name) else "village"
 
 
+# The code list names the body (…村民委员会, …社区居委会, …街道办事处); offices call the place.
+_SUFFIXES = (("社区居民委员会", "社区"), ("社区居委会", "社区"), ("村民委员会", "村"), ("村委会", "村"),
+             ("居民委员会", "社区"), ("居委会", "社区"), ("街道办事处", "街道"))
+
+
+def short_name(name: str) -> str:
+    """东山村委会 → 东山村, 城关社区居委会 → 城关社区, 城关街道办事处 → 城关街道."""
+    for suffix, place in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            stem = name[: -len(suffix)]
+            return stem if stem.endswith(place) else stem + place
+    return name
+
+
 def _find_header(table: list[list]) -> tuple[int, dict[str, int]]:
     for i, row in enumerate(table[:HEADER_SCAN_ROWS]):
         keys = [header_key(v) for v in row]
@@ -141,7 +155,7 @@ def read_rows(data: bytes, filename: str) -> list[RegionRow]:
             RegionRow(
                 n,
                 texts["code"].replace(" ", ""),
-                texts["name"],
+                short_name(texts["name"]),
                 texts.get("class_code", ""),
                 _count(texts.get("population", ""), n, "population", problems),
                 _count(texts.get("households", ""), n, "households", problems),

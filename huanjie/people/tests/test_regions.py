@@ -45,11 +45,20 @@ def test_import_creates_townships_and_villages_with_kind_parent_and_class(world)
     v = Region.objects.get(code="130731102201")
     assert (v.level, v.kind, v.parent.name, v.urban_rural_code, v.population, v.households) == (
         "village", "village", "两洼乡", "220", 1530, 402)
+    assert v.name == "前两洼村"  # the code list names the committee; offices name the place
+    assert [Region.objects.get(code=c).name for c in ("130731102002", "130731400000")] == ["两洼社区", "安平镇街道"]
     assert Region.objects.get(code="130731102002").kind == "community"
     assert Region.objects.get(code="130731400000").kind == "subdistrict"
     assert Region.objects.get(code="130731102000").kind == "xiang"
     rec = AuditRecord.objects.get(action="region.import")
     assert rec.changes["created"] == [None, 4]
+
+
+@pytest.mark.parametrize("given,short", [("东山村村民委员会", "东山村"), ("东山村委会", "东山村"), ("东山村民委员会", "东山村"),
+                                         ("城关社区居委会", "城关社区"), ("城关居民委员会", "城关社区"),
+                                         ("城关街道办事处", "城关街道"), ("两洼乡", "两洼乡"), ("村委会", "村委会")])
+def test_short_names(given, short):
+    assert regions.short_name(given) == short
 
 
 def test_every_bad_row_is_named_with_field_and_reason_and_nothing_is_saved(world):
@@ -106,7 +115,7 @@ def test_csv_and_unreadable_files(world):
     assert result.villages == 1
     with pytest.raises(regions.RegionRefused) as exc:
         regions.import_regions(world.users["county"], world.county, b"PK\x03\x04garbage", "list.xlsx")
-    assert exc.value.problems[0].field == "file" and "无法读取" in exc.value.problems[0].message
+    assert exc.value.problems[0].field == "file" and "不是有效的表格文件" in exc.value.problems[0].message
     with pytest.raises(regions.RegionRefused) as exc:
         regions.import_regions(world.users["county"], world.county, xlsx([], header=["甲", "乙"]), "x.xlsx")
     assert "找不到表头" in str(exc.value)

@@ -161,7 +161,7 @@ def test_a_county_starts_from_an_empty_database(page, live_server):
     page.goto(f"{base}/campaigns/{slug}/")
     page.click("text=换届准备（离任审计、培训）")
     assert "未登记离任审计" in page.inner_text("#readiness-rows tr[data-code='130731100201']")
-    page.click("#readiness-rows >> text=东山村委会")
+    page.click("#readiness-rows >> text=东山村")
     page.fill("#audit-form input[name=audited_on]", (today - dt.timedelta(days=10)).isoformat())
     page.fill("#audit-form input[name=auditor]", "安平县审计局")
     page.select_option("#audit-form select[name=conclusion]", "clean")
@@ -175,7 +175,7 @@ def test_a_county_starts_from_an_empty_database(page, live_server):
     page.set_input_files("#audit-form input[name=attachment]", {"name": "离任审计报告.pdf",
                                                                 "mimeType": "application/pdf", "buffer": PDF})
     page.click("#audit-form button[type=submit]")
-    page.wait_for_selector("text=东山村委会的离任审计已登记")
+    page.wait_for_selector("text=东山村的离任审计已登记")
     assert "业务培训尚未完成" in page.inner_text("#village-blockers")
     shot(page, "09-village-audit")
     page.click("#training-record >> text=登记业务培训")
