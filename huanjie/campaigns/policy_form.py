@@ -31,6 +31,8 @@ class Spec:
     kind: str  # int, mf, pair, ratio, severity, education, rounding, words, codelist, relations, table, rows, departments
     lo: int | None = None
     hi: int | None = None
+    # P17's departments are chosen on the accounts' department page (one place writes them).
+    editable: bool = True
 
 
 SPECS: tuple[Spec, ...] = (
@@ -74,7 +76,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("complaint_answer_days", "P21", "举报、信访答复期限", "举报、信访自受理之日起在此天数内办结并答复。", "int", 1, 90),
     Spec("late_withdrawal_days", "P22", "临近选举日退出的风险期",
          "候选人在选举日前此天数内退出的，列为选情风险。", "int", 0, 30),
-    Spec("review_departments", "P17", "县级联审部门", "村级预审、镇级初审、县级联审；未勾选任何部门时全部联审部门参加。", "departments"),
+    Spec("review_departments", "P17", "县级联审部门", "村级预审、镇级初审、县级联审；未指定时全部联审部门参加。在“账号 › 联审部门”页面选择。",
+         "departments", editable=False),
 )
 SPEC_BY_KEY = {s.key: s for s in SPECS}
 # P1 is the campaign's own cut-off date field, edited with the campaign, not here.
@@ -183,7 +186,7 @@ def form_fields(values: Mapping[str, Any], departments: list[tuple[str, str]]) -
         elif s.kind == "relations":
             item["options"] = [(r, relation_zh(r), r in v) for r in RELATIONS]
         elif s.kind == "departments":
-            item["options"] = [(c, n, v is not None and c in v) for c, n in departments]
+            item["text"] = describe(s.key, v, dept_names)
         elif s.kind in ("severity", "education", "rounding"):
             choices = {"severity": SEVERITY_ZH, "rounding": ROUNDING_ZH,
                        "education": {"": "不限", **EDUCATION_ZH}}[s.kind]
@@ -216,13 +219,15 @@ def _lines(text: str) -> list[str]:
     return [ln.strip() for ln in (text or "").replace("\r", "").split("\n") if ln.strip()]
 
 
-def parse(post, known_departments: list[str]) -> dict[str, Any]:
+def parse(post, known_departments: list[str] | None = None) -> dict[str, Any]:
     """Every policy value from the submitted form; raises :class:`PolicyInvalid` naming each bad field."""
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     for s in SPECS:
         name = f"p_{s.key}"
         k = s.key
+        if not s.editable:
+            continue
         if s.kind == "int":
             out[k] = _int(post.get(name), s, errors, k)
         elif s.kind == "mf":
@@ -258,9 +263,6 @@ def parse(post, known_departments: list[str]) -> dict[str, Any]:
         elif s.kind == "relations":
             chosen = set(post.getlist(name))
             out[k] = [r for r in RELATIONS if r in chosen]
-        elif s.kind == "departments":
-            chosen = set(post.getlist(name))
-            out[k] = [c for c in known_departments if c in chosen] or None
         elif s.kind == "table":
             table = {}
             for line in _lines(post.get(name)):
@@ -299,8 +301,8 @@ def overrides(values: Mapping[str, Any], keep: Mapping[str, Any] | None = None) 
     ``keep``: stored keys this form does not edit (``cutoff_date``) stay as they are.
     """
     defaults = DEFAULT_POLICY.as_dict()
-    out = {k: v for k, v in (keep or {}).items() if k not in SPEC_BY_KEY}
-    out.update({k: v for k, v in values.items() if v != defaults[k]})
+    out = {k: v for k, v in (keep or {}).items() if k not in SPEC_BY_KEY or not SPEC_BY_KEY[k].editable}
+    out.update({k: v for k, v in values.items() if v != defaults[k] and SPEC_BY_KEY[k].editable})
     return out
 
 
@@ -315,7 +317,7 @@ def keep_input(fields: list[dict], post) -> None:
             item["a"], item["b"] = post.get(name + "_a", ""), post.get(name + "_b", "")
         elif kind in ("words", "codelist", "table", "rows"):
             item["text"] = post.get(name, "")
-        elif kind in ("relations", "departments"):
+        elif kind == "relations":
             chosen = set(post.getlist(name))
             item["options"] = [(c, label, c in chosen) for c, label, _ in item["options"]]
         elif kind in ("severity", "education", "rounding"):

@@ -29,6 +29,13 @@ def is_fresh() -> bool:
     return not Region.objects.exists() and not User.objects.exists()
 
 
+def page_open() -> bool:
+    """The first-run page is offered: not in production (there `huanjie setup` does it), and only fresh."""
+    from django.conf import settings
+
+    return settings.FIRST_RUN_PAGE and is_fresh()
+
+
 def county_kind(name: str) -> str:
     if name.endswith("区"):
         return "district"

@@ -43,7 +43,8 @@ class PasswordChangeRequiredMiddleware:
 
 
 class FirstRunMiddleware:
-    """On a database with no region and no account, the home and login pages lead to the first-run page.
+    """On a database with no region and no account, the home and login pages lead to the first-run page
+    (outside production: see ``settings.FIRST_RUN_PAGE``).
 
     Only those two GET requests pay for the check (two ``EXISTS`` queries); nothing else is touched.
     """
@@ -55,8 +56,8 @@ class FirstRunMiddleware:
 
     def __call__(self, request):
         if request.method == "GET" and request.path in self.PATHS:
-            from .firstrun import is_fresh
+            from .firstrun import page_open
 
-            if is_fresh():
+            if page_open():
                 return redirect("first_run")
         return self.get_response(request)

@@ -74,8 +74,8 @@ def first_run(request):
 
     from . import firstrun
 
-    if not firstrun.is_fresh():
-        raise Http404("系统已经设置过。")
+    if not firstrun.page_open():
+        raise Http404("系统已经设置过，或生产环境中请用 huanjie setup 命令设置。")
     fields = ("county_code", "county_name", "username", "display_name")
     values = {f: (request.POST.get(f) or "").strip() for f in fields}
     errors: dict[str, str] = {}

@@ -60,7 +60,9 @@ def _form_post(values: dict, **changes) -> QueryDict:
             data[name + "_M"], data[name + "_F"] = str(f["M"]), str(f["F"])
         elif kind in ("pair", "ratio"):
             data[name + "_a"], data[name + "_b"] = str(f["a"]), str(f["b"])
-        elif kind in ("relations", "departments"):
+        elif kind == "departments":
+            continue  # chosen on the accounts' department page
+        elif kind == "relations":
             data[name] = [c for c, _, sel in f["options"] if sel]
         elif kind in ("severity", "education", "rounding"):
             data[name] = next(c for c, _, sel in f["options"] if sel)
@@ -104,6 +106,16 @@ def test_out_of_range_and_malformed_values_are_refused_per_field():
 
 def test_every_policy_value_has_a_spec_and_the_cutoff_is_the_campaigns_own():
     assert set(policy_form.FORM_KEYS) | {"cutoff_date"} == set(DEFAULT_POLICY.as_dict())
+
+
+def test_the_policy_form_keeps_the_review_departments_chosen_on_the_department_page(world):
+    world.campaign.policy = {"review_departments": ["gongan"]}
+    world.campaign.save()
+    parsed = policy_form.parse(_form_post(policy_form.effective(world.campaign.policy), p_notice_days="6"))
+    assert "review_departments" not in parsed
+    services.set_policy(world.users["county"], world.campaign, parsed)
+    world.campaign.refresh_from_db()
+    assert world.campaign.policy == {"review_departments": ["gongan"], "notice_days": 6}
 
 
 def test_only_the_county_edits_the_policy(world):

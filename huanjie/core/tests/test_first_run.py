@@ -71,3 +71,12 @@ def test_a_new_county_is_shown_its_first_steps(client):
     client.force_login(user)
     steps = client.get("/").content.decode().split('id="first-steps"')[1].split("</section>")[0]
     assert "导入本县的乡镇（街道）和村（社区）" in steps and "建立换届工作" in steps
+
+
+def test_no_first_run_page_in_production(client, settings):
+    settings.FIRST_RUN_PAGE = False  # what HUANJIE_PRODUCTION=1 sets unless HUANJIE_FIRST_RUN_PAGE=1
+    assert client.get("/setup/").status_code == 404
+    assert client.get("/login/").status_code == 200
+    assert client.post("/setup/", {"county_code": "130731000000", "county_name": "安平县",
+                                   "username": "anping_hjb"}).status_code == 404
+    assert not Region.objects.exists()
