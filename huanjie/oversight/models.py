@@ -155,6 +155,11 @@ class Complaint(models.Model):
     def audit_region_code(self) -> str:
         return self.village.code
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:complaint", args=[self.pk])
+
     def is_overdue(self, today) -> bool:
         return self.status != self.ANSWERED and today > self.deadline
 
@@ -218,6 +223,11 @@ class Incident(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.village.code
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:incident", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

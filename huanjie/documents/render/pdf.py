@@ -42,6 +42,7 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 
 from . import fonts
+from .charts import BarChart, chart_drawing
 from .fonts import BOLD, REGULAR, GlyphGuard, fit_size, string_width
 
 PAGE_W, PAGE_H = A4  # 595.28 x 841.89 pt
@@ -407,6 +408,7 @@ def notice_pdf(
     red_header: str | None = None,
     red_line: bool = False,
     on_missing: str | None = None,
+    charts: Sequence[BarChart] = (),
 ) -> bytes:
     """A 公告/公示 on A4 portrait with 公文 margins.
 
@@ -480,6 +482,12 @@ def notice_pdf(
                 weights=spec.widths,
             )
         )
+        story.append(Spacer(1, 8))
+
+    for chart in charts:  # after the tables they illustrate, drawn as vectors
+        guard.check(chart.title + "".join(chart.categories) + "".join(n for n, _ in chart.series), "图表")
+        story.append(CondPageBreak(240))
+        story.append(chart_drawing(chart, avail))
         story.append(Spacer(1, 8))
 
     for p in closing_paragraphs:
