@@ -367,7 +367,8 @@ def handlers_for(complaint: Complaint):
 
 def _for_update(actor, complaint: Complaint, what: str) -> Complaint:
     _require(actor, OFFICES, what)
-    c = Complaint.objects.select_for_update().select_related("village", "candidate", "election").get(pk=complaint.pk)
+    c = Complaint.objects.select_for_update(of=("self",)).select_related("village", "candidate", "election").get(
+        pk=complaint.pk)
     _require_scope(actor, c.village, what)
     return c
 
