@@ -12,11 +12,13 @@ from .pdf import (
     CIRCLE,
     VOTER_CARD_FIELDS,
     BallotPost,
+    Notice,
     TableSpec,
     ballot_pdf,
     cards_pdf,
     certificate_pdf,
     notice_pdf,
+    notices_pdf,
     table_pdf,
 )
 from .word import notice_docx
@@ -28,6 +30,7 @@ __all__ = [
     "BallotPost",
     "BarChart",
     "MissingGlyphError",
+    "Notice",
     "SheetSpec",
     "TableSpec",
     "ballot_pdf",
@@ -36,6 +39,7 @@ __all__ = [
     "missing_glyphs",
     "notice_docx",
     "notice_pdf",
+    "notices_pdf",
     "table_pdf",
     "workbook_bytes",
 ]
