@@ -141,6 +141,16 @@ def play_oversight(campaign: Campaign, villages: list[Region]) -> None:
     if result.errors:
         raise RuntimeError("演示数据（上届村干部）：" + "；".join(result.errors[:3]))
 
+    # 三个100%: most of township A has signed; one candidate of 柳塘村 and township B have not yet
+    from huanjie.oversight import commitments
+
+    per = commitments.needs(campaign, villages[:6])
+    for i, v in enumerate(villages[:6]):
+        for k, need in enumerate(per[v.pk]):
+            if i == 1 and need.kind == "pledge" and k % 2:
+                continue
+            _check(commitments.record_signed, ta, campaign, v, need.kind, need.person.pk, D(2026, 11, 16))
+
     # last week's report, as it was sent
     last_week = timezone.localdate() - dt.timedelta(days=7)
     _check(reports.take_snapshot, county, campaign, county.region, last_week)

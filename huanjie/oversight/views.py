@@ -432,3 +432,56 @@ def incident_action(request, pk, action):
         "escalate": (lambda: services.escalate_incident(user, i, text), "已启动应急响应，报县换届办处置。"),
         "close": (lambda: services.close_incident(user, i, text), "事件已处置完毕。"),
     })
+
+
+# ---------------------------------------------------------------- 三个100%
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def commitment_list(request):
+    from . import commitments
+
+    campaign = campaign_for(request)
+    q = request.GET.get("q", "").strip()
+    rows = commitments.village_rows(campaign, request.user.scope_prefix or "-", q)
+    if request.GET.get("format") == "xlsx":
+        out = []
+        for r in rows:
+            for n in r["missing"]:
+                out.append([r["village"].parent.name, r["village"].name, n.kind_label, n.person.name, n.role])
+        return xlsx("三个100%未签订名单", ["乡镇", "村（社区）", "类别", "姓名", "身份"], out,
+                    "三个100%未签订名单.xlsx", subtitle=campaign.name)
+    return render(request, "oversight/commitment_list.html", {
+        "campaign": campaign, "page": _page(request, rows), "q": q, "query": urlencode({"q": q} if q else {}),
+        "required": sum(r["required"] for r in rows), "signed": sum(r["signed"] for r in rows)})
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def commitment_village(request, code):
+    from . import commitments
+
+    campaign = campaign_for(request)
+    village = _village(request, code)
+    if request.method == "POST":
+        upload = request.FILES.get("copy")
+        try:
+            commitments.record_signed(request.user, campaign, village, request.POST.get("kind", ""),
+                                      _int(request.POST.get("person"), 0), form_date(request.POST.get("signed_on")),
+                                      upload.read() if upload else None, upload.name if upload else "")
+        except services.OversightError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "签订情况已登记。")
+        return redirect("oversight:commitment_village", code=village.code)
+    return render(request, "oversight/commitment_village.html", {
+        "campaign": campaign, "village": village, "needs": commitments.needs(campaign, [village])[village.pk],
+        "today": timezone.localdate()})
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def commitment_copy(request, pk):
+    from .models import Commitment
+
+    rec = get_object_or_404(Commitment.objects.select_related("village"), pk=pk, copy__isnull=False)
+    require_scope(request.user, rec.village.code)
+    return file_response(bytes(rec.copy), rec.copy_name, content_type=rec.copy_type, inline=True)

@@ -44,6 +44,11 @@ def test_demo_has_each_part(demo):
     assert Incident.objects.filter(campaign=campaign).count() == 2
     assert WeeklySnapshot.objects.filter(campaign=campaign).count() == 2
     assert PreviousCadre.objects.filter(campaign=campaign).count() == 60  # 5 per village
+    from huanjie.oversight import commitments
+
+    rows = {r["village"].name: r for r in commitments.village_rows(campaign, campaign.county.scope_prefix)}
+    assert rows["东山村"]["required"] > 0 and not rows["东山村"]["missing"]
+    assert rows["柳塘村"]["missing"] and rows["石桥村"]["signed"] == 0
     anonymous = Complaint.objects.get(channel="phone")
     assert anonymous.candidate is not None and anonymous.anonymous
     signals = ov.detect_signals(campaign, campaign.county.scope_prefix)
