@@ -6,11 +6,13 @@ with field names, choices, lists and nested values spelled out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 
 ACTION_LABELS = {
     "account.activate": "启用账号",
@@ -187,8 +189,16 @@ def value_text(value, field=None) -> str:
     if isinstance(value, dict):
         return "；".join(f"{key_label(k)}：{value_text(v)}" for k, v in value.items())
     text = str(value)
-    m = _ISO_DT.match(text)
-    return f"{m[1]} {m[2]}" if m else text
+    if _ISO_DT.match(text):
+        # Times are stored in UTC (ISO 8601); the clerk reads them in local time, like the log's own.
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return text
 
 
 def key_label(key: str, model=None) -> str:
@@ -209,5 +219,7 @@ def describe(record) -> Described:
             before, after = pair
         else:
             before, after = None, pair
-        changes.append(Change(key_label(key, model), value_text(before, field), value_text(after, field)))
+        shown = Change(key_label(key, model), value_text(before, field), value_text(after, field))
+        if shown.before != shown.after:  # an empty field saved empty is no change to read
+            changes.append(shown)
     return Described(action_label(record.action), thing(record), changes)

@@ -288,18 +288,18 @@ def test_generated_passwords_avoid_look_alike_characters_and_pass_the_rules(worl
 
 def test_departments_default_list_and_campaign_choice(world, client_for):
     c = client_for("county")
-    c.post("/accounts/departments/", {"action": "defaults"})
+    c.post("/accounts/users/departments/", {"action": "defaults"})
     names = set(Department.objects.values_list("name", flat=True))
     assert {"县委组织部", "县民政局", "县公安局", "县城市管理局"} <= names and len(names) == 17
-    r = c.post("/accounts/departments/", {"action": "create", "code": "shuiwu", "name": "县税务局"})
+    r = c.post("/accounts/users/departments/", {"action": "create", "code": "shuiwu", "name": "县税务局"})
     assert r.status_code == 302 and Department.objects.filter(code="shuiwu").exists()
-    r = c.post("/accounts/departments/", {"action": "create", "code": "Bad Code", "name": "县税务局"})
+    r = c.post("/accounts/users/departments/", {"action": "create", "code": "Bad Code", "name": "县税务局"})
     assert r.status_code == 400 and "代码：" in r.content.decode() and "名称：县税务局 已存在" in r.content.decode()
-    c.post("/accounts/departments/", {"action": "campaign", "campaign": world.campaign.slug,
+    c.post("/accounts/users/departments/", {"action": "campaign", "campaign": world.campaign.slug,
                                       "codes": ["gongan", "fayuan"]})
     world.campaign.refresh_from_db()
     assert world.campaign.policy["review_departments"] == ["fayuan", "gongan"]
-    r = c.post("/accounts/departments/", {"action": "campaign", "campaign": world.campaign.slug})
+    r = c.post("/accounts/users/departments/", {"action": "campaign", "campaign": world.campaign.slug})
     assert r.status_code == 400 and "至少需要一个部门" in r.content.decode()
     assert AuditRecord.objects.filter(action="campaign.policy").count() == 1
 
