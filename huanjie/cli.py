@@ -83,6 +83,7 @@ USAGE = """换届通 命令行
                                        空数据库首次使用：建立本县和县换届办账号（不装演示数据）
   huanjie demo [--seed N] [--size small|county]   生成演示县数据
   huanjie engine CASE.json             用规则引擎计算一个案例（JSON）
+  huanjie engine --explain 辖区 [--date YYYY-MM-DD]   列出该日适用的法规版本中每条规则的依据和核对状态
   huanjie regions list --json          列出区域代码
   huanjie campaigns list --json        列出换届工作
   huanjie audit verify                 校验各县审计链、库外检查点和选举结果封印
