@@ -53,7 +53,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("sanction_higher_post_severity", "P4", "处分影响期内高于原职务提名",
          "受处分且在影响期内的现任干部，不得提名高于原任职务的人选。", "severity"),
     Spec("avoidance_relations", "P5", "候选人之间回避的亲属关系",
-         "候选人之间有夫妻、父母子女、兄弟姐妹、祖孙关系的，不得同时提名（民法典第1045条）。", "relations"),
+         "候选人之间有夫妻、父母子女、兄弟姐妹、祖孙关系的，不得同时提名（民法典规定的近亲属）。", "relations"),
     Spec("avoidance_severity", "P5", "亲属回避的处理", "违反时拒绝或提醒。", "severity"),
     Spec("incompatible_posts_severity", "P6", "不得兼任的职务",
          "村民委员会成员及其近亲属、会计（报账员）、文书等不得担任村务监督委员会成员。", "severity"),

@@ -137,7 +137,7 @@ def test_a_county_starts_from_an_empty_database(page, live_server):
     slug = page.url.rstrip("/").rsplit("/", 1)[1]
 
     # --- accounts: the county opens its township's and two departments' (seed 004's list first)
-    page.goto(f"{live_server.url}/accounts/departments/")
+    page.goto(f"{live_server.url}/accounts/users/departments/")
     page.click("text=添加默认名单中缺少的")
     otp = {
         "anping_town": open_account(page, live_server, "township", "130731100000", "anping_town", "安平镇换届办"),
