@@ -110,7 +110,8 @@ def test_person_search_is_closed_to_roles_without_id_numbers(world, client_for):
 
 def test_person_fields_search_by_name(world, client_for):
     e = _upcoming(world)
-    for url in (f"/elections/{e.pk}/nominations/", f"/elections/{e.pk}/proxies/", f"/elections/{e.pk}/objections/"):
+    for url in (f"/elections/{e.pk}/nominations/", f"/elections/{e.pk}/proxies/", f"/elections/{e.pk}/objections/",
+                f"/elections/{e.pk}/voters/add/"):
         page = client_for("village_a1").get(url).content.decode()
         assert 'hx-get="/people/pick/"' in page, url
 
