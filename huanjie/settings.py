@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "huanjie.campaigns",
     "huanjie.elections",
     "huanjie.review",
+    "huanjie.party",
     "huanjie.documents",
     "huanjie.demo",
 ]

@@ -24,6 +24,7 @@ from django.db.models import Q
 
 from huanjie.accounts import audit
 from huanjie.core.access import COUNTY, TOWNSHIP
+from huanjie.elections import kinds
 from huanjie.elections.aftervote import locking
 from huanjie.elections.aftervote.locking import ensure_unlocked
 from huanjie.elections.models import Election, Post, Round
@@ -183,13 +184,18 @@ def build_vote(rnd: Round, races: list[RaceSpec] | None = None) -> tuple[VoteCou
     name_of = {pid: persons[pid].name for pid in person_ids if pid in persons}
     rels = Relation.objects.filter(Q(elder_id__in=person_ids) & Q(younger_id__in=person_ids))
     relations = tuple(EngineRelation(name_of[r.elder_id], name_of[r.younger_id], r.engine_name) for r in rels)
-    registered = registered_count(election)
+    # The villagers' committee counts against its registered voters; kinds that count against
+    # attendance (应到/实到, R51–R52) give those figures through their hooks instead.
+    own_inputs = kinds.hooks_for(election.kind).vote_inputs
+    extra_inputs = own_inputs(rnd) if own_inputs is not None else {}
+    registered = None if own_inputs is not None else registered_count(election)
     director_elected = any(m.post.code == Post.DIRECTOR for m in earlier)
     vote = VoteCount(
         kind=election.kind,
         stage=STAGE[rnd.kind],
         races=tuple(engine_races),
         registered_voters=registered,
+        **extra_inputs,
         ballots_issued=issued,
         ballots_returned=returned,
         relations=relations,
@@ -200,6 +206,7 @@ def build_vote(rnd: Round, races: list[RaceSpec] | None = None) -> tuple[VoteCou
     )
     summary = {
         "registered_voters": registered,
+        **extra_inputs,
         "ballots_issued": issued,
         "ballots_returned": returned,
         "valid_ballots": sum(f.valid_ballots for f in forms),
@@ -242,6 +249,9 @@ def compute_result(actor, rnd: Round) -> RoundResult:
     """Add up the accepted forms of the round, count with the engine, store the result and the elected."""
     election = rnd.election
     _check_write(actor, election, "计算选举结果")
+    blockers = kinds.ballot_blockers(election)
+    if blockers:
+        raise ResultError("不能计算结果：" + "；".join(blockers) + "。")
     races = round_races(rnd)
     vote, summary = build_vote(rnd, races)
     try:
