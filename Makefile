@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint bench clean-db
+.PHONY: run test install install-test lint bench bench-scale clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check huanjie bench scripts conftest.py
 	$(BIN)/lint-imports
+
+bench-scale: install-test
+	$(BIN)/python bench/bench_scale.py
 
 bench: install-test
 	$(BIN)/python bench/run_all.py
