@@ -14,5 +14,6 @@ urlpatterns = [
     path("campaigns/", include("huanjie.campaigns.urls")),
     path("elections/", include("huanjie.elections.urls")),
     path("review/", include("huanjie.review.urls")),
+    path("party/", include("huanjie.party.urls")),
     path("api/", api.urls),
 ]

@@ -33,6 +33,48 @@ class KindHooks:
     # election → Chinese reasons why ballots may not be issued, counted or a result computed yet
     # (a party assembly without the township's 批复 or short of its 4/5 quorum).
     ballot_blockers: Callable | None = None
+    # election → Wording of its documents (who issues them, which body is elected, under which law).
+    wording: Callable | None = None
+    # election → (opening, closing): the kind's own documents for the archive package, each
+    # (title, filename, date, make). Opening documents replace the voter list and cards.
+    archive_documents: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words that differ between kinds in the result documents."""
+
+    body: str  # the body elected, after the village's name and term: 村民委员会
+    election_name: str  # what the titles call the election (before 选举): 村民委员会
+    issuer: str  # who issues the documents: 东山村村民选举委员会
+    law: str  # 《中华人民共和国村民委员会组织法》
+    electorate: str  # whom participation counts: 登记选民
+    electorate_in_notice: str  # the same in the results notice's first sentence: 本村登记选民
+    valid_text: str  # the sentence when the vote is valid
+    report_to: str  # to whom the result is reported: 清溪镇人民政府
+    chair: str  # who signs the report first: 村民选举委员会主任
+
+
+def wording(election) -> Wording:
+    own = hooks_for(election.kind).wording
+    if own is not None:
+        return own(election)
+    from huanjie.elections.models import Election
+    from huanjie.elections.registration.documents import committee_name
+
+    residents = election.kind == Election.RESIDENTS_COMMITTEE
+    parent = election.organization.parent
+    return Wording(
+        body="居民委员会" if residents else "村民委员会",
+        election_name="居民委员会" if residents else "村民委员会",
+        issuer=committee_name(election),
+        law="《中华人民共和国城市居民委员会组织法》" if residents else "《中华人民共和国村民委员会组织法》",
+        electorate="登记选民",
+        electorate_in_notice="本村登记选民",
+        valid_text="参加投票的选民超过登记选民的半数，选举有效",
+        report_to=f"{parent.name}人民政府" if parent else "",
+        chair="居民选举委员会主任" if residents else "村民选举委员会主任",
+    )
 
 
 def ballot_blockers(election) -> list[str]:

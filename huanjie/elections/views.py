@@ -63,12 +63,14 @@ def election_list(request, slug):
         .select_related("village__parent")
         .order_by("village__code")
     )
+    scoped = Election.objects.filter(campaign=campaign, organization__code__startswith=user.scope_prefix)
     elections = {
         e.organization_id: e
-        for e in Election.objects.filter(campaign=campaign, organization__code__startswith=user.scope_prefix)
-        .exclude(kind__in=[Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES])
+        for e in scoped.filter(kind__in=[Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE])
         .select_related("organization")
     }
+    # The village party organisation's election (first of every campaign), beside the committee's.
+    party = {e.organization_id: e for e in scoped.filter(kind=Election.PARTY_BRANCH)}
     # Counted in the database, ages on each village's own election day (township and county pages
     # aggregate hundreds of villages and a million voters).
     totals = registration.village_counts(elections.values())
@@ -106,6 +108,7 @@ def election_list(request, slug):
             {
                 "entry": entry,
                 "election": e,
+                "party": party.get(entry.village_id),
                 "counts": counts,
                 "category_counts": [(counts or {}).get("categories", {}).get(c, 0) for c, _ in category_cols],
                 "band_counts": counts["age_bands"] if counts else [0] * len(band_labels),

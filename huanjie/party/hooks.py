@@ -58,8 +58,76 @@ def _vote_inputs(rnd):
     return vote_inputs(rnd)
 
 
+def _wording(election):
+    from huanjie.party.models import Branch
+
+    branch = Branch.objects.filter(village=election.organization).first()
+    org_type = branch.org_type if branch else Branch.BRANCH
+    body = {Branch.BRANCH: "党支部委员会", Branch.GENERAL_BRANCH: "党总支部委员会", Branch.COMMITTEE: "党委员会"}[org_type]
+    township = election.organization.parent
+    plenary = election.kind == Election.PARTY_PLENARY
+    return kinds.Wording(
+        body=body,
+        election_name=body + ("书记、副书记" if plenary else ""),
+        issuer=branch.name if branch else f"中共{election.organization.name}支部委员会",
+        law="《中国共产党基层组织选举工作条例》",
+        electorate="应到会委员" if plenary else "应到会有选举权的党员",
+        electorate_in_notice="应到会委员" if plenary else "应到会有选举权的党员",
+        valid_text="到会委员超过规定人数，选举有效" if plenary else "实到会有选举权的党员超过应到会人数的五分之四，选举有效",
+        report_to=f"中共{township.name}委员会" if township else "",
+        chair="会议主持人" if plenary else "大会主持人",
+    )
+
+
+def _archive(election):
+    """The party election's archive: its own documents first, the plenary's result after."""
+    from huanjie.elections.aftervote import documents as result_documents
+    from huanjie.elections.voting.services import round_ballot_pdf
+    from huanjie.party import documents
+    from huanjie.party.services import party_election_of
+
+    pe = party_election_of(election)
+    if pe is None or election.kind != Election.PARTY_BRANCH:
+        return [], []
+    v = election.organization.name
+    opening = [
+        (f"{v}党组织换届推荐情况公布", "01_推荐情况公布.pdf", None, lambda: documents.tallies_pdf(pe)),
+        (f"{v}委员候选人预备人选公示", "02_预备人选公示.pdf", None, lambda: documents.preliminary_notice_pdf(pe)),
+        (f"{v}确定预备人选的请示", "03_预备人选请示.pdf", pe.request_date, lambda: documents.request_pdf(pe)),
+        (f"{v}确定预备人选的请示（Word）", "03_预备人选请示.docx", pe.request_date, lambda: documents.request_docx(pe)),
+        ("乡镇党委关于预备人选的批复", "03_预备人选批复.pdf", pe.approval_date, lambda: documents.approval_pdf(pe)),
+        ("乡镇党委关于预备人选的批复（Word）", "03_预备人选批复.docx", pe.approval_date,
+         lambda: documents.approval_docx(pe)),
+        (f"{v}党员大会通知", "03_党员大会通知.pdf", pe.approval_date, lambda: documents.meeting_notice_pdf(pe)),
+        (f"{v}党员大会清点人数报告", "03_清点人数报告.pdf", election.election_date,
+         lambda: documents.attendance_report_pdf(pe)),
+        (f"{v}党员大会选票", "03_选票.pdf", election.election_date,
+         lambda: round_ballot_pdf(election.rounds.get(number=1))),
+    ]
+    closing = []
+    plenary = pe.plenary
+    if plenary is not None:
+        closing = [
+            (f"{v}全体会议选票", "09_全体会议选票.pdf", plenary.election_date,
+             lambda: round_ballot_pdf(plenary.rounds.get(number=1))),
+            *[
+                (f"全体会议第{f.round.number}轮计票单（{f.station.name}）", f"09_全体会议计票单_{n:02d}.pdf",
+                 f.round.held_on, lambda f=f: result_documents.counting_form_pdf(f))
+                for n, f in enumerate(result_documents.counted_forms(
+                    list(plenary.rounds.values_list("pk", flat=True))), 1)
+            ],
+            (f"{v}书记、副书记选举结果报告单", "10_全体会议选举结果报告单.pdf", None,
+             lambda: result_documents.report_pdf(plenary)),
+            (f"{v}书记、副书记当选证书", "11_全体会议当选证书.pdf", None,
+             lambda: result_documents.certificates_pdf(plenary)),
+        ]
+    return opening, closing
+
+
 def register_kinds() -> None:
     common = {
+        "archive_documents": _archive,
+        "wording": _wording,
         "calendar_steps": _calendar,
         "voting_blockers": _voting_blockers,
         "ballot_blockers": _ballot_blockers,

@@ -750,6 +750,63 @@ def record_plenary_present(actor, pe: PartyElection, present: int) -> PartyElect
     return pe
 
 
+# ---------------------------------------------------------------- the first plenary (R61) and the result's 批复
+
+
+@transaction.atomic
+def propose_plenary(actor, pe: PartyElection, picks: Mapping[str, Person]) -> list[Candidate]:
+    """The plenary's candidates: one per post (等额, R61), each a member of the new committee
+    elected by the assembly. Replaces an earlier proposal while nothing has been counted."""
+    plenary = pe.plenary
+    _require(actor, WORK_ROLES, "提出书记、副书记候选人", plenary.organization.code)
+    elected = dict(
+        ElectedMember.objects.filter(election=pe.election, status=ElectedMember.ELECTED)
+        .values_list("person_id", "name")
+    )
+    if not elected:
+        raise PartyError("党员大会尚未选出新一届委员会。")
+    if plenary.rounds.filter(result__isnull=False).exists():
+        raise PartyError("全体会议已经计票，不能再改变候选人。")
+    posts = {p.code: p for p in plenary.posts.all()}
+    problems = []
+    for code in posts:
+        if picks.get(code) is None:
+            problems.append(f"请为{posts[code].name}提出候选人")
+    for code, person in picks.items():
+        if code not in posts:
+            problems.append(f"全体会议没有“{code}”职位")
+        elif person is not None and person.pk not in elected:
+            problems.append(f"{person.name}不是新当选的委员，{posts[code].name}应从委员中选举（R61）")
+    chosen = [p.pk for p in picks.values() if p is not None]
+    if len(chosen) != len(set(chosen)):
+        problems.append("同一人不能同时为两个职位的候选人")
+    if problems:
+        raise PartyError("；".join(problems) + "。")
+    Candidate.objects.filter(election=plenary).delete()
+    out = [Candidate.objects.create(election=plenary, post=posts[code], person=person, list_order=1)
+           for code, person in picks.items()]
+    audit.record(actor, "party.plenary_candidates", pe, object_repr=f"{plenary.title}：候选人",
+                 changes={"candidates": [None, {posts[c].name: p.name for c, p in picks.items()}]})
+    return out
+
+
+@transaction.atomic
+def record_result_approval(actor, pe: PartyElection, *, number: str, on: dt.date) -> PartyElection:
+    """The township's 批复 of the election result (after the plenary's result)."""
+    _require(actor, SETUP_ROLES, "登记选举结果批复（由乡镇换届办登记）", pe.election.organization.code)
+    if not ElectedMember.objects.filter(election=pe.plenary, status=ElectedMember.ELECTED).exists():
+        raise PartyError("全体会议尚未选出书记，不能批复选举结果。")
+    if not (number or "").strip() or not isinstance(on, dt.date):
+        raise PartyError("请填写批复文号和日期。")
+    before = [pe.result_approval_number, pe.result_approval_date]
+    pe.result_approval_number, pe.result_approval_date = number.strip()[:60], on
+    pe.save(update_fields=["result_approval_number", "result_approval_date"])
+    audit.record(actor, "party.result_approval", pe, object_repr=f"{pe.election.title}：选举结果批复",
+                 changes={"result_approval": [before, [pe.result_approval_number, on]]})
+    _step(actor, pe.election, "result_approved", on)
+    return pe
+
+
 # ---------------------------------------------------------------- the hooks' answers
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from huanjie.documents.render.excel import SheetSpec, workbook_bytes
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.documents.render.pdf import table_pdf
+from huanjie.elections import kinds
 from huanjie.elections.aftervote import documents as result_documents
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.nomination.models import Candidate
@@ -209,19 +210,24 @@ def data_workbook(election: Election) -> bytes:
 def entries(election: Election, today: dt.date | None = None) -> list[Entry]:
     today = today or timezone.localdate()
     village = election.organization.name
-    published = documents.publication_date(election)
-    out = [
-        _try(
-            f"{village}选民名单公告",
-            "01_选民名单公告.pdf",
-            published,
-            lambda: documents.voter_notice_pdf(election),
-        ),
-        _try(f"{village}选民证", "02_选民证.pdf", published, lambda: documents.voter_cards_pdf(election)),
-    ]
-    notice = _candidate_notice(election)
-    if notice is not None:
-        out.append(_try(f"{village}候选人名单公告", "03_候选人名单公告.pdf", None, lambda: notice(election)))
+    own = kinds.hooks_for(election.kind).archive_documents
+    opening, closing = own(election) if own is not None else (None, [])
+    if opening is not None:  # the kind's own documents before the vote (a party branch: 请示, 批复 …)
+        out = [_try(*doc) for doc in opening]
+    else:
+        published = documents.publication_date(election)
+        out = [
+            _try(
+                f"{village}选民名单公告",
+                "01_选民名单公告.pdf",
+                published,
+                lambda: documents.voter_notice_pdf(election),
+            ),
+            _try(f"{village}选民证", "02_选民证.pdf", published, lambda: documents.voter_cards_pdf(election)),
+        ]
+        notice = _candidate_notice(election)
+        if notice is not None:
+            out.append(_try(f"{village}候选人名单公告", "03_候选人名单公告.pdf", None, lambda: notice(election)))
     figures = result_documents.round_figures(election)
     result_day = max((f.round.held_on or election.election_date for f in figures), default=None)
     forms = result_documents.counted_forms([f.round.pk for f in figures])
@@ -260,6 +266,7 @@ def entries(election: Election, today: dt.date | None = None) -> list[Entry]:
             today,
         ),
     ]
+    out += [_try(*doc) for doc in closing]
     return out
 
 
@@ -287,7 +294,7 @@ def archive_zip(election: Election, today: dt.date | None = None) -> bytes:
         title,
         INDEX_COLUMNS,
         [[str(c) for c in r] for r in rows],
-        subtitle=f"立卷单位：{documents.committee_name(election)}　　立卷日期：{zh_date(today)}",
+        subtitle=f"立卷单位：{kinds.wording(election).issuer}　　立卷日期：{zh_date(today)}",
         widths=[0.6, 4, 4, 1.4, 0.8, 2],
         landscape=True,
         signature_lines=["立卷人", "检查人"],

@@ -279,11 +279,14 @@ def _dashboard(request, slug, *, level: str):
         township_code = request.GET.get("township", "")
         if township_code and not any(t["code"] == township_code for t in townships):
             raise Http404("乡镇不存在。")
-    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code))
+    kind = request.GET.get("kind", "")
+    if kind and kind not in dict(aftervote.DASHBOARD_KINDS):
+        kind = ""
+    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code, kind))
     rows = aftervote.village_rows(elections)
     totals = aftervote.dashboard_totals(rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {k: v for k, v in (("q", q), ("township", township_code)) if v}
+    params = {k: v for k, v in (("q", q), ("township", township_code), ("kind", kind)) if v}
     return render(
         request,
         "elections/aftervote/dashboard.html",
@@ -298,6 +301,8 @@ def _dashboard(request, slug, *, level: str):
             "q": q,
             "townships": townships,
             "township_code": township_code,
+            "kinds": aftervote.DASHBOARD_KINDS,
+            "kind": kind,
             "query": urlencode(params),
         },
     )

@@ -182,3 +182,78 @@ def test_ex04_attendance_case_through_the_services(world):
         services.sign_in(village, pe.election, m)
     got = services.attendance(pe.election)
     assert {k: got.as_dict()[k] for k in expected} | {"election_may_proceed": got.election_may_proceed} == expected
+
+
+def _count(world, election, station, issued, votes: dict[str, int]):
+    user = world.users["village_a1"]
+    rnd = election.rounds.get(number=1)
+    lines = []
+    for post in election.posts.all():
+        for name, n in votes.get(post.code, {}).items():
+            lines.append(LineData(post.pk, name, n))
+    save_form(user, rnd, station, FormData(issued, issued, issued, 0, 0, lines))
+    return results.compute_result(user, rnd)
+
+
+def test_from_assembly_to_approved_result_documents_and_archive(world):
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from huanjie.elections.aftervote import archive
+    from huanjie.elections.aftervote import documents as result_documents
+
+    pe, roll, noms, d = approved_election(world, members=20, seats=3, preliminary=4)
+    township, user = world.users["township_a"], world.users["village_a1"]
+    station = _vote(world, pe, present=18)
+    names = [n.candidate.person.name for n in noms[:4]]
+    out = _count(world, pe.election, station, 18, {"committee_member": dict(zip(names, (17, 15, 12, 3), strict=True))}).output
+    assert [e["name"] for e in out["elected"]] == names[:3]
+    # a result before the plenary's committee exists is refused; then 等额 candidates from the committee
+    with pytest.raises(services.PartyError, match="R61"):
+        services.propose_plenary(user, pe, {"secretary": noms[3].candidate.person,
+                                            "deputy_secretary": noms[0].candidate.person})
+    secretary, deputy = noms[0].candidate.person, noms[1].candidate.person
+    services.propose_plenary(user, pe, {"secretary": secretary, "deputy_secretary": deputy})
+    plenary = pe.plenary
+    elections.open_voting(township, plenary)
+    plenary.refresh_from_db()
+    services.record_plenary_present(user, pe, 3)
+    pst = voting.add_station(township, plenary, name="全体会议会场")
+    pout = _count(world, plenary, pst, 3, {"secretary": {secretary.name: 3}, "deputy_secretary": {deputy.name: 2}}).output
+    assert list(pout["input"]["committee_members"]) == names[:3] and pout["input"]["present"] == 3
+    assert {e["name"] for e in pout["elected"]} == {secretary.name, deputy.name}
+    services.record_result_approval(township, pe, number="清溪党〔2026〕20号", on=d["approval"])
+
+    report = "".join(p.extract_text() for p in PdfReader(io.BytesIO(result_documents.report_pdf(pe.election))).pages)
+    assert "应到会有选举权的党员数" in report.replace(" ", "") and "中共清溪镇委员会" in report
+    certs = "".join(p.extract_text() for p in PdfReader(io.BytesIO(result_documents.certificates_pdf(plenary))).pages)
+    assert secretary.name in certs and "书记" in certs
+    with zipfile.ZipFile(io.BytesIO(archive.archive_zip(pe.election))) as zf:
+        files = set(zf.namelist())
+    assert {"03_预备人选批复.pdf", "03_预备人选批复.docx", "03_清点人数报告.pdf", "03_选票.pdf", "07_当选证书.pdf",
+            "11_全体会议当选证书.pdf", "10_全体会议选举结果报告单.pdf", "03_党员大会通知.pdf"} <= files
+    assert "01_选民名单公告.pdf" not in files
+
+
+def test_yijiantiao_is_computed_from_the_two_results(world):
+    """The person elected 书记 by the plenary is elected 主任 of the villagers' committee: 一肩挑."""
+    from huanjie.elections.aftervote import services as aftervote
+    from huanjie.elections.models import Post
+
+    pe, roll, noms, d = approved_election(world)
+    secretary = noms[0].candidate.person
+    rnd = pe.plenary.rounds.get(number=1)
+    ElectedMember.objects.create(election=pe.plenary, round=rnd, post=pe.plenary.posts.get(code="secretary"),
+                                 person=secretary, name=secretary.name, votes=3)
+    village = elections.create_election(world.users["township_a"], world.campaign, world.village_a1, d["assembly"])
+    vrnd = village.rounds.get(number=1)
+    director = ElectedMember.objects.create(election=village, round=vrnd, post=village.posts.get(code=Post.DIRECTOR),
+                                            person=secretary, name=secretary.name, votes=300)
+    rows = {r["election"].kind: r for r in aftervote.village_rows([village, pe.election, pe.plenary])}
+    assert rows[Election.VILLAGE_COMMITTEE]["yijiantiao"] is True
+    director.person = noms[1].candidate.person
+    director.save()
+    rows = {r["election"].kind: r for r in aftervote.village_rows([village])}
+    assert rows[Election.VILLAGE_COMMITTEE]["yijiantiao"] is False
