@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "huanjie.elections",
     "huanjie.review",
     "huanjie.party",
+    "huanjie.oversight",
+    "huanjie.reports",
     "huanjie.documents",
     "huanjie.demo",
 ]

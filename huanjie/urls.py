@@ -15,5 +15,7 @@ urlpatterns = [
     path("elections/", include("huanjie.elections.urls")),
     path("review/", include("huanjie.review.urls")),
     path("party/", include("huanjie.party.urls")),
+    path("oversight/", include("huanjie.oversight.urls")),
+    path("reports/", include("huanjie.reports.urls")),
     path("api/", api.urls),
 ]

@@ -11,6 +11,9 @@ NAV = [
     # review (资格审查): offices see per-tier states; reviewing departments only their own queue
     ("资格审查", "review:home", {COUNTY, TOWNSHIP, VILLAGE}),
     ("审查队列", "review:queue", {DEPARTMENT}),
+    ("指挥调度", "oversight:command", {COUNTY, TOWNSHIP}),
+    ("突发事件", "oversight:incidents", {VILLAGE}),
+    ("统计报表", "reports:home", {COUNTY, TOWNSHIP}),
     ("审计日志", "accounts:audit", {COUNTY, ADMIN}),
     ("账号", "accounts:users", {ADMIN}),
 ]

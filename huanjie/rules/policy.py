@@ -94,6 +94,13 @@ def _policy_defaults() -> dict[str, Any]:
         "rich_leader_share_increase_points": 10,
         "secretary_average_age_decrease": 4,
         "review_departments": None,
+        # Oversight (issue 14). Seed 004 asks complaints to be "及时受理、限时办结" without a number;
+        # 15 days lets a complaint about a candidate be answered before the election day that the
+        # formal list precedes by at least 5 days (R15). The campaign sets its own value.
+        "complaint_answer_days": 15,
+        # Seed 000 "候选人（自薦人）臨時退出選舉": a withdrawal this many days or fewer before the
+        # election day is a risk signal for the village.
+        "late_withdrawal_days": 7,
     }
 
 
@@ -130,6 +137,8 @@ POLICY_KEYS: Mapping[str, str] = MappingProxyType(
         "rich_leader_share_increase_points": "P13 致富能手比例提高的百分点",
         "secretary_average_age_decrease": "P13 书记平均年龄降低的岁数",
         "review_departments": "P17 县级联审的部门代码列表；null 表示全部部门",
+        "complaint_answer_days": "P21 举报、信访自受理之日起办结并答复的天数",
+        "late_withdrawal_days": "P22 候选人在选举日前此天数内退出，列为选情风险",
     }
 )
 

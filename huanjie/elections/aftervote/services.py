@@ -420,15 +420,18 @@ def _first_round_totals(election_ids) -> dict[int, dict]:
 # ---------------------------------------------------------------- dashboards
 
 
-def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code: str = "", kind: str = ""):
+COMMITTEE_KINDS = (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)
+
+
+def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code: str = "", kinds=COMMITTEE_KINDS):
+    """The elections of the campaign in scope; by default one per village (the villagers' or
+    residents' committee), or the ``kinds`` asked for (the dashboards show the party kinds too)."""
     qs = (
-        Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix)
+        Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix, kind__in=list(kinds))
         .exclude(kind__in=DASHBOARD_EXCLUDED_KINDS)
         .select_related("organization__parent")
         .order_by("organization__code", "kind")
     )
-    if kind:
-        qs = qs.filter(kind=kind)
     if township_code:
         qs = qs.filter(organization__parent__code=township_code)
     if q:

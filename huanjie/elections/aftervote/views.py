@@ -282,7 +282,8 @@ def _dashboard(request, slug, *, level: str):
     kind = request.GET.get("kind", "")
     if kind and kind not in dict(aftervote.DASHBOARD_KINDS):
         kind = ""
-    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code, kind))
+    kinds = [kind] if kind else [k for k, _ in aftervote.DASHBOARD_KINDS]
+    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code, kinds))
     rows = aftervote.village_rows(elections)
     totals = aftervote.dashboard_totals(rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

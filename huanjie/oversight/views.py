@@ -1,0 +1,440 @@
+"""Oversight pages: survey, risks (一村一策), complaints, incidents and the county command page.
+
+Views are thin: they parse the form, call ``services`` and show its Chinese message on refusal.
+Complaints are seen by the county and township offices only (never a department, a village or an
+observer); incidents also by the village they happened in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huanjie.accounts.models import User
+from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, allow, require_scope
+from huanjie.documents.render import SheetSpec, workbook_bytes
+from huanjie.elections.view_helpers import file_response, form_date
+from huanjie.people.models import Region
+
+from . import command, services
+from .models import RISK_CHOICES, Complaint, Incident, RiskPlan, Survey
+
+PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def campaign_for(request) -> Campaign:
+    visible = Campaign.objects.visible_to(request.user).select_related("county")
+    slug = request.GET.get("campaign") or request.POST.get("campaign")
+    campaign = get_object_or_404(visible, slug=slug) if slug else visible.first()
+    if campaign is None:
+        raise Http404("没有可查看的换届工作。")
+    return campaign
+
+
+def _village(request, code: str) -> Region:
+    village = get_object_or_404(Region, code=code, level=Region.VILLAGE)
+    require_scope(request.user, village.code)
+    return village
+
+
+def _villages(request, campaign: Campaign) -> list[Region]:
+    prefix = request.user.scope_prefix or "-"
+    return [e.village for e in CampaignVillage.objects.filter(
+        campaign=campaign, village__code__startswith=prefix).select_related("village", "village__parent")]
+
+
+def xlsx(title: str, columns: list[str], rows: list[list], filename: str, subtitle: str | None = None):
+    sheet = SheetSpec(name=title[:31], title=title, columns=columns, rows=rows, subtitle=subtitle)
+    return file_response(workbook_bytes([sheet]), filename, content_type=XLSX)
+
+
+def _page(request, qs):
+    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _int(value, default=0):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+# ---------------------------------------------------------------- command page
+
+
+@allow(COUNTY, TOWNSHIP)
+def command_page(request):
+    campaign = campaign_for(request)
+    return render(request, "oversight/command.html",
+                  {"campaign": campaign, **command.board(campaign, request.user)})
+
+
+@allow(COUNTY, TOWNSHIP)
+def command_live(request):
+    """The part of the command page that refreshes itself (htmx polling) on election day."""
+    campaign = campaign_for(request)
+    return render(request, "oversight/_command_live.html",
+                  {"campaign": campaign, **command.board(campaign, request.user)})
+
+
+# ---------------------------------------------------------------- survey
+
+
+@allow(COUNTY, TOWNSHIP)
+def survey_list(request):
+    campaign = campaign_for(request)
+    q = request.GET.get("q", "").strip()
+    surveys = {s.village_id: s for s in Survey.objects.filter(campaign=campaign).filter(
+        services.scope_filter(request.user))}
+    rows = [{"village": v, "survey": surveys.get(v.pk)} for v in _villages(request, campaign)
+            if not q or q in v.name or q in v.parent.name]
+    if request.GET.get("format") == "xlsx":
+        return xlsx("调查摸底情况表", ["乡镇", "村（社区）", "摸底日期", "班子运行情况", "合适人选", "其中女性",
+                                "其中35周岁以下", "其中大专以上", "发现的不利因素", "选情复杂村", "原因"],
+                    [[r["village"].parent.name, r["village"].name] + (
+                        [s.surveyed_on.isoformat(), s.team_situation, s.reserve_total, s.reserve_women,
+                         s.reserve_young, s.reserve_college, s.risks_found, "是" if s.complicated else "否",
+                         s.complicated_reason] if (s := r["survey"]) else ["未摸底"]) for r in rows],
+                    "调查摸底情况表.xlsx", subtitle=campaign.name)
+    page = _page(request, rows)
+    return render(request, "oversight/survey_list.html", {
+        "campaign": campaign, "page": page, "q": q, "query": urlencode({"q": q} if q else {}),
+        "done": len(surveys), "total": len(rows)})
+
+
+@allow(COUNTY, TOWNSHIP)
+def survey_form(request, code):
+    campaign = campaign_for(request)
+    village = _village(request, code)
+    survey = Survey.objects.filter(campaign=campaign, village=village).first()
+    values = request.POST if request.method == "POST" else None
+    if request.method == "POST":
+        data = {
+            "surveyed_on": form_date(request.POST.get("surveyed_on")),
+            "team_situation": request.POST.get("team_situation", ""),
+            "risks_found": request.POST.get("risks_found", ""),
+            "complicated": request.POST.get("complicated") == "on",
+            "complicated_reason": request.POST.get("complicated_reason", ""),
+        }
+        for key in ("reserve_total", "reserve_women", "reserve_young", "reserve_college"):
+            data[key] = _int(request.POST.get(key), -1)
+        try:
+            services.save_survey(request.user, campaign, village, data)
+        except services.OversightError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{village.name}的调查摸底已保存。")
+            return redirect("oversight:surveys")
+    return render(request, "oversight/survey_form.html",
+                  {"campaign": campaign, "village": village, "survey": survey, "values": values})
+
+
+# ---------------------------------------------------------------- risks
+
+
+@allow(COUNTY, TOWNSHIP)
+def risk_list(request):
+    campaign = campaign_for(request)
+    if request.GET.get("plan"):
+        return redirect("oversight:plan", code=request.GET["plan"])
+    q = request.GET.get("q", "").strip()
+    today = timezone.localdate()
+    rows = services.risk_rows(campaign, request.user.scope_prefix or "-", today, q=q)
+    if request.GET.get("format") == "xlsx":
+        return xlsx("选情复杂村和风险一览表", ["乡镇", "村（社区）", "换届状态", "原因", "风险类型", "应对措施",
+                                       "责任人", "下次研判", "状态", "系统发现的信号"],
+                    [[r["township"].name, r["village"].name, r["entry"].get_state_display()
+                      + (f"：{r['entry'].state_reason}" if r["entry"].state_reason else ""), r["reason"],
+                      "、".join(r["plan"].risk_labels) if r["plan"] else "",
+                      r["plan"].measures if r["plan"] else "", r["plan"].responsible if r["plan"] else "",
+                      r["plan"].review_on.isoformat() + ("（逾期）" if r["overdue"] else "") if r["plan"] else "",
+                      r["plan"].get_status_display() if r["plan"] else "未制定一村一策",
+                      "；".join(f"{s.label}：{s.detail}" for s in r["signals"])] for r in rows],
+                    "选情复杂村一览表.xlsx", subtitle=campaign.name)
+    page = _page(request, rows)
+    return render(request, "oversight/risk_list.html", {
+        "campaign": campaign, "page": page, "q": q, "query": urlencode({"q": q} if q else {}), "today": today,
+        "villages": _villages(request, campaign)})
+
+
+@allow(COUNTY, TOWNSHIP)
+def plan_form(request, code):
+    campaign = campaign_for(request)
+    village = _village(request, code)
+    plan = RiskPlan.objects.filter(campaign=campaign, village=village).first()
+    survey = Survey.objects.filter(campaign=campaign, village=village).first()
+    values = None
+    if request.method == "POST":
+        values = request.POST
+        data = {
+            "reason": request.POST.get("reason", ""), "risks": request.POST.getlist("risks"),
+            "risk_detail": request.POST.get("risk_detail", ""), "measures": request.POST.get("measures", ""),
+            "responsible": request.POST.get("responsible", ""),
+            "review_on": form_date(request.POST.get("review_on")), "status": request.POST.get("status", ""),
+        }
+        try:
+            services.save_plan(request.user, campaign, village, data)
+        except services.OversightError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{village.name}的一村一策已保存。")
+            return redirect("oversight:risks")
+    signals = [s for s in services.detect_signals(campaign, village.code) if s.village.pk == village.pk]
+    chosen = values.getlist("risks") if values else (plan.risks if plan else [s.kind for s in signals])
+    return render(request, "oversight/plan_form.html", {
+        "campaign": campaign, "village": village, "plan": plan, "survey": survey, "values": values,
+        "risk_choices": RISK_CHOICES, "chosen": chosen, "signals": signals,
+        "status_choices": RiskPlan.STATUS_CHOICES,
+        "initial_reason": (plan.reason if plan else "") or (survey.complicated_reason if survey else "")})
+
+
+# ---------------------------------------------------------------- complaints
+
+
+def _complaint(request, pk) -> Complaint:
+    c = get_object_or_404(services.complaints_visible_to(request.user).select_related(
+        "village__parent", "candidate__person", "candidate__post", "election", "handler", "registered_by",
+        "elected_member"), pk=pk)
+    return c
+
+
+def _complaint_rows(request, campaign):
+    qs = services.complaints_visible_to(request.user).filter(campaign=campaign).select_related(
+        "village__parent", "handler", "candidate__person")
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(village__name__contains=q) | Q(concerned__contains=q)
+                       | Q(content__contains=q))
+    if status == "open":
+        qs = qs.exclude(status=Complaint.ANSWERED)
+    elif status == "overdue":
+        qs = qs.exclude(status=Complaint.ANSWERED).filter(deadline__lt=timezone.localdate())
+    elif status in dict(Complaint.STATUS_CHOICES):
+        qs = qs.filter(status=status)
+    return qs, q, status
+
+
+@allow(COUNTY, TOWNSHIP)
+def complaint_list(request):
+    campaign = campaign_for(request)
+    qs, q, status = _complaint_rows(request, campaign)
+    today = timezone.localdate()
+    if request.GET.get("format") == "xlsx":
+        rows = []
+        for c in qs:
+            shown = services.identity_visible(request.user, c)
+            rows.append([c.number, c.received_on.isoformat(), c.get_channel_display(), c.village.parent.name,
+                         c.village.name, c.get_matter_display(), c.concerned,
+                         (c.complainant_name or "—") if shown else "（保密）", c.handler.display_name if c.handler else "",
+                         c.deadline.isoformat(), c.get_status_display() + ("（逾期）" if c.is_overdue(today) else ""),
+                         c.get_finding_display(), c.answered_on.isoformat() if c.answered_on else "",
+                         c.get_consequence_display()])
+        return xlsx("举报信访登记表", ["编号", "受理日期", "渠道", "乡镇", "村（社区）", "举报事项", "被举报人", "举报人",
+                                  "承办人", "办结期限", "状态", "核查结论", "办结日期", "处理决定"], rows,
+                    "举报信访登记表.xlsx", subtitle=campaign.name)
+    page = _page(request, qs)
+    for c in page:
+        c.overdue = c.is_overdue(today)
+    return render(request, "oversight/complaint_list.html", {
+        "campaign": campaign, "page": page, "q": q, "status": status,
+        "query": urlencode({k: v for k, v in {"q": q, "status": status}.items() if v}),
+        "status_choices": Complaint.STATUS_CHOICES})
+
+
+def _election_choices(campaign, village_code_prefix):
+    from huanjie.elections.models import Candidate
+
+    return Candidate.objects.filter(
+        election__campaign=campaign, election__organization__code__startswith=village_code_prefix
+    ).select_related("person", "post", "election__organization").order_by("election__organization__code", "post__rank")
+
+
+@allow(COUNTY, TOWNSHIP)
+def complaint_new(request):
+    from huanjie.elections.models import Candidate
+
+    campaign = campaign_for(request)
+    villages = _villages(request, campaign)
+    values = None
+    if request.method == "POST":
+        values = request.POST
+        village = Region.objects.filter(code=request.POST.get("village", ""), level=Region.VILLAGE).first()
+        candidate = None
+        cand_id = _int(request.POST.get("candidate"), 0)
+        if cand_id:
+            candidate = Candidate.objects.select_related("election", "person").filter(pk=cand_id).first()
+        try:
+            if village is None:
+                raise services.OversightError("涉及村（社区）：请选择村（社区）。")
+            c = services.register_complaint(
+                request.user, campaign, village=village, channel=request.POST.get("channel", ""),
+                received_on=form_date(request.POST.get("received_on")), matter=request.POST.get("matter", ""),
+                content=request.POST.get("content", ""), anonymous=request.POST.get("anonymous") == "on",
+                complainant_name=request.POST.get("complainant_name", ""),
+                complainant_contact=request.POST.get("complainant_contact", ""),
+                concerned=request.POST.get("concerned", ""),
+                election=candidate.election if candidate else None, candidate=candidate)
+        except services.OversightError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"举报已登记，编号 {c.number}，办结期限 {c.deadline.isoformat()}。")
+            return redirect("oversight:complaint", pk=c.pk)
+    return render(request, "oversight/complaint_form.html", {
+        "campaign": campaign, "villages": villages, "values": values,
+        "candidates": _election_choices(campaign, request.user.scope_prefix or "-"),
+        "channels": Complaint.CHANNEL_CHOICES, "matters": Complaint.MATTER_CHOICES,
+        "today": timezone.localdate()})
+
+
+@allow(COUNTY, TOWNSHIP)
+def complaint_detail(request, pk):
+    c = _complaint(request, pk)
+    return render(request, "oversight/complaint_detail.html", {
+        "c": c, "campaign": c.campaign, "identity_visible": services.identity_visible(request.user, c),
+        "overdue": c.is_overdue(timezone.localdate()), "handlers": services.handlers_for(c),
+        "notes": c.notes.select_related("author"), "findings": Complaint.FINDING_CHOICES,
+        "today": timezone.localdate()})
+
+
+@allow(COUNTY, TOWNSHIP)
+@require_POST
+def complaint_action(request, pk, action):
+    c = _complaint(request, pk)
+    user = request.user
+    try:
+        if action == "assign":
+            handler = User.objects.filter(pk=_int(request.POST.get("handler"), 0)).first()
+            services.assign_complaint(user, c, handler, form_date(request.POST.get("on")))
+            done = "已交办。"
+        elif action == "note":
+            services.add_complaint_note(user, c, request.POST.get("text", ""))
+            done = "办理进展已记录。"
+        elif action == "answer":
+            services.answer_complaint(user, c, finding=request.POST.get("finding", ""),
+                                      finding_text=request.POST.get("finding_text", ""),
+                                      answer=request.POST.get("answer", ""), on=form_date(request.POST.get("on")))
+            done = "已办结并答复举报人。"
+        elif action == "consequence":
+            c = services.apply_consequence(user, c, document_number=request.POST.get("document_number", ""))
+            done = f"处理决定已作出：{c.consequence_note}。"
+        else:
+            raise Http404("未知操作。")
+    except services.OversightError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("oversight:complaint", pk=c.pk)
+
+
+# ---------------------------------------------------------------- incidents
+
+
+def _incident(request, pk) -> Incident:
+    return get_object_or_404(services.incidents_visible_to(request.user).select_related(
+        "village__parent", "reported_by", "campaign"), pk=pk)
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def incident_list(request):
+    campaign = campaign_for(request)
+    qs = services.incidents_visible_to(request.user).filter(campaign=campaign).select_related("village__parent")
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(village__name__contains=q) | Q(place__contains=q)
+                       | Q(description__contains=q))
+    if status == "open":
+        qs = qs.exclude(status=Incident.CLOSED)
+    elif status in dict(Incident.STATUS_CHOICES):
+        qs = qs.filter(status=status)
+    if request.GET.get("format") == "xlsx":
+        fmt = "%Y-%m-%d %H:%M"
+
+        def t(v):
+            return timezone.localtime(v).strftime(fmt) if v else ""
+
+        return xlsx("突发事件登记表", ["编号", "乡镇", "村（社区）", "类别", "地点", "发生时间", "报告时间", "先期处置时间",
+                                  "启动应急响应时间", "处置完毕时间", "状态", "处置层级", "事件经过", "处置结果"],
+                    [[i.number, i.village.parent.name, i.village.name, i.get_category_display(), i.place,
+                      t(i.occurred_at), t(i.reported_at), t(i.first_response_at), t(i.escalated_at), t(i.closed_at),
+                      i.get_status_display(), i.get_level_display(), i.description, i.outcome] for i in qs],
+                    "突发事件登记表.xlsx", subtitle=campaign.name)
+    return render(request, "oversight/incident_list.html", {
+        "campaign": campaign, "page": _page(request, qs), "q": q, "status": status,
+        "query": urlencode({k: v for k, v in {"q": q, "status": status}.items() if v}),
+        "status_choices": Incident.STATUS_CHOICES})
+
+
+def _datetime(value: str | None):
+    try:
+        return dt.datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def incident_new(request):
+    campaign = campaign_for(request)
+    villages = _villages(request, campaign)
+    values = None
+    if request.method == "POST":
+        values = request.POST
+        village = Region.objects.filter(code=request.POST.get("village", ""), level=Region.VILLAGE).first()
+        try:
+            if village is None:
+                raise services.OversightError("发生地村（社区）：请选择村（社区）。")
+            i = services.report_incident(
+                request.user, campaign, village=village, category=request.POST.get("category", ""),
+                place=request.POST.get("place", ""), occurred_at=_datetime(request.POST.get("occurred_at")),
+                description=request.POST.get("description", ""))
+        except services.OversightError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"突发事件已报告，编号 {i.number}。")
+            return redirect("oversight:incident", pk=i.pk)
+    return render(request, "oversight/incident_form.html", {
+        "campaign": campaign, "villages": villages, "values": values, "categories": Incident.CATEGORY_CHOICES,
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def incident_detail(request, pk):
+    i = _incident(request, pk)
+    return render(request, "oversight/incident_detail.html", {
+        "i": i, "campaign": i.campaign, "steps": i.steps.select_related("actor"),
+        "can_act": request.user.role in services.OFFICES and i.is_open})
+
+
+@allow(COUNTY, TOWNSHIP)
+@require_POST
+def incident_action(request, pk, action):
+    i = _incident(request, pk)
+    user = request.user
+    try:
+        if action == "respond":
+            services.respond_incident(user, i, request.POST.get("text", ""))
+            done = "先期处置情况已登记。"
+        elif action == "escalate":
+            services.escalate_incident(user, i, request.POST.get("text", ""))
+            done = "已启动应急响应，报县换届办处置。"
+        elif action == "close":
+            services.close_incident(user, i, request.POST.get("text", ""))
+            done = "事件已处置完毕。"
+        else:
+            raise Http404("未知操作。")
+    except services.OversightError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("oversight:incident", pk=i.pk)

@@ -1,0 +1,61 @@
+"""Reports of a campaign: weekly snapshots kept as reported, and the previous term's cadres that the
+structure statistics compare with."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from huanjie.campaigns.models import Campaign
+from huanjie.people.models import Region
+
+
+class WeeklySnapshot(models.Model):
+    """每周统计上报: the figures of one week for a county or township, frozen when taken."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="填报单位", on_delete=models.PROTECT, related_name="+")
+    week_start = models.DateField("统计周（周一）")
+    as_of = models.DateField("统计截止日")
+    taken_at = models.DateTimeField(auto_now_add=True)
+    taken_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    rows = models.JSONField("各村数据", default=list)
+    totals = models.JSONField("合计", default=dict)
+
+    class Meta:
+        ordering = ["-week_start"]
+        verbose_name = "每周统计"
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "week_start"], name="snapshot_once")]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.week_start} 周报"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region.code
+
+
+class PreviousCadre(models.Model):
+    """A cadre of the previous term (上届), imported from the office's Excel."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=40)
+    id_number = models.CharField("身份证号码", max_length=18)
+    gender = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
+    birth_date = models.DateField("出生日期")
+    posts = models.CharField("职务", max_length=60)
+    party_committee = models.BooleanField("村党组织成员", default=False)
+    villagers_committee = models.BooleanField("村民委员会成员", default=False)
+    secretary = models.BooleanField("村党组织书记", default=False)
+    director = models.BooleanField("村民委员会主任", default=False)
+    party_member = models.BooleanField("中共党员", default=False)
+    education = models.CharField("文化程度", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["village__code", "id"]
+        verbose_name = "上届村干部"
+        constraints = [models.UniqueConstraint(fields=["campaign", "id_number"], name="previous_cadre_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.village.code

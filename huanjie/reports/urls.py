@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("weekly/take/", views.weekly_take, name="weekly_take"),
+    path("weekly/<int:pk>/", views.weekly_detail, name="weekly"),
+    path("weekly/<int:pk>/table.xlsx", views.weekly_xlsx, name="weekly_xlsx"),
+]
