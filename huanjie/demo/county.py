@@ -295,6 +295,9 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
         from huanjie.demo.scenarios import play_scenarios
 
         play_scenarios(campaign, villages, rng)
+        from huanjie.demo.party import play_party
+
+        play_party(campaign, villages)
         audit.record(None, "demo.load", county, changes={
             "people": [None, result.people], "relations": [None, result.relations],
             "villages": [None, result.villages], "seed": [None, seed], "size": [None, size]})

@@ -615,6 +615,16 @@ def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.d
         c.save(update_fields=["status"])
     pe.preliminary_decided_on = on
     pe.save(update_fields=["preliminary_decided_on"])
+    # The steps before it are done by now: the timeline gets their real days where the records have them.
+    from huanjie.review.models import ReviewVerdict
+
+    done = set(election.steps.values_list("key", flat=True))
+    reviewed = ReviewVerdict.objects.filter(case__candidate__in=[n.candidate for n in chosen]).exclude(
+        decided_on__isnull=True).order_by("-decided_on").values_list("decided_on", flat=True).first()
+    inspected = max((n.inspected_on for n in chosen if n.inspected_on), default=None)
+    for key, day in (("initial_candidates", on), ("joint_review", reviewed or on), ("inspection", inspected or on)):
+        if key not in done:
+            _step(actor, election, key, min(day, on))
     _step(actor, election, "preliminary_candidates", on)
     audit.record(actor, "party.preliminary", pe, object_repr=f"{election.title}：确定预备人选",
                  changes={"preliminary": [None, [n.candidate.person.name for n in chosen]]})
@@ -798,6 +808,9 @@ def record_result_approval(actor, pe: PartyElection, *, number: str, on: dt.date
         raise PartyError("全体会议尚未选出书记，不能批复选举结果。")
     if not (number or "").strip() or not isinstance(on, dt.date):
         raise PartyError("请填写批复文号和日期。")
+    held = pe.plenary.rounds.order_by("-number").values_list("held_on", flat=True).first() or pe.plenary.election_date
+    if on < held:
+        raise PartyError(f"批复日期 {on.isoformat()} 早于全体会议选举日 {held.isoformat()}。")
     before = [pe.result_approval_number, pe.result_approval_date]
     pe.result_approval_number, pe.result_approval_date = number.strip()[:60], on
     pe.save(update_fields=["result_approval_number", "result_approval_date"])

@@ -78,7 +78,8 @@ def dates(world):
         "notice": today - dt.timedelta(days=14),
         "request": today - dt.timedelta(days=8),
         "approval": today - dt.timedelta(days=5),
-        "assembly": today + dt.timedelta(days=10),
+        "assembly": today - dt.timedelta(days=3),
+        "result_approved": today - dt.timedelta(days=1),
     }
 
 

@@ -224,7 +224,11 @@ def test_from_assembly_to_approved_result_documents_and_archive(world):
     pout = _count(world, plenary, pst, 3, {"secretary": {secretary.name: 3}, "deputy_secretary": {deputy.name: 2}}).output
     assert list(pout["input"]["committee_members"]) == names[:3] and pout["input"]["present"] == 3
     assert {e["name"] for e in pout["elected"]} == {secretary.name, deputy.name}
-    services.record_result_approval(township, pe, number="清溪党〔2026〕20号", on=d["approval"])
+    with pytest.raises(services.PartyError, match="早于全体会议选举日"):
+        services.record_result_approval(township, pe, number="清溪党〔2026〕20号", on=d["approval"])
+    services.record_result_approval(township, pe, number="清溪党〔2026〕20号", on=d["result_approved"])
+    steps = {s.key: s.status for s in elections.timeline(pe.election)}
+    assert steps["inspection"] == steps["joint_review"] == steps["result_approved"] == "done"
 
     report = "".join(p.extract_text() for p in PdfReader(io.BytesIO(result_documents.report_pdf(pe.election))).pages)
     assert "应到会有选举权的党员数" in report.replace(" ", "") and "中共清溪镇委员会" in report
