@@ -101,6 +101,7 @@ class PartyElection(models.Model):
     # The result report to the township and its 批复 (R61).
     result_approval_number = models.CharField("选举结果批复文号", max_length=60, blank=True)
     result_approval_date = models.DateField("选举结果批复日期", null=True, blank=True)
+    secretary_filed_on = models.DateField("书记报县委组织部备案日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "村党组织选举"

@@ -760,6 +760,24 @@ def record_plenary_present(actor, pe: PartyElection, present: int) -> PartyElect
     return pe
 
 
+@transaction.atomic
+def record_expected_approval(actor, pe: PartyElection, *, approved_on: dt.date,
+                             county_informed_on: dt.date | None = None) -> PartyElection:
+    """The township approves 应到会人数 as the engine computes it (R51); the county is informed (seed 004)."""
+    _require(actor, SETUP_ROLES, "批准应到会人数（由乡镇换届办登记）", pe.election.organization.code)
+    if not isinstance(approved_on, dt.date):
+        raise PartyError("请填写乡镇党委批准应到会人数的日期。")
+    if county_informed_on is not None and county_informed_on < approved_on:
+        raise PartyError("报县委组织部备案的日期早于乡镇党委批准的日期。")
+    expected = attendance(pe.election).expected_attendance
+    before = [pe.expected_approved_on, pe.county_informed_on]
+    pe.expected_approved_on, pe.county_informed_on = approved_on, county_informed_on
+    pe.save(update_fields=["expected_approved_on", "county_informed_on"])
+    audit.record(actor, "party.expected_approval", pe, object_repr=f"{pe.election.title}：应到会{expected}人",
+                 changes={"approved": [before, [approved_on, county_informed_on]], "expected": [None, expected]})
+    return pe
+
+
 # ---------------------------------------------------------------- the first plenary (R61) and the result's 批复
 
 
@@ -817,6 +835,20 @@ def record_result_approval(actor, pe: PartyElection, *, number: str, on: dt.date
     audit.record(actor, "party.result_approval", pe, object_repr=f"{pe.election.title}：选举结果批复",
                  changes={"result_approval": [before, [pe.result_approval_number, on]]})
     _step(actor, pe.election, "result_approved", on)
+    return pe
+
+
+@transaction.atomic
+def record_secretary_filed(actor, pe: PartyElection, on: dt.date) -> PartyElection:
+    """The elected 书记 filed with the county's organisation department (备案)."""
+    _require(actor, SETUP_ROLES, "登记书记备案", pe.election.organization.code)
+    if not pe.result_approval_date:
+        raise PartyError("乡镇党委尚未批复选举结果，不能备案。")
+    if not isinstance(on, dt.date) or on < pe.result_approval_date:
+        raise PartyError("备案日期应不早于选举结果批复日期。")
+    pe.secretary_filed_on = on
+    pe.save(update_fields=["secretary_filed_on"])
+    audit.record(actor, "party.secretary_filed", pe, changes={"secretary_filed_on": [None, on]})
     return pe
 
 

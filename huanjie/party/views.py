@@ -348,6 +348,11 @@ def election_post(request, pk):
             services.propose_plenary(user, pe, picks)
         elif action == "plenary_present":
             services.record_plenary_present(user, pe, _int(p.get("present")))
+        elif action == "expected_approval":
+            services.record_expected_approval(user, pe, approved_on=form_date(p.get("approved_on")),
+                                              county_informed_on=form_date(p.get("county_informed_on")))
+        elif action == "secretary_filed":
+            services.record_secretary_filed(user, pe, form_date(p.get("on")))
         elif action == "result_approval":
             services.record_result_approval(user, pe, number=p.get("number", ""), on=form_date(p.get("on")))
         else:

@@ -207,6 +207,11 @@ def test_from_assembly_to_approved_result_documents_and_archive(world):
     pe, roll, noms, d = approved_election(world, members=20, seats=3, preliminary=4)
     township, user = world.users["township_a"], world.users["village_a1"]
     station = _vote(world, pe, present=18)
+    with pytest.raises(services.PartyError, match="早于乡镇党委批准"):
+        services.record_expected_approval(township, pe, approved_on=d["request"], county_informed_on=d["notice"])
+    services.record_expected_approval(township, pe, approved_on=d["request"], county_informed_on=d["approval"])
+    with pytest.raises(services.PartyError):  # only the township or county approves it
+        services.record_expected_approval(user, pe, approved_on=d["request"])
     names = [n.candidate.person.name for n in noms[:4]]
     out = _count(world, pe.election, station, 18, {"committee_member": dict(zip(names, (17, 15, 12, 3), strict=True))}).output
     assert [e["name"] for e in out["elected"]] == names[:3]
@@ -229,6 +234,9 @@ def test_from_assembly_to_approved_result_documents_and_archive(world):
     services.record_result_approval(township, pe, number="清溪党〔2026〕20号", on=d["result_approved"])
     steps = {s.key: s.status for s in elections.timeline(pe.election)}
     assert steps["inspection"] == steps["joint_review"] == steps["result_approved"] == "done"
+    with pytest.raises(services.PartyError, match="备案日期"):
+        services.record_secretary_filed(township, pe, d["approval"])
+    assert services.record_secretary_filed(township, pe, d["result_approved"]).secretary_filed_on
 
     report = "".join(p.extract_text() for p in PdfReader(io.BytesIO(result_documents.report_pdf(pe.election))).pages)
     assert "应到会有选举权的党员数" in report.replace(" ", "") and "中共清溪镇委员会" in report
@@ -261,3 +269,48 @@ def test_yijiantiao_is_computed_from_the_two_results(world):
     director.save()
     rows = {r["election"].kind: r for r in aftervote.village_rows([village])}
     assert rows[Election.VILLAGE_COMMITTEE]["yijiantiao"] is False
+
+
+def test_a_result_before_the_approval_is_refused(world):
+    """Bad input of the issue: a result entered before the 批复 is refused (and so is the form)."""
+    pe, roll, noms, d = approved_election(world, members=20)
+    station = _vote(world, pe, present=18)
+    user = world.users["village_a1"]
+    rnd = pe.election.rounds.get(number=1)
+    post = pe.election.posts.get()
+    names = [n.candidate.person.name for n in noms[:4]]
+    save_form(user, rnd, station, FormData(18, 18, 18, 0, 0, [LineData(post.pk, n, 12) for n in names[:3]]))
+    pe.approval_number, pe.approval_date = "", None  # as if the 批复 had not come (e.g. withdrawn)
+    pe.save()
+    with pytest.raises(results.ResultError, match="乡镇党委尚未批复"):
+        results.compute_result(user, rnd)
+    with pytest.raises(CountingError, match="乡镇党委尚未批复"):
+        save_form(user, rnd, station, FormData(18, 18, 18, 0, 0, []))
+    assert not ElectedMember.objects.filter(election=pe.election).exists()
+
+
+def test_ballot_by_ballot_entry_applies_the_party_ballot_rules(world):
+    """R56: a write-in counts only beside an 'against'; R57: more selections than seats voids the ballot."""
+    from huanjie.elections.voting.counting import add_ballot, finish_ballot_form, start_ballot_form
+
+    pe, roll, noms, d = approved_election(world, members=20, seats=3, preliminary=4)
+    station = _vote(world, pe, present=18)
+    user = world.users["village_a1"]
+    rnd = pe.election.rounds.get(number=1)
+    post = str(pe.election.posts.get().pk)
+    a, b, c, dd = (n.candidate.person.name for n in noms[:4])
+    outsider = roll[10].person.name
+    form = start_ballot_form(user, rnd, station, 18)
+    _, v1 = add_ballot(user, form, {post: {"approve": [a, b], "oppose": [c], "write_in": [outsider]}})
+    assert v1["valid"] and not v1["ignored_write_ins"]
+    _, v2 = add_ballot(user, form, {post: {"approve": [a, b, c], "write_in": [outsider]}})  # no 'against'
+    assert v2["valid"] and [w["code"] for w in v2["ignored_write_ins"]] == ["no_opposition"]
+    _, v3 = add_ballot(user, form, {post: {"approve": [a, b, c, dd]}})  # four for three seats
+    assert not v3["valid"] and v3["invalid"][0]["code"] == "over_selection"
+    for _ in range(13):
+        add_ballot(user, form, {post: {"approve": [a, b, c]}})
+    finish_ballot_form(user, form, acknowledge=["W.01", "W.02", "W.03", "W.04", "W.05"])
+    out = results.compute_result(user, rnd).output
+    # 16 ballots returned, one void: a 15, b 15, c 14, outsider 1 (only the write-in beside an 'against')
+    assert out["tally"][a] == 15 and out["tally"][c] == 14 and out["tally"].get(outsider) == 1
+    assert [e["name"] for e in out["elected"]] == [a, b, c]
