@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
 .PHONY: run test install install-test lint bench bench-scale clean-db
 
@@ -21,10 +22,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+PORT ?= 8000
+
 run: install
 	$(BIN)/huanjie migrate --noinput
 	$(BIN)/huanjie demo --if-empty
-	$(BIN)/huanjie serve
+	$(BIN)/huanjie serve --port $(PORT)
 
 test: install-test
 	$(BIN)/python scripts/run_tests.py

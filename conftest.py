@@ -20,6 +20,12 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path):
+    # Checkpoints live outside the database; a test's rolled-back records must not meet another's.
+    settings.HUANJIE_AUDIT_CHECKPOINT_DIR = tmp_path / "audit_checkpoints"
+
+
 @pytest.fixture
 def world(db):
     from huanjie.testing.world import build_world

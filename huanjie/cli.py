@@ -45,6 +45,9 @@ def _one_line_errors() -> None:
         raise CommandError(f"参数错误：{message}")
 
     CommandParser.error = error
+    # Django prints a failed command as "<class name>: <message>"; the class name is the only
+    # English word left on that line.
+    CommandError.__name__ = "错误"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,13 +77,16 @@ def main(argv: list[str] | None = None) -> int:
 
 USAGE = """换届通 命令行
 
-  huanjie serve [--port 8000]          启动网页服务
+  huanjie serve [--port 8000] [--dev]  启动网页服务（生产 WSGI 服务器；--dev 为开发服务器）
   huanjie migrate                      创建或升级数据库
   huanjie demo [--seed N] [--size small|county]   生成演示县数据
   huanjie engine CASE.json             用规则引擎计算一个案例（JSON）
   huanjie regions list --json          列出区域代码
   huanjie campaigns list --json        列出换届工作
-  huanjie audit verify                 校验审计日志哈希链
+  huanjie audit verify                 校验各县审计链、库外检查点和选举结果封印
+  huanjie audit checkpoint             把各审计链的链头写入库外检查点目录
+  huanjie backup FILE                  备份数据库（SQLite 在线备份；PostgreSQL 用 pg_dump）
+  huanjie restore FILE                 从备份恢复数据库
   huanjie voters import FILE --campaign SLUG --village CODE [--commit] [--skip-bad-rows] [--json]
   huanjie elections create --campaign SLUG --village CODE --date YYYY-MM-DD
 

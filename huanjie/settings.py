@@ -74,12 +74,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "huanjie.elections.aftervote.locking.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "huanjie.core.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huanjie.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "huanjie.urls"
+CSRF_FAILURE_VIEW = "huanjie.core.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huanjie.core.context.navigation",
+                "huanjie.core.kept.kept_form",
             ],
         },
     }
@@ -135,13 +138,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Our own validators: every message in Chinese whatever the browser's language (huanjie/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "huanjie.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "huanjie.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "huanjie.accounts.passwords.NumericPasswordValidator"},
+    {"NAME": "huanjie.accounts.passwords.CommonPasswordValidator"},
 ]
-# Login lockout: after this many failures within the window the account is locked for the window.
+# Login lockout: this many failed logins for one user name within the window lock that name for
+# LOGIN_LOCKOUT_MINUTES. Names that are no account are counted and locked the same way, so the
+# answer never tells whether an account exists.
 LOGIN_MAX_FAILURES = int(os.environ.get("HUANJIE_LOGIN_MAX_FAILURES", "5"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("HUANJIE_LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("HUANJIE_LOGIN_LOCKOUT_MINUTES", "15"))
 
 LANGUAGE_CODE = "zh-hans"
@@ -165,6 +173,24 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # the form fields without the files
+# Uploaded tables (huanjie.core.uploads): refused past this size as the bytes arrive, checked as
+# containers before parsing, parsed in a child process with these limits.
+HUANJIE_UPLOAD_MAX_BYTES = int(os.environ.get("HUANJIE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+HUANJIE_UPLOAD_MAX_UNZIPPED_BYTES = int(os.environ.get("HUANJIE_UPLOAD_MAX_UNZIPPED_BYTES", 300 * 1024 * 1024))
+HUANJIE_UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("HUANJIE_UPLOAD_MAX_ZIP_RATIO", 100))
+HUANJIE_UPLOAD_MAX_CELLS = int(os.environ.get("HUANJIE_UPLOAD_MAX_CELLS", 10_000_000))
+HUANJIE_UPLOAD_PARSE_MEMORY_BYTES = int(os.environ.get("HUANJIE_UPLOAD_PARSE_MEMORY_BYTES", 2 * 1024**3))
+HUANJIE_UPLOAD_PARSE_SECONDS = int(os.environ.get("HUANJIE_UPLOAD_PARSE_SECONDS", 120))
+FILE_UPLOAD_HANDLERS = [
+    "huanjie.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Uploaded files of finished or abandoned jobs are removed after this many days (their SHA-256
+# stays in the audit record); a running job whose heartbeat is older than this is marked failed.
+HUANJIE_UPLOAD_RETENTION_DAYS = int(os.environ.get("HUANJIE_UPLOAD_RETENTION_DAYS", 7))
+HUANJIE_JOB_STALE_SECONDS = int(os.environ.get("HUANJIE_JOB_STALE_SECONDS", 300))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 SESSION_COOKIE_HTTPONLY = True
@@ -178,7 +204,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = os.environ.get("HUANJIE_SSL_REDIRECT", "1") == "1"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto/-For are believed only from these addresses (huanjie.core.proxy, in wsgi.py);
+# from anyone else they are removed. No SECURE_PROXY_SSL_HEADER: Django would trust any client.
+HUANJIE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("HUANJIE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # Content Security Policy: everything from this origin only (government intranets are offline).
 CONTENT_SECURITY_POLICY = (
@@ -193,6 +221,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# The audit chains are keyed with a secret that is not in the database (huanjie.accounts.audit):
+# HUANJIE_AUDIT_KEY, or a key file (generated on first use in development; production requires one).
+HUANJIE_AUDIT_KEY = os.environ.get("HUANJIE_AUDIT_KEY", "")
+HUANJIE_AUDIT_KEY_FILE = Path(os.environ.get("HUANJIE_AUDIT_KEY_FILE", VAR_DIR / "audit_key"))
+if PRODUCTION and not HUANJIE_AUDIT_KEY and not HUANJIE_AUDIT_KEY_FILE.exists():
+    raise ImproperlyConfigured(
+        "生产模式必须提供审计密钥：设置环境变量 HUANJIE_AUDIT_KEY（至少 32 个字符），"
+        f"或把密钥放在 {HUANJIE_AUDIT_KEY_FILE}（不要与数据库放在一起备份）。"
+    )
+if PRODUCTION and HUANJIE_AUDIT_KEY and len(HUANJIE_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("HUANJIE_AUDIT_KEY 太短：生产模式要求至少 32 个字符。")
+# Checkpoints of every chain head, outside the database (another disk or a mounted share is best).
+HUANJIE_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("HUANJIE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit_checkpoints"))
 
 # Where the election-data background jobs keep uploaded files while they run.
 JOB_DIR = VAR_DIR / "jobs"

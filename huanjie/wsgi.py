@@ -3,4 +3,10 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huanjie.settings")
-application = get_wsgi_application()
+_django = get_wsgi_application()
+
+from django.conf import settings  # noqa: E402 — after Django is set up
+
+from huanjie.core.proxy import TrustedProxyMiddleware  # noqa: E402
+
+application = TrustedProxyMiddleware(_django, settings.HUANJIE_TRUSTED_PROXIES)

@@ -1,24 +1,81 @@
-"""The audit log: an append-only hash chain written in the same transaction as the change.
+"""The audit log: append-only keyed hash chains, one per county, written in the same transaction
+as the change, anchored by checkpoints outside the database.
 
 Every service function that changes data that matters calls :func:`record` inside its
 ``transaction.atomic()`` block, so the change and its audit record commit or roll back together.
+
+What makes the log hard to rewrite unseen (issue 9 §5):
+
+- each record's hash is HMAC-SHA256 keyed with a secret that is not in the database
+  (``HUANJIE_AUDIT_KEY`` or the file ``HUANJIE_AUDIT_KEY_FILE``): whoever has only the database
+  cannot recompute a chain after editing it;
+- the hash covers a canonical form of the record that survives a dump and restore on either
+  engine (UTC timestamps with microseconds, JSON with sorted keys);
+- each county has its own chain (sequence, head row, row-level lock), so counties never wait on
+  each other (issue 17);
+- after every committed write the chain's head (count + hash, keyed) is appended to a checkpoint
+  file in ``HUANJIE_AUDIT_CHECKPOINT_DIR``, outside the database, and printed on the result
+  documents: deleting the newest records (or all of them) is found by comparing with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import os
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .models import AuditRecord
+from .models import AuditChainHead, AuditRecord
 
 GENESIS = "0" * 64
-_LOCK_KEY = 7_160_011  # arbitrary constant: the advisory lock that serialises chain appends
+GLOBAL_CHAIN = ""  # records that belong to no region (accounts, system tasks)
+
+
+# --- the key ------------------------------------------------------------------------------------
+
+_key_lock = threading.Lock()
+_key_cache: dict[str, bytes] = {}
+
+
+def audit_key() -> bytes:
+    """The chain key: the setting, else the key file (created on first use outside production)."""
+    configured = getattr(settings, "HUANJIE_AUDIT_KEY", "")
+    if configured:
+        return configured.encode()
+    path = Path(getattr(settings, "HUANJIE_AUDIT_KEY_FILE", Path(settings.VAR_DIR) / "audit_key"))
+    cache_key = str(path)
+    with _key_lock:
+        if cache_key in _key_cache and path.exists():
+            return _key_cache[cache_key]
+        if not path.exists():
+            if getattr(settings, "PRODUCTION", False):
+                raise ImproperlyConfigured(
+                    f"生产模式必须提供审计密钥：设置 HUANJIE_AUDIT_KEY，或把密钥放在 {path}（不要放在数据库里）。"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        _key_cache[cache_key] = path.read_text().strip().encode()
+        return _key_cache[cache_key]
+
+
+def keyed_hash(data: bytes) -> str:
+    return hmac.new(audit_key(), data, hashlib.sha256).hexdigest()
+
+
+# --- canonical form -----------------------------------------------------------------------------
 
 
 def _plain(value):
@@ -27,7 +84,9 @@ def _plain(value):
 
 
 def _default(value):
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds") if value.tzinfo else value.isoformat()
+    if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "pk"):
         return value.pk
@@ -35,12 +94,15 @@ def _default(value):
 
 
 def canonical(fields: dict) -> bytes:
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    """Sorted keys, no spaces, UTF-8: the same bytes whatever order a database gives JSON keys back."""
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default).encode()
 
 
-def _hashed_fields(rec: AuditRecord) -> dict:
+def _hashed_fields(rec) -> dict:
     return {
+        "chain": rec.chain,
         "seq": rec.seq,
+        # UTC with microseconds: both engines store microseconds, and the zone is not data.
         "at": rec.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor_id": rec.actor_id,
         "actor_name": rec.actor_name,
@@ -54,8 +116,23 @@ def _hashed_fields(rec: AuditRecord) -> dict:
     }
 
 
-def compute_hash(rec: AuditRecord) -> str:
+def compute_hash(rec) -> str:
+    return keyed_hash(canonical(_hashed_fields(rec)))
+
+
+def public_hash(rec) -> str:
+    """The unkeyed SHA-256 the chain used before it was keyed: what a forger with only the
+    database can compute (kept for the hostile tests)."""
     return hashlib.sha256(canonical(_hashed_fields(rec))).hexdigest()
+
+
+def chain_of(region_code: str) -> str:
+    """The chain a record belongs to: the county part of its 12-digit region code."""
+    return region_code[:6] if region_code else GLOBAL_CHAIN
+
+
+def chain_label(chain: str) -> str:
+    return chain or "全局"
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -64,23 +141,34 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+# --- appending ----------------------------------------------------------------------------------
+
+
+def _locked_head(chain: str) -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends (a row lock, per county)."""
+    AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+    return AuditChainHead.objects.select_for_update().get(chain=chain)
+
+
 def record(actor, action: str, obj=None, *, changes: dict | None = None, object_type: str = "",
            object_id: str = "", object_repr: str = "", region_code: str = "") -> AuditRecord:
-    """Append one record to the chain. Call inside the transaction that makes the change."""
+    """Append one record to its county's chain. Call inside the transaction that makes the change."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        region_code = region_code or getattr(obj, "audit_region_code", "") or ""
+    chain = chain_of(region_code)
+    now = timezone.now()
+    # Milliseconds: what every way out of the database keeps (Django's JSON dump rounds to them).
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        last = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
-        if obj is not None:
-            object_type = object_type or obj._meta.label
-            object_id = object_id or str(obj.pk)
-            object_repr = object_repr or str(obj)[:200]
-            region_code = region_code or getattr(obj, "audit_region_code", "") or ""
+        head = _locked_head(chain)
         actor_user = actor if getattr(actor, "pk", None) else None
         rec = AuditRecord(
-            seq=(last["seq"] + 1) if last else 1,
-            at=timezone.now(),
+            chain=chain,
+            seq=head.seq + 1,
+            at=now,
             actor=actor_user,
             actor_name=(str(actor) if actor is not None else "系统")[:80],
             action=action,
@@ -89,45 +177,196 @@ def record(actor, action: str, obj=None, *, changes: dict | None = None, object_
             object_repr=object_repr[:200],
             region_code=region_code,
             changes=_plain(changes or {}),
-            prev_hash=last["hash"] if last else GENESIS,
+            prev_hash=head.hash if head.seq else GENESIS,
         )
         rec.hash = compute_hash(rec)
         rec.save(force_insert=True)
+        AuditChainHead.objects.filter(chain=chain).update(seq=rec.seq, hash=rec.hash)
+        transaction.on_commit(lambda: write_checkpoint(chain))
         return rec
 
 
+# --- checkpoints outside the database -----------------------------------------------------------
+
+_written: dict[tuple[str, str], int] = {}
+_written_lock = threading.Lock()
+
+
+def checkpoint_dir() -> Path:
+    return Path(getattr(settings, "HUANJIE_AUDIT_CHECKPOINT_DIR", Path(settings.VAR_DIR) / "audit_checkpoints"))
+
+
+def _checkpoint_file(chain: str) -> Path:
+    return checkpoint_dir() / f"chain-{chain or 'global'}.jsonl"
+
+
 @dataclass(frozen=True)
+class Checkpoint:
+    chain: str
+    seq: int
+    hash: str
+    mac: str
+
+    @property
+    def code(self) -> str:
+        """What a printed document shows: the first 16 hex digits of the keyed checkpoint."""
+        return "-".join(self.mac[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+def _checkpoint_mac(chain: str, seq: int, head_hash: str) -> str:
+    return keyed_hash(canonical({"chain": chain, "seq": seq, "hash": head_hash}))
+
+
+def head_checkpoint(chain: str) -> Checkpoint:
+    head = AuditChainHead.objects.filter(chain=chain).values("seq", "hash").first() or {"seq": 0, "hash": GENESIS}
+    return Checkpoint(chain, head["seq"], head["hash"], _checkpoint_mac(chain, head["seq"], head["hash"]))
+
+
+def write_checkpoint(chain: str) -> Checkpoint | None:
+    """Append the chain's committed head (count, hash, keyed mac) to its checkpoint file; one line
+    per batch of writes (a transaction), never more than once per head."""
+    cp = head_checkpoint(chain)
+    if cp.seq == 0:
+        return None
+    path = _checkpoint_file(chain)
+    with _written_lock:
+        if _written.get((str(path), chain), 0) >= cp.seq and path.exists():
+            return cp
+        _written[(str(path), chain)] = cp.seq
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"chain": chain, "seq": cp.seq, "hash": cp.hash, "at": timezone.now().isoformat(),
+                       "mac": cp.mac}, ensure_ascii=False) + "\n"
+    # One write of one short line to a file opened for appending: concurrent writers do not interleave.
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line)
+    return cp
+
+
+def write_all_checkpoints() -> int:
+    """A checkpoint of every chain (``huanjie audit checkpoint``, and after a restore)."""
+    return sum(1 for c in AuditChainHead.objects.values_list("chain", flat=True) if write_checkpoint(c))
+
+
+# --- verifying ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    chain: str | None  # None: not about one chain (seals)
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"审计链 {chain_label(self.chain)}：" if self.chain is not None else ""
+        return where + self.problem
+
+
+@dataclass
 class ChainReport:
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    problem: str = ""
+    """What ``verify_chain`` checked and everything it found."""
+
+    checked: int = 0
+    chains: dict[str, int] = field(default_factory=dict)  # chain → records checked
+    checkpoints: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first_bad_seq(self) -> int | None:
+        return self.findings[0].seq if self.findings else None
+
+    @property
+    def problem(self) -> str:
+        return str(self.findings[0]) if self.findings else ""
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Walk the chain in order; report the first record whose hash or link is wrong, or a gap."""
-    expected_prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    qs = AuditRecord.objects.order_by("seq")
-    last_seq = 0
+def _verify_records(chain: str, report: ChainReport, batch_size: int) -> tuple[int, dict[int, str]]:
+    """Walk one chain in order; the first break is a finding. Returns (last good seq, seq → hash)."""
+    expected_prev, expected_seq, last_seq = GENESIS, 1, 0
+    hashes: dict[int, str] = {}
+    qs = AuditRecord.objects.filter(chain=chain).order_by("seq")
     while True:
         chunk = list(qs.filter(seq__gt=last_seq)[:batch_size])
         if not chunk:
             break
         for rec in chunk:
             if rec.seq != expected_seq:
-                return ChainReport(False, checked, expected_seq, f"缺少第 {expected_seq} 条记录（链条断开）")
+                report.findings.append(Finding(chain, expected_seq, f"缺少第 {expected_seq} 条记录（链条断开）"))
+                return expected_seq - 1, hashes
             if rec.prev_hash != expected_prev:
-                return ChainReport(False, checked, rec.seq, f"第 {rec.seq} 条记录的前序哈希与上一条不符")
-            if compute_hash(rec) != rec.hash:
-                return ChainReport(False, checked, rec.seq, f"第 {rec.seq} 条记录的内容被改动（哈希不符）")
-            expected_prev = rec.hash
-            expected_seq += 1
-            checked += 1
-            last_seq = rec.seq
-    return ChainReport(True, checked)
+                report.findings.append(Finding(chain, rec.seq, f"第 {rec.seq} 条记录的前序哈希与上一条不符"))
+                return expected_seq - 1, hashes
+            if not hmac.compare_digest(compute_hash(rec), rec.hash):
+                report.findings.append(Finding(chain, rec.seq, f"第 {rec.seq} 条记录的内容被改动（哈希不符）"))
+                return expected_seq - 1, hashes
+            hashes[rec.seq] = rec.hash
+            expected_prev, expected_seq, last_seq = rec.hash, expected_seq + 1, rec.seq
+            report.checked += 1
+            report.chains[chain] = report.chains.get(chain, 0) + 1
+    return last_seq, hashes
 
 
-def latest_seq() -> int:
-    return AuditRecord.objects.aggregate(m=Max("seq"))["m"] or 0
+def _read_checkpoints(chain: str, report: ChainReport) -> list[tuple[int, str]]:
+    path = _checkpoint_file(chain)
+    if not path.exists():
+        return []
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            cp = json.loads(line)
+            seq, head_hash, mac = int(cp["seq"]), str(cp["hash"]), str(cp["mac"])
+        except (ValueError, KeyError, TypeError):
+            report.findings.append(Finding(chain, None, f"检查点文件 {path.name} 第 {n} 行无法读取"))
+            continue
+        if cp.get("chain") != chain or not hmac.compare_digest(_checkpoint_mac(chain, seq, head_hash), mac):
+            report.findings.append(Finding(chain, None, f"检查点文件 {path.name} 第 {n} 行的校验码不符（被改动）"))
+            continue
+        out.append((seq, head_hash))
+    return out
+
+
+def _chains_with_checkpoints() -> set[str]:
+    folder = checkpoint_dir()
+    if not folder.is_dir():
+        return set()
+    names = {p.name[len("chain-"):-len(".jsonl")] for p in folder.glob("chain-*.jsonl")}
+    return {"" if n == "global" else n for n in names}
+
+
+def verify_chain(batch_size: int = 5000) -> ChainReport:
+    """Check every chain: each record's keyed hash and link, the head row, and every checkpoint
+    written outside the database (so that deleting the newest records, or all, is found)."""
+    report = ChainReport()
+    in_db = set(AuditRecord.objects.order_by().values_list("chain", flat=True).distinct())
+    heads = {h["chain"]: h for h in AuditChainHead.objects.values("chain", "seq", "hash")}
+    for chain in sorted(in_db | set(heads) | _chains_with_checkpoints()):
+        before = len(report.findings)
+        last_good, hashes = _verify_records(chain, report, batch_size)
+        report.chains.setdefault(chain, 0)
+        broken = len(report.findings) > before
+        head = heads.get(chain)
+        if not broken and head and (head["seq"] != last_good or (last_good and head["hash"] != hashes[last_good])):
+            report.findings.append(Finding(
+                chain, head["seq"], f"链头记录为 {head['seq']} 条，与数据库中的 {last_good} 条记录不符"))
+        newest_checkpoint = 0
+        for seq, head_hash in _read_checkpoints(chain, report):
+            report.checkpoints += 1
+            newest_checkpoint = max(newest_checkpoint, seq)
+            if seq in hashes and hashes[seq] != head_hash:
+                report.findings.append(Finding(chain, seq, f"第 {seq} 条记录与库外检查点不符（记录被改写）"))
+        if newest_checkpoint > last_good and not broken:
+            if last_good == 0:
+                problem = f"库外检查点记录了 {newest_checkpoint} 条记录，数据库中该链一条也没有（记录被全部删除）"
+            else:
+                problem = (f"库外检查点记录了 {newest_checkpoint} 条记录，数据库中只有 {last_good} 条"
+                           f"（最新的 {newest_checkpoint - last_good} 条被删除）")
+            report.findings.append(Finding(chain, last_good + 1, problem))
+    return report
+
+
+def latest_seq(chain: str | None = None) -> int:
+    qs = AuditRecord.objects.all() if chain is None else AuditRecord.objects.filter(chain=chain)
+    return qs.aggregate(m=Max("seq"))["m"] or 0

@@ -34,8 +34,9 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name="所属部门", on_delete=models.PROTECT, null=True, blank=True
     )
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # Set when an office creates the account or resets its password: the one-time password must
+    # be replaced at the first login (huanjie.core.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "账号"
@@ -79,14 +80,39 @@ class User(AbstractUser):
         return self.role == ADMIN
 
 
-class AuditRecord(models.Model):
-    """One link of the audit chain: who changed what, when, with before/after.
+class LoginThrottle(models.Model):
+    """Failed logins of one user name (an account's or not) within the current window, and its lock.
 
-    ``hash`` is SHA-256 over the canonical JSON of the record's fields and ``prev_hash``; the
-    chain is checked by ``huanjie audit verify``.
+    Keyed by the name typed, not by the account, so that a name that is no account is counted and
+    locked exactly like a real one: the login page never tells whether an account exists. Every
+    change is one UPDATE with the arithmetic in SQL (``huanjie.accounts.services``), so failures
+    sent at the same moment from many threads are all counted.
     """
 
-    seq = models.PositiveBigIntegerField("序号", unique=True)
+    username = models.CharField("用户名", max_length=150, unique=True)
+    failures = models.PositiveIntegerField("窗口内失败次数", default=0)
+    window_start = models.DateTimeField("计数开始", db_index=True)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录失败计数"
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class AuditRecord(models.Model):
+    """One link of an audit chain: who changed what, when, with before/after.
+
+    Each county has its own chain (``chain`` = the 6-digit county part of the region code, "" for
+    records that belong to no region), with its own ``seq`` from 1 and its own head row
+    (:class:`AuditChainHead`), so counties never wait on each other. ``hash`` is HMAC-SHA256, keyed
+    with a secret kept outside the database, over the canonical JSON of the record's fields and
+    ``prev_hash``; the chains are checked by ``huanjie audit verify``.
+    """
+
+    chain = models.CharField("审计链", max_length=12, blank=True, default="")
+    seq = models.PositiveBigIntegerField("序号")
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(User, verbose_name="操作人", on_delete=models.SET_NULL, null=True, blank=True)
     actor_name = models.CharField("操作人名称", max_length=80)
@@ -100,8 +126,20 @@ class AuditRecord(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-at", "-id"]
         verbose_name = "审计记录"
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_seq_once_per_chain")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_repr}"
+        return f"#{self.chain or '全局'}-{self.seq} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The head of one county's audit chain: appends lock this row (not a global lock)."""
+
+    chain = models.CharField("审计链", max_length=12, primary_key=True)
+    seq = models.PositiveBigIntegerField("记录数", default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链头"

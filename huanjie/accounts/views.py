@@ -1,14 +1,16 @@
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, password_validation, update_session_auth_hash
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huanjie.accounts.audit_display import action_label, describe
 from huanjie.core.access import ADMIN, ALL_ROLES, COUNTY, allow, public
 
-from .models import AuditRecord, User
-from .services import LoginRefused, attempt_login
+from .models import AuditRecord
+from .services import AccountError, LoginRefused, attempt_login, change_password
 
 
 @public
@@ -57,13 +59,33 @@ def audit_log(request):
         records = records.filter(object_repr__contains=obj)
     actions = AuditRecord.objects.order_by().values_list("action", flat=True).distinct()
     page = Paginator(records.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    for r in page:
+        r.described = describe(r)
     return render(request, "accounts/audit_log.html", {
-        "page": page, "action": action, "actor": actor, "q": obj, "actions": sorted(set(actions)),
+        "page": page, "action": action, "actor": actor, "q": obj,
+        "actions": sorted(((a, action_label(a)) for a in set(actions)), key=lambda x: x[1]),
     })
 
 
-@allow(ADMIN)
-def user_list(request):
-    users = User.objects.select_related("region", "department").filter(
-        region__code__startswith=request.user.scope_prefix or "-").order_by("role", "username")
-    return render(request, "accounts/user_list.html", {"users": users})
+@allow(*ALL_ROLES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Every account changes its own password here; an account with a one-time password is sent
+    here by the middleware until it has done so."""
+    user = request.user
+    errors = []
+    if request.method == "POST":
+        try:
+            change_password(user, request.POST.get("old_password", ""), request.POST.get("new_password", ""),
+                            request.POST.get("new_password2", ""))
+        except AccountError as exc:
+            errors = exc.messages
+        else:
+            update_session_auth_hash(request, user)  # stay logged in with the new password
+            messages.success(request, "密码已修改。")
+            return redirect("home")
+    return render(request, "accounts/password_change.html",
+                  {"errors": errors, "forced": user.must_change_password,
+                   "rules": password_validation.password_validators_help_texts()},
+                  status=400 if errors else 200)

@@ -148,14 +148,24 @@ def _visible_elections(user):
     return Election.objects.filter(organization__code__startswith=prefix)
 
 
-def _with_counts(qs):
-    """One query for the voter count and the lock of every election (no query per election)."""
-    from django.db.models import Count, Q
+def _with_lock(qs):
+    """Elections with their organization, posts and lock flag in one query each (none per election)."""
+    from django.db.models import Exists, OuterRef
 
-    return qs.select_related("organization").prefetch_related("posts").annotate(
-        registered_count=Count("voters", filter=Q(voters__status="registered"), distinct=True),
-        locked_count=Count("submission", filter=Q(submission__locked=True), distinct=True),
-    )
+    from huanjie.elections.voting.models import ResultSubmission
+
+    locked = ResultSubmission.objects.filter(election=OuterRef("pk"), locked=True)
+    return qs.select_related("organization").prefetch_related("posts").annotate(locked=Exists(locked))
+
+
+def _with_voters(elections: list) -> list:
+    """Registered voters of each election from the cached per-election counts (issue 17)."""
+    from huanjie.elections.registration import services as registration
+
+    counts = registration.village_counts(elections)
+    for e in elections:
+        e.registered_count = counts.get(e.pk, {}).get("total", 0)
+    return elections
 
 
 def _election_out(e, cls=ElectionOut, **extra):
@@ -163,16 +173,16 @@ def _election_out(e, cls=ElectionOut, **extra):
         id=e.pk, title=e.title, kind=e.kind, village_code=e.organization.code, election_date=e.election_date,
         stage=e.stage, posts=[PostOut(code=p.code, name=p.name, seats=p.seats, women_only=p.women_only)
                               for p in e.posts.all()],
-        registered_voters=e.registered_count, submitted=e.locked_count > 0, **extra)
+        registered_voters=e.registered_count, submitted=e.locked, **extra)
 
 
 @api.get("/elections", response=list[ElectionOut])
 @api_allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
 def list_elections(request, campaign: str = ""):
-    qs = _with_counts(_visible_elections(request.user))
+    qs = _with_lock(_visible_elections(request.user))
     if campaign:
         qs = qs.filter(campaign__slug=campaign)
-    return [_election_out(e) for e in qs.order_by("organization__code")]
+    return [_election_out(e) for e in _with_voters(list(qs.order_by("organization__code")))]
 
 
 @api.get("/elections/{election_id}", response=ElectionDetailOut)
@@ -181,7 +191,8 @@ def get_election(request, election_id: int):
     from huanjie.elections import services
     from huanjie.elections.models import ElectedMember
 
-    e = get_object_or_404(_with_counts(_visible_elections(request.user)).select_related("campaign"), pk=election_id)
+    e = get_object_or_404(_with_lock(_visible_elections(request.user)).select_related("campaign"), pk=election_id)
+    _with_voters([e])
     steps = [StepOut(key=s.key, label=s.label, rule=s.rule, deadline=s.deadline, done_on=s.done_on, status=s.status)
              for s in services.timeline(e)]
     elected = [ElectedOut(post=m.post.name, name=m.name, votes=m.votes, round=m.round.number)

@@ -15,7 +15,7 @@ NAV = [
     ("突发事件", "oversight:incidents", {VILLAGE}),
     ("统计报表", "reports:home", {COUNTY, TOWNSHIP}),
     ("审计日志", "accounts:audit", {COUNTY, ADMIN}),
-    ("账号", "accounts:users", {ADMIN}),
+    ("账号", "accounts:users", {COUNTY, TOWNSHIP, ADMIN}),
 ]
 
 

@@ -1,11 +1,30 @@
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from huanjie.campaigns.models import Campaign, CampaignVillage
-from huanjie.people.models import Person, Region
+from huanjie.people import stats as people_stats
+from huanjie.people.models import Region
 
-from .access import ALL_ROLES, allow, public
+from .access import ALL_ROLES, COUNTY, TOWNSHIP, VILLAGE, allow, public
+from .todos import todos_for
+
+
+def _election_links(user, campaigns) -> list[dict]:
+    """Township and village home pages link to their elections (the campaign's election list)."""
+    if user.role not in {COUNTY, TOWNSHIP, VILLAGE}:
+        return []
+    return [{"campaign": c, "url": reverse("elections:list", kwargs={"slug": c.slug})} for c in campaigns[:5]]
+
+
+@public
+def csrf_failure(request, reason=""):
+    """Django's CSRF failure page, in Chinese: usually the page was open too long or cookies are off.
+
+    Named by settings.CSRF_FAILURE_VIEW; ``reason`` (English, technical) is not shown to the clerk.
+    """
+    return render(request, "403_csrf.html", status=403)
 
 
 @public
@@ -24,6 +43,8 @@ def home(request):
         .values("state").annotate(n=Count("id"))
     )
     context = {
+        "todos": todos_for(user),
+        "elections_links": _election_links(user, campaigns),
         "region": user.region,
         "township_count": counts.get(Region.TOWNSHIP, 0),
         "village_count": counts.get(Region.VILLAGE, 0),
@@ -32,23 +53,15 @@ def home(request):
         "state_labels": dict(CampaignVillage.STATE_CHOICES),
     }
     if user.role in {"county", "township", "village", "admin"}:
-        people = Person.objects.visible_to(user)
-        stats = people.aggregate(
-            total=Count("id"),
-            women=Count("id", filter=Q(gender="F")),
-            party=Count("id", filter=Q(political_status="cpc")),
-            manual=Count("id", filter=Q(manual_birth_data=True)),
-        )
-        context["people_stats"] = stats
+        villages = list(regions.filter(level=Region.VILLAGE).order_by("code").values_list("id", "name"))
+        per_village = people_stats.village_stats(v for v, _ in villages)
+        context["people_stats"] = people_stats.totals(per_village)
         if user.role != "village":
-            rows = (people.values("hukou_village__name", "hukou_village__code")
-                    .annotate(men=Count("id", filter=Q(gender="M")), women=Count("id", filter=Q(gender="F")),
-                              party=Count("id", filter=Q(political_status="cpc")))
-                    .order_by("hukou_village__code"))
+            shown = [(name, per_village[v]) for v, name in villages if per_village[v].total]
             context["village_chart"] = {
                 "type": "bar", "stack": "people",
-                "categories": [r["hukou_village__name"] for r in rows],
-                "series": [{"name": "男", "data": [r["men"] for r in rows]},
-                           {"name": "女", "data": [r["women"] for r in rows]}],
+                "categories": [name for name, _ in shown],
+                "series": [{"name": "男", "data": [s.men for _, s in shown]},
+                           {"name": "女", "data": [s.women for _, s in shown]}],
             }
     return render(request, "core/home.html", context)

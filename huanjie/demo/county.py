@@ -12,12 +12,16 @@ import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.accounts.models import Department, User
 from huanjie.accounts.services import generate_password
 from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.elections.registration import counts as voter_counts
+from huanjie.people import stats as people_stats
 from huanjie.people.models import Person, Region, Relation
+from huanjie.rules.dates import check_fact_date
 from huanjie.rules.idnumber import make_id
 
 COUNTY_CODE = "130731000000"
@@ -218,6 +222,7 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                             + dt.timedelta(days=rng.randrange(365))
                         gp.id_number = b.id_number(gp.gender, gp.birth_date)
         Person.objects.bulk_create(people, batch_size=2000)
+        people_stats.forget(*{p.hukou_village_id for p in people})
         relations: list[Relation] = []
         for family in families:
             roles = {role: people[idx] for idx, role in family if role != "child"}
@@ -333,16 +338,26 @@ def _demo_elections(actor, campaign, villages, entries, people, rng) -> int:
             [VoterApplicant(name=str(p.pk), hukou_here=True, lives_here=p.residence_village_id is not None,
                             expressed_intent=intents.get(p.pk, False)) for p in adults],
             election_date, profile=profile)
+        # The demo obeys the date rule of every service (rules.dates.check_fact_date): a list is
+        # marked published only on a day that has come; until then it is prepared, not published,
+        # and nobody is registered or declares intent on a day still ahead.
+        today = timezone.localdate()
         published = election_date - dt.timedelta(days=25)
+        can_publish = check_fact_date("公布选民名单", published, today=today, election_day=election_date,
+                                      before_election_day=True).ok
+        prepared_on = min(published - dt.timedelta(days=5), today)
+        declared_on = min(published - dt.timedelta(days=10), today)
         for person, decision in zip(adults, decisions, strict=True):
             if decision.registered:
                 registrations.append(VoterRegistration(
                     campaign=campaign, election=election, person=person,
                     category=ENGINE_TO_MODEL.get(decision.category, decision.category), reason=decision.reason[:200],
-                    group_name=person.group_name, registered_on=published - dt.timedelta(days=5),
-                    intent_declared_on=published - dt.timedelta(days=10) if intents.get(person.pk) else None))
-        StepRecord.objects.create(election=election, key="voter_list_published", done_on=published,
-                                  note="在村委会所在地和各村民小组张榜公布")
+                    group_name=person.group_name, registered_on=prepared_on,
+                    intent_declared_on=declared_on if intents.get(person.pk) else None))
+        if can_publish:
+            StepRecord.objects.create(election=election, key="voter_list_published", done_on=published,
+                                      note="在村委会所在地和各村民小组张榜公布")
         Election.objects.filter(pk=election.pk).update(stage=Election.REGISTRATION)
     VoterRegistration.objects.bulk_create(registrations, batch_size=4000)
+    voter_counts.forget(*{r.election_id for r in registrations})
     return len(registrations)

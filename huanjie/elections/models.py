@@ -248,6 +248,12 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who runs it ("host:pid") and when it last said so: a job whose worker died is found by these.
+    worker = models.CharField(max_length=80, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the uploaded file was removed after the retention period (its SHA-256 stays in params
+    # and in the audit record of the import).
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -257,6 +263,19 @@ class Job(models.Model):
     def percent(self) -> int:
         return 100 if self.status == self.DONE else (self.progress * 100 // self.total if self.total else 0)
 
+
+
+class VoterCounts(models.Model):
+    """An election's registered-voter counts (total, sex, categories, age bands on its election day),
+    kept so that township and county pages read one row per village instead of counting a million
+    registrations per request. Deleted by every write that may change it
+    (``huanjie.elections.registration.counts``) and computed again on the next read."""
+
+    election = models.OneToOneField(Election, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = "选民人数统计（缓存）"
 
 
 # Models of the later stages live in their own modules; importing them here registers them.

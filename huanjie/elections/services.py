@@ -8,9 +8,7 @@ its audit record.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +22,7 @@ from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import kinds
 from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
 from huanjie.people.models import Person, Region, Relation
-from huanjie.rules.dates import CalendarResult, age_on, election_calendar
+from huanjie.rules.dates import CalendarResult, age_on, check_fact_date, election_calendar
 from huanjie.rules.people import Relation as EngineRelation
 from huanjie.rules.people import RelationIndex, check_election_committee
 from huanjie.rules.profiles import NEAR_RELATIVES, RELATIONS, get_profile
@@ -69,6 +67,88 @@ class VotingBlocked(ElectionError):
     def __init__(self, blockers: list[str]):
         super().__init__("不能进入投票阶段：" + "；".join(blockers))
         self.blockers = blockers
+
+
+class LateNeedsExplanation(ElectionError):
+    """A step past a deadline the law lets an office miss: recorded only with the reason written."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__("；".join(warnings))
+        self.warnings = warnings
+
+
+# Steps the law lets an office complete late (with a written reason): an objection decision is
+# still owed after its 3 days (R10), the handover still has to happen after its 10 days (R41).
+# Every other deadline protects the voters' time before the vote: missing it means moving the
+# election day, not recording a late step.
+LATE_ALLOWED_STEPS = {"objection_decision", "handover"}
+# Facts that happen on the election day or after it (the election day itself, the new committee).
+ELECTION_DAY_STEPS = {"election_day", "took_office", "handover", "runoff_latest"}
+# Facts that prepare the vote: they happen before the election day.
+BEFORE_VOTE_STEPS = {
+    "voter_list_published", "objection_decision", "candidate_list", "voting_arrangements",
+    "proxy_lists_published",
+}
+# The step a step depends on: it cannot be dated before it.
+STEP_AFTER = {
+    "objection_decision": "voter_list_published",
+    "candidate_list": "voter_list_published",
+    "proxy_lists_published": "voter_list_published",
+}
+
+
+def check_dated_fact(
+    election: Election,
+    label: str,
+    day: dt.date,
+    *,
+    after=(),
+    election_day_fact: bool = False,
+    before_vote: bool = False,
+    election_day: dt.date | None = None,
+    deadline: dt.date | None = None,
+    late_allowed: bool = False,
+    explanation: str = "",
+    error=ElectionError,
+) -> list[str]:
+    """The one date rule of every service that records a dated fact (R4, ``rules.dates.check_fact_date``).
+
+    Raises ``error`` with the Chinese reasons when the day is impossible (future, before what it
+    depends on, on the wrong side of the election day, past a deadline the law does not let pass);
+    raises :class:`LateNeedsExplanation` when a late step the law allows comes without a reason.
+    Returns the warnings that the explanation answered. ``election_day``: the day of the round
+    (a further round is held on its own day), the election's current day otherwise."""
+    if not isinstance(day, dt.date):
+        raise error(f"{label}：日期无效。")
+    verdict = check_fact_date(
+        label,
+        day,
+        today=timezone.localdate(),
+        after=after,
+        election_day=election_day or election.election_date,
+        on_or_after_election_day=election_day_fact,
+        before_election_day=before_vote,
+        deadline=deadline,
+        late_allowed=late_allowed,
+    )
+    if verdict.refusals:
+        raise error("".join(verdict.refusals))
+    if verdict.warnings and not (explanation or "").strip():
+        raise LateNeedsExplanation(list(verdict.warnings))
+    return list(verdict.warnings)
+
+
+def check_election_day_action(election: Election, label: str, rnd: Round | None = None, error=ElectionError) -> None:
+    """An action that records what happened on the election day (counting, results, submitting,
+    opening the vote) is done today: refused before the (movable) election day or the round's day."""
+    check_dated_fact(
+        election,
+        label,
+        timezone.localdate(),
+        election_day_fact=True,
+        election_day=(rnd.held_on if rnd is not None and rnd.held_on else None),
+        error=error,
+    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -314,27 +394,13 @@ def _plan_date(value) -> dt.date | None:
 
 
 def read_plan_rows(content: bytes, filename: str) -> list[list]:
-    """The cells of the first sheet (.xlsx/.xls/.ods via calamine, or .csv), row by row."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise PlanError(["文件编码无法识别（请使用 UTF-8 或 GBK 编码的 CSV）"])
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    if not name.endswith((".xlsx", ".xls", ".xlsm", ".ods")):
-        raise PlanError(["只接受 .xlsx、.xls、.ods 或 .csv 文件"])
-    from python_calamine import CalamineError, load_workbook
+    """The cells of the first sheet (.xlsx/.xls/.ods or .csv), read by the one upload reader."""
+    from huanjie.core import uploads
 
     try:
-        wb = load_workbook(io.BytesIO(content))
-        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise PlanError([f"无法读取表格文件：{exc}"]) from None
+        return uploads.read_table(content, filename)
+    except uploads.UploadRefused as exc:
+        raise PlanError([str(exc)]) from None
 
 
 @dataclass
@@ -580,9 +646,27 @@ def record_step(actor, election: Election, key: str, done_on: dt.date, note: str
         raise ElectionError(f"未知的步骤“{key}”。")
     if not isinstance(done_on, dt.date):
         raise ElectionError("完成日期无效。")
-    if done_on > timezone.localdate():
-        raise ElectionError(f"{keys[key]}：完成日期 {done_on.isoformat()} 晚于今天，不能预先登记。")
-    before = StepRecord.objects.filter(election=election, key=key).first()
+    records = _steps_of(election)
+    cal = {s.key: s for s in calendar_for(election, steps=records).steps}
+    step = cal.get(key)
+    depends = STEP_AFTER.get(key)
+    after = []
+    if depends is not None and depends in records:
+        after.append((keys.get(depends, "新一届委员会产生"), records[depends].done_on))
+    if step is not None and step.earliest_date is not None:
+        after.append(("新一届委员会产生之日" if key == "handover" else "可办理之日", step.earliest_date))
+    check_dated_fact(
+        election,
+        keys[key],
+        done_on,
+        after=after,
+        election_day_fact=key in ELECTION_DAY_STEPS,
+        before_vote=key in BEFORE_VOTE_STEPS,
+        deadline=step.latest_date if step is not None and key != "runoff_latest" else None,
+        late_allowed=key in LATE_ALLOWED_STEPS,
+        explanation=note,
+    )
+    before = records.get(key)
     rec, _ = StepRecord.objects.update_or_create(
         election=election, key=key, defaults={"done_on": done_on, "note": (note or "").strip()[:200]}
     )
@@ -686,6 +770,7 @@ def open_voting(actor, election: Election) -> Election:
     election = Election.objects.select_for_update().get(pk=election.pk)
     if STAGE_ORDER.index(election.stage) >= STAGE_ORDER.index(Election.VOTING):
         raise ElectionError(f"选举已处于“{election.get_stage_display()}”阶段。")
+    check_election_day_action(election, "进入投票阶段")
     blockers = voting_blockers(election)
     if blockers:
         raise VotingBlocked(blockers)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.core import uploads
 from huanjie.core.access import (
     COUNTY,
     TOWNSHIP,
@@ -19,6 +20,7 @@ from huanjie.core.access import (
     require_scope,
     require_write,
 )
+from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections import services
 from huanjie.elections.models import CommitteeMember, Election, VoterRegistration
@@ -27,7 +29,7 @@ from huanjie.elections.registration import services as registration
 from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
-from huanjie.people.models import Person
+from huanjie.people.services import PersonLookupError, find_by_id_number
 
 SETUP = (COUNTY, TOWNSHIP)
 
@@ -151,6 +153,22 @@ def election_list(request, slug):
                 "stack": "voters",
             },
         }
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"{campaign.name}各村选举",
+            ["乡镇（街道）", "村（社区）", "换届状态", "选举日", "阶段", "村党组织选举", "前置条件", "登记选民", "男", "女",
+             *[label for _, label in category_cols], *band_labels],
+            [
+                [r["entry"].village.parent.name, r["entry"].village.name, r["entry"].get_state_display(),
+                 r["election"].election_date if r["election"] else "未建立",
+                 r["election"].get_stage_display() if r["election"] else "",
+                 f"{r['party'].election_date} {r['party'].get_stage_display()}" if r["party"] else "未建立",
+                 ("缺：" + "、".join(r["blockers"])) if r["blockers"] else "已满足",
+                 (r["counts"] or {}).get("total", 0), (r["counts"] or {}).get("M", 0), (r["counts"] or {}).get("F", 0),
+                 *r["category_counts"], *r["band_counts"]]
+                for r in rows
+            ],
+        )
     return render(
         request,
         "elections/election_list.html",
@@ -236,11 +254,14 @@ def election_plan(request, slug):
     campaign = _campaign(request, slug)
     errors: list[str] = []
     if request.method == "POST":
-        upload = request.FILES.get("plan")
-        if upload is None:
+        try:
+            upload = uploads.uploaded_file(request, "plan")
+        except uploads.UploadRefused as exc:
+            upload, errors = None, [str(exc)]
+        if errors:
+            pass
+        elif upload is None:
             errors = ["请选择计划文件（.xlsx、.xls 或 .csv）"]
-        elif upload.size > 20 * 1024 * 1024:
-            errors = ["文件过大（超过 20 MB）"]
         else:
             try:
                 created = services.create_elections_from_plan(
@@ -376,10 +397,12 @@ def committee(request, pk):
         require_write(user)
         if form.is_valid():
             d = form.cleaned_data
-            person = Person.objects.filter(id_number=d["id_number"].strip().upper()).first()
-            if person is None:
-                form.add_error("id_number", "人员库中没有这个公民身份号码，请先登记人员。")
-            else:
+            try:
+                person = find_by_id_number(user, d["id_number"])
+            except PersonLookupError as exc:
+                person = None
+                form.add_error("id_number", str(exc))
+            if person is not None:
                 try:
                     services.add_committee_member(
                         user,

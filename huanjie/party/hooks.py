@@ -91,34 +91,32 @@ def _archive(election):
         return [], []
     v = election.organization.name
     opening = [
-        (f"{v}党组织换届推荐情况公布", "01_推荐情况公布.pdf", None, lambda: documents.tallies_pdf(pe)),
-        (f"{v}委员候选人预备人选公示", "02_预备人选公示.pdf", None, lambda: documents.preliminary_notice_pdf(pe)),
-        (f"{v}确定预备人选的请示", "03_预备人选请示.pdf", pe.request_date, lambda: documents.request_pdf(pe)),
-        (f"{v}确定预备人选的请示（Word）", "03_预备人选请示.docx", pe.request_date, lambda: documents.request_docx(pe)),
-        ("乡镇党委关于预备人选的批复", "03_预备人选批复.pdf", pe.approval_date, lambda: documents.approval_pdf(pe)),
-        ("乡镇党委关于预备人选的批复（Word）", "03_预备人选批复.docx", pe.approval_date,
+        (f"{v}党组织换届推荐情况公布", "推荐情况公布.pdf", None, lambda: documents.tallies_pdf(pe)),
+        (f"{v}委员候选人预备人选公示", "预备人选公示.pdf", None, lambda: documents.preliminary_notice_pdf(pe)),
+        (f"{v}确定预备人选的请示", "预备人选请示.pdf", pe.request_date, lambda: documents.request_pdf(pe)),
+        (f"{v}确定预备人选的请示（Word）", "预备人选请示.docx", pe.request_date, lambda: documents.request_docx(pe)),
+        ("乡镇党委关于预备人选的批复", "预备人选批复.pdf", pe.approval_date, lambda: documents.approval_pdf(pe)),
+        ("乡镇党委关于预备人选的批复（Word）", "预备人选批复.docx", pe.approval_date,
          lambda: documents.approval_docx(pe)),
-        (f"{v}党员大会通知", "03_党员大会通知.pdf", pe.approval_date, lambda: documents.meeting_notice_pdf(pe)),
-        (f"{v}党员大会清点人数报告", "03_清点人数报告.pdf", election.election_date,
+        (f"{v}党员大会通知", "党员大会通知.pdf", pe.approval_date, lambda: documents.meeting_notice_pdf(pe)),
+        (f"{v}党员大会清点人数报告", "清点人数报告.pdf", election.election_date,
          lambda: documents.attendance_report_pdf(pe)),
-        (f"{v}党员大会选票", "03_选票.pdf", election.election_date,
-         lambda: round_ballot_pdf(election.rounds.get(number=1))),
     ]
     closing = []
     plenary = pe.plenary
     if plenary is not None:
         closing = [
-            (f"{v}全体会议选票", "09_全体会议选票.pdf", plenary.election_date,
+            (f"{v}全体会议选票", "全体会议选票.pdf", plenary.election_date,
              lambda: round_ballot_pdf(plenary.rounds.get(number=1))),
             *[
-                (f"全体会议第{f.round.number}轮计票单（{f.station.name}）", f"09_全体会议计票单_{n:02d}.pdf",
+                (f"全体会议第{f.round.number}轮计票单（{f.station.name}）", f"全体会议计票单_{n:02d}.pdf",
                  f.round.held_on, lambda f=f: result_documents.counting_form_pdf(f))
                 for n, f in enumerate(result_documents.counted_forms(
                     list(plenary.rounds.values_list("pk", flat=True))), 1)
             ],
-            (f"{v}书记、副书记选举结果报告单", "10_全体会议选举结果报告单.pdf", None,
+            (f"{v}书记、副书记选举结果报告单", "全体会议选举结果报告单.pdf", None,
              lambda: result_documents.report_pdf(plenary)),
-            (f"{v}书记、副书记当选证书", "11_全体会议当选证书.pdf", None,
+            (f"{v}书记、副书记当选证书", "全体会议当选证书.pdf", None,
              lambda: result_documents.certificates_pdf(plenary)),
         ]
     return opening, closing

@@ -145,6 +145,13 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # The village a save moves the person away from: its cached counts change too.
+        person._loaded_hukou_village_id = person.__dict__.get("hukou_village_id")
+        return person
+
     @property
     def audit_region_code(self) -> str:
         return self.hukou_village.code if self.hukou_village_id else ""
@@ -235,3 +242,19 @@ class Relation(models.Model):
         if other.pk == self.elder_id:
             return "外祖父" if male else "外祖母"
         return "外孙子" if male else "外孙女"
+
+
+class VillageStats(models.Model):
+    """People counts of one village (by 户籍), kept so that township and county pages sum a few
+    hundred rows instead of counting a million people on every request. A row is deleted whenever a
+    write may change it (see ``huanjie.people.stats``) and computed again on the next read."""
+
+    village = models.OneToOneField(Region, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    men = models.PositiveIntegerField(default=0)
+    women = models.PositiveIntegerField(default=0)
+    party = models.PositiveIntegerField(default=0)
+    manual = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "村人员统计（缓存）"

@@ -137,3 +137,24 @@ def remove_relation(actor, relation: Relation) -> None:
                  changes={"elder": [relation.elder_id, None], "younger": [relation.younger_id, None],
                           "kind": [relation.kind, None]})
     relation.delete()
+
+
+class PersonLookupError(Exception):
+    """A person field that names nobody; ``str(exc)`` says why in Chinese and what to do."""
+
+
+def find_by_id_number(user, text: str) -> Person:
+    """The person with this ID number within the user's scope. A number that cannot be an ID
+    number (wrong length, bad check digit) is reported as such, not as "人员库中没有"."""
+    raw = (text or "").strip()
+    if not raw:
+        raise PersonLookupError("请填写公民身份号码，或按姓名查找后选择。")
+    parsed = parse_id(raw, dt.date.today())
+    if not parsed.valid:
+        raise PersonLookupError(f"公民身份号码“{raw}”有误：{parsed.reason or '格式不对。'}")
+    person = Person.objects.visible_to(user).filter(id_number=parsed.normalised).first()
+    if person is None:
+        raise PersonLookupError(
+            f"人员库中没有公民身份号码为 {parsed.normalised} 的人员（或不在您的管辖范围内），请先在人员库中登记。"
+        )
+    return person

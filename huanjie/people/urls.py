@@ -8,6 +8,7 @@ urlpatterns = [
     path("regions/<str:code>/", views.region_detail, name="region"),
     path("people/", views.person_list, name="list"),
     path("people/new/", views.person_create, name="create"),
+    path("people/pick/", views.person_pick, name="pick"),
     path("people/<int:pk>/", views.person_detail, name="detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="edit"),
     path("people/<int:pk>/relations/", views.relation_add, name="relation_add"),

@@ -1,8 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,9 +15,11 @@ from huanjie.core.access import (
     require_scope,
     require_write,
 )
+from huanjie.core.paging import CappedPaginator
 from huanjie.rules.education import EDUCATION_LABELS
 
 from . import services
+from . import stats as people_stats
 from .forms import PersonForm, RelationForm
 from .models import Person, Region, Relation
 
@@ -30,10 +31,10 @@ def region_tree(request):
     """The region tree of the account's scope with the people count of each village."""
     user = request.user
     regions = list(Region.objects.visible_to(user).current().order_by("code"))
-    people = dict(
-        Person.objects.visible_to(user).values("hukou_village").annotate(n=Count("id"))
-        .values_list("hukou_village", "n")
-    ) if user.role != OBSERVER else {}
+    people = {}
+    if user.role != OBSERVER:
+        stats = people_stats.village_stats(r.id for r in regions if r.level == Region.VILLAGE)
+        people = {v: s.total for v, s in stats.items()}
     by_parent: dict = {}
     for r in regions:
         by_parent.setdefault(r.parent_id, []).append(r)
@@ -58,9 +59,8 @@ def region_detail(request, code):
     history = region.predecessors.all()
     stats = None
     if request.user.role != OBSERVER:
-        people = Person.objects.filter(hukou_village__code__startswith=region.scope_prefix)
-        stats = people.aggregate(total=Count("id"), women=Count("id", filter=Q(gender="F")),
-                                 party=Count("id", filter=Q(political_status="cpc")))
+        villages = Region.objects.filter(code__startswith=region.scope_prefix, level=Region.VILLAGE)
+        stats = people_stats.totals(villages.values_list("id", flat=True))
     return render(request, "people/region_detail.html",
                   {"region": region, "children": children, "history": history, "stats": stats})
 
@@ -74,7 +74,7 @@ def person_list(request):
     if village_code:
         people = people.filter(hukou_village__code=village_code)
     villages = Region.objects.visible_to(user).current().filter(level=Region.VILLAGE)
-    page = Paginator(people.order_by("hukou_village__code", "group_name", "name", "id"), 50).get_page(
+    page = CappedPaginator(people.order_by("hukou_village__code", "group_name", "name", "id"), 50).get_page(
         request.GET.get("page"))
     template = "people/_person_rows.html" if request.htmx else "people/person_list.html"
     query = urlencode({k: v for k, v in {"q": q, "village": village_code}.items() if v})
@@ -160,3 +160,45 @@ def relation_delete(request, pk, relation_id):
     services.remove_relation(request.user, relation)
     messages.success(request, "已删除该亲属关系。")
     return redirect("people:detail", pk=person.pk)
+
+
+PICK_LIMIT = 12
+
+
+def pick_people(user, text: str, election_id: str = ""):
+    """People matching the words typed in a person field, within the user's scope.
+
+    Each word narrows: digits (and X) are the tail of the ID number; other words match the name,
+    the 村民小组 or the village. ``election_id``: only voters registered in that election (the
+    nomination, proxy and objection fields name registered voters)."""
+    people = Person.objects.visible_to(user).select_related("hukou_village")
+    words = [w for w in (text or "").replace("，", " ").split() if w]
+    if not words:
+        return people.none()
+    for w in words:
+        upper = w.upper()
+        if upper.rstrip("X").isdigit():
+            people = people.filter(id_number__endswith=upper)
+        else:
+            people = people.filter(Q(name__contains=w) | Q(group_name__contains=w) | Q(hukou_village__name__contains=w))
+    if election_id.isdigit():
+        people = people.filter(registrations__election_id=int(election_id), registrations__status="registered")
+    return people.distinct().order_by("name", "hukou_village__code", "group_name", "birth_date", "id")
+
+
+@allow(*OFFICE)
+def person_pick(request):
+    """The person-search widget (htmx): type a name (and group, village or the ID number's last
+    digits), pick the person. Namesakes are told apart by village, 村民小组 and birth year; the
+    list shows only the ID number's tail. Picking fills the field with the ID number the services
+    read; only office roles, who see ID numbers on their people pages, reach this view."""
+    field = request.GET.get("field", "")
+    text = request.GET.get(field, "") if field else request.GET.get("q", "")
+    found = list(pick_people(request.user, text, request.GET.get("election", ""))[: PICK_LIMIT + 1])
+    names = [p.name for p in found]
+    rows = [{"person": p, "namesake": names.count(p.name) > 1} for p in found[:PICK_LIMIT]]
+    return render(
+        request,
+        "people/_pick_results.html",
+        {"rows": rows, "more": len(found) > PICK_LIMIT, "text": text.strip(), "target": request.GET.get("target", "")},
+    )

@@ -42,6 +42,8 @@ from .models import Notification, ReviewCase, ReviewVerdict
 
 STAGE_ZH = dict(ReviewCase.STAGE_CHOICES)
 TIER_ROLE = {ReviewCase.VILLAGE: VILLAGE, ReviewCase.TOWNSHIP: TOWNSHIP, ReviewCase.COUNTY: DEPARTMENT}
+# The office roles and the tier each reviews (the county tier is the departments').
+OFFICE_TIER = {VILLAGE: ReviewCase.VILLAGE, TOWNSHIP: ReviewCase.TOWNSHIP}
 # Roles that see the joint review's internals (which department decided what).
 FULL_VIEW_ROLES = frozenset({COUNTY, TOWNSHIP})
 
@@ -368,18 +370,21 @@ def bulk_verdict(
     document_number: str = "",
     on: dt.date | None = None,
 ) -> list[ReviewVerdict]:
-    """ "All candidates of the township pass, except these" for the actor's department, in one action.
+    """ "All candidates here pass, except these", in one action: a department for a township at
+    the county joint review, the village committee at its 村级预审, the township at its 乡镇初审
+    (``township`` is then the village or township whose candidates are reviewed).
 
     ``verdict_ids`` (the rows the reviewer had on screen) limits the action, so a candidate queued
     after the page was opened is not passed unseen. The excepted candidates stay pending for a
     single verdict. One summary audit record lists every candidate passed.
     """
-    if getattr(actor, "role", None) != DEPARTMENT or not actor.department_id:
-        raise ReviewError("只有联审部门账号可以批量审查。")
+    role = getattr(actor, "role", None)
+    if (role == DEPARTMENT and not actor.department_id) or role not in (DEPARTMENT, *OFFICE_TIER):
+        raise ReviewError("只有联审部门、村民选举委员会或乡镇换届办账号可以批量审查。")
     if not in_scope(actor, township.code):
         raise ReviewError(f"{township.name}不在您的管辖范围内。")
     excepted = {c.pk if isinstance(c, Candidate) else int(c) for c in except_candidates}
-    qs = department_queue(actor, township=township)
+    qs = department_queue(actor, township=township) if role == DEPARTMENT else office_queue(actor, township)
     if verdict_ids is not None:
         qs = qs.filter(pk__in=list(verdict_ids))
     # Cases locked in id order (as record_verdict locks them) so concurrent actions cannot deadlock.
@@ -389,7 +394,8 @@ def bulk_verdict(
     qs = qs.select_for_update(of=("self",))
     chosen = [v for v in qs if v.case.candidate_id not in excepted]
     if not chosen:
-        raise ReviewError(f"{township.name}没有待本部门审查且未被排除的候选人。")
+        what = "本部门审查" if role == DEPARTMENT else TIER_ZH[OFFICE_TIER[role]]
+        raise ReviewError(f"{township.name}没有待{what}且未被排除的候选人。")
     day = on or timezone.localdate()
     passed_names = []
     for v in chosen:
@@ -402,15 +408,16 @@ def bulk_verdict(
         v.decided_on = day
         v.save()
         passed_names.append(f"{v.case.candidate.election.organization.name} {v.case.candidate.person.name}")
+    who = actor.department.name if role == DEPARTMENT else TIER_ZH[OFFICE_TIER[role]]
     audit.record(
         actor,
         "review.bulk_pass",
         township,
         object_type="review.BulkVerdict",
-        object_repr=f"{actor.department.name}批量审查通过：{township.name} {len(chosen)} 人",
+        object_repr=f"{who}批量审查通过：{township.name} {len(chosen)} 人",
         region_code=township.code,
         changes={
-            "department": [None, actor.department.code],
+            "department": [None, actor.department.code if role == DEPARTMENT else TIER_ZH[OFFICE_TIER[role]]],
             "passed": [None, passed_names],
             "verdict_ids": [None, [v.pk for v in chosen]],
             "excepted": [None, sorted(excepted)],
@@ -421,6 +428,25 @@ def bulk_verdict(
     for v in chosen:
         _advance(actor, v.case)
     return chosen
+
+
+def office_queue(actor, region: Region) -> QuerySet[ReviewVerdict]:
+    """The village committee's 村级预审 or the township's 乡镇初审 still to do under ``region``."""
+    tier = OFFICE_TIER.get(getattr(actor, "role", None))
+    if tier is None or actor.scope_prefix is None:
+        return ReviewVerdict.objects.none()
+    prefix = region.code if region.level == Region.VILLAGE else _region_prefix(region)
+    return (
+        ReviewVerdict.objects.filter(
+            tier=tier,
+            verdict=ReviewVerdict.PENDING,
+            case__stage=tier,
+            case__candidate__election__organization__code__startswith=prefix,
+        )
+        .filter(case__candidate__election__organization__code__startswith=actor.scope_prefix)
+        .select_related("case__candidate__person", "case__candidate__election__organization")
+        .order_by("case__candidate__election__organization__code", "case__candidate__list_order", "id")
+    )
 
 
 @transaction.atomic
@@ -675,7 +701,11 @@ def joint_review_table(township: Region, campaign, compact: bool = False) -> dic
                     f"{negative_text(campaign, v.negative_item)}"
                     + (f"（{v.document_number}）" if v.document_number else "")
                 )
-    title = f"{township.name}村（社区）“两委”换届候选人资格联审表"
+    # A township's table covers its villages; the archive of one village holds that village's rows.
+    if township.level == Region.VILLAGE:
+        title = f"{township.name}“两委”换届候选人资格联审表"
+    else:
+        title = f"{township.name}村（社区）“两委”换届候选人资格联审表"
     subtitle = (
         f"{campaign.name}　　填报单位：{township.name}　　制表日期：{timezone.localdate():%Y年%m月%d日}"
     )
@@ -699,10 +729,9 @@ def joint_review_pdf(township: Region, campaign) -> bytes:
     # share the rest of the landscape page. Widths are in points, read by table_pdf as weights.
     many = len(t["departments"]) > 8
     size = 9.0 if many else 10.5
-    fixed = [22, 46, 48, 18, 9 * size + 10, 36, 30, 30]
-    avail = 842 - 2 * 42.5  # A4 landscape less the table margins (15 mm each side)
-    dept_w = max((avail - sum(fixed) - 36) / max(len(t["departments"]), 1), 2 * size + 9)
-    widths = fixed + [dept_w] * len(t["departments"]) + [36]
+    # The departments share what the columns kept whole (序号, village, name, gender, the 18-digit
+    # ID number, post) leave of the landscape page; the weights only set their proportions.
+    widths = [22, 46, 48, 18, 100, 36, 30, 30] + [40] * len(t["departments"]) + [36]
     return table_pdf(
         t["title"],
         t["columns"],
@@ -713,6 +742,7 @@ def joint_review_pdf(township: Region, campaign) -> bytes:
         signature_lines=t["signatures"],
         widths=widths,
         font_size=size,
+        whole=[0, 1, 2, 3, 4, 5, 6, 7, len(t["columns"]) - 1],
     )
 
 

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from huanjie.accounts.models import Department
 from huanjie.campaigns.models import Campaign
 from huanjie.core.access import ADMIN, COUNTY, DEPARTMENT, OBSERVER, TOWNSHIP, VILLAGE, allow, require_scope
+from huanjie.core.kept import keep_form
+from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.people.models import Region
 
 from . import services
@@ -74,6 +76,18 @@ def queue(request):
     qs = services.department_queue(user, pending_only=(status != "decided"), township=township, search=q)
     if status == "decided":
         qs = qs.exclude(verdict=ReviewVerdict.PENDING)
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"{user.department.name}资格审查队列",
+            ["乡镇", "村（社区）", "职位", "姓名", "性别", "身份证号码", "等待天数", "结论", "审查意见"],
+            [
+                [c.election.organization.parent.name if c.election.organization.parent else "",
+                 c.election.organization.name, c.post.name, c.person.name, c.person.get_gender_display(),
+                 c.person.id_number, services.days_waiting(v), v.get_verdict_display(), v.comment]
+                for v in qs.select_related("case__candidate__election__organization__parent")
+                for c in [v.case.candidate]
+            ],
+        )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     for v in page:
         v.days = services.days_waiting(v)
@@ -99,18 +113,24 @@ def queue(request):
     )
 
 
-@allow(DEPARTMENT)
+@allow(DEPARTMENT, VILLAGE, TOWNSHIP)
 @require_POST
 def bulk(request):
     user = request.user
-    township = get_object_or_404(Region, code=request.POST.get("township", ""), level=Region.TOWNSHIP)
+    # A department passes a township's candidates; the village committee its village's at the
+    # 村级预审, the township its own at the 乡镇初审 (services.bulk_verdict checks the tier).
+    level = Region.TOWNSHIP if user.role != VILLAGE else Region.VILLAGE
+    township = get_object_or_404(Region, code=request.POST.get("township", ""), level=level)
     require_scope(user, township.code)
+    back = (
+        f"{_queue_url()}?{urlencode({'township': township.code})}" if user.role == DEPARTMENT else _cases_url()
+    )
     try:
         shown = [int(x) for x in request.POST.getlist("shown")]
         excepted = [int(x) for x in request.POST.getlist("except")]
     except ValueError:
         messages.error(request, "批量审查：提交的候选人编号无效。")
-        return redirect("review:queue")
+        return redirect(back)
     try:
         done = services.bulk_verdict(
             user,
@@ -128,7 +148,7 @@ def bulk(request):
             f"{township.name}：已批量审查通过 {len(done)} 人"
             + (f"，{len(excepted)} 人留待逐个审查。" if excepted else "。"),
         )
-    return redirect(f"{_queue_url()}?{urlencode({'township': township.code})}")
+    return redirect(back)
 
 
 def _queue_url() -> str:
@@ -207,6 +227,7 @@ def verdict_record(request, pk):
     default_next = _queue_url() if request.user.role == DEPARTMENT else _cases_url()
     if result not in ("pass", "fail"):
         messages.error(request, "审查结论：请选择“通过”或“不通过”。")
+        keep_form(request)
         return redirect("review:verdict", pk=v.pk)
     try:
         services.record_verdict(
@@ -219,6 +240,7 @@ def verdict_record(request, pk):
         )
     except services.ReviewError as exc:
         messages.error(request, f"{v.case.candidate.person.name}：{exc}")
+        keep_form(request)  # the verdict, choice and reason come back on the form
         return redirect("review:verdict", pk=v.pk)
     messages.success(
         request,
@@ -280,10 +302,17 @@ def cases(request):
             }
         )
     query = urlencode({k: v for k, v in {"q": q, "stage": stage}.items() if v})
+    # Bulk pass at the office's own tier, as the departments have it at the county (one region:
+    # the village committee's village, the township's township).
+    bulk_rows = [r for r in rows if r["to_review"] is not None]
+    bulk_region = user.region if my_tier is not None and bulk_rows else None
     return render(
         request,
         "review/cases.html",
         {
+            "bulk_rows": bulk_rows,
+            "bulk_region": bulk_region,
+            "bulk_tier": services.TIER_ZH.get(my_tier, ""),
             "page": page,
             "rows": rows,
             "full": full,

@@ -26,7 +26,9 @@ from .profiles import Profile, get_profile
 __all__ = [
     "CalendarResult",
     "CalendarStep",
+    "FactDate",
     "add_months",
+    "check_fact_date",
     "add_years",
     "age_on",
     "days_before",
@@ -344,3 +346,73 @@ def election_calendar(
         handover_latest=handover_latest,
         steps=tuple(steps),
     )
+
+
+@dataclass(frozen=True)
+class FactDate:
+    """The verdict on the day a fact is recorded for: refusals stop it, warnings need an explanation."""
+
+    refusals: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def check_fact_date(
+    label: str,
+    day: date,
+    *,
+    today: date,
+    after: Iterable[tuple[str, date | None]] = (),
+    election_day: date | None = None,
+    on_or_after_election_day: bool = False,
+    before_election_day: bool = False,
+    deadline: date | None = None,
+    late_allowed: bool = False,
+) -> FactDate:
+    """R4 — a fact is recorded on a day on which it can have happened.
+
+    * never in the future (``day > today``): a record is a fact, not a plan;
+    * never before a step it depends on (``after``: ``(label, day)`` pairs, a ``None`` day is a
+      step not yet recorded and is skipped);
+    * an election-day fact (counting, results, the new committee, the handover) on the election
+      day or after it (``on_or_after_election_day``); a fact that prepares the vote (nominations,
+      lists) before it (``before_election_day``). The election day is whatever it is now: it may
+      have been moved;
+    * past its legal ``deadline`` a step is refused, unless the law lets it be done late
+      (``late_allowed``, e.g. the handover of VCL Art. 20 or an objection decision of R10):
+      then it is a warning that the office answers with an explanation.
+    """
+    refusals: list[str] = []
+    warnings: list[str] = []
+    if day > today:
+        refusals.append(f"{label}：日期 {_iso(day)} 晚于今天（{_iso(today)}），尚未发生的事不能预先登记。")
+    for what, earlier in after:
+        if earlier is not None and day < earlier:
+            refusals.append(f"{label}：日期 {_iso(day)} 早于{what}（{_iso(earlier)}），须在其后。")
+    if election_day is not None:
+        if on_or_after_election_day and day < election_day:
+            refusals.append(
+                f"{label}：日期 {_iso(day)} 早于选举日 {_iso(election_day)}，只能在选举日当天或之后登记；"
+                "如选举日已改期，请先由乡镇调整选举日。"
+            )
+        if before_election_day and day >= election_day:
+            refusals.append(f"{label}：日期 {_iso(day)} 应早于选举日 {_iso(election_day)}。")
+    if deadline is not None and day > deadline:
+        late = (day - deadline).days
+        if late_allowed:
+            warnings.append(
+                f"{label}：期限是 {_iso(deadline)}，{_iso(day)} 已超过 {late} 天；法律允许补办，请写明逾期原因。"
+            )
+        else:
+            refusals.append(
+                f"{label}：最迟应在 {_iso(deadline)} 完成，{_iso(day)} 已超过期限，法律不允许逾期办理；"
+                "请由乡镇调整选举日后重新办理。"
+            )
+    return FactDate(tuple(refusals), tuple(warnings))

@@ -674,12 +674,22 @@ def team_checks(
         else:
             raise EngineError("wrong_type", "stage 应为 initial、preliminary 或 township", f"{path}.stage")
 
+    def _range_zh(lo: int | None, hi: int | None) -> str:
+        # P10: a band open at one end reads "不超过6人" / "不少于3人", never "应为—至6人".
+        if lo is None and hi is None:
+            return "不限人数"
+        if lo is None:
+            return f"应不超过{hi}人"
+        if hi is None:
+            return f"应不少于{lo}人"
+        return f"应为{lo}人" if lo == hi else f"应为{lo}至{hi}人"
+
     if population is not None and paid_posts is not None:
         for row in policy["team_size_by_population"]:
             lo_pop, hi_pop, lo, hi = row
             if population >= lo_pop and (hi_pop is None or population <= hi_pop):
                 ok = (lo is None or paid_posts >= lo) and (hi is None or paid_posts <= hi)
-                reason = f"人口{population}人，定工干部职数{paid_posts}人，应为{lo if lo is not None else '—'}至{hi if hi is not None else '—'}人"
+                reason = f"人口{population}人，定工干部职数{paid_posts}人，{_range_zh(lo, hi)}"
                 if not ok and hi is not None and paid_posts > hi and team_size_reason:
                     ok = True
                     reason += f"；已说明情况：{team_size_reason}"

@@ -1,8 +1,7 @@
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 
-from huanjie.accounts.models import User
-from huanjie.accounts.services import create_account
+from huanjie.accounts.services import create_account, locked_until
 from huanjie.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +20,7 @@ def test_lockout_after_repeated_failures(world, client, settings):
         client.post("/login/", {"username": "township_a", "password": "nope"})
     r = client.post("/login/", {"username": "township_a", "password": PASSWORD})
     assert r.status_code == 400 and "已锁定" in r.content.decode()
-    assert User.objects.get(username="township_a").locked_until is not None
+    assert locked_until("township_a") is not None
 
 
 def test_open_redirect_is_refused(world, client):
@@ -42,5 +41,6 @@ def test_accounts_get_argon2_and_generated_passwords(world, settings):
     user, password = create_account(world.users["admin"], username="new_clerk", display_name="新文书",
                                      role="village", region=world.village_a1)
     assert len(password) >= 12 and password != PASSWORD
+    assert user.must_change_password  # a one-time password
     assert identify_hasher(user.password).algorithm == "argon2"
     assert user.check_password(password)

@@ -25,8 +25,8 @@ def test_every_page_uses_only_local_assets(world, client_for, persona):
     checked = 0
     for url in pages:
         response = client.get(url)
-        if response.status_code != 200:
-            continue
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue  # downloads (an Excel template) load nothing
         html = response.content.decode()
         assert external(ATTR.findall(html)) == [], url
         assert external(CSS_URL.findall(html)) == [], url
@@ -52,9 +52,19 @@ def test_production_mode_refuses_to_start_without_secret_key(tmp_path):
     assert result.returncode != 0 and "HUANJIE_SECRET_KEY" in result.stderr
 
 
-def test_production_mode_sets_secure_cookies_and_hsts(tmp_path):
+def test_production_mode_refuses_to_start_without_audit_key(tmp_path):
+    """The audit chain's key must come from outside the database: production never invents one."""
     env = {"HUANJIE_PRODUCTION": "1", "HUANJIE_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
            "HUANJIE_SECRET_KEY": "k" * 64}
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='huanjie.settings'; django.setup()"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "生产模式必须提供审计密钥" in result.stderr
+    assert not (tmp_path / "audit_key").exists()
+
+
+def test_production_mode_sets_secure_cookies_and_hsts(tmp_path):
+    env = {"HUANJIE_PRODUCTION": "1", "HUANJIE_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "HUANJIE_SECRET_KEY": "k" * 64, "HUANJIE_AUDIT_KEY": "a" * 40}
     code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='huanjie.settings'; django.setup();"
             "from django.conf import settings as s;"
             "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)")

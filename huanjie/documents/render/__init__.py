@@ -11,11 +11,13 @@ from .pdf import (
     CIRCLE,
     VOTER_CARD_FIELDS,
     BallotPost,
+    Notice,
     TableSpec,
     ballot_pdf,
     cards_pdf,
     certificate_pdf,
     notice_pdf,
+    notices_pdf,
     table_pdf,
 )
 from .word import notice_docx
@@ -26,6 +28,7 @@ __all__ = [
     "VOTER_CARD_FIELDS",
     "BallotPost",
     "MissingGlyphError",
+    "Notice",
     "SheetSpec",
     "TableSpec",
     "ballot_pdf",
@@ -34,6 +37,7 @@ __all__ = [
     "missing_glyphs",
     "notice_docx",
     "notice_pdf",
+    "notices_pdf",
     "table_pdf",
     "workbook_bytes",
 ]

@@ -167,6 +167,26 @@ def _natural_widths(columns, rows, font_size, pad, header_size=None) -> list[flo
     return out
 
 
+def _keep_whole(widths: list[float], whole: Sequence[int], grid, avail: float, font_size: float, pad: float):
+    """Columns whose values must not break (an 18-digit ID number, a name, a file name) get the
+    width of their longest value; the other columns share what is left in their proportions."""
+    need = {
+        i: max((string_width(r[i], REGULAR, font_size) for r in grid if r[i]), default=0.0) + 2 * pad + 1
+        for i in whole
+    }
+    if sum(need.values()) < avail:  # a column given more than it needs keeps it
+        need = {i: max(w, widths[i]) for i, w in need.items()}
+    rest = [i for i in range(len(widths)) if i not in need]
+    left = avail - sum(need.values())
+    base = sum(widths[i] for i in rest) or 1.0
+    out = list(widths)
+    for i, w in need.items():
+        out[i] = w
+    for i in rest:
+        out[i] = max(widths[i] * left / base, 0.0)
+    return out
+
+
 def _fit_widths(natural: list[float], avail: float, min_w: float) -> list[float]:
     total = sum(natural)
     if total <= avail:
@@ -199,6 +219,7 @@ def _grid_table(
     font_size: float = TABLE_SIZE,
     repeat: int = 1,
     weights: Sequence[float] | None = None,
+    whole: Sequence[int] = (),
 ) -> Flowable:
     ncol = len(columns)
     for h in columns:
@@ -213,6 +234,8 @@ def _grid_table(
         widths = [x * avail / sum(w) for x in w]
     else:
         widths = _fit_widths(_natural_widths(cols, grid, font_size, pad), avail, font_size * 2 + 2 * pad)
+    if whole and repeat <= 1:
+        widths = _keep_whole(widths, whole, grid, avail, font_size, pad)
     head_style = _style("th", BOLD, font_size, alignment=TA_CENTER)
     cell_style = _style("td", REGULAR, font_size, alignment=TA_LEFT)
     data: list[list[object]] = [[Paragraph(_esc(h), head_style) for h in cols]]
@@ -391,6 +414,25 @@ def _signature_block(issuer: str | None, date_text: str | None, stamp: bool, gua
 # ---------------------------------------------------------------- 公告 / 公示
 
 
+@dataclass
+class Notice:
+    """One 公告/公示/通知 (see :func:`notice_pdf` for the fields)."""
+
+    title: str
+    paragraphs: Sequence[str]
+    issuer: str
+    date_text: str
+    tables: Sequence[TableSpec] | None = None
+    sections: Sequence[tuple[str, Sequence[Sequence[object]]]] | None = None
+    section_columns: Sequence[str] = ("姓名", "性别")
+    section_repeat: int = 0
+    section_font_size: float = TABLE_SIZE
+    closing_paragraphs: Sequence[str] = ()
+    stamp: bool = False
+    red_header: str | None = None
+    red_line: bool = False
+
+
 def notice_pdf(
     title: str,
     paragraphs: Sequence[str],
@@ -415,10 +457,35 @@ def notice_pdf(
     for every section). ``tables`` come after the sections; ``closing_paragraphs`` after both
     (e.g. "如有异议，请于……前向村民选举委员会反映。"). ``stamp`` adds a "（盖章）" line.
     """
+    notice = Notice(
+        title, paragraphs, issuer, date_text, tables=tables, sections=sections,
+        section_columns=section_columns, section_repeat=section_repeat,
+        section_font_size=section_font_size, closing_paragraphs=closing_paragraphs, stamp=stamp,
+        red_header=red_header, red_line=red_line,
+    )
+    return notices_pdf([notice], on_missing=on_missing)
+
+
+def notices_pdf(notices: Sequence[Notice], *, on_missing: str | None = None, page_numbers: bool = True) -> bytes:
+    """Several notices in one file, each starting on a new page (e.g. one 账号通知单 per account,
+    printed in one go and handed out sheet by sheet: ``page_numbers=False`` then, since the
+    sheets do not belong together)."""
+    if not notices:
+        raise ValueError("notices_pdf needs at least one notice")
     guard = GlyphGuard(on_missing)
     buf = io.BytesIO()
-    doc = _Doc(buf, pagesize=A4, margins=GONGWEN_MARGINS, title=title, author=issuer)
-    avail = doc.width
+    doc = _Doc(buf, pagesize=A4, margins=GONGWEN_MARGINS, title=notices[0].title, author=notices[0].issuer)
+    story: list = []
+    for n, notice in enumerate(notices):
+        if n:
+            story.append(PageBreak())
+        story.extend(_notice_story(notice, doc.width, guard))
+    guard.finish()
+    _build(doc, story, page_numbers=page_numbers)
+    return buf.getvalue()
+
+
+def _notice_story(notice: Notice, avail: float, guard: GlyphGuard) -> list:
     title_style = _style(
         "title", BOLD, TITLE_SIZE, TITLE_SIZE * 1.5, alignment=TA_CENTER, spaceAfter=BODY_SIZE
     )
@@ -428,38 +495,38 @@ def notice_pdf(
     heading = _style("h", BOLD, BODY_SIZE, BODY_LEADING, spaceBefore=6, spaceAfter=4)
     caption = _style("cap", BOLD, BODY_SIZE, BODY_LEADING, alignment=TA_CENTER, spaceBefore=6, spaceAfter=4)
 
-    story: list = _red_header(red_header, red_line, guard)
-    guard.check(title, "标题")
-    story.append(Paragraph(_balanced_lines(title, BOLD, TITLE_SIZE, avail), title_style))
-    for p in paragraphs:
+    story: list = _red_header(notice.red_header, notice.red_line, guard)
+    guard.check(notice.title, "标题")
+    story.append(Paragraph(_balanced_lines(notice.title, BOLD, TITLE_SIZE, avail), title_style))
+    for p in notice.paragraphs:
         story.append(Paragraph(_esc(guard.check(p, "正文")), body))
 
-    if sections:
-        repeat = section_repeat or _auto_repeat(
-            section_columns, [rows for _, rows in sections], avail, section_font_size
+    if notice.sections:
+        repeat = notice.section_repeat or _auto_repeat(
+            notice.section_columns, [rows for _, rows in notice.sections], avail, notice.section_font_size
         )
         # One set of column widths for every group, so the groups line up down the page.
-        all_rows = [r for _, rows in sections for r in layout_repeat(section_columns, rows, 1)[1]]
-        section_weights = _natural_widths(list(section_columns), all_rows, section_font_size, 4.0)
-        for head, rows in sections:
+        all_rows = [r for _, rows in notice.sections for r in layout_repeat(notice.section_columns, rows, 1)[1]]
+        section_weights = _natural_widths(list(notice.section_columns), all_rows, notice.section_font_size, 4.0)
+        for head, rows in notice.sections:
             story.append(CondPageBreak(BODY_LEADING * 4))  # never a group heading alone at a page foot
             story.append(Paragraph(_esc(guard.check(head, "分组标题")), heading))
             if rows:
                 story.append(
                     _grid_table(
-                        section_columns,
+                        notice.section_columns,
                         rows,
                         avail=avail,
                         guard=guard,
                         where=f"{head}：",
-                        font_size=section_font_size,
+                        font_size=notice.section_font_size,
                         repeat=repeat,
                         weights=section_weights,
                     )
                 )
             story.append(Spacer(1, 6))
 
-    for spec in tables or ():
+    for spec in notice.tables or ():
         if spec.caption:
             story.append(CondPageBreak(BODY_LEADING * 3))
             story.append(Paragraph(_esc(guard.check(spec.caption, "表题")), caption))
@@ -482,12 +549,10 @@ def notice_pdf(
         )
         story.append(Spacer(1, 8))
 
-    for p in closing_paragraphs:
+    for p in notice.closing_paragraphs:
         story.append(Paragraph(_esc(guard.check(p, "正文")), body))
-    story.extend(_signature_block(issuer, date_text, stamp, guard))
-    guard.finish()
-    _build(doc, story)
-    return buf.getvalue()
+    story.extend(_signature_block(notice.issuer, notice.date_text, notice.stamp, guard))
+    return story
 
 
 # ---------------------------------------------------------------- long tables
@@ -529,8 +594,11 @@ def table_pdf(
     widths: Sequence[float] | None = None,
     font_size: float | None = None,
     on_missing: str | None = None,
+    whole: Sequence[int] = (),
 ) -> bytes:
     """A long table whose header row repeats on every page (资格联审表, 计票单, 汇总表).
+
+    ``whole``: indexes of columns whose values never break inside (ID numbers, names, file names).
 
     ``subtitle`` is a line under the title (e.g. "填报单位：某某镇　　填报日期：2021年1月5日").
     ``footer_lines`` are notes after the table; ``signature_lines`` are labels (e.g. one per
@@ -563,7 +631,9 @@ def table_pdf(
             )
         )
     story.append(
-        _grid_table(columns, rows, avail=avail, guard=guard, where="", font_size=font_size, weights=widths)
+        _grid_table(
+            columns, rows, avail=avail, guard=guard, where="", font_size=font_size, weights=widths, whole=whole
+        )
     )
     note = _style("note", REGULAR, TABLE_SIZE, TABLE_SIZE * 1.6, spaceBefore=2)
     if footer_lines:
@@ -955,8 +1025,14 @@ def ballot_pdf(
     footer_note: str | None = None,
     copies: int = 1,
     on_missing: str | None = None,
+    serial_start: int | None = 1,
+    seal_label: str | None = "选举委员会盖章",
 ) -> bytes:
     """A 选票 on A4 portrait: title, 填票说明, one block per post, large type, heavy black lines.
+
+    Each copy carries its serial number (``serial_start``, ``serial_start + 1`` …; None for none)
+    at the top left and a box for the committee's seal (``seal_label``) at the top right: a ballot
+    without the seal is not a ballot.
 
     ``mode`` CIRCLE: one box under each name to draw "○"; APPROVE: 赞成/反对/弃权 rows.
     Candidates are printed in the order given; each post gets ``write_ins`` blank 另选他人 slots.
@@ -983,13 +1059,32 @@ def ballot_pdf(
             guard.check(n, f"{post.name}候选人：")
     guard.finish()
 
-    def one_ballot(scale: float) -> list:
+    def serial_and_seal(serial: int | None, scale: float) -> Table:
+        small = _style("sn", REGULAR, 11 * scale, 14 * scale)
+        seal = _style("seal", REGULAR, 10 * scale, 13 * scale, alignment=TA_CENTER)
+        seal_w = 34 * mm
+        left = Paragraph(f"编号：No. {serial:06d}" if serial is not None else "", small)
+        right = Paragraph(_esc(seal_label or ""), seal)
+        t = Table([[left, right]], colWidths=[avail - seal_w, seal_w], rowHeights=[22 * mm * scale])
+        cmds = [
+            ("VALIGN", (0, 0), (0, 0), "TOP"),
+            ("VALIGN", (1, 0), (1, 0), "BOTTOM"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ]
+        if seal_label:
+            cmds.append(("BOX", (1, 0), (1, 0), 1.0, BLACK))
+        t.setStyle(TableStyle(cmds))
+        return t
+
+    def one_ballot(scale: float, serial: int | None = None) -> list:
         # Built afresh per copy: flowables keep layout state once drawn.
         ins_style = _style("ins", REGULAR, 12.5 * scale, 19 * scale)
         head_style = _style("ph", BOLD, 16 * scale, 22 * scale, spaceBefore=10 * scale, spaceAfter=4 * scale)
         out: list = []
         if spare_label:
             out.append(_Band(spare_label, spare_color))
+        if serial is not None or seal_label:
+            out.append(serial_and_seal(serial, scale))
         out.append(
             Paragraph(
                 _balanced_lines(title, BOLD, 24 * scale, avail),
@@ -1044,7 +1139,7 @@ def ballot_pdf(
     chosen = 0.72
     for scale in (1.0, 0.95, 0.9, 0.85, 0.8, 0.76, 0.72):
         trial = _Doc(io.BytesIO(), pagesize=A4, margins=BALLOT_MARGINS, title=title)
-        trial.build(one_ballot(scale))
+        trial.build(one_ballot(scale, serial_start))
         if trial.page == 1:
             chosen = scale
             break
@@ -1052,6 +1147,6 @@ def ballot_pdf(
     for k in range(max(copies, 1)):
         if k:
             story.append(PageBreak())
-        story.extend(one_ballot(chosen))
+        story.extend(one_ballot(chosen, None if serial_start is None else serial_start + k))
     _build(doc, story, page_numbers=False)
     return buf.getvalue()

@@ -54,22 +54,9 @@ def _try(title: str, filename: str, date, make) -> Entry:
         return Entry(title, filename, None, date, f"未归档：{exc}")
 
 
-def _candidate_notice(election: Election):
-    """The candidate list notice of the candidates work, if it provides one."""
-    try:
-        from huanjie.elections.nomination import services as candidates
-    except ImportError:
-        return None
-    for name in (
-        "candidate_list_pdf",
-        "candidate_notice_pdf",
-        "candidates_notice_pdf",
-        "candidate_list_notice_pdf",
-    ):
-        fn = getattr(candidates, name, None)
-        if callable(fn):
-            return fn
-    return None
+def _step_day(election: Election, key: str) -> dt.date | None:
+    step = election.steps.filter(key=key).first()
+    return step.done_on if step else None
 
 
 def data_workbook(election: Election) -> bytes:
@@ -207,67 +194,118 @@ def data_workbook(election: Election) -> bytes:
     )
 
 
-def entries(election: Election, today: dt.date | None = None) -> list[Entry]:
-    today = today or timezone.localdate()
+def _planned(election: Election, today: dt.date) -> list[tuple[str, str, dt.date | None, object]]:
+    """Every document the election produces, in the order of the work: (title, file name without
+    its number, date, how to make it)."""
+    from huanjie.elections.nomination import proxies
+    from huanjie.elections.nomination import services as candidates
+    from huanjie.elections.nomination.models import CandidateListPublication
+    from huanjie.elections.voting import services as voting
+    from huanjie.review import services as review
+
     village = election.organization.name
     own = kinds.hooks_for(election.kind).archive_documents
-    opening, closing = own(election) if own is not None else (None, [])
-    if opening is not None:  # the kind's own documents before the vote (a party branch: 请示, 批复 …)
-        out = [_try(*doc) for doc in opening]
-    else:
-        published = documents.publication_date(election)
-        out = [
-            _try(
-                f"{village}选民名单公告",
-                "01_选民名单公告.pdf",
-                published,
-                lambda: documents.voter_notice_pdf(election),
-            ),
-            _try(f"{village}选民证", "02_选民证.pdf", published, lambda: documents.voter_cards_pdf(election)),
-        ]
-        notice = _candidate_notice(election)
-        if notice is not None:
-            out.append(_try(f"{village}候选人名单公告", "03_候选人名单公告.pdf", None, lambda: notice(election)))
+    if own is not None:  # the kind's own documents before the vote (a party branch: 请示, 批复 …)
+        opening, closing = own(election)
+        return [*opening, *_vote_and_result(election, today), *closing]
+    published = documents.publication_date(election)
+    planned: list[tuple[str, str, dt.date | None, object]] = [
+        (f"{village}选民名单公告", "选民名单公告.pdf", published, lambda: documents.voter_notice_pdf(election)),
+        (f"{village}选民证", "选民证.pdf", published, lambda: documents.voter_cards_pdf(election)),
+    ]
+    publications = list(CandidateListPublication.objects.filter(election=election).order_by("version"))
+    for pub in publications:
+        suffix = f"（第{pub.version}版）" if len(publications) > 1 else ""
+        planned.append((
+            f"{village}正式候选人名单公告{suffix}",
+            f"正式候选人名单公告{'_第' + str(pub.version) + '版' if suffix else ''}.pdf",
+            pub.published_on,
+            lambda pub=pub: candidates.notice_pdf(election, pub),
+        ))
+    if not publications:
+        planned.append((f"{village}正式候选人名单公告", "正式候选人名单公告.pdf", None, _missing("正式候选人名单尚未公布")))
+    planned += [
+        (
+            f"{village}候选人资格联审表",
+            "资格联审表.pdf",
+            None,
+            lambda: review.joint_review_pdf(election.organization, election.campaign),
+        ),
+        (
+            f"{village}委托投票公告",
+            "委托投票公告.pdf",
+            _step_day(election, "proxy_lists_published"),
+            lambda: proxies.proxy_notice_pdf(election, _step_day(election, "proxy_lists_published") or today),
+        ),
+        (
+            f"{village}投票选举事项公告",
+            "投票选举事项公告.pdf",
+            _step_day(election, "voting_arrangements"),
+            lambda: voting.arrangements_notice_pdf(election, _step_day(election, "voting_arrangements") or today),
+        ),
+        (
+            f"{village}选举工作人员名单公告",
+            "选举工作人员名单公告.pdf",
+            _step_day(election, "voting_arrangements"),
+            lambda: voting.staff_notice_pdf(election, _step_day(election, "voting_arrangements") or today),
+        ),
+    ]
+    return planned + _vote_and_result(election, today)
+
+
+def _vote_and_result(election: Election, today: dt.date) -> list[tuple[str, str, dt.date | None, object]]:
+    """The documents of the vote and its result, the same for every kind of election."""
+    from huanjie.elections.voting import services as voting
+
+    village = election.organization.name
+    planned: list[tuple[str, str, dt.date | None, object]] = []
+    first = election.rounds.filter(number=1).first()
+    if first is not None:
+        planned.append((f"{village}选票样张", "选票样张.pdf", first.held_on, lambda: voting.round_ballot_pdf(first)))
     figures = result_documents.round_figures(election)
     result_day = max((f.round.held_on or election.election_date for f in figures), default=None)
     forms = result_documents.counted_forms([f.round.pk for f in figures])
     for n, form in enumerate(sorted(forms, key=lambda f: (f.round.number, f.station_id)), 1):
-        out.append(
-            _try(
-                f"第{form.round.number}轮计票单（{form.station.name}）",
-                f"04_计票单_{n:02d}_第{form.round.number}轮_{form.station.name}.pdf",
-                form.round.held_on or election.election_date,
-                lambda form=form: result_documents.counting_form_pdf(form),
-            )
-        )
-    out += [
-        _try(
-            f"{village}选举结果公告",
-            "05_选举结果公告.pdf",
-            result_day,
-            lambda: result_documents.results_notice_pdf(election),
-        ),
-        _try(
-            f"{village}选举结果报告单",
-            "06_选举结果报告单.pdf",
-            result_day,
-            lambda: result_documents.report_pdf(election),
-        ),
-        _try(
-            f"{village}当选证书",
-            "07_当选证书.pdf",
-            result_day,
-            lambda: result_documents.certificates_pdf(election),
-        ),
-        Entry(
+        planned.append((
+            f"第{form.round.number}轮计票单（{form.station.name}）",
+            f"计票单_{n:02d}_第{form.round.number}轮_{form.station.name}.pdf",
+            form.round.held_on or election.election_date,
+            lambda form=form: result_documents.counting_form_pdf(form),
+        ))
+    planned += [
+        (f"{village}选举结果公告", "选举结果公告.pdf", result_day, lambda: result_documents.results_notice_pdf(election)),
+        (f"{village}选举结果报告单", "选举结果报告单.pdf", result_day, lambda: result_documents.report_pdf(election)),
+        (f"{village}当选证书", "当选证书.pdf", result_day, lambda: result_documents.certificates_pdf(election)),
+        (
             f"{village}选举数据（选民、候选人、计票单、结果、当选人员、移交）",
-            "08_选举数据.xlsx",
-            data_workbook(election),
+            "选举数据.xlsx",
             today,
+            lambda: data_workbook(election),
         ),
     ]
-    out += [_try(*doc) for doc in closing]
-    return out
+    return planned
+
+
+def _missing(reason: str):
+    def make():
+        raise ElectionError(reason)
+
+    return make
+
+
+def entries(election: Election, today: dt.date | None = None) -> list[Entry]:
+    """Every document, numbered without gaps: the files made come first, numbered 01, 02, … in the
+    order of the work; a document that cannot be made yet follows without a number, with why."""
+    today = today or timezone.localdate()
+    made, missing = [], []
+    for title, name, day, make in _planned(election, today):
+        entry = _try(title, name, day, make)
+        (made if entry.content is not None else missing).append(entry)
+    for n, entry in enumerate(made, 1):
+        entry.filename = f"{n:02d}_{entry.filename}"
+    for entry in missing:
+        entry.filename = "—"
+    return made + missing
 
 
 def index_rows(items: list[Entry]) -> list[list]:
@@ -275,7 +313,7 @@ def index_rows(items: list[Entry]) -> list[list]:
         [
             n,
             e.title,
-            e.filename if e.content is not None else "—",
+            e.filename,
             e.date.isoformat() if e.date else "",
             e.pages if e.pages is not None else "",
             e.note,
@@ -296,6 +334,7 @@ def archive_zip(election: Election, today: dt.date | None = None) -> bytes:
         [[str(c) for c in r] for r in rows],
         subtitle=f"立卷单位：{kinds.wording(election).issuer}　　立卷日期：{zh_date(today)}",
         widths=[0.6, 4, 4, 1.4, 0.8, 2],
+        whole=[0, 2, 3],  # 序号, the file name and the date never break inside
         landscape=True,
         signature_lines=["立卷人", "检查人"],
     )

@@ -326,7 +326,31 @@ def report_pdf(election: Election) -> bytes:
         subtitle=f"报送单位：{words.issuer}　　报送：{words.report_to}　　填报日期：{zh_date(day)}",
         widths=[3, 4],
         signature_lines=[words.chair, "监票人", "计票人"],
+        footer_lines=trust_lines(election),
     )
+
+
+def trust_lines(election: Election) -> list[str]:
+    """The anchors printed on the paper: the county audit chain's head as this document was made
+    (count and keyed check code, so that a later truncation of the log is visible against the
+    paper), and the seal recorded when the result was submitted."""
+    from huanjie.accounts import audit
+    from huanjie.accounts.models import AuditRecord
+
+    chain = audit.chain_of(election.organization.code)
+    cp = audit.write_checkpoint(chain) or audit.head_checkpoint(chain)
+    lines = [f"审计链检查点：{audit.chain_label(chain)} 链共 {cp.seq} 条记录，校验码 {cp.code}"]
+    rec = (
+        AuditRecord.objects.filter(
+            chain=chain, object_type="elections.Election", object_id=str(election.pk),
+            action__in=["result.submit", "result.resubmit"],
+        ).order_by("-seq").first()
+    )
+    sealed = (rec.changes.get("seal") or [None, None])[1] if rec else None
+    if sealed:
+        code = sealed["seal"][:16].upper()
+        lines.append(f"结果封印（报送时，审计链第 {rec.seq} 条）：{'-'.join(code[i:i + 4] for i in range(0, 16, 4))}")
+    return lines
 
 
 # ---------------------------------------------------------------- 当选证书
@@ -364,10 +388,14 @@ def counting_form_pdf(form: CountingForm) -> bytes:
     per_post: dict[str, int] = {}
     for line in lines:
         per_post[line.post.name] = per_post.get(line.post.name, 0) + line.votes
+    # The returned ballots split into three parts that add up (R23): valid ones without the
+    # blanks, blanks, invalid ones; the sum is printed so that the sheet can be checked by eye.
+    valid_not_blank = form.ballots_returned - form.invalid_ballots - form.blank_ballots
+    parts = valid_not_blank + form.blank_ballots + form.invalid_ballots
     footer = [
-        f"发出选票 {form.ballots_issued} 张；收回选票 {form.ballots_returned} 张；"
-        f"空白票 {form.blank_ballots} 张；废票 {form.invalid_ballots} 张；"
-        f"有效票 {form.ballots_returned - form.invalid_ballots} 张。",
+        f"发出选票 {form.ballots_issued} 张；收回选票 {form.ballots_returned} 张，其中有效票（不含空白票）"
+        f"{valid_not_blank} 张、空白票 {form.blank_ballots} 张、废票 {form.invalid_ballots} 张，"
+        f"合计 {parts} 张。",
         "各职位得票合计：" + ("；".join(f"{k} {v} 票" for k, v in per_post.items()) or "无"),
         f"录入方式：{form.get_method_display()}；第 {form.entry} 次录入；状态：{form.get_status_display()}；"
         f"录入时间：{timezone.localtime(form.updated_at):%Y-%m-%d %H:%M}。",

@@ -21,8 +21,9 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import services as election_services
-from huanjie.elections.aftervote import locking
-from huanjie.elections.models import Election, Post, Round, StepRecord, VoterRegistration
+from huanjie.elections.aftervote import locking, seal
+from huanjie.elections.models import Election, Post, Round, StepRecord
+from huanjie.elections.registration import services as registration
 from huanjie.elections.voting.models import (
     CountingForm,
     ElectedMember,
@@ -120,6 +121,8 @@ def submit_result(actor, election: Election) -> ResultSubmission:
         raise AfterVoteError(
             f"{election.title}的选举结果已于 {timezone.localtime(submission.submitted_at):%Y-%m-%d %H:%M} 报送，无需重复报送。"
         )
+    rnd = last_round(election)
+    election_services.check_election_day_action(election, "报送选举结果", rnd, error=AfterVoteError)
     problems = result_blockers(election)
     if problems:
         raise AfterVoteError("选举结果尚不完整，不能报送：" + "；".join(problems))
@@ -139,6 +142,8 @@ def submit_result(actor, election: Election) -> ResultSubmission:
     election.save(update_fields=["stage", "updated_at"])
     changes["stage"] = [before_stage, Election.SUBMITTED]
     _record_took_office(actor, election)
+    # The seal: what the result was computed from, keyed, in the chain (checked by `audit verify`).
+    changes["seal"] = [None, seal.compute(election)]
     audit.record(actor, action, election, changes=changes)
     original.submission, original.stage = submission, election.stage  # the caller's object is current
     return submission
@@ -321,12 +326,22 @@ def save_handover(actor, election: Election, kind: str, data: dict) -> HandoverI
     day = clean.get("handed_over_on")
     if day is not None and not isinstance(day, dt.date):
         raise AfterVoteError(f"{label}：移交日期无效。")
-    if day is not None and day > timezone.localdate():
-        raise AfterVoteError(f"{label}：移交日期 {day.isoformat()} 晚于今天，不能预先登记。")
     step = handover_step(election)
-    if day is not None and step is not None and step.earliest_date and day < step.earliest_date:
-        raise AfterVoteError(
-            f"{label}：移交日期 {day.isoformat()} 早于新一届委员会产生之日（{step.earliest_date.isoformat()}）。"
+    late_reason = str(data.get("late_reason") or "").strip()[:200]
+    if day is not None:
+        # The handover happens after the vote: on the election day (the vote counted that day) or
+        # later, not before the new committee's recorded day; late is allowed with a reason (R41).
+        election_services.check_dated_fact(
+            election,
+            f"{label}移交日期",
+            day,
+            after=[("新一届委员会产生之日", step.earliest_date if step is not None else None)],
+            election_day_fact=True,
+            election_day=election.election_date,
+            deadline=step.latest_date if step is not None else None,
+            late_allowed=True,
+            explanation=late_reason,
+            error=AfterVoteError,
         )
     item = HandoverItem.objects.select_for_update().filter(election=election, kind=kind).first()
     before = {f: getattr(item, f) for f in HANDOVER_FIELDS} if item else {}
@@ -349,11 +364,14 @@ def save_handover(actor, election: Election, kind: str, data: dict) -> HandoverI
         setattr(item, f, v)
     item.save()
     after = {f: getattr(item, f) for f in HANDOVER_FIELDS}
+    changes = audit.diff(before, after)
+    if late_reason:
+        changes["late_reason"] = [None, late_reason]
     audit.record(
         actor,
         "handover.save",
         item,
-        changes=audit.diff(before, after),
+        changes=changes,
         region_code=election.organization.code,
         object_repr=f"{election.title}：移交{label}",
     )
@@ -361,7 +379,13 @@ def save_handover(actor, election: Election, kind: str, data: dict) -> HandoverI
     if status.done_on is not None:
         existing = StepRecord.objects.filter(election=election, key="handover").first()
         if existing is None or existing.done_on != status.done_on:
-            election_services.record_step(actor, election, "handover", status.done_on, "三项移交均已签字")
+            election_services.record_step(
+                actor,
+                election,
+                "handover",
+                status.done_on,
+                "三项移交均已签字" + (f"；逾期原因：{late_reason}" if late_reason else ""),
+            )
     return item
 
 
@@ -443,11 +467,7 @@ def village_rows(elections: list[Election]) -> list[dict]:
     """Status, turnout and results of each village, with a fixed number of queries for any count."""
     ids = [e.pk for e in elections]
     submissions = {s.election_id: s for s in ResultSubmission.objects.filter(election_id__in=ids)}
-    registered = dict(
-        VoterRegistration.objects.filter(election_id__in=ids, status=VoterRegistration.REGISTERED)
-        .values_list("election_id")
-        .annotate(n=Count("id"))
-    )
+    registered = {pk: c["total"] for pk, c in registration.village_counts(elections).items()}
     ballots = _first_round_totals(ids)
     elected: dict[int, list] = {}
     for m in (

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from huanjie.campaigns.models import Campaign
 from huanjie.core.access import ADMIN, COUNTY, OBSERVER, OFFICE_ROLES, TOWNSHIP, VILLAGE, allow, require_scope
+from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections.aftervote import archive, locking
 from huanjie.elections.aftervote import documents as result_documents
@@ -26,8 +27,6 @@ from huanjie.elections.voting.models import CountingForm, HandoverItem, VotingSt
 from huanjie.people.models import Region
 
 PAGE_SIZE = 50
-
-
 
 
 def _file(content: bytes, filename: str, content_type: str = "application/pdf", inline: bool = True):
@@ -215,6 +214,23 @@ def assign_posts(request, pk):
 # ---------------------------------------------------------------- handover
 
 
+def _handover_rows(status, posted):
+    """Each row's form values: the stored item, or what was just typed for the row that failed."""
+    for row in status.items:
+        item = row["item"]
+        if posted and posted["kind"] == row["kind"]:
+            row["form"] = posted
+        else:
+            row["form"] = {
+                "description": item.description if item else "",
+                "handed_over_on": item.handed_over_on.isoformat() if item and item.handed_over_on else "",
+                "handed_by": item.handed_by if item else "",
+                "received_by": item.received_by if item else "",
+                "supervised_by": item.supervised_by if item else "",
+                "signed": bool(item and item.signed),
+                "late_reason": "",
+            }
+    return status
 
 
 @allow(*VIEWERS)
@@ -222,12 +238,27 @@ def handover(request, pk):
     election = _election(request, pk)
     can_edit = request.user.role in aftervote.HANDOVER_ROLES
     error = ""
+    posted = None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("您的账号角色无权登记工作移交。")
         kind = request.POST.get("kind", "")
         raw_day = request.POST.get("handed_over_on", "")
         day = _date(raw_day)
+        # What was typed is shown again after an error (the form never loses it).
+        posted = {
+            f: request.POST.get(f, "")
+            for f in (
+                "kind",
+                "description",
+                "handed_over_on",
+                "handed_by",
+                "received_by",
+                "supervised_by",
+                "late_reason",
+            )
+        }
+        posted["signed"] = request.POST.get("signed") == "on"
         if raw_day and day is None:
             error = "移交日期：请填写有效日期（YYYY-MM-DD）。"
         else:
@@ -238,6 +269,7 @@ def handover(request, pk):
                 "received_by": request.POST.get("received_by", ""),
                 "supervised_by": request.POST.get("supervised_by", ""),
                 "signed": request.POST.get("signed") == "on",
+                "late_reason": request.POST.get("late_reason", ""),
             }
             try:
                 aftervote.save_handover(request.user, election, kind, data)
@@ -254,7 +286,7 @@ def handover(request, pk):
         {
             "election": election,
             "campaign": election.campaign,
-            "status": aftervote.handover_status(election),
+            "status": _handover_rows(aftervote.handover_status(election), posted if error else None),
             "can_edit": can_edit,
             "error": error,
         },
@@ -286,6 +318,21 @@ def _dashboard(request, slug, *, level: str):
     elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code, kinds))
     rows = aftervote.village_rows(elections)
     totals = aftervote.dashboard_totals(rows)
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"{campaign.name}{'全县' if level == 'county' else '乡镇'}选举结果",
+            ["乡镇", "村（社区）", "选举", "阶段", "报送", "登记选民 / 应到会", "发出选票", "收回选票", "参选率（%）",
+             "到会超过4/5", "当选人员", "女性", "35岁以下", "一肩挑"],
+            [
+                [r["township"].name if r["township"] else "", r["village"].name, r["kind"], r["stage"],
+                 "已报送" if r["locked"] else ("已解锁" if r["reopened"] else "未报送"),
+                 r["registered"], r["issued"], r["returned"], "" if r["turnout"] is None else r["turnout"],
+                 {True: "是", False: "否"}.get(r["quorum_met"], ""),
+                 "；".join(f"{post}：{'、'.join(names)}" for post, names in r["elected_by_post"]),
+                 r["women"], r["young"], "是" if r["yijiantiao"] else ""]
+                for r in rows
+            ],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in (("q", q), ("township", township_code), ("kind", kind)) if v}
     return render(

@@ -23,7 +23,7 @@ from huanjie.accounts import audit
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.nomination.models import Candidate, Proxy
 from huanjie.elections.nomination.services import CandidateError, _check
-from huanjie.elections.services import calendar_for, profile_of
+from huanjie.elections.services import calendar_for, check_dated_fact, profile_of
 from huanjie.people.models import Person, Relation
 from huanjie.rules import EngineError, ProxyRequest, check_proxies
 from huanjie.rules.profiles import canonical_relation
@@ -80,8 +80,7 @@ def register_proxy(
     election = Election.objects.select_for_update().get(pk=election.pk)
     if not isinstance(filed_on, dt.date):
         raise ProxyError("书面委托日期无效。")
-    if filed_on > timezone.localdate():
-        raise ProxyError(f"委托日期 {filed_on.isoformat()} 晚于今天，不能预先登记。")
+    check_dated_fact(election, "书面委托日期", filed_on, before_vote=True, error=ProxyError)
     stored = stored_relation(principal, agent)
     declared = (declared_relation or "").strip()
     relation, flagged = stored, False

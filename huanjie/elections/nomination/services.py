@@ -44,6 +44,7 @@ from huanjie.elections.services import (
     _require_in_scope,
     _require_role,
     calendar_for,
+    check_dated_fact,
     member_leaves,
     members_to_leave_for,
     profile_of,
@@ -87,6 +88,11 @@ class CandidateError(ElectionError):
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _list_published_on(election: Election) -> dt.date | None:
+    step = election.steps.filter(key="voter_list_published").first()
+    return step.done_on if step else None
 
 
 def _check(actor, election: Election, what: str) -> None:
@@ -217,10 +223,14 @@ def record_nomination_count(
     _check(actor, election, "录入提名")
     election = Election.objects.select_for_update().get(pk=election.pk)
     _not_locked(election)
-    if not isinstance(held_on, dt.date):
-        raise CandidateError("提名日期无效。")
-    if held_on > election.election_date:
-        raise CandidateError("提名日期不能晚于选举日。")
+    check_dated_fact(
+        election,
+        "提名日期",
+        held_on,
+        after=[("选民名单公布", _list_published_on(election))],
+        before_vote=True,
+        error=CandidateError,
+    )
     posts = {p.code: p for p in _posts(election)}
     people: dict[int, Person] = {}
     engine_ballots = None
@@ -421,6 +431,7 @@ def record_written_choice(actor, nomination: Nomination, on: dt.date) -> Nominat
     )
     if not others:
         raise CandidateError(f"{n.person.name}只被提名为{n.post.name}，无须书面选择。")
+    check_dated_fact(n.election, "书面选择日期", on, before_vote=True, error=CandidateError)
     n.written_choice_on = on
     n.status = Nomination.NOMINEE
     n.save(update_fields=["written_choice_on", "status"])
@@ -440,6 +451,7 @@ def decline(actor, nomination: Nomination, on: dt.date, reason: str = "") -> Nom
     """A nominee declines in writing before the candidates are fixed."""
     n = _nomination_for_update(actor, nomination, "登记放弃")
     _not_locked(n.election)
+    check_dated_fact(n.election, "书面放弃日期", on, before_vote=True, error=CandidateError)
     old = n.status
     n.status = Nomination.DECLINED
     n.note = (f"{on.isoformat()}书面放弃" + (f"：{reason}" if reason else ""))[:200]
@@ -754,6 +766,7 @@ def decide_candidates(
     if Candidate.objects.filter(election=election).exists():
         raise CandidateError("本次选举已确定正式候选人。")
     on = on or timezone.localdate()
+    check_dated_fact(election, "确定候选人日期", on, before_vote=True, error=CandidateError)
     p = preview(election, numbers, method)
     if p.blockers:
         raise CandidateError("不能确定候选人：" + "；".join(p.blockers))
@@ -1051,8 +1064,7 @@ def withdraw(actor, candidate: Candidate, on: dt.date, reason: str = "") -> Chan
         raise CandidateError(f"{c.person.name}已不是有效的候选人。")
     if not isinstance(on, dt.date):
         raise CandidateError("书面申请退出日期无效。")
-    if on > timezone.localdate():
-        raise CandidateError(f"退出日期 {on.isoformat()} 晚于今天，不能预先登记。")
+    check_dated_fact(election, "书面申请退出日期", on, error=CandidateError)
     latest = calendar_for(election).withdrawal_latest
     if on >= election.election_date:
         raise CandidateError("选举日当天及以后不能再申请退出。")
@@ -1101,10 +1113,17 @@ def publication_blockers(election: Election, published_on: dt.date) -> list[str]
     out: list[str] = []
     if not isinstance(published_on, dt.date):
         return ["公布日期无效。"]
-    if published_on > timezone.localdate():
-        out.append(f"公布日期 {published_on.isoformat()} 晚于今天，不能预先登记。")
-    if published_on >= election.election_date:
-        out.append("正式候选人名单须在选举日之前公布。")
+    try:
+        check_dated_fact(
+            election,
+            "正式候选人名单公布日期",
+            published_on,
+            after=[("选民名单公布", _list_published_on(election))],
+            before_vote=True,
+            error=CandidateError,
+        )
+    except CandidateError as exc:
+        out.append(str(exc))
     first = not CandidateListPublication.objects.filter(election=election).exists()
     if first:
         latest = calendar_for(election).candidate_list_latest

@@ -17,6 +17,8 @@ from huanjie.core.access import (
     allow,
     require_write,
 )
+from huanjie.core.kept import keep_form
+from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections.nomination import proxies as px
 from huanjie.elections.nomination import services as cs
@@ -55,6 +57,7 @@ def _post_action(request, pk, fn, success: str, back: str = "elections:candidate
         result = fn(election)
     except ElectionError as exc:
         messages.error(request, str(exc))
+        keep_form(request)  # the redirected page puts back what was typed
     else:
         messages.success(request, success if not callable(success) else success(result))
     return redirect(back, pk=election.pk)
@@ -67,6 +70,18 @@ def _post_action(request, pk, fn, success: str, back: str = "elections:candidate
 def nominations(request, pk):
     election = _election(request, pk)
     posts = list(election.posts.order_by("rank", "id"))
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"{election.organization.name}被提名人",
+            ["职位", "姓名", "性别", "村民小组", "提名方式", "提名票数", "状态", "说明"],
+            [
+                [block["post"].name, row["n"].person.name, row["n"].person.get_gender_display(),
+                 row["n"].person.group_name, row["n"].get_channel_display(), row["n"].nomination_votes,
+                 row["n"].get_status_display(), row["n"].note]
+                for block in cs.nominees_table(election)
+                for row in block["rows"]
+            ],
+        )
     return render(
         request,
         "elections/candidates/nominations.html",
@@ -316,6 +331,19 @@ def candidates_page(request, pk):
                 }
             )
         ctx["by_post"] = [{"post": p, "rows": [r for r in rows if r["c"].post_id == p.pk]} for p in posts]
+        if wants_xlsx(request):
+            return xlsx_response(
+                f"{election.organization.name}候选人",
+                ["职位", "序号", "姓名", "性别", "年龄", "政治面貌", "资格审查", "政策检查", "状态"],
+                [
+                    [r["c"].post.name, r["c"].list_order if r["c"].status == "active" else "", r["c"].person.name,
+                     r["c"].person.get_gender_display(), r["age"], r["c"].person.get_political_status_display(),
+                     r["review"]["stage_label"],
+                     "；".join([x["reason"] for x in r["checks"]["refusals"] + r["checks"]["warnings"]]) or "符合",
+                     r["c"].get_status_display()]
+                    for r in rows
+                ],
+            )
         ctx["team"] = cs.team_check_results(election)
         publish_on = request.GET.get("publish_on")
         try:
@@ -331,6 +359,8 @@ def candidates_page(request, pk):
         ctx["publications"] = list(CandidateListPublication.objects.filter(election=election))
         ctx["changed"] = cs.list_changed_since_publication(election)
         ctx["unfilled"] = cs.unfilled_disqualified(election)
+    # The candidates are fixed before the election day, on a day that has come (the date rule).
+    ctx["decide_on"] = min(timezone.localdate(), election.election_date - dt.timedelta(days=1))
     return render(request, "elections/candidates/candidates.html", ctx)
 
 
@@ -340,7 +370,10 @@ def candidates_decide(request, pk):
     def run(election):
         posts = list(election.posts.order_by("rank", "id"))
         method = request.POST.get("method", "votes")
-        return cs.decide_candidates(request.user, election, numbers=_numbers(request, posts), method=method)
+        on = _date(request.POST.get("on"), "确定日期") if request.POST.get("on") else None
+        return cs.decide_candidates(
+            request.user, election, numbers=_numbers(request, posts), method=method, on=on
+        )
 
     def ok(decision):
         text = f"已确定正式候选人 {len(decision.candidates)} 名，已提交资格审查。"

@@ -39,6 +39,16 @@ def committee_name(election: Election) -> str:
     return f"{election.organization.name}{body}"
 
 
+def list_order_key(group_name: str, name: str) -> tuple:
+    """The order of every voter list, printed or on screen: 村民小组, then surname strokes (R69)."""
+    return (group_sort_key(group_name or "未分组"), stroke_sort_key(name))
+
+
+def in_list_order(registrations) -> list:
+    """Registrations (with ``person`` loaded) in the voter list's order."""
+    return sorted(registrations, key=lambda r: list_order_key(r.group_name, r.person.name))
+
+
 def registered_voters(election: Election) -> list[tuple[str, str, str, str]]:
     """(group, name, gender, card number) of every registered voter, by group then surname strokes (R69)."""
     rows = list(
@@ -46,7 +56,7 @@ def registered_voters(election: Election) -> list[tuple[str, str, str, str]]:
             "group_name", "person__name", "person__gender", "card_number"
         )
     )
-    rows.sort(key=lambda r: (group_sort_key(r[0] or "未分组"), stroke_sort_key(r[1])))
+    rows.sort(key=lambda r: list_order_key(r[0], r[1]))
     return [(g or "未分组", name, GENDER_ZH.get(gender, ""), number) for g, name, gender, number in rows]
 
 
@@ -119,12 +129,35 @@ def assign_card_numbers(actor, election: Election) -> int:
         .aggregate(m=Max("card_number"))
     )
     start = int(taken["m"]) if taken["m"] and taken["m"].isdigit() else 0
-    regs.sort(key=lambda r: (group_sort_key(r.group_name or "未分组"), stroke_sort_key(r.person.name)))
+    regs = in_list_order(regs)
     for i, r in enumerate(regs, start + 1):
         r.card_number = f"{i:05d}"
     VoterRegistration.objects.bulk_update(regs, ["card_number"], batch_size=2000)
     audit.record(actor, "election.voter_cards", election, changes={"card_numbers": [None, len(regs)]})
     return len(regs)
+
+
+# A voter card says when and where to vote (the election day may move: cards print the current day).
+VOTER_CARD_FIELDS = (
+    ("村（社区）", "village"),
+    ("姓名", "name"),
+    ("性别", "gender"),
+    ("村民小组", "group"),
+    ("选民证号", "number"),
+    ("选举日期", "day"),
+    ("投票地点", "station"),
+)
+
+
+def polling_place(stations, group: str) -> str:
+    """Where a voter of ``group`` votes: the station named after the group, else the central
+    meeting; before the stations are set, the notice that will say it."""
+    if not stations:
+        return "见投票选举事项公告"
+    mine = next((s for s in stations if group and group in f"{s.name}{s.location}"), None)
+    central = next((s for s in stations if s.kind == "central"), stations[0])
+    s = mine or central
+    return f"{s.name}（{s.location}）" if s.location else s.name
 
 
 def voter_cards_pdf(election: Election, issued_on: dt.date | None = None) -> bytes:
@@ -133,12 +166,22 @@ def voter_cards_pdf(election: Election, issued_on: dt.date | None = None) -> byt
     if not voters:
         raise ElectionError("该选举还没有登记选民，无法打印选民证。")
     place = election.organization.full_name().removeprefix(election.campaign.county.full_name())
+    stations = list(election.stations.exclude(kind="mobile").order_by("id"))
     cards = [
-        {"village": place, "name": name, "gender": gender, "group": group, "number": number}
+        {
+            "village": place,
+            "name": name,
+            "gender": gender,
+            "group": group,
+            "number": number,
+            "day": zh_date(election.election_date),
+            "station": polling_place(stations, group),
+        }
         for group, name, gender, number in voters
     ]
     return cards_pdf(
         cards,
+        fields=VOTER_CARD_FIELDS,
         issuer=committee_name(election),
         date_text=zh_date(issued_on or timezone.localdate()),
     )

@@ -9,18 +9,25 @@ end. Inside a transaction that the thread could not see (tests, ATOMIC_REQUESTS)
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import socket
 import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection, connections
+from django.db import close_old_connections, connection, connections, models
 from django.utils import timezone
 
 from huanjie.elections.models import Job
 
 log = logging.getLogger(__name__)
 
+STALE_MESSAGE = (
+    "处理中断：处理该任务的后台进程已停止（服务器重启或进程被终止）。导入要么完整写入、要么完全没有写入，"
+    "请查看选民名单后重新上传。"
+)
 ROSTER_PREVIEW = "roster_preview"
 ROSTER_COMMIT = "roster_commit"
 MAX_STORED_PROBLEMS = 5000
@@ -104,13 +111,47 @@ def _run_roster(job: Job) -> dict:
 RUNNERS = {ROSTER_PREVIEW: _run_roster, ROSTER_COMMIT: _run_roster}
 
 
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _Heartbeat(threading.Thread):
+    """Stamps the job's ``heartbeat_at`` while it runs, so a job whose process died is found by its
+    silence (:func:`recover_stale`) even when that process ran on another machine."""
+
+    def __init__(self, job_id: int):
+        super().__init__(daemon=True, name=f"job-{job_id}-heartbeat")
+        self.job_id = job_id
+        self.done = threading.Event()
+        self.interval = max(1.0, settings.HUANJIE_JOB_STALE_SECONDS / 10)
+
+    def run(self) -> None:
+        from django.db import DatabaseError
+
+        try:
+            while not self.done.wait(self.interval):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError:  # SQLite busy with the job's own write: the next beat will do
+                    pass
+        finally:
+            connections.close_all()
+
+
 def run(job_id: int) -> Job:
     """Run one queued job to the end, recording its result or its Chinese failure message."""
     job = Job.objects.get(pk=job_id)
     # Claim the job atomically: a web thread and `huanjie run_jobs` must never both run it.
-    if not Job.objects.filter(pk=job.pk, status=Job.QUEUED).update(status=Job.RUNNING, message="正在处理"):
+    claimed = Job.objects.filter(pk=job.pk, status=Job.QUEUED).update(
+        status=Job.RUNNING, message="正在处理", worker=_worker_id(), heartbeat_at=timezone.now()
+    )
+    if not claimed:
         job.refresh_from_db()
         return job
+    # Inside a transaction (tests) another connection could not even see the row.
+    heartbeat = None if connection.in_atomic_block else _Heartbeat(job.pk)
+    if heartbeat:
+        heartbeat.start()
     try:
         result = RUNNERS[job.kind](job)
     except Exception as exc:  # noqa: BLE001 — any failure is shown to the user on the job page
@@ -125,7 +166,7 @@ def run(job_id: int) -> Job:
             status=Job.FAILED, message=message[:300], finished_at=timezone.now()
         )
     else:
-        Job.objects.filter(pk=job.pk).update(
+        Job.objects.filter(pk=job.pk, status=Job.RUNNING).update(
             status=Job.DONE,
             progress=100,
             total=100,
@@ -133,8 +174,78 @@ def run(job_id: int) -> Job:
             message="已完成",
             finished_at=timezone.now(),
         )
+    finally:
+        if heartbeat:
+            heartbeat.done.set()
     job.refresh_from_db()
     return job
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_stale(now: dt.datetime | None = None) -> int:
+    """Mark failed every running job whose worker died (server killed mid-import): its process is
+    gone from this machine, or it has not stamped its heartbeat for HUANJIE_JOB_STALE_SECONDS.
+    The roster import is one transaction, so a dead worker wrote all of it or nothing."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.HUANJIE_JOB_STALE_SECONDS)
+    host = socket.gethostname()
+    failed = 0
+    for job in Job.objects.filter(status=Job.RUNNING).only("pk", "worker", "heartbeat_at", "created_at"):
+        dead = (job.heartbeat_at or job.created_at) < limit
+        worker_host, _, pid = job.worker.rpartition(":")
+        if not dead and worker_host == host and pid.isdigit():
+            dead = not _alive(int(pid))
+        if dead:
+            failed += Job.objects.filter(pk=job.pk, status=Job.RUNNING, heartbeat_at=job.heartbeat_at).update(
+                status=Job.FAILED, message=STALE_MESSAGE, finished_at=now
+            )
+    return failed
+
+
+def _job_files(job: Job) -> list[str]:
+    return [p for p in (job.params.get("path"), (job.result or {}).get("rejected_file")) if p]
+
+
+def purge_uploads(now: dt.datetime | None = None) -> int:
+    """Remove the uploaded (and rejected-rows) files of jobs finished or abandoned more than
+    HUANJIE_UPLOAD_RETENTION_DAYS ago, and stray files as old; what was imported stays identified
+    by its SHA-256 in the job and in the audit record. Returns how many files were removed."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.HUANJIE_UPLOAD_RETENTION_DAYS)
+    folder = upload_dir().resolve()
+    keep: set[str] = set()
+    for job in Job.objects.filter(purged_at__isnull=True).exclude(
+        status__in=[Job.DONE, Job.FAILED], finished_at__lt=cutoff
+    ).exclude(status__in=[Job.DONE, Job.FAILED], finished_at__isnull=True, created_at__lt=cutoff):
+        keep.update(str(Path(p).resolve()) for p in _job_files(job))
+    removed = 0
+
+    def unlink(path: Path) -> None:
+        nonlocal removed
+        if path.parent == folder and str(path) not in keep and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+
+    expired = Job.objects.filter(status__in=[Job.DONE, Job.FAILED], purged_at__isnull=True).filter(
+        models.Q(finished_at__lt=cutoff) | models.Q(finished_at__isnull=True, created_at__lt=cutoff)
+    )
+    for job in expired:
+        for p in _job_files(job):
+            unlink(Path(p).resolve())
+        Job.objects.filter(pk=job.pk).update(purged_at=now)
+    for path in folder.iterdir():
+        if dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) < cutoff:
+            unlink(path.resolve())
+    return removed
 
 
 def _thread_main(job_id: int) -> None:
@@ -184,6 +295,8 @@ def create_roster_job(
 
 def run_queued(limit: int | None = None) -> int:
     """Run queued jobs oldest first (``huanjie run_jobs``); returns how many ran."""
+    recover_stale()
+    purge_uploads()
     n = 0
     for job_id in Job.objects.filter(status=Job.QUEUED).order_by("created_at").values_list("pk", flat=True):
         run(job_id)

@@ -18,9 +18,7 @@ so the checks stay testable and fast: one query for the whole file, not one per 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -111,6 +109,10 @@ WARNINGS = {
 }
 
 
+# Warnings that are notices (nothing was corrected): shown apart from the corrections.
+NOTICE_CODES = {"already_registered_here"}
+
+
 class RosterError(ValueError):
     """The file cannot be read as a roster at all (no header, unknown format)."""
 
@@ -170,12 +172,23 @@ class ParsedRoster:
         return sum(1 for r in self.rows if not r.errors)
 
     def summary(self) -> dict:
-        """The ``--json`` shape: rows, accepted, errors, warnings."""
+        """The ``--json`` shape: rows, accepted, errors, warnings. Each problem carries the row's
+        name (the clerk finds the person by name, not by row number alone) and each warning its
+        kind: ``corrected`` (the system fixed the cell) or ``notice`` (nothing to fix)."""
+        names = {r.row: r.name for r in self.rows}
+
+        def shown(p: Problem, kind: str | None = None) -> dict:
+            out = p.as_dict()
+            out["name"] = names.get(p.row, "")
+            if kind:
+                out["kind"] = kind
+            return out
+
         return {
             "rows": len(self.rows),
             "accepted": self.accepted,
-            "errors": [p.as_dict() for p in self.errors],
-            "warnings": [p.as_dict() for p in self.warnings],
+            "errors": [shown(p) for p in self.errors],
+            "warnings": [shown(p, "notice" if p.code in NOTICE_CODES else "corrected") for p in self.warnings],
         }
 
 
@@ -183,28 +196,15 @@ class ParsedRoster:
 
 
 def read_table(data: bytes, filename: str) -> list[list]:
-    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty)."""
-    name = filename.lower()
-    if name.endswith(".csv") or name.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise RosterError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码。")
-        return [row for row in csv.reader(io.StringIO(text))]
-    if not name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise RosterError("只能导入 .xlsx、.xls 或 .csv 文件。")
-    from python_calamine import CalamineWorkbook
+    """The first worksheet as a list of rows; cells keep calamine's types ('' when empty).
+
+    Read by the one upload reader (container checks, then a child process with limits)."""
+    from huanjie.core import uploads
 
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 — calamine raises several kinds for a damaged file
-        raise RosterError(f"无法读取表格文件：{exc}") from None
+        return uploads.read_table(data, filename)
+    except uploads.UploadRefused as exc:
+        raise RosterError(str(exc)) from None
 
 
 _SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")

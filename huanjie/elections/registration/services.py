@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
+from huanjie.elections.registration import counts as voter_counts
 from huanjie.elections.registration import roster
+from huanjie.people import stats as people_stats
 from huanjie.people.models import Person
 from huanjie.rules.dates import add_years, election_calendar
 from huanjie.rules.people import (
@@ -364,6 +366,7 @@ def _insert_people(election: Election, rows: list[roster.RosterRow], now) -> dic
     if not rows:
         return {}
     village_id = election.organization_id
+    people_stats.forget(village_id)
     template = {
         "hukou_village_id": village_id,
         "residence_village_id": village_id,
@@ -459,6 +462,7 @@ def _insert_registrations(
 ) -> None:
     if not people:
         return
+    voter_counts.forget(election.pk)
     template = {
         "campaign_id": election.campaign_id,
         "election_id": election.pk,
@@ -1055,7 +1059,13 @@ def village_counts(elections: Iterable[Election]) -> dict[int, dict]:
     for e in elections:
         by_day.setdefault(e.election_date, []).append(e.pk)
     out: dict[int, dict] = {}
+    wanted = [pk for ids in by_day.values() for pk in ids]
+    out.update(voter_counts.cached(wanted))
+    fresh: dict[int, dict] = {}
     for day, ids in by_day.items():
+        ids = [pk for pk in ids if pk not in out]
+        if not ids:
+            continue
         bands = {f"b{i}": Count("id", filter=c) for i, c in enumerate(_band_conditions(day))}
         rows = (
             VoterRegistration.objects.filter(election_id__in=ids, status=VoterRegistration.REGISTERED)
@@ -1064,11 +1074,16 @@ def village_counts(elections: Iterable[Election]) -> dict[int, dict]:
             .order_by()
         )
         for election_id, category, gender, n, *band_counts in rows:
-            d = out.setdefault(
+            d = fresh.setdefault(
                 election_id, {"total": 0, "M": 0, "F": 0, "categories": {}, "age_bands": [0] * len(AGE_BANDS)}
             )
             d["total"] += n
             d["F" if gender == "F" else "M"] += n
             d["categories"][category] = d["categories"].get(category, 0) + n
             d["age_bands"] = [a + b for a, b in zip(d["age_bands"], band_counts, strict=True)]
-    return out
+        # An election without voters is cached too, as zeros, and left out of the answer as before.
+        for pk in ids:
+            fresh.setdefault(pk, {"total": 0, "M": 0, "F": 0, "categories": {}, "age_bands": [0] * len(AGE_BANDS)})
+    voter_counts.store(fresh)
+    out.update(fresh)
+    return {pk: d for pk, d in out.items() if d["total"]}

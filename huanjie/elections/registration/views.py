@@ -14,13 +14,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from huanjie.core import uploads
 from huanjie.core.access import ADMIN, COUNTY, TOWNSHIP, VILLAGE, allow, require_scope, require_write
+from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections.models import Job, Objection, VoterRegistration
-from huanjie.elections.registration import jobs
+from huanjie.elections.registration import documents, jobs
 from huanjie.elections.registration import services as registration
+from huanjie.elections.services import group_sort_key
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
 from huanjie.people.models import Person
+from huanjie.people.services import PersonLookupError, find_by_id_number
 
 OFFICE = (COUNTY, TOWNSHIP, VILLAGE, ADMIN)
 WRITERS = (COUNTY, TOWNSHIP, VILLAGE)
@@ -54,7 +58,21 @@ def voter_list(request, pk):
         shown = shown.filter(group_name=group)
     if category:
         shown = shown.filter(category=category)
-    page = Paginator(shown.order_by("group_name", "person__name", "id"), 50).get_page(request.GET.get("page"))
+    # The web list is in the order of the printed one: 村民小组, then surname strokes (R69).
+    ordered = documents.in_list_order(shown.select_related("person"))
+    if wants_xlsx(request):
+        full_id = request.user.role in WRITERS
+        return xlsx_response(
+            f"{election.organization.name}选民名单",
+            ["序号", "姓名", "性别", "身份证号码", "村民小组", "登记类别", "登记依据", "状态"],
+            [
+                [i, r.person.name, r.person.get_gender_display(),
+                 r.person.id_number if full_id else r.person.masked_id, r.group_name,
+                 r.get_category_display(), r.reason, r.get_status_display()]
+                for i, r in enumerate(ordered, 1)
+            ],
+        )
+    page = Paginator(ordered, 50).get_page(request.GET.get("page"))
     stats = registration.counts(regs, election.election_date)
     chart = {
         "categories": [b["label"] for b in stats["age_bands"]],
@@ -64,7 +82,10 @@ def voter_list(request, pk):
         ],
         "stack": "g",
     }
-    groups = sorted(g for g in regs.values_list("group_name", flat=True).distinct() if g)
+    # order_by() drops the model's ordering (group_name, id), which made DISTINCT return every row.
+    groups = sorted(
+        (g for g in regs.order_by().values_list("group_name", flat=True).distinct() if g), key=group_sort_key
+    )
     query = urlencode(
         {k: v for k, v in {"q": q, "group": group, "category": category, "status": status}.items() if v}
     )
@@ -94,11 +115,15 @@ def upload(request, pk):
     election = _election(request, pk)
     require_write(request.user)
     if request.method == "POST":
-        f = request.FILES.get("file")
-        if f is None:
-            messages.error(request, "请选择名册文件。")
-        elif not f.name.lower().endswith((".xlsx", ".xls", ".csv")):
-            messages.error(request, "只能导入 .xlsx、.xls 或 .csv 文件。")
+        try:
+            f = uploads.uploaded_file(request, "file")
+            if f is None:
+                raise uploads.UploadRefused("请选择名册文件。")
+            data = f.read()
+            # The cheap container checks answer at once; the parse itself runs in the job.
+            uploads.check_container(data, f.name)
+        except uploads.UploadRefused as exc:
+            messages.error(request, str(exc))
         else:
             mapping = {}
             for line in request.POST.get("mapping", "").splitlines():
@@ -108,7 +133,7 @@ def upload(request, pk):
             job = jobs.create_roster_job(
                 request.user,
                 election,
-                f.read(),
+                data,
                 f.name,
                 commit=False,
                 mapping=mapping,
@@ -134,9 +159,19 @@ def _job(request, election, job_id) -> Job:
 @allow(*WRITERS)
 def job_page(request, pk, job_id):
     election = _election(request, pk)
+    jobs.recover_stale()  # a job whose worker died shows as failed, not "进行中" for ever
     job = _job(request, election, job_id)
     template = "elections/registration/_job.html" if request.htmx else "elections/registration/job.html"
-    return render(request, template, {"election": election, "job": job, "labels": _labels()})
+    warnings = (job.result or {}).get("warnings", []) if isinstance(job.result, dict) else []
+    boxes = [
+        ("corrected", "已自动更正", [w for w in warnings if w.get("kind", "corrected") == "corrected"]),
+        ("notice", "已在名单中，不重复登记", [w for w in warnings if w.get("kind") == "notice"]),
+    ]
+    return render(
+        request,
+        template,
+        {"election": election, "job": job, "labels": _labels(), "warning_boxes": [b for b in boxes if b[2]]},
+    )
 
 
 def _labels():
@@ -154,7 +189,11 @@ def job_commit(request, pk, job_id):
     if preview.kind != jobs.ROSTER_PREVIEW or preview.status != Job.DONE:
         messages.error(request, "请等检查完成后再导入。")
         return redirect("elections:voters_job", pk=election.pk, job_id=preview.pk)
-    data = Path(preview.params["path"]).read_bytes()
+    path = Path(preview.params["path"])
+    if preview.purged_at or not path.is_file():
+        messages.error(request, "上传的文件已超过保留期限被删除，请重新上传名册。")
+        return redirect("elections:voters_upload", pk=election.pk)
+    data = path.read_bytes()
     job = jobs.create_roster_job(
         request.user,
         election,
@@ -189,13 +228,12 @@ def voter_add(request, pk):
     require_write(request.user)
     form = request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        number = form.get("id_number", "").strip().upper()
-        person = Person.objects.visible_to(request.user).filter(id_number=number).first() if number else None
-        if person is None:
-            messages.error(
-                request, "人员库中没有这个身份证号码的人员（或不在您的管辖范围内），请先在人员库中登记。"
-            )
-        else:
+        try:
+            person = find_by_id_number(request.user, form.get("id_number", ""))
+        except PersonLookupError as exc:
+            person = None
+            messages.error(request, str(exc))
+        if person is not None:
             evidence = {
                 k: _date(form.get(k, ""))
                 for k in ("intent_declared_on", "resident_since", "applied_on", "assembly_approved_on")

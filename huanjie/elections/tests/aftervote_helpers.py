@@ -174,6 +174,8 @@ def count_round(
     return Counted(election, rnd, form, output, members, people)
 
 
-def counted_election(world, village=None, scenario: dict = FIRST_ROUND, user=None) -> Counted:
-    election = make_election(world, village)
+def counted_election(
+    world, village=None, scenario: dict = FIRST_ROUND, user=None, day: dt.date = ELECTION_DAY
+) -> Counted:
+    election = make_election(world, village, day=day)
     return count_round(election, user or world.users["village_a1"], scenario)

@@ -289,11 +289,34 @@ def test_a_handover_after_the_deadline_is_late(world):
     clerk = world.users["village_a1"]
     for kind in ("seals", "files"):
         aftervote.save_handover(clerk, counted.election, kind, _signed(dt.date(2026, 3, 25)))
-    # 2026-03-31 is one day after the deadline 2026-03-30.
-    aftervote.save_handover(clerk, counted.election, "assets", _signed(dt.date(2026, 3, 31)))
+    # 2026-03-31 is one day after the deadline 2026-03-30: the law still wants the handover (R41),
+    # so it is recorded, but only with the reason written down.
+    with pytest.raises(services.LateNeedsExplanation, match="已超过 1 天.*请写明逾期原因"):
+        aftervote.save_handover(clerk, counted.election, "assets", _signed(dt.date(2026, 3, 31)))
+    late = {**_signed(dt.date(2026, 3, 31)), "late_reason": "会计住院，出院后当即移交"}
+    aftervote.save_handover(clerk, counted.election, "assets", late)
     assert aftervote.handover_status(counted.election).status == "late"
     step = {s.key: s for s in services.timeline(counted.election)}["handover"]
-    assert step.status == "late"
+    assert step.status == "late" and "会计住院" in step.note
+
+
+def test_a_handover_on_the_election_day_itself_is_recorded(world):
+    """The vote counted on the election day makes the new committee that day: the handover can be
+    recorded from that very day (the issue: it was refused as 'before the new committee exists')."""
+    past_campaign(world)
+    counted = counted_election(world)
+    clerk = world.users["village_a1"]
+    aftervote.save_handover(clerk, counted.election, "seals", _signed(counted.election.election_date))
+    with pytest.raises(aftervote.AfterVoteError, match="早于选举日"):
+        aftervote.save_handover(clerk, counted.election, "files", _signed(dt.date(2026, 3, 19)))
+
+
+def test_a_handover_cannot_be_recorded_before_the_vote(world):
+    """An election still ahead: the handover belongs after it, whatever date is typed."""
+    counted = counted_election(world, day=dt.date.today() + dt.timedelta(days=30))
+    clerk = world.users["village_a1"]
+    with pytest.raises(aftervote.AfterVoteError, match="晚于今天|早于选举日"):
+        aftervote.save_handover(clerk, counted.election, "seals", _signed(dt.date.today()))
 
 
 def test_handover_checks_signatures_and_dates(world):

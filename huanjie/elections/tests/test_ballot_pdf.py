@@ -79,3 +79,15 @@ def test_no_candidates_no_ballot(world):
     day = election_day(world)
     with pytest.raises(voting.VotingError, match="尚无候选人"):
         voting.round_ballot_pdf(day.round)
+
+
+def test_every_ballot_carries_its_serial_number_and_a_space_for_the_seal(world):
+    """The issue: ballots had no serial number and no place for the committee's seal (公章)."""
+    day = election_day(world, candidates=NATIONAL_CANDIDATES)
+    content = voting.round_ballot_pdf(day.round, copies=3)
+    with open("/tmp/clerk11-ballot.pdf", "wb") as fh:
+        fh.write(content)
+    texts = pages(content)
+    assert len(texts) == 3
+    for k, text in enumerate(texts, 1):
+        assert f"No.{k:06d}" in text.replace(" ", "") and "选举委员会盖章" in text

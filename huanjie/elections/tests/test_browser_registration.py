@@ -69,16 +69,17 @@ def test_village_clerk_imports_publishes_decides_an_objection_and_downloads_the_
     page.goto(f"{live_server.url}/elections/{election.pk}/voters/import/")
     page.set_input_files("input[name=file]", str(roster_file))
     page.click("button:has-text('上传并检查')")
-    page.wait_for_selector("text=问题清单", timeout=20_000)
+    page.wait_for_selector("text=须改正的问题", timeout=20_000)
     problem = page.locator("tr", has_text="第5行")
     assert "公民身份号码" in problem.inner_text()
-    assert "id_checksum" in problem.inner_text()
+    assert "周错号" in problem.inner_text()  # the row's name, so the clerk finds the person
+    assert "id_checksum" not in problem.inner_text()  # codes are ours, not the clerk's
     assert "校验位" in problem.inner_text()
     assert VoterRegistration.objects.filter(election=election).count() == 0
     assert not page.locator("button:has-text('全部导入')").count()  # all-or-nothing is the default
 
     # The explicit choice: only the good rows.
-    page.click("button:has-text('只导入没有问题的行')")
+    page.click("button:has-text('只导入没有问题的 3 行')")
     page.wait_for_selector("text=已登记 3 人", timeout=20_000)
     assert "未导入 1 行" in page.inner_text("#job")
     assert page.locator("a:has-text('下载未导入的行')").count() == 1

@@ -90,12 +90,30 @@ def test_recording_publication_adds_the_objection_window(world):
     assert AuditRecord.objects.filter(action="election.step").count() == 1
 
 
-def test_a_step_done_after_its_deadline_is_late(world):
+def test_a_late_publication_is_refused_and_the_day_must_move(world):
+    """VCL Art. 14: the list is published 20 days before the vote. A list published later leaves
+    the voters too little time: the law allows no late step, the election day moves instead."""
     e = election(world)
-    services.record_step(world.users["township_a"], e, "voter_list_published", D(2026, 3, 1))
-    step = by_key(services.timeline(e, today=D(2026, 3, 5)))["voter_list_published"]
-    # latest 2026-02-28; published 2026-03-01 is one day late
+    with pytest.raises(services.ElectionError, match="最迟应在 2026-02-28 完成.*不允许逾期.*调整选举日"):
+        services.record_step(world.users["township_a"], e, "voter_list_published", D(2026, 3, 1))
+    assert not e.steps.exists()
+
+
+def test_a_late_objection_decision_is_recorded_with_its_reason(world):
+    """R10: a decision owed after its 3 days is still owed: recorded late, with the reason."""
+    e = election(world)
+    services.record_step(world.users["township_a"], e, "voter_list_published", D(2026, 2, 20))
+    Objection.objects.create(
+        election=e, objector_name="张三", about=world.people["li"], kind=Objection.ADD, content="漏登",
+        filed_on=D(2026, 2, 22), received_on=D(2026, 2, 22),
+    )
+    with pytest.raises(services.LateNeedsExplanation, match="期限是 2026-02-25.*请写明逾期原因"):
+        services.record_step(world.users["township_a"], e, "objection_decision", D(2026, 2, 27))
+    services.record_step(world.users["township_a"], e, "objection_decision", D(2026, 2, 27), "主任外出，延后两日")
+    step = by_key(services.timeline(e, today=D(2026, 3, 5)))["objection_decision"]
     assert step.status == "late" and step.status_label == "完成但不符合期限"
+    with pytest.raises(services.ElectionError, match="早于公布选民名单"):
+        services.record_step(world.users["township_a"], e, "objection_decision", D(2026, 2, 19), "x")
 
 
 def test_record_step_refuses_unknown_keys_future_days_and_other_villages(world):

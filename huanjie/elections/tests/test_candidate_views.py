@@ -145,7 +145,7 @@ def test_decide_and_publish_through_pages(world):
     assert "确定正式候选人" in page and 'data-confirm="确定以上人员为正式候选人' in page
     r = c.post(
         url("candidates_decide", v),
-        {"n_director": "2", "n_deputy": "2", "n_member": "4", "method": "votes"},
+        {"n_director": "2", "n_deputy": "2", "n_member": "4", "method": "votes", "on": "2026-03-05"},
         follow=True,
     )
     assert "已确定正式候选人 8 名" in r.content.decode()

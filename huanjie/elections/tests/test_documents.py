@@ -123,3 +123,20 @@ def test_cards_need_registered_voters(world):
     e = services.create_election(world.users["township_a"], campaign, world.village_a2, ELECTION_DAY)
     with pytest.raises(services.ElectionError, match="还没有登记选民"):
         documents.voter_cards_pdf(e)
+
+
+def test_voter_cards_say_the_election_day_and_where_to_vote(world, election):
+    """The issue: cards lacked the election day and the polling place."""
+    from huanjie.elections.voting.models import VotingStation
+
+    with open("/tmp/clerk11-cards-before.pdf", "wb") as fh:
+        fh.write(documents.voter_cards_pdf(election))
+    text = flat(PdfReader(io.BytesIO(documents.voter_cards_pdf(election))).pages[0].extract_text())
+    assert "选举日期" in text and "2026年3月20日" in text and "见投票选举事项公告" in text
+    VotingStation.objects.create(election=election, name="中心会场", kind="central", location="村委会大院")
+    VotingStation.objects.create(election=election, name="第二村民小组投票站", kind="station", location="二组晒场")
+    content = documents.voter_cards_pdf(election)
+    with open("/tmp/clerk11-cards.pdf", "wb") as fh:
+        fh.write(content)
+    text = flat(PdfReader(io.BytesIO(content)).pages[0].extract_text())
+    assert "中心会场（村委会大院）" in text and "第二村民小组投票站（二组晒场）" in text

@@ -142,3 +142,72 @@ def test_township_a_never_sees_township_b(world, setup, client_for):
     assert _chart(body, "age-chart")["categories"] == ["东山村", world.village_a2.name]
     body_b = client_for("township_b").get(f"/elections/campaign/{setup['campaign'].slug}/").content.decode()
     assert "东山村" not in body_b and f'data-village="{world.village_b1.code}"' in body_b
+
+
+# ---------------------------------------------------------------- the cached counts (issue 17)
+
+
+def _fresh(elections):
+    """The counts computed from the registrations themselves, bypassing the cache."""
+    from huanjie.elections.models import VoterCounts
+
+    VoterCounts.objects.all().delete()
+    return registration.village_counts(elections)
+
+
+def test_cached_counts_follow_every_write_that_changes_them(setup, world):
+    from huanjie.elections.models import Election, VoterCounts
+
+    elections = [setup["a1"], setup["a2"], setup["b1"]]
+    first = registration.village_counts(elections)
+    assert VoterCounts.objects.count() == 3
+    assert registration.village_counts(elections) == first  # answered from the cache
+
+    # a new registration, a removal, a person's sex, the election day: each drops the row it changes
+    register(setup["a2"], make_person("乙三", "F", dt.date(2000, 5, 5), world.village_a2, 507))
+    got = registration.village_counts(elections)
+    assert got[setup["a2"].pk]["F"] == 1 and got == _fresh(elections)
+
+    reg = setup["a1"].voters.get(person__name="甲一")
+    reg.status = "removed"
+    reg.save()
+    got = registration.village_counts(elections)
+    assert got[setup["a1"].pk]["total"] == 2 and got == _fresh(elections)
+
+    person = setup["b1"].voters.get().person
+    person.gender = "M"
+    person.save()
+    got = registration.village_counts(elections)
+    assert (got[setup["b1"].pk]["M"], got[setup["b1"].pk]["F"]) == (1, 0) and got == _fresh(elections)
+
+    b1 = Election.objects.get(pk=setup["b1"].pk)
+    b1.election_date = dt.date(2030, 3, 22)  # 丙一 is 60 then, still 51–60; move once more to 61–70
+    b1.election_date = dt.date(2031, 3, 22)
+    b1.save()
+    got = registration.village_counts([setup["a1"], setup["a2"], b1])
+    assert got[b1.pk]["age_bands"] == [0, 0, 0, 0, 1, 0]
+
+
+def test_people_counts_of_villages_follow_saves_moves_and_deletes(world):
+    from huanjie.people import stats
+    from huanjie.people.models import VillageStats
+
+    a1, a2 = world.village_a1.pk, world.village_a2.pk
+    before = stats.village_stats([a1, a2])
+    p = make_person("丁一", "F", dt.date(1990, 1, 1), world.village_a1, 611)
+    after = stats.village_stats([a1, a2])
+    assert (after[a1].total, after[a1].women) == (before[a1].total + 1, before[a1].women + 1)
+
+    from huanjie.people.models import Person
+
+    p = Person.objects.get(pk=p.pk)
+    p.hukou_village = world.village_a2
+    p.save()
+    moved = stats.village_stats([a1, a2])
+    assert moved[a1].total == before[a1].total and moved[a2].total == before[a2].total + 1
+
+    p.delete()
+    gone = stats.village_stats([a1, a2])
+    assert gone[a2].total == before[a2].total
+    VillageStats.objects.all().delete()
+    assert {k: v.total for k, v in stats.village_stats([a1, a2]).items()} == {k: v.total for k, v in gone.items()}

@@ -236,3 +236,18 @@ def test_counts_by_category_group_gender_and_age_band(world, elections):
     # On 2027-01-10: 王小明 born 1998-01-02 is 29 (18–30); 王建国 1970-03-05 is 56, 李秀英 1972-08-19 is 54.
     assert bands["18–30岁"] == (1, 0)
     assert bands["51–60岁"] == (1, 1)
+
+
+def test_the_bulk_import_drops_the_cached_counts_it_changes(world, elections):
+    """The import writes with COPY / bulk inserts (no save signals): it must drop the cached voter
+    counts of its election and the people counts of its village itself (issue 17)."""
+    from huanjie.people import stats
+
+    a1, _ = elections
+    assert reg.village_counts([a1]) == {}
+    people_before = stats.village_stats([world.village_a1.pk])[world.village_a1.pk].total
+    rows = [person_row(1, "新丙", "女", dt.date(1981, 1, 2)), person_row(2, "新丁", "女", dt.date(1982, 3, 4))]
+    reg.commit_import(None, a1, reg.preview_import(a1, csv_bytes(rows), "a.csv"))
+    got = reg.village_counts([a1])[a1.pk]
+    assert (got["total"], got["F"]) == (2, 2)
+    assert stats.village_stats([world.village_a1.pk])[world.village_a1.pk].total == people_before + 2

@@ -55,7 +55,10 @@ def test_upload_preview_lists_problems_then_commit_good_rows(client_for, a1):
     page = c.get(resp["Location"])
     text = page.content.decode()
     # title row 1, 填报单位 row 2, header row 3, 新甲 row 4, blank row 5, 新乙 row 6, 新丙 row 7
-    assert "第7行" in text and "gender_mismatch" in text and "只导入没有问题的行" in text
+    # the problem is told in Chinese with the row's name; the code stays out of sight (a tooltip)
+    table = text.split('id="import-errors"')[1].split("</table>")[0]
+    assert "<td>第7行</td><td>新丙</td>" in table and ">gender_mismatch<" not in table
+    assert "只导入没有问题的 2 行" in text
     assert not VoterRegistration.objects.exists()
     resp = c.post(reverse("elections:voters_commit", args=[a1.pk, job.pk]), {"mode": "good"})
     commit_job = Job.objects.get(kind="roster_commit")
@@ -118,3 +121,39 @@ def test_manual_add_and_objection_flow(client_for, a1, world):
     assert VoterRegistration.objects.filter(election=a1, status="registered").count() == 2
     page = c.get(reverse("elections:voters_objections", args=[a1.pk])).content.decode()
     assert "异议成立" in page
+
+
+def test_import_page_boxes_say_what_they_hold_and_offer_no_empty_import(client_for, a1, world):
+    from huanjie.elections.models import VoterRegistration as Reg
+
+    c = client_for("village_a1")
+    Reg.objects.create(campaign=a1.campaign, election=a1, person=world.people["wang"], group_name="第一村民小组",
+                       registered_on=dt.date(2026, 11, 20))
+    wang = world.people["wang"]
+    rows = [
+        person_row(1, "王建国", "男", wang.birth_date, 公民身份号码=wang.id_number + " "),
+        person_row(2, "坏号", "男", dt.date(1985, 3, 4), 公民身份号码="130731198503040019"),
+    ]
+    resp = upload(c, a1, rows)
+    text = c.get(resp["Location"]).content.decode()
+    # the "already registered" notice is not in the box of automatic corrections
+    corrected = text.split('class="import-corrected"')[1].split("</section>")[0] if "import-corrected" in text else ""
+    notices = text.split('class="import-notice"')[1].split("</section>")[0]
+    assert "已在名单中，不重复登记" in notices and "王建国" in notices and "已在本村选民名单中" not in corrected
+    assert "校验位不符" in text and "人员库中没有" not in text
+    assert "只导入没有问题的 1 行" in text  # 王建国's row is fine (and already in the list)
+
+
+def test_no_import_of_zero_rows_is_offered(client_for, a1):
+    """The issue: "只导入没有问题的 0 行" was offered when every row had a problem."""
+    c = client_for("village_a1")
+    rows = [person_row(1, "坏号", "男", dt.date(1985, 3, 4), 公民身份号码="130731198503040019")]
+    text = c.get(upload(c, a1, rows)["Location"]).content.decode()
+    assert "只导入没有问题的" not in text and "没有可以导入的行" in text
+
+
+def test_a_bad_check_digit_is_not_reported_as_missing_from_the_people_register(client_for, a1):
+    c = client_for("village_a1")
+    r = c.post(reverse("elections:voters_add", args=[a1.pk]), {"id_number": "130731197003050012"}, follow=True)
+    page = r.content.decode()
+    assert "校验位不符" in page and "人员库中没有" not in page

@@ -154,7 +154,9 @@ def test_counting_form_pdf_shows_the_lines_and_totals(world):
     assert any("张国强" in ln and "候选人" in ln and "24" in ln for ln in lines)
     assert any("吴另选" in ln and "另选他人" in ln and "2" in ln for ln in lines)
     joined = text.replace("\n", "")
-    assert "发出选票 38 张；收回选票 36 张；空白票 1 张；废票 2 张；有效票 34 张。" in joined
+    # The issue: 有效票 printed with the blanks in it, so the parts summed to more than returned.
+    # 36 returned = 33 valid (without blanks) + 1 blank + 2 invalid.
+    assert "收回选票 36 张，其中有效票（不含空白票）33 张、空白票 1 张、废票 2 张，合计 36 张。" in joined
     # per post: 主任 24 + 7 + 2 = 33; 副主任 21 + 11 = 32; 委员 20 + 10 + 3 = 33
     assert "主任 33 票" in joined and "副主任 32 票" in joined and "委员 33 票" in joined
     for label in ("唱票人", "计票人", "监票人"):

@@ -241,20 +241,36 @@ def test_compute_refuses_missing_station(world):
 
 
 def test_counting_the_first_round_ticks_the_election_day_on_the_timeline(world):
-    """Once the first round held on a past day is counted, 选举日 is done on the timeline, dated that day;
-    a count entered ahead of the day (a rehearsal) leaves the step open."""
-    import datetime as dt
-
+    """Once the first round held on a past day is counted, 选举日 is done on the timeline, dated that day."""
     from huanjie.elections import services
     from huanjie.elections.models import StepRecord
 
     day = election_day(world, candidates=NATIONAL_CANDIDATES)
     save(world, day, day.round, HEAD, {**TOP, M: {"孙立": 12, "周芳": 11, "吴刚": 10, "郑丽": 5, "冯伟": 3}})
-    results.compute_result(world.users["village_a1"], day.round)  # DAY 2027-01-15 is still ahead
-    assert not StepRecord.objects.filter(election=day.election, key="election_day").exists()
-    day.round.held_on = dt.date(2026, 11, 15)
-    day.round.save()
     results.compute_result(world.users["village_a1"], day.round)
-    assert StepRecord.objects.get(election=day.election, key="election_day").done_on == dt.date(2026, 11, 15)
-    # done on 15 November, before the step's date 2027-01-15: done, not late
+    assert StepRecord.objects.get(election=day.election, key="election_day").done_on == day.election.election_date
     assert {s.key: s.status for s in services.timeline(day.election)}["election_day"] == "done"
+
+
+def test_nothing_of_the_election_day_is_recorded_before_it(world):
+    """The issue: counting, computing and submitting were accepted on 2026-11-30 for an election on
+    2027-01-20, and the result documents then said the vote was held. Counting is an election-day
+    fact: refused until the (movable) election day has come."""
+    import datetime as dt
+
+    from huanjie.elections.aftervote import services as aftervote
+
+    day = election_day(world, candidates=NATIONAL_CANDIDATES)
+    save(world, day, day.round, HEAD, {**TOP, M: {"孙立": 12, "周芳": 11, "吴刚": 10, "郑丽": 5, "冯伟": 3}})
+    ahead = dt.date.today() + dt.timedelta(days=40)
+    day.election.election_date = ahead
+    day.election.save()
+    day.round.held_on = ahead
+    day.round.save()
+    with pytest.raises(results.ResultError, match="早于选举日"):
+        results.compute_result(world.users["village_a1"], day.round)
+    with pytest.raises(results.ElectionError, match="早于选举日"):
+        save(world, day, day.round, HEAD, {**TOP, M: {"孙立": 12, "周芳": 11, "吴刚": 10, "郑丽": 5, "冯伟": 3}})
+    with pytest.raises(aftervote.AfterVoteError, match="早于选举日"):
+        aftervote.submit_result(world.users["village_a1"], day.election)
+    assert not day.election.steps.filter(key="election_day").exists()

@@ -39,7 +39,7 @@ def test_dry_run_json_saves_nothing(world, roster_file):
         run(str(roster_file), "--campaign", "anping-2026", "--village", "130731100002", "--json")
     )
     assert out["rows"] == 2 and out["accepted"] == 1
-    assert out["errors"] == [{"row": 4, "field": "name", "code": "missing_name", "message": "姓名为空。"}]
+    assert out["errors"] == [{"row": 4, "field": "name", "code": "missing_name", "message": "姓名为空。", "name": ""}]
     assert not VoterRegistration.objects.exists()
 
 

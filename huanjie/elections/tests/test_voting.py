@@ -59,8 +59,8 @@ def test_arrangements_deadline_from_engine(world):
     # ZJ Art. 22: 5 days before the election day (R16); national law sets none.
     day = election_day(world, jurisdiction="zhejiang")
     assert voting.arrangements_deadline(day.election) == DAY - dt.timedelta(days=5)
-    text = pdf_text(voting.arrangements_notice_pdf(day.election, dt.date(2027, 1, 9)))
-    assert "中心会场" in text and "2027年1月10日前公布" in text
+    text = pdf_text(voting.arrangements_notice_pdf(day.election, DAY - dt.timedelta(days=6)))
+    assert "中心会场" in text and "2026年3月10日前公布" in text
 
 
 def test_arrangements_no_deadline_national(world):
@@ -157,3 +157,23 @@ def test_double_entry_switch_is_township_decision(world):
     voting.set_double_entry(world.users["township_a"], day.election, True)
     day.election.refresh_from_db()
     assert day.election.double_entry is True
+
+
+def test_staff_notice_claims_only_what_the_profile_refuses(world):
+    """The issue: the notice printed "候选人及其近亲属不担任唱票、计票、监票工作" while a candidate's
+    spouse was a counter. Under national law only the candidate is barred: so says the notice."""
+    day = election_day(world)
+    user = world.users["village_a1"]
+    candidate(day, Post.DIRECTOR, "王建国", person=world.people["wang"])
+    voting.add_staff(user, day.stations[0], world.people["li"], "counter")  # his wife
+    text = pdf_text(voting.staff_notice_pdf(day.election, DAY - dt.timedelta(days=5)))
+    assert "李秀英" in text and "候选人不担任唱票、计票、监票工作" in text and "近亲属" not in text
+
+
+def test_staff_notice_names_the_relatives_a_province_bars(world):
+    day = election_day(world, jurisdiction="zhejiang")
+    candidate(day, Post.DIRECTOR, "王建国", person=world.people["wang"])
+    with pytest.raises(voting.VotingError):
+        voting.add_staff(world.users["village_a1"], day.stations[0], world.people["li"], "counter")
+    text = pdf_text(voting.staff_notice_pdf(day.election, DAY - dt.timedelta(days=5))).replace("\n", "")
+    assert "候选人及其配偶、父母、子女、兄弟姐妹不担任唱票、计票、监票工作" in text

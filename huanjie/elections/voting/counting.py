@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from huanjie.accounts import audit
@@ -28,6 +29,7 @@ from huanjie.elections.services import (
     ElectionError,
     _require_in_scope,
     _require_role,
+    check_election_day_action,
     profile_of,
 )
 from huanjie.elections.voting.models import BallotEntry, CountingForm, CountingLine, VotingStation
@@ -144,12 +146,22 @@ def _check_write(actor, rnd: Round, station: VotingStation | None = None) -> Ele
     ensure_unlocked(election)
     if STAGE_ORDER.index(election.stage) < STAGE_ORDER.index(Election.VOTING):
         raise CountingError("选举尚未进入投票阶段，不能录入计票单。")
+    check_election_day_action(election, "录入计票单", rnd, error=CountingError)
     blockers = kinds.ballot_blockers(election)
     if blockers:
         raise CountingError("不能录入计票单：" + "；".join(blockers) + "。")
     if station is not None and station.election_id != election.pk:
         raise CountingError("该投票站不属于本次选举。")
     return election
+
+
+def write_blocker(actor, rnd: Round, station: VotingStation | None = None) -> str:
+    """Why a counting form cannot be saved now (the page says so before anyone types), or ""."""
+    try:
+        _check_write(actor, rnd, station)
+    except (ElectionError, PermissionDenied) as exc:
+        return str(exc)
+    return ""
 
 
 def _head(form: CountingForm) -> dict:

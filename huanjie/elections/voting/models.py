@@ -31,6 +31,9 @@ class VotingStation(models.Model):
         ordering = ["id"]
         verbose_name = "投票站（票箱）"
 
+    def __str__(self) -> str:  # the audit log and messages name the station, not "object (4)"
+        return f"{self.election}：{self.name}"
+
 
 class StationStaff(models.Model):
     """发票、代书、唱票、计票、监票 staff of a station; checked against candidates' relatives (R12)."""
@@ -44,6 +47,9 @@ class StationStaff(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["station", "person", "role"], name="staff_role_once")]
+
+    def __str__(self) -> str:
+        return f"{self.station.name}{self.get_role_display()}{self.person.name}"
 
 
 class CountingForm(models.Model):
@@ -82,6 +88,9 @@ class CountingForm(models.Model):
         verbose_name = "计票单"
         constraints = [models.UniqueConstraint(fields=["round", "station", "entry"], name="form_entry_once")]
 
+    def __str__(self) -> str:
+        return f"{self.station.name}第{self.round.number}轮计票单（第{self.entry}次录入）"
+
 
 class CountingLine(models.Model):
     """Votes for one name on one post of a counting form (a candidate or a write-in)."""
@@ -97,6 +106,9 @@ class CountingLine(models.Model):
     class Meta:
         ordering = ["post__rank", "id"]
         constraints = [models.UniqueConstraint(fields=["form", "post", "name"], name="line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.form}：{self.post.name}{self.name}{'（另选他人）' if self.write_in else ''}"
 
 
 class BallotEntry(models.Model):
@@ -172,6 +184,9 @@ class ResultSubmission(models.Model):
                                     related_name="+")
     unlock_reason = models.CharField("解锁原因", max_length=300, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.election}：选举结果报送"
+
 
 class HandoverItem(models.Model):
     """Handover of seals, files and 三资 by the outgoing team (R41, P20)."""
@@ -189,3 +204,6 @@ class HandoverItem(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "kind"], name="handover_once")]
+
+    def __str__(self) -> str:
+        return f"{self.election}：移交{self.get_kind_display()}"

@@ -28,7 +28,14 @@ from huanjie.elections import kinds
 from huanjie.elections.aftervote import locking
 from huanjie.elections.aftervote.locking import ensure_unlocked
 from huanjie.elections.models import Election, Post, Round
-from huanjie.elections.services import WORK_ROLES, ElectionError, _require_in_scope, _require_role, profile_of
+from huanjie.elections.services import (
+    WORK_ROLES,
+    ElectionError,
+    _require_in_scope,
+    _require_role,
+    check_election_day_action,
+    profile_of,
+)
 from huanjie.elections.voting.counting import STAGE, registered_count
 from huanjie.elections.voting.models import CountingForm, CountingLine, ElectedMember, RoundRace, RoundResult
 from huanjie.elections.voting.services import RaceSpec, round_races
@@ -249,6 +256,7 @@ def compute_result(actor, rnd: Round) -> RoundResult:
     """Add up the accepted forms of the round, count with the engine, store the result and the elected."""
     election = rnd.election
     _check_write(actor, election, "计算选举结果")
+    check_election_day_action(election, "计算选举结果", rnd, error=ResultError)
     blockers = kinds.ballot_blockers(election)
     if blockers:
         raise ResultError("不能计算结果：" + "；".join(blockers) + "。")

@@ -394,8 +394,27 @@ def remove_staff(actor, staff: StationStaff) -> None:
     staff.delete()
 
 
+# The relatives a profile bars from 唱票、计票、监票 (R12), as the notice names them.
+BARRED_KIN_ZH = {
+    "spouses": "配偶",
+    "parent-child": "父母、子女",
+    "siblings": "兄弟姐妹",
+    "grandparent-grandchild": "祖父母、外祖父母、孙子女、外孙子女",
+}
+
+
+def staff_rule_text(election: Election) -> str:
+    """What the notice may say about who does not count votes: exactly what the profile refuses
+    (R12). National law bars only the candidates; a province may bar their relatives too."""
+    barred = profile_of(election.campaign)["counting_staff.relations"] or ()
+    kin = "、".join(BARRED_KIN_ZH[r] for r in BARRED_KIN_ZH if r in barred)
+    who = f"候选人及其{kin}" if kin else "候选人"
+    return f"{who}不担任唱票、计票、监票工作。"
+
+
 def staff_notice_pdf(election: Election, publish_on: dt.date | None = None) -> bytes:
-    """选举工作人员名单公告 per station and role (R12, R16)."""
+    """选举工作人员名单公告 per station and role (R12, R16). The sentence on who may not count
+    says what the profile's rule refuses and nothing more (``staff_rule_text``)."""
     staff = list(StationStaff.objects.filter(station__election=election).select_related("person", "station"))
     roles = list(ROLE_LABELS)
     staff.sort(key=lambda s: (s.station_id, roles.index(s.role), stroke_sort_key(s.person.name)))
@@ -404,7 +423,7 @@ def staff_notice_pdf(election: Election, publish_on: dt.date | None = None) -> b
         f"{election.organization.name}选举工作人员名单公告",
         [
             f"经{committee_name(election)}研究，{election.title}的发票、代书、唱票、计票、监票等工作人员"
-            "名单公告如下。候选人及其近亲属不担任唱票、计票、监票工作。"
+            "名单公告如下。" + staff_rule_text(election)
         ],
         issuer=committee_name(election),
         date_text=zh_date(publish_on or dt.date.today()),

@@ -35,7 +35,7 @@ from huanjie.elections.views import _pdf
 from huanjie.elections.voting import counting, results
 from huanjie.elections.voting import services as voting
 from huanjie.elections.voting.models import CountingForm, ElectedMember, StationStaff, VotingStation
-from huanjie.people.models import Person
+from huanjie.people.services import PersonLookupError, find_by_id_number
 from huanjie.rules.forms import CODES
 
 ALL = (COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN, "department")
@@ -197,10 +197,10 @@ def staff(request, pk):
                 messages.success(request, "已移除该工作人员。")
             else:
                 station = get_object_or_404(VotingStation, pk=request.POST.get("station"), election=election)
-                number = (request.POST.get("id_number") or "").strip().upper()
-                person = Person.objects.filter(id_number=number).first()
-                if person is None:
-                    raise ElectionError("公民身份号码：人员库中没有这个号码，请先登记人员。")
+                try:
+                    person = find_by_id_number(user, request.POST.get("id_number", ""))
+                except PersonLookupError as exc:
+                    raise ElectionError(str(exc)) from None
                 row, warnings = voting.add_staff(user, station, person, request.POST.get("role", ""))
                 messages.success(request, f"已安排{person.name}为{station.name}的{row.get_role_display()}。")
                 for w in warnings:
@@ -414,6 +414,8 @@ def counting_form(request, pk, station_pk):
         can_work=_can_work(user),
         double_entry=election.double_entry,
         acked=request.POST.getlist("ack") if request.method == "POST" else [],
+        # A form that cannot be saved yet says so before anyone types; read-only roles see text.
+        blocked=counting.write_blocker(user, rnd, station) if _can_work(user) else "",
     )
     return render(request, "elections/voting/counting_form.html", ctx)
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('elections', '0005_party_posts_and_candidate_status'),
+        ('elections', '0007_party_posts_and_candidate_status'),
         ('people', '0002_drop_unused_indexes'),
     ]
 

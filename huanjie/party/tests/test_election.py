@@ -243,10 +243,10 @@ def test_from_assembly_to_approved_result_documents_and_archive(world):
     certs = "".join(p.extract_text() for p in PdfReader(io.BytesIO(result_documents.certificates_pdf(plenary))).pages)
     assert secretary.name in certs and "书记" in certs
     with zipfile.ZipFile(io.BytesIO(archive.archive_zip(pe.election))) as zf:
-        files = set(zf.namelist())
-    assert {"03_预备人选批复.pdf", "03_预备人选批复.docx", "03_清点人数报告.pdf", "03_选票.pdf", "07_当选证书.pdf",
-            "11_全体会议当选证书.pdf", "10_全体会议选举结果报告单.pdf", "03_党员大会通知.pdf"} <= files
-    assert "01_选民名单公告.pdf" not in files
+        files = {name.split("_", 1)[-1] for name in zf.namelist()}
+    assert {"预备人选批复.pdf", "预备人选批复.docx", "清点人数报告.pdf", "选票样张.pdf", "当选证书.pdf",
+            "全体会议当选证书.pdf", "全体会议选举结果报告单.pdf", "党员大会通知.pdf", "全体会议计票单_01.pdf"} <= files
+    assert "选民名单公告.pdf" not in files and "委托投票公告.pdf" not in files
 
 
 def test_yijiantiao_is_computed_from_the_two_results(world):

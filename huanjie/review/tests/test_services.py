@@ -219,10 +219,13 @@ def test_bulk_only_the_rows_on_screen(setup):
     assert county_verdict(late, "gongan").verdict == "pending"
 
 
-def test_bulk_refused_for_offices_and_other_scope(setup):
+def test_bulk_refused_for_other_roles_tiers_and_scope(setup):
     world, _, e = setup
     to_county(world, candidate(e, "甲一"))
-    with pytest.raises(services.ReviewError, match="只有联审部门"):
+    with pytest.raises(services.ReviewError, match="只有联审部门、村民选举委员会或乡镇换届办"):
+        services.bulk_verdict(world.users["county"], world.township_a)
+    # the township passes in bulk at its own tier only: the case is at the county's now
+    with pytest.raises(services.ReviewError, match="没有待乡镇初审"):
         services.bulk_verdict(world.users["township_a"], world.township_a)
     with pytest.raises(services.ReviewError, match="没有待本部门审查"):
         services.bulk_verdict(world.users["dept_gongan"], world.township_b)

@@ -78,3 +78,23 @@ def test_pdf_and_xlsx_through_the_views(table_world):
     ids = [row[4] for row in cells if "周通过" in row]
     assert ids and len(ids[0]) == 18  # the ID number is kept as text, all 18 characters
     assert any("县公安局（盖章）审查人" in " ".join(row) for row in cells)
+
+
+def test_id_numbers_and_names_do_not_wrap_with_thirteen_departments(table_world):
+    """The issue: ID numbers wrapped onto a second line and names broke inside; seed 004 lists
+    thirteen reviewing departments. Every ID number and every name stays on one line."""
+    from huanjie.accounts.models import Department
+    from huanjie.elections.nomination.models import Candidate
+
+    world = table_world
+    for i, name in enumerate(["县纪委监委", "县委政法委", "县委统战部", "县信访局", "县人民检察院", "县司法局",
+                              "县自然资源局", "县生态环境局", "县农业农村局", "县住建局"], start=10):
+        Department.objects.create(code=f"d{i}", name=name, sort_order=i)
+    data = services.joint_review_pdf(world.township_a, world.campaign)
+    reader = PdfReader(io.BytesIO(data))
+    lines = [ln for p in reader.pages for ln in p.extract_text(extraction_mode="layout").splitlines()]
+    for cand in Candidate.objects.filter(election__organization__code__startswith="130731100"):
+        assert any(cand.person.id_number in ln for ln in lines), cand.person.id_number
+        assert any(cand.person.name in ln for ln in lines), cand.person.name
+    with open("/tmp/clerk11-joint-review.pdf", "wb") as fh:  # looked at with pdftoppm
+        fh.write(data)

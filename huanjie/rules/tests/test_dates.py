@@ -131,3 +131,49 @@ def test_R10_objection_late_and_R41_handover():
     assert cal.objection_on_time is False
     assert cal.objection_decision_deadline == D("2026-04-24")  # from the filing day when no receipt day
     assert cal.handover_latest == D("2026-05-21")
+
+
+# ---------------------------------------------------------------- the one date rule of recorded facts
+
+from huanjie.rules.dates import check_fact_date  # noqa: E402
+
+TODAY = date(2026, 11, 30)
+VOTE = date(2027, 1, 20)
+
+
+def test_a_fact_is_not_recorded_in_the_future():
+    verdict = check_fact_date("计票", date(2026, 12, 1), today=TODAY)
+    assert not verdict.ok and "晚于今天" in verdict.refusals[0]
+    assert check_fact_date("计票", TODAY, today=TODAY).ok
+
+
+def test_an_election_day_fact_waits_for_the_election_day_wherever_it_moved():
+    # The issue: counting on 2026-11-30 for an election on 2027-01-20 was accepted.
+    verdict = check_fact_date("计票", TODAY, today=TODAY, election_day=VOTE, on_or_after_election_day=True)
+    assert not verdict.ok and "早于选举日 2027-01-20" in verdict.refusals[0]
+    moved = date(2026, 11, 29)
+    assert check_fact_date("计票", TODAY, today=TODAY, election_day=moved, on_or_after_election_day=True).ok
+    assert check_fact_date("计票", moved, today=TODAY, election_day=moved, on_or_after_election_day=True).ok
+
+
+def test_a_preparing_fact_comes_before_the_election_day():
+    verdict = check_fact_date("提名", date(2026, 11, 29), today=TODAY, election_day=date(2026, 11, 29),
+                              before_election_day=True)
+    assert not verdict.ok and "应早于选举日" in verdict.refusals[0]
+
+
+def test_a_fact_is_not_dated_before_the_step_it_depends_on():
+    verdict = check_fact_date("提名", date(2026, 11, 10), today=TODAY, after=[("选民名单公布", date(2026, 11, 12))])
+    assert not verdict.ok and "早于选民名单公布（2026-11-12）" in verdict.refusals[0]
+    # A step not recorded yet is no dependency to check.
+    assert check_fact_date("提名", date(2026, 11, 10), today=TODAY, after=[("选民名单公布", None)]).ok
+
+
+def test_a_deadline_warns_where_a_late_step_is_allowed_and_refuses_where_it_is_not():
+    deadline = date(2026, 11, 20)
+    late = date(2026, 11, 23)
+    warned = check_fact_date("移交", late, today=TODAY, deadline=deadline, late_allowed=True)
+    assert warned.ok and "已超过 3 天" in warned.warnings[0]
+    refused = check_fact_date("公布选民名单", late, today=TODAY, deadline=deadline)
+    assert not refused.ok and "不允许逾期" in refused.refusals[0] and not refused.warnings
+    assert check_fact_date("公布选民名单", deadline, today=TODAY, deadline=deadline).ok

@@ -296,3 +296,11 @@ def test_policy_defaults_and_unknown_key():
     assert exc.value.code == "unknown_policy_key"
     with pytest.raises(EngineError):
         get_policy({"head_age_severity": "maybe"})
+
+
+def test_P10_reason_reads_as_a_sentence_for_an_open_band():
+    """The issue: "应为—至6人" for the band over 2,000 people that sets only a maximum."""
+    over = team_checks([], CUT, population=2500, paid_posts=7)[0]["reason"]
+    assert over == "人口2500人，定工干部职数7人，应不超过6人" and "—" not in over
+    middle = team_checks([], CUT, population=1500, paid_posts=6)[0]["reason"]
+    assert middle.endswith("应为4至5人")

@@ -1,14 +1,64 @@
+"""``huanjie serve``: the production WSGI server (waitress, threads), static files collected first.
+
+``--dev`` keeps Django's development server (auto-reload off, threads on) for development only.
+Forwarded headers are trusted only from ``HUANJIE_TRUSTED_PROXIES`` (see ``huanjie.core.proxy``).
+"""
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "启动换届通网页服务（默认 http://127.0.0.1:8000）。"
+    help = "启动换届通网页服务（生产 WSGI 服务器 waitress；--dev 为开发服务器）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+        parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+        parser.add_argument("--threads", type=int, default=8, help="工作线程数（默认 8）")
+        parser.add_argument("--dev", action="store_true", help="使用 Django 开发服务器（仅用于开发）")
 
-    def handle(self, *args, host, port, **options):
-        self.stdout.write(f"换届通正在启动：http://{host}:{port}/  （按 Ctrl+C 停止）")
-        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    def handle(self, *args, host, port, threads, dev, **options):
+        if dev:
+            self.stdout.write(f"换届通（开发服务器）正在启动：http://{host}:{port}/  （按 Ctrl+C 停止）")
+            call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+            return
+        # The production storage serves hashed files from STATIC_ROOT: collect them on every start,
+        # so that a fresh install or an upgrade never serves pages without their CSS and JS.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self._recover_jobs()
+        from waitress import serve
+
+        from huanjie.wsgi import application
+
+        proxies = "、".join(settings.HUANJIE_TRUSTED_PROXIES) or "无（忽略所有 X-Forwarded-* 头）"
+        self.stdout.write(
+            f"换届通正在运行：http://{host}:{port}/ （waitress，{threads} 个线程；信任的代理：{proxies}；按 Ctrl+C 停止）"
+        )
+        self.stdout.flush()
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="huanjie",
+            # The forwarded headers are judged by huanjie.core.proxy (a list of proxies, the same
+            # under --dev); waitress would otherwise drop them all since it trusts no proxy itself.
+            clear_untrusted_proxy_headers=False,
+            # An upload past the limit is refused by the app as it streams in; this only caps the
+            # request body the server will read at all.
+            max_request_body_size=settings.HUANJIE_UPLOAD_MAX_BYTES + 8 * 1024 * 1024,
+        )
+
+    def _recover_jobs(self) -> None:
+        """Import jobs left "进行中" by a previous server that was killed are failed now."""
+        from django.db import DatabaseError
+
+        from huanjie.elections.registration import jobs
+
+        try:
+            n = jobs.recover_stale()
+        except DatabaseError:  # not migrated yet: nothing to recover
+            return
+        if n:
+            self.stdout.write(f"已将 {n} 个因服务器停止而中断的后台任务标记为失败。")

@@ -8,3 +8,63 @@ document.addEventListener("submit", function (event) {
     }
   }
 }, true);
+
+// Confirmation on any button or link that carries data-confirm (import buttons, formaction
+// buttons): the form-level handler above only sees the form's own data-confirm.
+document.addEventListener("click", function (event) {
+  var el = event.target instanceof Element ? event.target.closest("button[data-confirm], input[data-confirm], a[data-confirm]") : null;
+  if (el && !window.confirm(el.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// Forms never lose what was typed: a refused form's values come back (core/kept.py).
+document.addEventListener("DOMContentLoaded", function () {
+  var node = document.getElementById("kept-form");
+  if (!node) { return; }
+  var kept;
+  try { kept = JSON.parse(node.textContent); } catch (e) { return; }
+  if (!kept || !kept.data) { return; }
+  var forms = Array.prototype.filter.call(document.forms, function (form) {
+    var action = form.getAttribute("action") ? new URL(form.action, window.location.href).pathname : window.location.pathname;
+    if (action !== kept.action) { return false; }
+    // Several forms may post to one address (one per item): the hidden fields tell them apart.
+    return Array.prototype.every.call(form.querySelectorAll("input[type=hidden]"), function (h) {
+      if (h.name === "csrfmiddlewaretoken" || !(h.name in kept.data)) { return true; }
+      return kept.data[h.name].indexOf(h.value) >= 0;
+    });
+  });
+  forms.forEach(function (form) {
+    Object.keys(kept.data).forEach(function (name) {
+      var values = kept.data[name];
+      var fields = form.querySelectorAll("[name='" + name.replace(/'/g, "\\'") + "']");
+      var seen = 0;
+      Array.prototype.forEach.call(fields, function (field) {
+        if (field.type === "hidden" || field.type === "file" || field.type === "submit") { return; }
+        if (field.type === "checkbox" || field.type === "radio") {
+          field.checked = values.indexOf(field.value) >= 0;
+        } else if (field.tagName === "SELECT" && field.multiple) {
+          Array.prototype.forEach.call(field.options, function (o) { o.selected = values.indexOf(o.value) >= 0; });
+        } else if (seen < values.length) {
+          field.value = values[seen];
+          seen += 1;
+        }
+      });
+    });
+    form.classList.add("kept");
+  });
+});
+
+// Person-search widget (templates/core/_person_field.html): picking a match fills the field.
+document.addEventListener("click", function (event) {
+  var option = event.target instanceof Element ? event.target.closest(".pick-option") : null;
+  if (!option) { return; }
+  var input = document.getElementById(option.dataset.pickTarget);
+  if (!input) { return; }
+  input.value = option.dataset.pickValue;
+  input.dataset.pickedName = option.dataset.pickLabel;
+  var box = document.getElementById(option.dataset.pickTarget + "-results");
+  if (box) { box.innerHTML = '<p class="muted picked">已选：' + option.dataset.pickLabel.replace(/[<>&"]/g, "") + "</p>"; }
+  input.focus();
+});

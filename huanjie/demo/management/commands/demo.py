@@ -2,9 +2,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huanjie.core.access import ROLE_LABELS
 from huanjie.demo.county import SIZES, build_demo
 from huanjie.people.models import Region
+
+from .demo_passwords import demo_accounts, print_accounts
 
 
 class Command(BaseCommand):
@@ -30,11 +31,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"演示县已生成：{result.villages} 个村（社区），{result.people} 人，{result.relations} 条亲属关系，"
             f"换届工作 {result.campaign_slug}，{result.voters} 名登记选民，用时 {seconds:.1f} 秒。"))
-        print_accounts(self.stdout, result.accounts)
-
-
-def print_accounts(out, accounts):
-    out.write("\n演示账号（密码随机生成，只显示这一次，请妥善保存）：")
-    out.write(f"  {'用户名':<14}{'密码':<18}{'角色':<12}范围")
-    for username, password, role, scope in accounts:
-        out.write(f"  {username:<16}{password:<20}{ROLE_LABELS[role]:<10}{scope}")
+        # Every account the demo made (its scenarios add one per village committee and department),
+        # not only the few the builder returns.
+        print_accounts(self.stdout, demo_accounts())

@@ -29,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from huanjie.campaigns.models import Campaign
+        from huanjie.core import uploads
         from huanjie.elections.models import Election
         from huanjie.elections.registration import roster
         from huanjie.elections.registration import services as registration
@@ -36,6 +37,12 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
+        try:
+            # Size and container first: a hostile file is refused before anything else is looked up.
+            data = uploads.read_path(path)
+            uploads.check_container(data, path.name)
+        except uploads.UploadRefused as exc:
+            raise CommandError(str(exc), returncode=2) from None
         campaign = Campaign.objects.filter(slug=opts["campaign"]).first()
         if campaign is None:
             raise CommandError(f"找不到换届工作“{opts['campaign']}”")
@@ -60,11 +67,11 @@ class Command(BaseCommand):
                 raise CommandError(f"列映射“{item}”应写成 字段=列")
             k, v = item.split("=", 1)
             mapping[k.strip()] = v.strip()
-        data = path.read_bytes()
         try:
             parsed = registration.preview_import(election, data, path.name, mapping=mapping or None)
-        except roster.RosterError as exc:
-            raise CommandError(str(exc)) from None
+        except (roster.RosterError, uploads.UploadRefused) as exc:
+            # A refused or unreadable file is a usage error (exit 2), like a bad argument.
+            raise CommandError(str(exc), returncode=2) from None
         summary = parsed.summary()
         outcome = None
         if opts["commit"]:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('elections', '0004_counting_forms'),
+        ('elections', '0006_job_heartbeat_and_retention'),
     ]
 
     operations = [

@@ -1,0 +1,206 @@
+"""The audit log in words a clerk reads: who did what to which thing, before and after.
+
+Records are never rewritten (they are chained by hash); this module only renders them: a Chinese
+label per action, the thing named by its kind and its name, and each change as "栏目：前 → 后"
+with field names, choices, lists and nested values spelled out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+
+ACTION_LABELS = {
+    "account.create": "建立账号",
+    "account.locked": "账号被锁定",
+    "account.password_reset": "重置密码",
+    "campaign_village.complicated": "标记选情复杂村",
+    "campaign_village.state": "变更村的换届状态",
+    "candidate.disqualified": "取消候选人资格",
+    "candidates.acknowledge": "说明候选人政策提示",
+    "candidates.decide": "确定正式候选人",
+    "candidates.decline": "登记被提名人放弃",
+    "candidates.disqualify": "取消候选人资格并递补",
+    "candidates.exclude": "排除被提名人",
+    "candidates.nominate": "登记提名",
+    "candidates.nomination_count": "录入提名票",
+    "candidates.nominee_update": "修改被提名人信息",
+    "candidates.publish": "公布正式候选人名单",
+    "candidates.restore": "恢复被提名人",
+    "candidates.team_explanation": "填写班子结构专项说明",
+    "candidates.withdraw": "登记候选人书面退出",
+    "candidates.written_choice": "登记书面选择职位",
+    "counting.ballot_add": "逐票录入一张选票",
+    "counting.ballot_remove": "删除一张逐票录入的选票",
+    "counting.ballots_finish": "完成逐票录入",
+    "counting.ballots_start": "开始逐票录入",
+    "counting.double_entry_resolve": "处理双人录入不一致",
+    "counting.form_save": "保存计票单",
+    "demo.load": "装入演示数据",
+    "election.committee_add": "增加村民选举委员会成员",
+    "election.committee_leave": "村民选举委员会成员退出",
+    "election.create": "建立选举",
+    "election.move_date": "调整选举日",
+    "election.open_voting": "进入投票阶段",
+    "election.plan_import": "按计划批量建立选举",
+    "election.step": "登记工作进度",
+    "election.voter_cards": "编制选民证号",
+    "handover.save": "登记工作移交",
+    "oversight.risk_plan": "制定一村一策",
+    "oversight.survey": "登记调查摸底",
+    "person.create": "新增人员",
+    "person.update": "修改人员信息",
+    "proxies.register": "登记委托投票",
+    "proxies.revoke": "撤销委托投票",
+    "relation.create": "登记亲属关系",
+    "relation.delete": "删除亲属关系",
+    "reports.weekly_snapshot": "保存每周进度统计",
+    "result.add_after_unlock": "解锁后新增数据",
+    "result.assign_post": "登记委员会分工",
+    "result.change_after_unlock": "解锁后修改数据",
+    "result.compute": "计算选举结果",
+    "result.delete_after_unlock": "解锁后删除数据",
+    "result.follow_up_round": "安排再次投票或另行选举",
+    "result.resubmit": "重新报送选举结果",
+    "result.submit": "报送选举结果",
+    "result.unlock": "解锁选举结果",
+    "system.restore": "从备份恢复数据库",
+    "result.void_election": "宣布当选无效",
+    "review.bulk_pass": "批量审查通过",
+    "review.open": "提交资格审查",
+    "review.remind": "催办资格审查",
+    "review.stage": "资格审查进入下一层级",
+    "review.verdict": "记录审查结论",
+    "voters.import": "导入选民名单",
+    "voters.register": "登记选民",
+    "voters.remove": "选民除名",
+    "voters.restore": "恢复选民登记",
+    "voting.arrangements_publish": "公布投票选举事项",
+    "voting.ballots_issued": "登记发出选票数",
+    "voting.double_entry": "设置双人录入",
+    "voting.mobile_approve": "批准流动票箱",
+    "voting.mobile_lists": "公布流动票箱名单",
+    "voting.staff_add": "安排选举工作人员",
+    "voting.staff_remove": "移除选举工作人员",
+    "voting.station_add": "设立投票站",
+    "voting.station_delete": "撤销投票站",
+}
+AREA_LABELS = {
+    "account": "账号", "campaign_village": "换届范围", "candidate": "候选人", "candidates": "候选人",
+    "counting": "计票", "election": "选举", "handover": "移交", "oversight": "监督", "person": "人员",
+    "proxies": "委托投票", "relation": "亲属关系", "reports": "统计", "result": "选举结果",
+    "review": "资格审查", "voters": "选民登记", "voting": "投票",
+}
+# Keys of ``changes`` that are not model fields.
+KEY_LABELS = {
+    "seal": "结果封印", "parts": "各部分封印", "registered": "登记选民数", "rounds": "投票轮次及计票结果",
+    "forms": "计票单", "registrations": "选民登记", "engine": "数据库",
+    "stage": "阶段", "locked": "锁定", "election_date": "选举日", "no_longer_met": "不再符合期限的步骤",
+    "late_reason": "逾期原因", "unlock_reason": "解锁原因", "submitted_at": "报送时间", "valid": "选举有效",
+    "threshold": "当选票数", "elected": "当选", "status": "状态", "chosen": "选择的职位", "on": "日期",
+    "published_on": "公布日期", "card_numbers": "编号的选民证", "ballots_issued": "发出选票数",
+    "villages": "村数", "seed": "随机种子", "size": "规模", "reason": "原因", "removed_reason": "除名原因",
+    "posts": "职位和名额", "title": "名称", "assigned_post": "分工", "is_party_secretary": "一肩挑",
+    "verdict": "结论", "comment": "意见", "negative_item": "负面清单事项", "document_number": "文号",
+    "issued": "发出选票", "returned": "收回选票", "blank": "空白票", "invalid": "废票", "lines": "得票",
+    "imported": "导入人数", "rows": "行数", "file": "文件", "count": "人数", "version": "版次",
+}
+BOOL = {True: "是", False: "否"}
+_DEFAULT_REPR = re.compile(r"^(\w+) object \((\d+)\)$")
+_ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Described:
+    action: str
+    thing: str
+    changes: list[Change]
+
+
+def action_label(action: str) -> str:
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    area = AREA_LABELS.get(action.split(".")[0])
+    return f"{area}：其他操作" if area else "其他操作"
+
+
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type) if object_type else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _kind(model) -> str:
+    name = str(model._meta.verbose_name) if model is not None else ""
+    return name if re.search(r"[\u4e00-\u9fff]", name) else ""
+
+
+def thing(record) -> str:
+    """Which thing: its kind (选举, 投票站…) and its name as recorded."""
+    model = _model(record.object_type)
+    kind = _kind(model)
+    text = record.object_repr or ""
+    m = _DEFAULT_REPR.match(text)
+    if m:
+        text = f"编号 {m[2]}"
+    if kind and not text.startswith(kind):
+        return f"{kind}：{text}" if text else kind
+    return text or kind or "—"
+
+
+def _field(model, key: str):
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return field if hasattr(field, "verbose_name") else None  # a reverse relation is no column
+
+
+def value_text(value, field=None) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "（空）"
+    if isinstance(value, bool):
+        return BOOL[value]
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, list):
+        return "、".join(value_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{key_label(k)}：{value_text(v)}" for k, v in value.items())
+    text = str(value)
+    m = _ISO_DT.match(text)
+    return f"{m[1]} {m[2]}" if m else text
+
+
+def key_label(key: str, model=None) -> str:
+    field = _field(model, key)
+    if field is not None and re.search(r"[\u4e00-\u9fff]", str(field.verbose_name)):
+        return str(field.verbose_name)
+    return KEY_LABELS.get(key, key)
+
+
+def describe(record) -> Described:
+    model = _model(record.object_type)
+    changes = []
+    for key, pair in (record.changes or {}).items():
+        field = _field(model, key)
+        if key == "stage" and field is None:
+            field = _field(apps.get_model("elections.Election"), "stage")
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            before, after = pair
+        else:
+            before, after = None, pair
+        changes.append(Change(key_label(key, model), value_text(before, field), value_text(after, field)))
+    return Described(action_label(record.action), thing(record), changes)
