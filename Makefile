@@ -22,8 +22,6 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-PORT ?= 8000
-
 run: install
 	$(BIN)/huanjie migrate --noinput
 	$(BIN)/huanjie demo --if-empty

@@ -81,6 +81,7 @@ USAGE = """换届通 命令行
   huanjie migrate                      创建或升级数据库
   huanjie demo [--seed N] [--size small|county]   生成演示县数据
   huanjie engine CASE.json             用规则引擎计算一个案例（JSON）
+  huanjie engine --explain 辖区 [--date YYYY-MM-DD]   列出该日适用的法规版本中每条规则的依据和核对状态
   huanjie regions list --json          列出区域代码
   huanjie campaigns list --json        列出换届工作
   huanjie audit verify                 校验各县审计链、库外检查点和选举结果封印

@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import threading
@@ -38,6 +39,7 @@ from django.utils import timezone
 
 from .models import AuditChainHead, AuditRecord
 
+log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 GLOBAL_CHAIN = ""  # records that belong to no region (accounts, system tasks)
 
@@ -182,8 +184,17 @@ def record(actor, action: str, obj=None, *, changes: dict | None = None, object_
         rec.hash = compute_hash(rec)
         rec.save(force_insert=True)
         AuditChainHead.objects.filter(chain=chain).update(seq=rec.seq, hash=rec.hash)
-        transaction.on_commit(lambda: write_checkpoint(chain))
+        transaction.on_commit(lambda: _checkpoint_after_commit(chain))
         return rec
+
+
+def _checkpoint_after_commit(chain: str) -> None:
+    # The change is committed whatever happens here; a checkpoint that cannot be written (disk
+    # full, directory gone) is logged loudly rather than turning a saved change into an error page.
+    try:
+        write_checkpoint(chain)
+    except OSError:
+        log.exception("审计检查点无法写入：%s", checkpoint_dir())
 
 
 # --- checkpoints outside the database -----------------------------------------------------------

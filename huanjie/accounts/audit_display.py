@@ -6,16 +6,23 @@ with field names, choices, lists and nested values spelled out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 
 ACTION_LABELS = {
+    "account.activate": "启用账号",
     "account.create": "建立账号",
+    "account.deactivate": "停用账号",
     "account.locked": "账号被锁定",
+    "account.password_change": "修改本人密码",
     "account.password_reset": "重置密码",
+    "account.unlock": "解锁账号",
+    "campaign.policy": "修改换届政策",
     "campaign_village.complicated": "标记选情复杂村",
     "campaign_village.state": "变更村的换届状态",
     "candidate.disqualified": "取消候选人资格",
@@ -39,6 +46,7 @@ ACTION_LABELS = {
     "counting.double_entry_resolve": "处理双人录入不一致",
     "counting.form_save": "保存计票单",
     "demo.load": "装入演示数据",
+    "department.create": "新增联审部门",
     "election.committee_add": "增加村民选举委员会成员",
     "election.committee_leave": "村民选举委员会成员退出",
     "election.create": "建立选举",
@@ -88,7 +96,7 @@ ACTION_LABELS = {
     "voting.station_delete": "撤销投票站",
 }
 AREA_LABELS = {
-    "account": "账号", "campaign_village": "换届范围", "candidate": "候选人", "candidates": "候选人",
+    "account": "账号", "campaign": "换届工作", "campaign_village": "换届范围", "department": "联审部门", "candidate": "候选人", "candidates": "候选人",
     "counting": "计票", "election": "选举", "handover": "移交", "oversight": "监督", "person": "人员",
     "proxies": "委托投票", "relation": "亲属关系", "reports": "统计", "result": "选举结果",
     "review": "资格审查", "voters": "选民登记", "voting": "投票",
@@ -106,6 +114,7 @@ KEY_LABELS = {
     "verdict": "结论", "comment": "意见", "negative_item": "负面清单事项", "document_number": "文号",
     "issued": "发出选票", "returned": "收回选票", "blank": "空白票", "invalid": "废票", "lines": "得票",
     "imported": "导入人数", "rows": "行数", "file": "文件", "count": "人数", "version": "版次",
+    "locked_until": "锁定至", "failures": "失败次数", "review_departments": "联审部门",
 }
 BOOL = {True: "是", False: "否"}
 _DEFAULT_REPR = re.compile(r"^(\w+) object \((\d+)\)$")
@@ -180,8 +189,16 @@ def value_text(value, field=None) -> str:
     if isinstance(value, dict):
         return "；".join(f"{key_label(k)}：{value_text(v)}" for k, v in value.items())
     text = str(value)
-    m = _ISO_DT.match(text)
-    return f"{m[1]} {m[2]}" if m else text
+    if _ISO_DT.match(text):
+        # Times are stored in UTC (ISO 8601); the clerk reads them in local time, like the log's own.
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return text
 
 
 def key_label(key: str, model=None) -> str:
@@ -202,5 +219,7 @@ def describe(record) -> Described:
             before, after = pair
         else:
             before, after = None, pair
-        changes.append(Change(key_label(key, model), value_text(before, field), value_text(after, field)))
+        shown = Change(key_label(key, model), value_text(before, field), value_text(after, field))
+        if shown.before != shown.after:  # an empty field saved empty is no change to read
+            changes.append(shown)
     return Described(action_label(record.action), thing(record), changes)

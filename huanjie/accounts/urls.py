@@ -11,5 +11,5 @@ urlpatterns = [
     path("users/bulk/", views_manage.account_bulk, name="user_bulk"),
     path("users/template.xlsx", views_manage.import_template, name="import_template"),
     path("users/<int:pk>/<slug:action>/", views_manage.account_action, name="user_action"),
-    path("departments/", views_manage.departments, name="departments"),
+    path("users/departments/", views_manage.departments, name="departments"),
 ]

@@ -192,16 +192,17 @@ def _bulk_departments(request):
 
 
 def _uploaded_table(request):
-    """The first sheet of the uploaded account list, through the roster reader (size and format checks)."""
-    from huanjie.elections.registration.roster import RosterError, read_table
+    """The first sheet of the uploaded account list, through the one safe reader for uploads (size
+    limit as the bytes arrive, container checks, parsing in a limited child process)."""
+    from huanjie.core import uploads
 
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise AccountError("请选择要导入的 Excel 文件。")
     try:
-        return read_table(upload.read(), upload.name)
-    except RosterError as exc:
-        raise AccountError(f"{upload.name}：{exc}") from exc
+        upload = uploads.uploaded_file(request, "file")
+        if upload is None:
+            raise AccountError("请选择要导入的 Excel 文件。")
+        return uploads.read_table(upload.read(), upload.name)
+    except uploads.UploadRefused as exc:
+        raise AccountError(str(exc)) from exc
 
 
 @allow(*MANAGERS)

@@ -61,10 +61,13 @@ class Campaign(models.Model):
         base.update(self.policy or {})
         return base
 
-    def profile(self):
-        from huanjie.rules import get_profile
+    def profile(self, on=None):
+        """The rules profile in force on ``on`` — an election's day (issue 16: the law changed on
+        2026-01-01, so an election uses the version in force on its own day). Without a day, the
+        version in force when the campaign starts. The one place the app resolves a profile."""
+        from huanjie.rules.profiles import profile_for
 
-        return get_profile(self.jurisdiction, self.profile_overrides or {})
+        return profile_for(self.jurisdiction, on or self.starts_on, self.profile_overrides or {})
 
 
 class CampaignVillage(models.Model):

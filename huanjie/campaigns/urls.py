@@ -6,5 +6,6 @@ app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),
+    path("<slug:slug>/rules/", views.campaign_rules, name="rules"),
     path("<slug:slug>/villages/<str:code>/state/", views.set_village_state, name="set_state"),
 ]

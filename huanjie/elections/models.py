@@ -68,7 +68,7 @@ class Election(models.Model):
         return self.campaign.jurisdiction
 
     def profile(self):
-        return self.campaign.profile()
+        return self.campaign.profile(self.election_date)
 
 
 class Post(models.Model):

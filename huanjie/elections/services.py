@@ -25,7 +25,7 @@ from huanjie.people.models import Person, Region, Relation
 from huanjie.rules.dates import CalendarResult, age_on, check_fact_date, election_calendar
 from huanjie.rules.people import Relation as EngineRelation
 from huanjie.rules.people import RelationIndex, check_election_committee
-from huanjie.rules.profiles import NEAR_RELATIVES, RELATIONS, get_profile
+from huanjie.rules.profiles import NEAR_RELATIVES, RELATIONS
 
 POST_LABELS = {
     Post.DIRECTOR: "主任",
@@ -154,12 +154,12 @@ def check_election_day_action(election: Election, label: str, rnd: Round | None 
 # ---------------------------------------------------------------- helpers
 
 
-def profile_of(campaign: Campaign):
-    """The campaign's rules profile (jurisdiction + overrides)."""
-    try:
-        return campaign.profile()
-    except ImportError:  # the engine's package front door is not there yet: use the module itself
-        return get_profile(campaign.jurisdiction, campaign.profile_overrides or {})
+def profile_of(subject: Campaign | Election, on: dt.date | None = None):
+    """The rules profile (jurisdiction + the campaign's overrides) in force on the election day:
+    an election's own day, or ``on`` for a campaign (an election being planned)."""
+    if isinstance(subject, Election):
+        return subject.profile()
+    return subject.profile(on)
 
 
 def _require_role(actor, roles: set[str], what: str) -> None:
@@ -347,7 +347,7 @@ def create_election(
         raise ElectionError("请填写职位和名额。")
     posts = _parse_posts_arg(posts) if posts else default_posts(campaign)
     problems = _check_new_election(campaign, village, election_date, kind)
-    problems += check_posts(profile_of(campaign), posts, kind)
+    problems += check_posts(profile_of(campaign, election_date), posts, kind)
     if problems:
         raise ElectionError("；".join(problems) + "。")
     return _make_election(actor, campaign, village, election_date, posts, kind)
@@ -429,7 +429,6 @@ def parse_plan(campaign: Campaign, rows: list[list], actor=None) -> tuple[list[P
     by_name: dict[str, list[Region]] = {}
     for v in entries.values():
         by_name.setdefault(v.name, []).append(v)
-    profile = profile_of(campaign)
     defaults = dict(default_posts(campaign))
     out: list[PlanRow] = []
     errors: list[str] = []
@@ -500,7 +499,9 @@ def parse_plan(campaign: Campaign, rows: list[list], actor=None) -> tuple[list[P
         if bad:
             continue
         kind = _kind_for(village)
-        problems = _check_new_election(campaign, village, day, kind) + check_posts(profile, posts, kind)
+        problems = _check_new_election(campaign, village, day, kind) + check_posts(
+            profile_of(campaign, day), posts, kind
+        )
         if problems:
             errors.extend(f"{prefix}（{village.name}）：{p}" for p in problems)
             continue
@@ -575,7 +576,7 @@ def calendar_for(election: Election, election_date: dt.date | None = None, steps
     took_office = steps["took_office"].done_on if "took_office" in steps else day
     return election_calendar(
         day,
-        profile_of(election.campaign),
+        profile_of(election),
         list_published=published,
         objection_received=received,
         took_office=took_office,
@@ -820,7 +821,7 @@ def reserves(election: Election):
 
 def committee_status(election: Election) -> dict:
     """Size against the profile (R11 through the engine) and the messages for the committee page."""
-    profile = profile_of(election.campaign)
+    profile = profile_of(election)
     members = list(sitting_members(election))
     check = check_election_committee([str(m.person_id) for m in members], [], (), profile)
     size = profile["election_committee.size"]
@@ -878,7 +879,7 @@ def add_committee_member(
             raise ElectionError(
                 f"{person.name}与委员会成员{other.person.name}系{_relation_label(rel)}关系，近亲属不得同时担任村民选举委员会成员。"
             )
-        size = profile_of(election.campaign)["election_committee.size"]
+        size = profile_of(election)["election_committee.size"]
         if size is not None and len(sitting) + 1 > size[1]:
             raise ElectionError(
                 f"村民选举委员会最多 {size[1]} 名成员（R11），已有 {len(sitting)} 名；可作为候补登记。"
@@ -986,7 +987,7 @@ def members_to_leave_for(election: Election, candidates: list[Person]) -> list[t
         [token(m.person_id) for m in members],
         [token(p.pk) for p in candidates],
         [EngineRelation(token(r.elder_id), token(r.younger_id), r.engine_name) for r in rels],
-        profile_of(election.campaign),
+        profile_of(election),
     )
     by_token = {token(m.person_id): m for m in members}
     names = {token(p.pk): p.name for p in candidates}

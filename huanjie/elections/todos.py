@@ -64,6 +64,10 @@ def election_todos(election: Election, today=None) -> list[Todo]:
             return out  # nothing left but the archive, which needs no step
     due = next((s for s in steps if s.status == "due" and s.key not in {"election_day", "runoff_latest"}), None)
     label, page = STAGE_WORK.get(election.stage, ("", "elections:detail"))
+    if election.stage == Election.REGISTRATION and any(
+        s.key == "voter_list_published" and s.done_on for s in steps
+    ):
+        label, page = STAGE_WORK[Election.NOMINATION]  # the list is out: the nominations come next
     if due is not None and services.STAGE_ORDER.index(election.stage) < services.STAGE_ORDER.index(Election.VOTING):
         out.append(Todo(
             text=f"{village}：下一步 {due.label}",

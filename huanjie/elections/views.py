@@ -26,6 +26,7 @@ from huanjie.elections import services
 from huanjie.elections.models import CommitteeMember, Election, VoterRegistration
 from huanjie.elections.registration import documents
 from huanjie.elections.registration import services as registration
+from huanjie.elections.todos import election_todos
 from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
@@ -301,7 +302,14 @@ def _detail_context(request, election: Election) -> dict:
         "voters_url": _voters_url(election),
         "can_work": can_work,
         "can_setup": user.role in SETUP,
-        "can_open": can_work and not blockers and stage_index < services.STAGE_ORDER.index(Election.VOTING),
+        # The vote opens on the election day (an election-day fact, services.check_dated_fact);
+        # before it the page says so instead of offering a button that would be refused.
+        "can_open": can_work
+        and not blockers
+        and stage_index < services.STAGE_ORDER.index(Election.VOTING)
+        and timezone.localdate() >= election.election_date,
+        "opens_on": election.election_date if timezone.localdate() < election.election_date else None,
+        "next_steps": election_todos(election) if can_work else [],
         "voting_open": stage_index >= services.STAGE_ORDER.index(Election.VOTING),
         "step_keys": services.step_keys(election).items() if can_work else (),
         "unnumbered": unnumbered,
@@ -379,7 +387,22 @@ def election_open_voting(request, pk):
 
 
 class MemberForm(forms.Form):
-    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    # Found by name with the person-search widget (people:pick), which fills in the ID number.
+    id_number = forms.CharField(
+        label="成员（按姓名查找）",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "输入姓名、村民小组或身份证号码后几位查找",
+                "hx-get": "/people/pick/",
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": "#id_id_number-results",
+                "hx-swap": "innerHTML",
+                "hx-vals": '{"field": "id_number", "target": "id_id_number"}',
+            }
+        ),
+    )
     post = forms.ChoiceField(label="职务", choices=CommitteeMember.POST_CHOICES, initial="member")
     chosen_by = forms.ChoiceField(label="推选方式", choices=CommitteeMember.CHOSEN_BY_CHOICES)
     vote_order = forms.IntegerField(label="得票顺序", min_value=1, max_value=99)

@@ -6,9 +6,13 @@ integer arithmetic only. Every function raises :class:`EngineError` (``code``, C
 
 Public API
 ----------
-Profiles (rules.md §5)
-    ``get_profile(name="national", overrides=None) -> Profile``; ``PROFILES`` (the five built-in
-    profiles); ``SWITCHES`` (every switch with its rule id); ``profile["proxy.max_per_agent"]``.
+Profiles (rules.md §5) and their dated versions (issue 16)
+    ``get_profile(name="national", overrides=None, on=None) -> Profile``; ``profile_for(name,
+    election_day, overrides=None)`` (the version in force that day; ``profile.version``);
+    ``PROFILES`` (the five built-in profiles, newest versions); ``SWITCHES`` (every switch with its
+    rule id); ``profile["proxy.max_per_agent"]``; ``version_for(name, day)``;
+    ``cite(rule_id, profile_version) -> "《村民委员会组织法》第十五条第二款"``; ``explain(name, day)``
+    (every rule with its sources and status). Sources are data: ``rules/data/law_sources.py``.
 Dates (R2, R4, R5, R10, R15, R16, R20, R34, R41)
     ``age_on(birth, on) -> int``; ``is_of_age(birth, election, years=18) -> bool``;
     ``add_months``, ``add_years``, ``within_days_after``, ``latest_day_before``, ``parse_date``;
@@ -122,7 +126,8 @@ from .policy import (
     policy_age,
     team_checks,
 )
-from .profiles import PROFILES, SWITCHES, Profile, get_profile
+from .profile_versions import cite, explain, version_for
+from .profiles import PROFILES, SWITCHES, Profile, get_profile, profile_for
 from .recall import (
     MobileBox,
     Nomination,
@@ -178,11 +183,13 @@ __all__ = [
     "add_months",
     "add_years",
     "age_on",
+    "by_election_turnout",
     "campaign_targets",
     "candidate_policy_decisions",
     "check_counting_staff",
     "check_election_committee",
     "check_proxies",
+    "cite",
     "congress_size",
     "count_party_election",
     "count_village_election",
@@ -190,6 +197,7 @@ __all__ = [
     "credentials",
     "election_calendar",
     "eligibility",
+    "explain",
     "get_policy",
     "get_profile",
     "initial_candidates_minimum",
@@ -199,25 +207,26 @@ __all__ = [
     "majority_threshold",
     "margin_ok",
     "mobile_boxes",
-    "parse_date",
-    "party_attendance",
-    "policy_age",
-    "post_rank",
-    "quorum_met",
-    "by_election_turnout",
     "nomination_ballot_valid",
     "nomination_turnout",
+    "parse_date",
+    "party_attendance",
     "party_congress_possible",
+    "policy_age",
+    "post_rank",
+    "profile_for",
+    "quorum_met",
     "recall",
     "registration_conflicts",
-    "representatives_meeting",
     "relation_conflicts",
+    "representatives_meeting",
     "residents_meeting",
     "residents_nomination",
     "run_case",
     "runoff_threshold",
     "team_checks",
     "validate_ballot",
+    "version_for",
     "voter_registration_decision",
     "within_days_after",
 ]

@@ -670,8 +670,12 @@ def _nonneg_int(value: Any, path: str, what: str) -> int:
     return value
 
 
-def _aggregate_tally(race: Race, i: int, returned: int, ctx: _Ctx) -> Counter:
-    """R23, R26 — aggregated counts, checked against what the ballots allow."""
+def _aggregate_tally(race: Race, i: int, returned: int, ctx: _Ctx, ignored: list[dict]) -> Counter:
+    """R23, R26 — aggregated counts, checked against what the ballots allow.
+
+    R61 (engine.md ``party_plenary``): votes written in for someone who is not a member of the new
+    committee are not counted; they are appended to ``ignored`` (code ``not_committee_member``)
+    with their number, and the rest of the count goes on — one such name never voids a plenary."""
     path = f"inputs.races[{i}]"
     invalid = _nonneg_int(race.invalid_ballots, f"{path}.invalid_ballots", "废票数")
     blank = _nonneg_int(race.blank_ballots, f"{path}.blank_ballots", "空白票数")
@@ -689,7 +693,11 @@ def _aggregate_tally(race: Race, i: int, returned: int, ctx: _Ctx) -> Counter:
                 f"“{name}”不是{race.post}的候选人（另选他人请列入 write_in_persons 或 write_in_votes）",
                 f"{path}.votes",
             )
-        tally[name] += _nonneg_int(v, f"{path}.votes.{name}", "票数")
+        v = _nonneg_int(v, f"{path}.votes.{name}", "票数")
+        if name not in cands and ctx.members is not None and name not in ctx.members:
+            _ignore_non_member(ignored, race.post, name, v)
+            continue
+        tally[name] += v
     for name, v in race.write_in_votes.items():
         if ctx.stage == "tie_revote" and name not in cands:
             raise _err(
@@ -697,9 +705,11 @@ def _aggregate_tally(race: Race, i: int, returned: int, ctx: _Ctx) -> Counter:
                 f"再次投票只在得票相等的人中进行，“{name}”不是候选人",
                 f"{path}.write_in_votes",
             )
-        if ctx.members is not None and name not in ctx.members:
-            raise _err("not_committee_member", f"“{name}”不是本届委员会委员", f"{path}.write_in_votes")
-        tally[name] += _nonneg_int(v, f"{path}.write_in_votes.{name}", "票数")
+        v = _nonneg_int(v, f"{path}.write_in_votes.{name}", "票数")
+        if name not in cands and ctx.members is not None and name not in ctx.members:
+            _ignore_non_member(ignored, race.post, name, v)
+            continue
+        tally[name] += v
     for name, v in tally.items():
         if v > usable:
             raise _err(
@@ -715,6 +725,15 @@ def _aggregate_tally(race: Race, i: int, returned: int, ctx: _Ctx) -> Counter:
             f"{path}.votes",
         )
     return tally
+
+
+def _ignore_non_member(ignored: list[dict], post: str, name: str, votes: int) -> None:
+    code = "not_committee_member"
+    for entry in ignored:  # the same name in votes and write_in_votes is one entry
+        if entry["post"] == post and entry["name"] == name and entry["code"] == code:
+            entry["votes"] += votes
+            return
+    ignored.append({"post": post, "name": name, "votes": votes, "code": code, "reason": _IGNORED_ZH[code]})
 
 
 # --------------------------------------------------------------------------------------------
@@ -1074,6 +1093,7 @@ def count_vote(
     ballot_tally: _BallotTally | None = None
     race_tallies: list[Counter] = []
     uses_sheets = vote.sheets is not None or _sheet_keys is not None
+    aggregate_ignored: list[dict] = []  # write-ins left out of aggregated counts (R61)
     if uses_sheets:
         for i, r in enumerate(races):
             if r.votes is not None or r.ballots is not None:
@@ -1130,7 +1150,7 @@ def count_vote(
                 race_tallies.append(bt.tallies[0])
                 combined = _merge_ballot_tallies(combined, bt)
             else:
-                race_tallies.append(_aggregate_tally(r, i, returned, ctx))
+                race_tallies.append(_aggregate_tally(r, i, returned, ctx, aggregate_ignored))
         ballot_tally = combined
     _nonneg_int(returned, "inputs.ballots_returned", "收回选票数")
 
@@ -1203,7 +1223,7 @@ def count_vote(
 
     valid_ids = ballot_tally.valid_ids if ballot_tally else []
     invalid_list = ballot_tally.invalid if ballot_tally else []
-    ignored_list = ballot_tally.ignored if ballot_tally else []
+    ignored_list = (ballot_tally.ignored if ballot_tally else []) + aggregate_ignored
     single = len(races) == 1
     tally_final: dict = tally_out[races[0].post] if single else tally_out
     rule_basis = "village_analogy" if kind == "residents_committee" else "law"
@@ -1320,8 +1340,19 @@ def count_vote(
     shortfall_action = None
     if shortfall_total:
         if village:
-            shortfall_action = "runoff"
             may_remain = _may_remain_vacant(vote, profile, decision, races)
+            if may_remain and stage == "runoff":
+                # R35 (ZJ Art. 30, SH Art. 21, BJ Art. 30 ¶3): after a 另行选举 the committee is
+                # complete enough, so no further round is proposed; the 村民会议 or 村民代表会议 may
+                # leave the seats empty (or fill them later by 补选, R44).
+                shortfall_action = "meeting_may_leave_vacant"
+                runoffs = []
+            elif may_remain:
+                # SH Art. 21: complete enough already after the first vote: the meeting decides
+                # whether to hold the 另行选举 proposed here or to leave the seats empty.
+                shortfall_action = "runoff_or_leave_vacant"
+            else:
+                shortfall_action = "runoff"
         else:
             shortfall_action = "runoff_or_reduce_seats"
 

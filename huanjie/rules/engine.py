@@ -14,6 +14,14 @@ Input conventions beyond engine.md:
 * ``invalid_ballots`` entries and ``ignored_write_ins`` entries carry the ``post`` as well.
 * ``tie_revote`` entries carry ``code``: ``tie`` (R29/R59) or ``avoidance`` (R37, ZJ: same post
   and same votes).
+* ``ignored_write_ins`` entries from aggregated counts (no ``ballot``) carry ``votes``: in a
+  ``party_plenary`` the votes written in for a non-member of the new committee are left out
+  (code ``not_committee_member``) instead of refusing the case.
+* ``shortfall_action`` codes beyond engine.md (R35): ``meeting_may_leave_vacant`` — a 另行选举
+  left seats empty but the committee is complete enough, so ``runoff`` is null and the 村民会议
+  or 村民代表会议 may leave them empty (or fill them later by 补选, R44);
+  ``runoff_or_leave_vacant`` — Shanghai, complete enough after the first vote: the meeting
+  decides between the proposed 另行选举 and leaving the seats empty.
 """
 
 from __future__ import annotations
@@ -49,7 +57,8 @@ from .policy import (
     get_policy,
     team_checks,
 )
-from .profiles import Profile, get_profile
+from .profile_versions import explain
+from .profiles import JURISDICTIONS, Profile, get_profile
 from .recall import (
     MobileBox,
     Nomination,
@@ -808,6 +817,56 @@ def run_case(case: dict) -> dict:
     return KINDS[kind](inputs, profile)
 
 
+USAGE = (
+    "用法：huanjie engine CASE.json 或 huanjie engine - < CASE.json；"
+    "列出法规依据：huanjie engine --explain 辖区 [--date YYYY-MM-DD]"
+)
+
+
+def _read_case(argv: list[str]) -> Any:
+    """The case JSON from the file named in ``argv`` (or stdin for ``-``)."""
+    if len(argv) != 1:
+        raise EngineError("usage", USAGE, "")
+    if argv[0] == "-":
+        data = (
+            sys.stdin.buffer.read()
+            if hasattr(sys.stdin, "buffer")
+            else sys.stdin.read().encode("utf-8")
+        )
+    else:
+        try:
+            with open(argv[0], "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise EngineError(
+                "unreadable_file", f"无法读取文件：{exc.strerror or exc}", argv[0]
+            ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise EngineError("invalid_json", "文件不是 UTF-8 编码", "") from None
+    try:
+        case = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise EngineError("invalid_json", f"不是有效的 JSON：{exc}", "") from None
+    return case
+
+
+def _explain(args: list[str]) -> dict:
+    """``--explain PROFILE [--date YYYY-MM-DD]``: the rules of the profile version in force on
+    that day (the newest without a date), each with its sources and their status (issue 16)."""
+    day = None
+    if len(args) == 3 and args[1] == "--date":
+        day = parse_date(args[2], "--date")
+    elif len(args) != 1:
+        raise EngineError("usage", USAGE, "")
+    if args[0] not in JURISDICTIONS:
+        raise EngineError(
+            "unknown_jurisdiction", f"未知的辖区 {args[0]!r}，应为 " + "、".join(JURISDICTIONS), "--explain"
+        )
+    return explain(args[0], day)
+
+
 def _dump(obj: Any) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
@@ -825,33 +884,10 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()
     try:
         try:
-            if len(argv) != 1:
-                raise EngineError(
-                    "usage", "用法：huanjie engine CASE.json 或 huanjie engine - < CASE.json", ""
-                )
-            if argv[0] == "-":
-                data = (
-                    sys.stdin.buffer.read()
-                    if hasattr(sys.stdin, "buffer")
-                    else sys.stdin.read().encode("utf-8")
-                )
+            if argv and argv[0] == "--explain":
+                payload, code = _explain(argv[1:]), 0
             else:
-                try:
-                    with open(argv[0], "rb") as fh:
-                        data = fh.read()
-                except OSError as exc:
-                    raise EngineError(
-                        "unreadable_file", f"无法读取文件：{exc.strerror or exc}", argv[0]
-                    ) from None
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise EngineError("invalid_json", "文件不是 UTF-8 编码", "") from None
-            try:
-                case = json.loads(text)
-            except (ValueError, RecursionError) as exc:
-                raise EngineError("invalid_json", f"不是有效的 JSON：{exc}", "") from None
-            payload, code = run_case(case), 0
+                payload, code = run_case(_read_case(argv)), 0
         except EngineError as exc:
             payload, code = exc.as_dict(), 2
         except RecursionError:

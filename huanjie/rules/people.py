@@ -306,7 +306,7 @@ def voter_registration_decision(
                 continue
         if profile["registration.exclude_lost_capacity_unreachable"] and (p.lost_capacity or p.unreachable):
             why = "丧失行为能力" if p.lost_capacity else "登记期间无法取得联系"
-            out.append(VoterDecision(p.name, False, None, f"{why}，不列入选民名单（北京选举办法第14条）"))
+            out.append(VoterDecision(p.name, False, None, f"{why}，不列入选民名单（R8）"))
             continue
 
         def ok(category: str, name: str = p.name) -> VoterDecision:

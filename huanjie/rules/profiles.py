@@ -19,12 +19,14 @@ and ``直系亲属`` / ``lineal`` (spouse is *not* lineal; parent-child and gran
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from .errors import EngineError
+from .profile_versions import version_for
 
 __all__ = [
     "JURISDICTIONS",
@@ -36,6 +38,7 @@ __all__ = [
     "SwitchSpec",
     "canonical_relation",
     "get_profile",
+    "profile_for",
 ]
 
 RELATIONS = ("spouses", "parent-child", "siblings", "grandparent-grandchild")
@@ -164,7 +167,7 @@ _SPECS = (
     _spec("ballot.extra_mark_invalid", "bool", "R26", "有规定以外符号的选票无效（否则提交选举委员会认定）"),
     _spec("ballot.partial_invalid_part_only", "bool", "R26", "部分无法辨认时仅该部分无效"),
     _spec("count.merge_higher_post_votes", "bool", "R30", "高职低就：较高职务所得票数并入较低职务"),
-    _spec("calendar.holiday_extension", "bool", "R4", "期间最后一日为法定休假日的顺延（民法典第203条）"),
+    _spec("calendar.holiday_extension", "bool", "R4", "期间最后一日为法定休假日的顺延"),
     _spec("calendar.voter_list_days_before", "int", "R10", "选民名单在选举日前若干日公布"),
     _spec("calendar.objection_days", "int", "R10", "对选民名单有异议的，自公布之日起若干日内提出"),
     _spec("calendar.objection_decision_days", "int", "R10", "选举委员会自收到异议之日起若干日内作出处理决定"),
@@ -212,7 +215,7 @@ _SPECS = (
         "出生日期以身份证还是户籍登记为准",
         ("id_card", "household_register"),
     ),
-    _spec("village_committee.size", "range?", "R35", "村民委员会成员人数 [最少, 最多]（组织法第6条）"),
+    _spec("village_committee.size", "range?", "R35", "村民委员会成员人数 [最少, 最多]"),
     _spec("residents.size", "range?", "R45", "居民委员会成员人数 [最少, 最多]"),
     _spec("residents.nomination_min_voters", "int", "R46", "选民联名提名的最少人数"),
     _spec("residents.nomination_min_household_reps", "int", "R46", "户代表联名提名的最少人数"),
@@ -390,6 +393,8 @@ class Profile:
 
     name: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    version: str = ""  # the dated version (profile_versions) whose switches and sources these are
+    effective: dt.date | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -480,11 +485,15 @@ def _coerce(spec: SwitchSpec, value: Any) -> Any:
     raise AssertionError(t)  # pragma: no cover - every type of _SPECS is handled above
 
 
-def get_profile(name: str | None = "national", overrides: Mapping[str, Any] | None = None) -> Profile:
+def get_profile(
+    name: str | None = "national", overrides: Mapping[str, Any] | None = None, on: dt.date | None = None
+) -> Profile:
     """R1–R70 switches of rules.md §5 — the named jurisdiction's profile with overrides applied.
 
-    ``overrides`` maps dotted switch names to values; unknown names raise ``unknown_switch``,
-    bad values ``invalid_switch_value``, an unknown jurisdiction ``unknown_jurisdiction``.
+    ``on`` picks the dated version in force that day (an election's day, see
+    :func:`profile_for`); ``None`` takes the newest version. ``overrides`` maps dotted switch
+    names to values; unknown names raise ``unknown_switch``, bad values ``invalid_switch_value``,
+    an unknown jurisdiction ``unknown_jurisdiction``.
     """
     if name is None:
         name = "national"
@@ -494,14 +503,25 @@ def get_profile(name: str | None = "national", overrides: Mapping[str, Any] | No
             f"未知的辖区 {name!r}，应为 " + "、".join(JURISDICTIONS),
             "config.jurisdiction",
         )
+    version = version_for(name, on)
     values = dict(_NATIONAL)
     values.update(_OVERRIDES[name])
-    for key, value in (overrides or {}).items():
-        spec = SWITCHES.get(key)
-        if spec is None:
-            raise EngineError("unknown_switch", f"未知的配置项 {key!r}", f"config.{key}")
-        values[key] = _coerce(spec, value)
-    return Profile(name, MappingProxyType(values))
+    # a version's own switch values (a province's new text), then the campaign's overrides
+    for layer in (version.switches, overrides or {}):
+        for key, value in layer.items():
+            spec = SWITCHES.get(key)
+            if spec is None:
+                raise EngineError("unknown_switch", f"未知的配置项 {key!r}", f"config.{key}")
+            values[key] = _coerce(spec, value)
+    return Profile(name, MappingProxyType(values), version.id, version.effective)
+
+
+def profile_for(
+    name: str | None, election_day: dt.date | None, overrides: Mapping[str, Any] | None = None
+) -> Profile:
+    """The profile version in force on the election day (issue 16: the 2018 reading for elections
+    before 2026-01-01, the 2026 version from then on), with the campaign's overrides."""
+    return get_profile(name, overrides, on=election_day)
 
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({n: get_profile(n) for n in JURISDICTIONS})

@@ -240,6 +240,15 @@ def test_import_refuses_a_file_that_is_no_table(world, client_for):
     assert r.status_code == 400 and "找不到表头" in r.content.decode()
 
 
+def test_import_refuses_a_hostile_spreadsheet_through_the_safe_reader(world, client_for):
+    from huanjie.core.tests._hostile_files import far_cell_xlsx
+
+    r = upload(client_for("county"), far_cell_xlsx(), name="名单.xlsx")
+    body = r.content.decode()
+    assert r.status_code == 400 and "名单.xlsx" in body and "表格声明的范围异常" in body
+    assert User.objects.count() == len(world.users)
+
+
 def test_import_template_is_read_back_by_the_import(world, client_for):
     template = client_for("county").get("/accounts/users/template.xlsx").content
     r = upload(client_for("county"), template)
@@ -279,17 +288,37 @@ def test_generated_passwords_avoid_look_alike_characters_and_pass_the_rules(worl
 
 def test_departments_default_list_and_campaign_choice(world, client_for):
     c = client_for("county")
-    c.post("/accounts/departments/", {"action": "defaults"})
+    c.post("/accounts/users/departments/", {"action": "defaults"})
     names = set(Department.objects.values_list("name", flat=True))
     assert {"县委组织部", "县民政局", "县公安局", "县城市管理局"} <= names and len(names) == 17
-    r = c.post("/accounts/departments/", {"action": "create", "code": "shuiwu", "name": "县税务局"})
+    r = c.post("/accounts/users/departments/", {"action": "create", "code": "shuiwu", "name": "县税务局"})
     assert r.status_code == 302 and Department.objects.filter(code="shuiwu").exists()
-    r = c.post("/accounts/departments/", {"action": "create", "code": "Bad Code", "name": "县税务局"})
+    r = c.post("/accounts/users/departments/", {"action": "create", "code": "Bad Code", "name": "县税务局"})
     assert r.status_code == 400 and "代码：" in r.content.decode() and "名称：县税务局 已存在" in r.content.decode()
-    c.post("/accounts/departments/", {"action": "campaign", "campaign": world.campaign.slug,
+    c.post("/accounts/users/departments/", {"action": "campaign", "campaign": world.campaign.slug,
                                       "codes": ["gongan", "fayuan"]})
     world.campaign.refresh_from_db()
     assert world.campaign.policy["review_departments"] == ["fayuan", "gongan"]
-    r = c.post("/accounts/departments/", {"action": "campaign", "campaign": world.campaign.slug})
+    r = c.post("/accounts/users/departments/", {"action": "campaign", "campaign": world.campaign.slug})
     assert r.status_code == 400 and "至少需要一个部门" in r.content.decode()
     assert AuditRecord.objects.filter(action="campaign.policy").count() == 1
+
+
+def test_audit_log_names_every_account_action_in_chinese(world, client_for, settings):
+    from huanjie.accounts.audit_display import ACTION_LABELS
+
+    settings.LOGIN_MAX_FAILURES = 1
+    county = world.users["county"]
+    with pytest.raises(LoginRefused):
+        attempt_login(None, "observer", "wrong-password-9")
+    services.unlock(county, world.users["observer"])
+    services.set_active(county, world.users["observer"], False)
+    services.set_active(county, world.users["observer"], True)
+    services.reset_password(county, world.users["observer"])
+    services.change_password(world.users["county"], PASSWORD, "Chun-Feng-2026", "Chun-Feng-2026")
+    services.add_default_departments(county)
+    services.set_review_departments(county, world.campaign, ["gongan"])
+    used = set(AuditRecord.objects.values_list("action", flat=True))
+    assert used - set(ACTION_LABELS) == set()
+    page = client_for("county").get("/accounts/audit/").content.decode()
+    assert "解锁账号" in page and "停用账号" in page and "新增联审部门" in page

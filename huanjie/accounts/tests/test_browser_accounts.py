@@ -94,3 +94,16 @@ def test_county_to_township_to_villages(page, live_server, tmp_path):
     page.click("nav.mainnav >> text=账号")
     shot(page, "08-township-account-list")
     assert "待修改初始密码" in page.inner_text("main")
+
+
+def test_expired_form_gets_the_chinese_csrf_page(page, live_server):
+    build_world()
+    page.goto(f"{live_server.url}/login/")
+    page.context.clear_cookies()  # as when the page stayed open past a logout elsewhere
+    page.fill("input[name=username]", "county")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('页面已过期')")
+    shot(page, "09-csrf-failure")
+    page.goto(f"{live_server.url}/no/such/page/")
+    assert "未找到" in page.inner_text("main")

@@ -167,3 +167,18 @@ def test_party_elections_one_complete_one_waiting_for_the_approval(demo):
     assert waiting.get_method_display() == "公推直选" and waiting.preliminary_decided_on and not waiting.approved
     assert party.notice_window(waiting) is not None
     assert any("批复" in b for b in party.ballot_blockers(waiting.election))
+
+
+def test_the_demo_obeys_the_date_rule_of_the_services(demo):
+    """The issue: the demo marked voter lists published on future dates that the UI refuses. No
+    recorded fact lies ahead of today, and nothing of an election day is recorded before it."""
+    import datetime as dt
+
+    from huanjie.elections.models import StepRecord, VoterRegistration
+
+    today = dt.date.today()
+    assert not StepRecord.objects.filter(done_on__gt=today).exists()
+    assert not VoterRegistration.objects.filter(registered_on__gt=today).exists()
+    assert not CountingForm.objects.filter(round__held_on__gt=today).exists()
+    for step in StepRecord.objects.filter(key="voter_list_published").select_related("election"):
+        assert step.done_on < step.election.election_date

@@ -101,7 +101,7 @@ def result_blockers(election: Election) -> list[str]:
         for post in election.posts.all():
             missing = post.seats - elected.get(post.pk, 0)
             if missing > 0 and not any(post.name in p for p in problems):
-                problems.append(f"{post.name}尚缺 {missing} 名，须另行选举（R31—R35）。")
+                problems.append(f"{post.name}尚缺 {missing} 名，须另行选举（R31、R35）。")
     return problems
 
 
@@ -453,7 +453,7 @@ def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code:
     qs = (
         Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix, kind__in=list(kinds))
         .exclude(kind__in=DASHBOARD_EXCLUDED_KINDS)
-        .select_related("organization__parent")
+        .select_related("organization__parent", "campaign")
         .order_by("organization__code", "kind")
     )
     if township_code:

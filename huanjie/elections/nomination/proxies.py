@@ -26,6 +26,7 @@ from huanjie.elections.nomination.services import CandidateError, _check
 from huanjie.elections.services import calendar_for, check_dated_fact, profile_of
 from huanjie.people.models import Person, Relation
 from huanjie.rules import EngineError, ProxyRequest, check_proxies
+from huanjie.rules.profile_versions import cite
 from huanjie.rules.profiles import canonical_relation
 
 RELATION_ZH = {
@@ -114,9 +115,9 @@ def register_proxy(
         requests.append(_request(proxy, candidate_ids, voter_ids))
         try:
             decisions, _publish_by = check_proxies(
-                requests, election.election_date, profile_of(election.campaign)
+                requests, election.election_date, profile_of(election)
             )
-            baseline, _ = check_proxies(requests[:-1], election.election_date, profile_of(election.campaign))
+            baseline, _ = check_proxies(requests[:-1], election.election_date, profile_of(election))
         except EngineError as exc:
             raise ProxyError(exc.message) from exc
         mine = decisions[-1]
@@ -164,7 +165,7 @@ def revoke_proxy(actor, proxy: Proxy) -> Proxy:
 def deadlines(election: Election) -> dict:
     """The profile's proxy dates (R20 via the engine's calendar) and limits, for the page and notice."""
     cal = calendar_for(election)
-    profile = profile_of(election.campaign)
+    profile = profile_of(election)
     return {
         "filing_latest": cal.proxy_filing_latest,
         "lists_by": cal.proxy_lists_published_by,
@@ -202,7 +203,7 @@ def proxy_notice_pdf(election: Election, published_on: dt.date | None = None) ->
         raise ProxyError("没有已登记的委托投票，无须公告。")
     dl = deadlines(election)
     paragraphs = [
-        f"根据《中华人民共和国村民委员会组织法》第十五条，登记参加选举的村民在选举期间外出不能参加投票的，"
+        f"根据{cite('R20', election.profile()).replace('；', '、')}，登记参加选举的村民在选举期间外出不能参加投票的，"
         f"可以书面委托本村有选举权的近亲属代为投票。经{committee_name(election)}审核登记，"
         f"{election.title}（选举日 {zh_date(election.election_date)}）委托投票共 {len(rows)} 人，现公告如下：",
     ]

@@ -266,7 +266,7 @@ def record_nomination_count(
         raise CandidateError("请录入提名票或按职位汇总的提名票数。")
     _need_registered(election, people.values(), "被提名人")
     registered = registered_count(election)
-    profile = profile_of(election.campaign)
+    profile = profile_of(election)
     try:
         result = count_nominations(
             _engine_posts(posts.values()),
@@ -654,7 +654,7 @@ def preview(election: Election, numbers: Mapping[str, int] | None = None, method
         sel: Selection = select_candidates(
             _engine_posts(posts),
             _nominees_by_post(usable),
-            profile_of(election.campaign),
+            profile_of(election),
             numbers=numbers,
             choices=choices,
             method=method,
@@ -1069,7 +1069,7 @@ def withdraw(actor, candidate: Candidate, on: dt.date, reason: str = "") -> Chan
     if on >= election.election_date:
         raise CandidateError("选举日当天及以后不能再申请退出。")
     if latest is not None and on > latest:
-        days = profile_of(election.campaign)["calendar.withdrawal_days_before"]
+        days = profile_of(election)["calendar.withdrawal_days_before"]
         raise CandidateError(
             f"候选人应在选举日的{days}日前书面申请退出（最迟 {latest.isoformat()}），{on.isoformat()} 已超过期限（R15）。"
         )
@@ -1128,7 +1128,7 @@ def publication_blockers(election: Election, published_on: dt.date) -> list[str]
     if first:
         latest = calendar_for(election).candidate_list_latest
         if latest is not None and published_on > latest:
-            days = profile_of(election.campaign)["calendar.candidate_list_days_before"]
+            days = profile_of(election)["calendar.candidate_list_days_before"]
             out.append(
                 f"正式候选人名单应在选举日的{days}日前公布（最迟 {latest.isoformat()}），{published_on.isoformat()} 已超过期限（R15）。"
             )
@@ -1136,7 +1136,7 @@ def publication_blockers(election: Election, published_on: dt.date) -> list[str]
     if not cands:
         out.append("尚未确定正式候选人。")
         return out
-    profile = profile_of(election.campaign)
+    profile = profile_of(election)
     for post in _posts(election):
         n = sum(1 for c in cands if c.post_id == post.pk and not c.women_rule)
         if margin_ok(election.kind, "first", post.name, post.seats, n, profile) is False or n <= post.seats:

@@ -67,7 +67,7 @@ def publication_date(election: Election) -> dt.date | None:
 
 def notice_dates(election: Election, publish_on: dt.date) -> dict:
     """The engine's R10 dates for a list published on ``publish_on``."""
-    profile = profile_of(election.campaign)
+    profile = profile_of(election)
     cal = election_calendar(election.election_date, profile, list_published=publish_on)
     return {
         "publish_on": publish_on,

@@ -23,6 +23,7 @@ from huanjie.accounts import audit
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
 from huanjie.elections.registration import counts as voter_counts
 from huanjie.elections.registration import roster
+from huanjie.elections.services import profile_of
 from huanjie.people import stats as people_stats
 from huanjie.people.models import Person
 from huanjie.rules.dates import add_years, election_calendar
@@ -32,7 +33,6 @@ from huanjie.rules.people import (
     registration_conflicts,
     voter_registration_decision,
 )
-from huanjie.rules.profiles import get_profile
 
 # The engine's category names (rules.people) ↔ the stored ones (VoterRegistration.CATEGORY_CHOICES).
 ENGINE_TO_MODEL = {
@@ -59,11 +59,6 @@ class ImportRefused(RegistrationRefused):
     def __init__(self, message: str, parsed: roster.ParsedRoster | None = None):
         super().__init__(message)
         self.parsed = parsed
-
-
-def profile_of(election: Election):
-    campaign = election.campaign
-    return get_profile(campaign.jurisdiction, campaign.profile_overrides or {})
 
 
 def categories_for(election: Election) -> list[tuple[str, str]]:

@@ -36,7 +36,9 @@ class Village:
         return self.election.posts.get(code=code)
 
 
-def setup_village(world, jurisdiction: str = "national", cutoff: dt.date = dt.date(2026, 1, 1)) -> Village:
+def setup_village(
+    world, jurisdiction: str = "national", cutoff: dt.date = dt.date(2026, 1, 1), register_voters: bool = True
+) -> Village:
     """东山村 with an election on ELECTION_DAY (2026-03-20), 主任 1 / 副主任 1 / 委员 3 (national),
     and 30 registered voters: the world's 王建国, 李秀英 (his wife), 王小明 (his son), the eight
     people above, and 19 others."""
@@ -55,8 +57,9 @@ def setup_village(world, jurisdiction: str = "national", cutoff: dt.date = dt.da
         people[f"v{i}"] = make_person(
             f"村民{i:02d}", "M" if i % 2 else "F", dt.date(1970, 1, 1 + i), village, 200 + i
         )
-    for person in people.values():
-        register(election, person)
+    if register_voters:  # otherwise the people are in the register and a roster import registers them
+        for person in people.values():
+            register(election, person)
     return Village(election, people, world.users["village_a1"], world)
 
 

@@ -117,7 +117,7 @@ def test_a_void_election_reopens_the_seat(world):
     director = ElectedMember.objects.get(election=counted.election, name="张国强")
     director.status, director.void_reason = ElectedMember.VOID, "贿选"
     director.save()
-    assert aftervote.result_blockers(counted.election) == ["主任尚缺 1 名，须另行选举（R31—R35）。"]
+    assert aftervote.result_blockers(counted.election) == ["主任尚缺 1 名，须另行选举（R31、R35）。"]
 
 
 # ---------------------------------------------------------------- unlock

@@ -74,6 +74,9 @@ def test_proxy_notice(world):
     assert re.search(r"1李秀英王建国配偶3月10日", text)
     assert "周明" not in text  # a refused request is not on the notice
     assert "委托投票共1人" in text
+    # the source is cited from the profile version of the election day (2026: the 2018 text of the
+    # village law, not yet checked against the amended one), never typed into the notice
+    assert "根据《村民委员会组织法》（2018年修正文本）第十五条第四款、《民法典》第一千零四十五条第二款" in text
 
 
 def test_proxy_notice_without_proxies_is_refused(world):

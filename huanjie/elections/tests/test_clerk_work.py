@@ -237,3 +237,68 @@ def test_village_committee_passes_its_pre_review_in_bulk(world, client_for):
     assert ReviewCase.objects.get(candidate=kept).stage == ReviewCase.VILLAGE
     # a village cannot pass another village's candidates, nor act at the township's tier
     assert c.post("/review/queue/bulk/", {"township": world.village_b1.code}).status_code == 404
+
+
+# ---------------------------------------------------------------- the election page
+
+
+def test_election_page_follows_the_order_of_the_work_and_says_the_next_step(world, client_for):
+    from huanjie.elections.tests.workflow_helpers import make_ready
+
+    e = _upcoming(world)
+    make_ready(world, world.village_a1)
+    page = client_for("village_a1").get(f"/elections/{e.pk}/").content.decode()
+    order = [page.index(f"<h2>{h}") for h in ("选举日程", "村民选举委员会", "选民登记", "提名、正式候选人和委托投票",
+                                                "投票前置条件", "投票和计票", "选举结果、报送和移交")]
+    assert order == sorted(order)
+    assert 'id="next-step"' in page and "下一步" in page and "公布选民名单" in page
+    # the vote opens on the election day: no button before it, the page says when
+    assert "进入投票阶段</button>" not in page and 'id="opens-on"' in page
+
+
+def test_committee_member_is_found_by_name(world, client_for):
+    e = _upcoming(world)
+    page = client_for("village_a1").get(f"/elections/{e.pk}/committee/").content.decode()
+    assert 'hx-get="/people/pick/"' in page and 'id="id_id_number-results"' in page
+
+
+def test_counting_form_says_it_cannot_be_saved_yet_and_read_only_roles_see_text(world, client_for):
+    """The issue: the counting form was editable before the voting stage and threw the typing
+    away; the observer saw inputs with "只有乡镇换届办解锁后才能修改"."""
+    from huanjie.elections.voting import services as voting
+    from huanjie.elections.voting.models import VotingStation
+
+    e = _upcoming(world)
+    station = voting.add_station(world.users["township_a"], e, name="中心会场", kind=VotingStation.CENTRAL)
+    rnd = e.rounds.get(number=1)
+    from django.urls import reverse
+
+    url = reverse("elections:counting_form", kwargs={"pk": rnd.pk, "station_pk": station.pk})
+    page = client_for("village_a1").get(url).content.decode()
+    assert 'id="counting-blocked"' in page and "计票单暂不能保存" in page and "尚未进入投票阶段" in page
+    assert "<fieldset class=\"card\" disabled>" in page and 'id="save-form"' not in page
+    observer = client_for("observer").get(url).content.decode()
+    assert 'id="counting-readonly"' in observer and 'name="issued"' not in observer
+
+
+def test_a_refused_review_verdict_comes_back_with_its_choice(world, client_for):
+    """The issue: the review verdict lost its choice after an error. The refused POST is kept and
+    handed to the form once (core/kept.py; app.js puts the values back)."""
+    from huanjie.elections.nomination import services as cs
+    from huanjie.elections.tests.candidate_helpers import nominate_basic, setup_village
+    from huanjie.review.models import ReviewVerdict
+
+    v = setup_village(world)
+    nominate_basic(v)
+    cs.decide_candidates(world.users["village_a1"], v.election, numbers={"director": 2, "deputy": 2, "member": 4},
+                         on=dt.date(2026, 3, 5))
+    verdict = ReviewVerdict.objects.filter(tier="village").first()
+    c = client_for("village_a1")
+    r = c.post(f"/review/verdicts/{verdict.pk}/record/", {"result": "fail", "comment": "另有举报，待核"}, follow=True)
+    import json
+
+    page = r.content.decode()
+    kept = json.loads(page.split('id="kept-form" type="application/json">')[1].split("</script>")[0])
+    assert kept["data"]["result"] == ["fail"] and kept["data"]["comment"] == ["另有举报，待核"]
+    # handed out once: the next page has no kept form
+    assert 'id="kept-form"' not in c.get(f"/review/verdicts/{verdict.pk}/").content.decode()

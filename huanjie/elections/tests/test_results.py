@@ -163,6 +163,9 @@ def test_runoff_below_one_third_may_remain_vacant(world):
     out2 = results.compute_result(user, r2).output
     assert out2["elected"] == [] and out2["unfilled"] == [{"post": "委员", "seats": 1}]
     assert out2["may_remain_vacant"] is True
+    # issue 16: no further 另行选举 is proposed; the meeting may leave the seat empty (R35)
+    assert out2["runoff"] is None and out2["shortfall_action"] == "meeting_may_leave_vacant"
+    assert results.follow_ups_needed(r2) == {}
 
 
 def test_women_post_counts_only_women(world):

@@ -61,6 +61,9 @@ def test_arrangements_deadline_from_engine(world):
     assert voting.arrangements_deadline(day.election) == DAY - dt.timedelta(days=5)
     text = pdf_text(voting.arrangements_notice_pdf(day.election, DAY - dt.timedelta(days=6)))
     assert "中心会场" in text and "2026年3月10日前公布" in text
+    # the notice cites the text in force on the election day (ZJ Art. 22 ¶1, R16), not our code
+    flat = "".join(text.split())
+    assert "《浙江省村民委员会选举办法》（2020年修正文本）第二十二条第一款" in flat and "R16" not in flat
 
 
 def test_arrangements_no_deadline_national(world):

@@ -151,7 +151,7 @@ def test_result_page_arithmetic_and_follow_up_button(world):
     html = c.get(reverse("elections:result", kwargs={"pk": day.round.pk})).content.decode()
     assert "票数 × 2 &gt; 15，即至少 8 票" in html
     assert 'id="create-tie-revote"' in html and "data-confirm" in html
-    assert "得票相等，须再次投票（R29）" in html
+    assert "得票相等，须再次投票<span class=\"cite\">（" in html and '<small class="rule-ref">R29</small>）' in html
     # observers see the arithmetic but no buttons
     obs = (
         login(world.users["observer"])

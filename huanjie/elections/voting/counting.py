@@ -426,7 +426,7 @@ def verdict(rnd: Round, entry: BallotEntry, races: list[RaceSpec] | None = None)
             oppose=_names(m.get("oppose")),
             write_in=_names(m.get("write_in")),
         )
-    profile = profile_of(election.campaign)
+    profile = profile_of(election)
     stage = STAGE[rnd.kind]
     try:
         if election.ballot_layout == "per_post" and len(races) > 1:

@@ -263,7 +263,7 @@ def compute_result(actor, rnd: Round) -> RoundResult:
     races = round_races(rnd)
     vote, summary = build_vote(rnd, races)
     try:
-        result = count_vote(vote, profile_of(election.campaign))
+        result = count_vote(vote, profile_of(election))
     except EngineError as exc:
         raise ResultError(f"规则引擎拒绝计算：{exc.message}（{exc.path}）") from None
     output = result.as_dict()

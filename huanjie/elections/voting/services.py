@@ -35,6 +35,7 @@ from huanjie.elections.voting.models import RoundRace, StationStaff, VotingStati
 from huanjie.people.models import Person, Relation
 from huanjie.rules import check_counting_staff, mobile_boxes
 from huanjie.rules.people import Relation as EngineRelation
+from huanjie.rules.profile_versions import cite_message
 from huanjie.rules.recall import MobileBox
 from huanjie.rules.strokes import stroke_sort_key
 
@@ -200,7 +201,7 @@ def mobile_box_findings(election: Election) -> dict[int, tuple[bool, str]]:
         for b in boxes
     ]
     relations = _relations_among([int(x) for x in candidate_ids + staff_ids])
-    out = mobile_boxes(inputs, profile_of(election.campaign), candidates=candidate_ids, relations=relations)
+    out = mobile_boxes(inputs, profile_of(election), candidates=candidate_ids, relations=relations)
     names = {str(s.person_id): s.person.name for b in boxes for s in b.staff.all()}
     result = {}
     for b in boxes:
@@ -265,7 +266,7 @@ def arrangements_notice_pdf(election: Election, publish_on: dt.date | None = Non
     if staff_rows:
         tables.append(TableSpec(["投票站（票箱）", "职责", "姓名"], staff_rows, caption="选举工作人员"))
     deadline = arrangements_deadline(election)
-    closing = [f"本公告应于{zh_date(deadline)}前公布（R16）。"] if deadline else []
+    closing = [cite_message(f"本公告应于{zh_date(deadline)}前公布（R16）。", election.profile())] if deadline else []
     return notice_pdf(
         f"{election.organization.name}投票选举事项公告",
         paragraphs,
@@ -336,7 +337,7 @@ def _staff_check(
         list(dict.fromkeys(str(p.pk) for _, _, p, _ in entries)),
         cand_ids,
         relations,
-        profile_of(election.campaign),
+        profile_of(election),
     )
     by_person = {f["name"]: f for f in found}
     out = []

@@ -441,6 +441,7 @@ def counting_check(request, pk, station_pk):
             "warnings": [f for f in findings if f.severity == "warning"],
             "live": True,
             "acked": request.POST.getlist("ack"),
+            "election": rnd.election,  # the law cited is the election day's (issue 16)
         },
     )
 

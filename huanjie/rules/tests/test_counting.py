@@ -628,6 +628,55 @@ def test_R35_may_remain_vacant(jurisdiction, stage, already, inputs, expected):
     assert out["may_remain_vacant"] is expected
 
 
+@pytest.mark.parametrize(
+    ("jurisdiction", "stage", "already", "inputs", "may_remain", "runoff_candidates", "action"),
+    [
+        # 另行选举 leaves a seat empty but the committee is complete enough: no further round.
+        pytest.param("national", "runoff", 2, {}, True, None, "meeting_may_leave_vacant", id="R35-national-3-after-runoff"),
+        pytest.param("zhejiang", "runoff", 2, {}, True, None, "meeting_may_leave_vacant", id="R35-ZJ-3-after-runoff"),
+        pytest.param("shanghai", "runoff", 2, {}, True, None, "meeting_may_leave_vacant", id="R35-SH-3-after-runoff"),
+        pytest.param(
+            "beijing", "runoff", 3, {"director_elected": True}, True, None, "meeting_may_leave_vacant",
+            id="R35-BJ-4-and-director-after-runoff",
+        ),
+        # not complete enough (or the profile says nothing): another 另行选举 among the rest.
+        pytest.param("zhejiang", "runoff", 1, {}, False, ["乙", "丙"], "runoff", id="R35-ZJ-2-after-runoff"),
+        pytest.param("beijing", "runoff", 3, {}, False, ["乙", "丙"], "runoff", id="R35-BJ-no-director"),
+        pytest.param("henan", "runoff", 5, {}, None, ["乙", "丙"], "runoff", id="R35-HA-not-stated"),
+        # first vote: the 另行选举 is proposed; in Shanghai the meeting may instead leave it empty.
+        pytest.param("national", "first", 2, {}, False, ["乙", "丙"], "runoff", id="R35-national-first-round"),
+        pytest.param(
+            "shanghai", "first", 2, {}, True, ["乙", "丙"], "runoff_or_leave_vacant", id="R35-SH-first-round-3"
+        ),
+    ],
+)
+def test_R35_shortfall_after_runoff(jurisdiction, stage, already, inputs, may_remain, runoff_candidates, action):
+    out = village(
+        [
+            {
+                "post": "委员",
+                "seats": 2,
+                "candidates": cands("甲", "乙", "丙"),
+                # 另行选举 threshold 600/3 = 200 (R32), first round 301 (R27): only 甲 passes either
+                "votes": {"甲": 400, "乙": 10, "丙": 5},
+            }
+        ],
+        returned=600,
+        stage=stage,
+        members_already_elected=already,
+        config={"jurisdiction": jurisdiction},
+        **inputs,
+    )
+    assert elected_names(out) == ["甲"]
+    assert out["unfilled"] == [{"post": "委员", "seats": 1}]
+    assert out["may_remain_vacant"] is may_remain
+    if runoff_candidates is None:
+        assert out["runoff"] is None
+    else:
+        assert out["runoff"] == {"post": "委员", "seats": 1, "candidates": runoff_candidates}
+    assert out["shortfall_action"] == action
+
+
 # ---------------------------------------------------------------- R14 margins
 @pytest.mark.parametrize(
     ("jurisdiction", "post", "seats", "n", "ok"),
@@ -840,6 +889,44 @@ def test_R61_plenary_write_in_must_be_member():
     )
     assert [(w["name"], w["code"]) for w in out["ignored_write_ins"]] == [("外人", "not_committee_member")]
     assert out["tally"] == {"甲": 4, "乙": 1}
+
+
+@pytest.mark.parametrize(
+    ("race", "tally", "ignored", "winners"),
+    [
+        pytest.param(
+            {"votes": {"甲": 4}, "write_in_votes": {"外人": 2}},
+            {"甲": 4},
+            [("书记", "外人", 2)],
+            ["甲"],  # 4*2 = 8 > 7 members who should attend
+            id="R61-aggregate-write-in-non-member-ignored",
+        ),
+        pytest.param(
+            {"votes": {"甲": 4}, "write_in_votes": {"乙": 1, "外人": 1}},
+            {"甲": 4, "乙": 1},
+            [("书记", "外人", 1)],
+            ["甲"],
+            id="R61-aggregate-member-write-in-counts",
+        ),
+        pytest.param(
+            {"votes": {"甲": 3, "外人": 1}, "write_in_persons": [{"name": "外人"}], "write_in_votes": {"外人": 1}},
+            {"甲": 3},
+            [("书记", "外人", 2)],
+            [],  # 3*2 = 6 is not > 7: the ignored votes do not help or void anything
+            id="R61-aggregate-non-member-in-votes-and-write-ins-one-entry",
+        ),
+    ],
+)
+def test_R61_plenary_aggregate_write_in_for_non_member_is_ignored(race, tally, ignored, winners):
+    # engine.md §1: a write-in for someone not on the new committee is ignored, not an error;
+    # quorum 6 of 7 and base 7 (members who should attend) are unchanged by it.
+    out = run_plenary(race, present=6)
+    assert out["election_valid"] is True
+    assert out["tally"] == tally
+    assert [(w["post"], w["name"], w["votes"]) for w in out["ignored_write_ins"]] == ignored
+    assert {w["code"] for w in out["ignored_write_ins"]} == {"not_committee_member"}
+    assert all("不是本届委员会委员" in w["reason"] for w in out["ignored_write_ins"])
+    assert elected_names(out) == winners
 
 
 def test_R61_plenary_candidate_must_be_member():
