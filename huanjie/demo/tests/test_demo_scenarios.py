@@ -8,7 +8,6 @@ R31 (a seat left open → 另行选举), W.01 (more than one ballot in ten inval
 import pytest
 
 from huanjie.accounts.models import User
-from huanjie.demo.county import build_demo
 from huanjie.demo.scenarios import NOMINATION_SHARES, PLANS, VOTE_SHARES
 from huanjie.elections.aftervote.services import handover_status
 from huanjie.elections.models import Election, Round
@@ -22,16 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            build_demo(seed=3, size="small")
-            villages = list(Region.objects.filter(level=Region.VILLAGE, valid_until=None).order_by("code"))
-            elections = [Election.objects.get(organization=v, kind=Election.VILLAGE_COMMITTEE) for v in villages[:4]]
-            yield villages, elections
-            transaction.set_rollback(True)
+def demo(demo_county):
+    villages = list(Region.objects.filter(level=Region.VILLAGE, valid_until=None).order_by("code"))
+    return villages, [Election.objects.get(organization=v, kind=Election.VILLAGE_COMMITTEE) for v in villages[:4]]
 
 
 def _members_by_order(election):
