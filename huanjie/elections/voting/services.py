@@ -29,6 +29,7 @@ from huanjie.elections.services import (
     _require_in_scope,
     _require_role,
     calendar_for,
+    check_dated_fact,
     profile_of,
 )
 from huanjie.elections.voting.models import RoundRace, StationStaff, VotingStation
@@ -287,6 +288,16 @@ def publish_arrangements(actor, election: Election, published_on: dt.date) -> St
         raise VotingError("不能公布投票选举事项：" + "；".join(problems) + "。")
     if not isinstance(published_on, dt.date):
         raise VotingError("公布日期无效。")
+    # The one date rule (services.check_dated_fact): not ahead of today, before the vote, by the
+    # profile's deadline (R16), which the law does not let pass.
+    check_dated_fact(
+        election,
+        "投票选举事项公布日期",
+        published_on,
+        before_vote=True,
+        deadline=arrangements_deadline(election),
+        error=VotingError,
+    )
     before = StepRecord.objects.filter(election=election, key=ARRANGEMENTS_STEP).first()
     rec, _ = StepRecord.objects.update_or_create(
         election=election,
