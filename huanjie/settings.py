@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "huanjie.elections",
     "huanjie.review",
     "huanjie.preparation",
+    "huanjie.party",
     "huanjie.oversight",
     "huanjie.reports",
     "huanjie.documents",

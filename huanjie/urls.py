@@ -16,6 +16,7 @@ urlpatterns = [
     path("elections/", include("huanjie.elections.urls")),
     path("review/", include("huanjie.review.urls")),
     path("preparation/", include("huanjie.preparation.urls")),
+    path("party/", include("huanjie.party.urls")),
     path("oversight/", include("huanjie.oversight.urls")),
     path("reports/", include("huanjie.reports.urls")),
     path("api/", api.urls),

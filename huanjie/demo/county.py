@@ -298,6 +298,9 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
         from huanjie.demo.scenarios import play_scenarios
 
         play_scenarios(campaign, villages, rng)
+        from huanjie.demo.party import play_party
+
+        play_party(campaign, villages)
         from huanjie.demo.oversight import play_oversight
 
         play_oversight(campaign, villages)

@@ -123,7 +123,9 @@ def play_oversight(campaign: Campaign, villages: list[Region]) -> None:
     for v in villages:
         # two of the new team served before (where a new team exists), the others are people of the
         # village of working age: the comparison shows who stayed, who left and who is new
-        staying = [m.person for m in ElectedMember.objects.filter(election__organization=v, person__isnull=False)
+        # the villagers' committee's new team (the party election elects some of them again)
+        staying = [m.person for m in ElectedMember.objects.filter(election__organization=v, person__isnull=False,
+                                                                  election__kind__in=["village_committee", "residents_committee"])
                    .select_related("person").order_by("post__rank", "-votes")[:2]]
         party = [p for p in Person.objects.filter(hukou_village=v, political_status="cpc",
                                                   birth_date__range=(D(1965, 1, 1), D(1992, 12, 31)))

@@ -67,12 +67,14 @@ def election_list(request, slug):
         .select_related("village__parent")
         .order_by("village__code")
     )
+    scoped = Election.objects.filter(campaign=campaign, organization__code__startswith=user.scope_prefix)
     elections = {
         e.organization_id: e
-        for e in Election.objects.filter(campaign=campaign, organization__code__startswith=user.scope_prefix)
-        .exclude(kind__in=[Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES])
+        for e in scoped.filter(kind__in=[Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE])
         .select_related("organization")
     }
+    # The village party organisation's election (first of every campaign), beside the committee's.
+    party = {e.organization_id: e for e in scoped.filter(kind=Election.PARTY_BRANCH)}
     # Counted in the database, ages on each village's own election day (township and county pages
     # aggregate hundreds of villages and a million voters).
     totals = registration.village_counts(elections.values())
@@ -104,6 +106,7 @@ def election_list(request, slug):
             {
                 "entry": entry,
                 "election": e,
+                "party": party.get(entry.village_id),
                 "counts": counts,
                 "category_counts": [(counts or {}).get("categories", {}).get(c, 0) for c, _ in category_cols],
                 "band_counts": counts["age_bands"] if counts else [0] * len(band_labels),
@@ -149,12 +152,13 @@ def election_list(request, slug):
     if wants_xlsx(request):
         return xlsx_response(
             f"{campaign.name}各村选举",
-            ["乡镇（街道）", "村（社区）", "换届状态", "选举日", "阶段", "前置条件", "登记选民", "男", "女",
+            ["乡镇（街道）", "村（社区）", "换届状态", "选举日", "阶段", "村党组织选举", "前置条件", "登记选民", "男", "女",
              *[label for _, label in category_cols], *band_labels],
             [
                 [r["entry"].village.parent.name, r["entry"].village.name, r["entry"].get_state_display(),
                  r["election"].election_date if r["election"] else "未建立",
                  r["election"].get_stage_display() if r["election"] else "",
+                 f"{r['party'].election_date} {r['party'].get_stage_display()}" if r["party"] else "未建立",
                  ("缺：" + "、".join(r["blockers"])) if r["blockers"] else "已满足",
                  (r["counts"] or {}).get("total", 0), (r["counts"] or {}).get("M", 0), (r["counts"] or {}).get("F", 0),
                  *r["category_counts"], *r["band_counts"]]

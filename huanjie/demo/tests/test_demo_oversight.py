@@ -62,7 +62,9 @@ def test_summary_work_table_matches_the_hand_table(demo):
     # by hand from the scenario: 12 villages; 东山村 and 河西村 counted, 东山村 submitted; complaints:
     # 3 received, 1 answered (the 东山村 one); incidents: 2, 1 closed; complicated: 杨家庄村 and
     # 马家湾村 (survey), 河西村 (demo flag and plan) → 3.
-    counted = [e for e in Election.objects.filter(campaign=campaign) if e.rounds.filter(result__isnull=False).exists()]
+    # voters' turnout: the villagers' committees (the party assemblies count members, not voters)
+    counted = [e for e in Election.objects.filter(campaign=campaign, kind__in=["village_committee", "residents_committee"])
+               if e.rounds.filter(result__isnull=False).exists()]
     registered = sum(VoterRegistration.objects.filter(election=e, status="registered").count() for e in counted)
     returned = 0
     for e in counted:

@@ -19,6 +19,7 @@ from django.db.models import Q
 from huanjie.accounts import audit
 from huanjie.core.access import COUNTY, TOWNSHIP
 from huanjie.documents.render.pdf import APPROVE, CIRCLE, BallotPost, TableSpec, ballot_pdf, notice_pdf
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import ensure_unlocked
 from huanjie.elections.models import Candidate, Election, Post, Round, StepRecord
 from huanjie.elections.registration.documents import committee_name, zh_date
@@ -559,6 +560,9 @@ def round_ballot_pdf(rnd: Round, copies: int = 1) -> bytes:
 def record_ballots_issued(actor, station: VotingStation, issued: int) -> VotingStation:
     """The number of ballots handed to a station (its 发出选票 on the counting form of round 1)."""
     _check_write(actor, station.election, "登记发出选票数")
+    blockers = kinds.ballot_blockers(station.election)
+    if blockers:
+        raise VotingError("不能发出选票：" + "；".join(blockers) + "。")
     if type(issued) is not int or issued < 0:
         raise VotingError(f"{station.name}发出选票数：应为 0 或正整数，收到“{issued}”。")
     before = station.ballots_issued
