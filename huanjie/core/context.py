@@ -13,6 +13,7 @@ NAV = [
     ("审查队列", "review:queue", {DEPARTMENT}),
     ("指挥调度", "oversight:command", {COUNTY, TOWNSHIP}),
     ("突发事件", "oversight:incidents", {VILLAGE}),
+    ("三个100%", "oversight:commitments", {VILLAGE}),
     ("统计报表", "reports:home", {COUNTY, TOWNSHIP}),
     ("审计日志", "accounts:audit", {COUNTY, ADMIN}),
     ("账号", "accounts:users", {COUNTY, TOWNSHIP, ADMIN}),

@@ -42,6 +42,27 @@ class PasswordChangeRequiredMiddleware:
         return self.get_response(request)
 
 
+class FirstRunMiddleware:
+    """On a database with no region and no account, the home and login pages lead to the first-run page
+    (outside production: see ``settings.FIRST_RUN_PAGE``).
+
+    Only those two GET requests pay for the check (two ``EXISTS`` queries); nothing else is touched.
+    """
+
+    PATHS = ("/", "/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and request.path in self.PATHS:
+            from .firstrun import page_open
+
+            if page_open():
+                return redirect("first_run")
+        return self.get_response(request)
+
+
 class BadValueMiddleware:
     """A value from a form or URL that the database cannot take (an id that is not a number, a
     number too large for its column) answers 400 with a Chinese page, not a server error (issue 9

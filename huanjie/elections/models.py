@@ -77,7 +77,7 @@ class Post(models.Model):
     DIRECTOR, DEPUTY, MEMBER, WOMEN_MEMBER = "director", "deputy", "member", "women_member"
     CODE_CHOICES = [(DIRECTOR, "主任"), (DEPUTY, "副主任"), (MEMBER, "委员"), (WOMEN_MEMBER, "妇女委员"),
                     ("secretary", "书记"), ("deputy_secretary", "副书记"), ("committee_member", "委员（党组织）"),
-                    ("delegate", "代表")]
+                    ("discipline_member", "纪检委员"), ("delegate", "代表")]
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="posts")
     code = models.CharField("职位", max_length=30, choices=CODE_CHOICES)

@@ -19,10 +19,12 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
 from huanjie.people import services as people_services
 from huanjie.people.models import Person, Region, Relation
+from huanjie.preparation import readiness
 from huanjie.rules.dates import CalendarResult, age_on, check_fact_date, election_calendar
 from huanjie.rules.people import Relation as EngineRelation
 from huanjie.rules.people import RelationIndex, check_election_committee
@@ -208,15 +210,26 @@ def default_posts(campaign: Campaign) -> list[tuple[str, int]]:
     return [(Post.DIRECTOR, 1), (Post.DEPUTY, 1), (Post.MEMBER, 3)]
 
 
+def post_table(kind: str) -> dict[str, tuple[str, int]]:
+    """The posts an election of this kind may have: code → (label, rank). The villagers' and
+    residents' committees have 主任/副主任/委员/妇女委员; other kinds register their own."""
+    own = kinds.hooks_for(kind).posts
+    if own:
+        return dict(own)
+    return {code: (label, POST_RANK[code]) for code, label in POST_LABELS.items()}
+
+
 def check_posts(profile, posts: list[tuple[str, int]], kind: str = Election.VILLAGE_COMMITTEE) -> list[str]:
-    """Problems with a list of (post code, seats): unknown or repeated posts, seats, the team size."""
+    """Problems with a list of (post code, seats): unknown or repeated posts, seats, and for the
+    villagers' and residents' committees the 主任 seat, the women's post and the team size."""
     problems: list[str] = []
     seen: set[str] = set()
+    table = post_table(kind)
     for code, seats in posts:
-        label = POST_LABELS.get(code)
+        label = table[code][0] if code in table else None
         if label is None:
             problems.append(
-                f"未知的职位“{code}”（可用：" + "、".join(f"{c}={n}" for c, n in POST_LABELS.items()) + "）"
+                f"未知的职位“{code}”（可用：" + "、".join(f"{c}={n}" for c, (n, _r) in table.items()) + "）"
             )
             continue
         if code in seen:
@@ -225,7 +238,7 @@ def check_posts(profile, posts: list[tuple[str, int]], kind: str = Election.VILL
         n = _to_int(seats)
         if n is None or n < 0:
             problems.append(f"{label}名额应为非负整数，收到“{seats}”")
-    if problems:
+    if problems or kind not in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE):
         return problems
     seats = {code: int(n) for code, n in posts}
     if seats.get(Post.DIRECTOR, 0) != 1:
@@ -254,7 +267,12 @@ def _parse_posts_arg(posts) -> list[tuple[str, int]]:
 def _check_new_election(campaign: Campaign, village: Region, election_date, kind: str) -> list[str]:
     problems = []
     if village.level != Region.VILLAGE:
-        problems.append(f"{village.name}不是村（社区），不能建立村（居）民委员会选举")
+        what = (
+            "村（居）民委员会选举"
+            if kind in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)
+            else dict(Election.KIND_CHOICES)[kind]
+        )
+        problems.append(f"{village.name}不是村（社区），不能建立{what}")
         return problems
     if not CampaignVillage.objects.filter(campaign=campaign, village=village).exists():
         problems.append(f"{village.name}不在“{campaign.name}”的换届范围内")
@@ -275,6 +293,9 @@ def _kind_for(village: Region) -> str:
 
 
 def _title(campaign: Campaign, village: Region, kind: str) -> str:
+    own = kinds.hooks_for(kind).title
+    if own is not None:
+        return own(campaign, village)
     body = "居民委员会" if kind == Election.RESIDENTS_COMMITTEE else "村民委员会"
     return f"{village.name}第{zh_number(campaign.term_number)}届{body}选举"
 
@@ -292,6 +313,7 @@ def zh_number(n: int) -> str:
 
 
 def _make_election(actor, campaign, village, election_date, posts, kind) -> Election:
+    table = post_table(kind)
     election = Election.objects.create(
         campaign=campaign,
         organization=village,
@@ -303,10 +325,10 @@ def _make_election(actor, campaign, village, election_date, posts, kind) -> Elec
         Post.objects.create(
             election=election,
             code=code,
-            name=POST_LABELS[code],
+            name=table[code][0],
             seats=int(seats),
             women_only=code == Post.WOMEN_MEMBER,
-            rank=POST_RANK[code],
+            rank=table[code][1],
         )
     Round.objects.create(election=election, number=1, kind=Round.FIRST, held_on=election_date)
     audit.record(
@@ -315,7 +337,7 @@ def _make_election(actor, campaign, village, election_date, posts, kind) -> Elec
         election,
         changes={
             "election_date": [None, election_date],
-            "posts": [None, {POST_LABELS[c]: int(s) for c, s in posts}],
+            "posts": [None, {table[c][0]: int(s) for c, s in posts}],
         },
     )
     return election
@@ -323,12 +345,17 @@ def _make_election(actor, campaign, village, election_date, posts, kind) -> Elec
 
 @transaction.atomic
 def create_election(
-    actor, campaign: Campaign, village: Region, election_date: dt.date, posts=None
+    actor, campaign: Campaign, village: Region, election_date: dt.date, posts=None, kind: str | None = None
 ) -> Election:
-    """The township or county sets up a village's committee election: date, posts and seats, round 1."""
+    """The township or county sets up a village's election: date, posts and seats, round 1.
+
+    ``kind`` defaults to the village's (or community's) committee; other kinds (the party branch,
+    its plenary) name their posts explicitly."""
     _require_role(actor, SETUP_ROLES, "建立选举（由乡镇或县换届办建立）")
     _require_in_scope(actor, village.code)
-    kind = _kind_for(village)
+    kind = kind or _kind_for(village)
+    if not posts and kind not in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE):
+        raise ElectionError("请填写职位和名额。")
     posts = _parse_posts_arg(posts) if posts else default_posts(campaign)
     problems = _check_new_election(campaign, village, election_date, kind)
     problems += check_posts(profile_of(campaign, election_date), posts, kind)
@@ -585,9 +612,13 @@ def timeline(
     """The calendar as steps with what is done, due, overdue or done too late."""
     today = today or timezone.localdate()
     records = _steps_of(election)
-    cal = calendar_for(election, election_date, records)
+    own = kinds.hooks_for(election.kind).calendar_steps
+    if own is not None:
+        cal_steps = own(election, election_date or election.election_date, records)
+    else:
+        cal_steps = calendar_for(election, election_date, records).steps
     out = []
-    for step in cal.steps:
+    for step in cal_steps:
         deadline = step.on_date or step.latest_date
         rec = records.get(step.key)
         done_on = rec.done_on if rec else None
@@ -611,7 +642,8 @@ def timeline(
 def step_keys(election: Election) -> dict[str, str]:
     """The steps an office can record for this election (key → label)."""
     keys = {s.key: s.label for s in timeline(election) if not s.passive}
-    keys.setdefault("voter_list_published", "公布选民名单")
+    if kinds.hooks_for(election.kind).calendar_steps is None:
+        keys.setdefault("voter_list_published", "公布选民名单")
     keys["took_office"] = "新一届委员会产生"
     return keys
 
@@ -739,21 +771,10 @@ def voting_blockers(election: Election) -> list[str]:
     entry = CampaignVillage.objects.filter(campaign=election.campaign, village=election.organization).first()
     if entry is None:
         return [f"{election.organization.name}不在本次换届范围内"]
-    out = []
-    if entry.audit_done_on is None:
-        out.append("村“两委”离任审计尚未完成（先审计后换届，P14）")
-    if entry.training_done_on is None:
-        out.append("选举工作人员业务培训尚未完成（先培训再换届，P15）")
-    if entry.state == CampaignVillage.CONSOLIDATION:
-        out.append(
-            "该村正在集中整顿，县换届办解除前不能选举（P16）"
-            + (f"：{entry.state_reason}" if entry.state_reason else "")
-        )
-    elif entry.state == CampaignVillage.POSTPONED:
-        out.append(
-            "该村已暂缓换届，县换届办解除前不能选举（P16）"
-            + (f"：{entry.state_reason}" if entry.state_reason else "")
-        )
+    out = [str(b) for b in readiness.blockers(entry)]
+    own = kinds.hooks_for(election.kind).voting_blockers
+    if own is not None:
+        out += own(election)
     return out
 
 

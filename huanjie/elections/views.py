@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.campaigns.models import Campaign
 from huanjie.core import uploads
 from huanjie.core.access import (
     COUNTY,
@@ -31,6 +31,7 @@ from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
 from huanjie.people.services import PersonLookupError, find_by_id_number
+from huanjie.preparation import readiness
 
 SETUP = (COUNTY, TOWNSHIP)
 
@@ -66,12 +67,14 @@ def election_list(request, slug):
         .select_related("village__parent")
         .order_by("village__code")
     )
+    scoped = Election.objects.filter(campaign=campaign, organization__code__startswith=user.scope_prefix)
     elections = {
         e.organization_id: e
-        for e in Election.objects.filter(campaign=campaign, organization__code__startswith=user.scope_prefix)
-        .exclude(kind__in=[Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES])
+        for e in scoped.filter(kind__in=[Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE])
         .select_related("organization")
     }
+    # The village party organisation's election (first of every campaign), beside the committee's.
+    party = {e.organization_id: e for e in scoped.filter(kind=Election.PARTY_BRANCH)}
     # Counted in the database, ages on each village's own election day (township and county pages
     # aggregate hundreds of villages and a million voters).
     totals = registration.village_counts(elections.values())
@@ -98,17 +101,12 @@ def election_list(request, slug):
     for entry in entries:
         e = elections.get(entry.village_id)
         counts = totals.get(e.pk) if e else None
-        blockers = []
-        if entry.audit_done_on is None:
-            blockers.append("离任审计")
-        if entry.training_done_on is None:
-            blockers.append("业务培训")
-        if entry.state != CampaignVillage.IN_SCOPE:
-            blockers.append(entry.get_state_display())
+        blockers = [b.short for b in readiness.blockers(entry)]
         rows.append(
             {
                 "entry": entry,
                 "election": e,
+                "party": party.get(entry.village_id),
                 "counts": counts,
                 "category_counts": [(counts or {}).get("categories", {}).get(c, 0) for c, _ in category_cols],
                 "band_counts": counts["age_bands"] if counts else [0] * len(band_labels),
@@ -154,12 +152,13 @@ def election_list(request, slug):
     if wants_xlsx(request):
         return xlsx_response(
             f"{campaign.name}各村选举",
-            ["乡镇（街道）", "村（社区）", "换届状态", "选举日", "阶段", "前置条件", "登记选民", "男", "女",
+            ["乡镇（街道）", "村（社区）", "换届状态", "选举日", "阶段", "村党组织选举", "前置条件", "登记选民", "男", "女",
              *[label for _, label in category_cols], *band_labels],
             [
                 [r["entry"].village.parent.name, r["entry"].village.name, r["entry"].get_state_display(),
                  r["election"].election_date if r["election"] else "未建立",
                  r["election"].get_stage_display() if r["election"] else "",
+                 f"{r['party'].election_date} {r['party'].get_stage_display()}" if r["party"] else "未建立",
                  ("缺：" + "、".join(r["blockers"])) if r["blockers"] else "已满足",
                  (r["counts"] or {}).get("total", 0), (r["counts"] or {}).get("M", 0), (r["counts"] or {}).get("F", 0),
                  *r["category_counts"], *r["band_counts"]]

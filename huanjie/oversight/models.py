@@ -155,6 +155,11 @@ class Complaint(models.Model):
     def audit_region_code(self) -> str:
         return self.village.code
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:complaint", args=[self.pk])
+
     def is_overdue(self, today) -> bool:
         return self.status != self.ANSWERED and today > self.deadline
 
@@ -219,6 +224,11 @@ class Incident(models.Model):
     def audit_region_code(self) -> str:
         return self.village.code
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:incident", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status != self.CLOSED
@@ -236,3 +246,33 @@ class IncidentStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class Commitment(models.Model):
+    """三个100% (P19): a signed responsibility letter, commitment or guarantee, with its signed copy."""
+
+    RESPONSIBILITY, PLEDGE, GUARANTEE = "responsibility", "pledge", "guarantee"
+    KIND_CHOICES = [(RESPONSIBILITY, "换届工作责任书（村党组织书记）"), (PLEDGE, "候选人承诺书"),
+                    (GUARANTEE, "选举工作人员保证书")]
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类别", max_length=20, choices=KIND_CHOICES)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("身份", max_length=60)
+    signed_on = models.DateField("签订日期")
+    copy = models.BinaryField("签字件", null=True, blank=True)
+    copy_name = models.CharField("签字件文件名", max_length=120, blank=True)
+    copy_type = models.CharField(max_length=60, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["village__code", "kind", "id"]
+        verbose_name = "三个100%签订"
+        constraints = [models.UniqueConstraint(fields=["campaign", "village", "kind", "person"],
+                                               name="commitment_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.village.code

@@ -78,6 +78,21 @@ def _set_complicated(actor, entry: CampaignVillage, value: bool) -> None:
         audit.record(actor, "campaign_village.complicated", entry, changes={"complicated": [not value, value]})
 
 
+def upsert(actor, model, lookup: dict, clean: dict, action: str, *, on_create: dict | None = None,
+           always: dict | None = None):
+    """Create the record ``lookup`` names, or update it with ``clean``; the audit keeps the change."""
+    obj = model.objects.select_for_update().filter(**lookup).first()
+    before = {k: getattr(obj, k) for k in clean} if obj else {}
+    if obj is None:
+        obj = model(**lookup, **(on_create or {}), **(always or {}), **clean)
+    else:
+        for k, v in {**clean, **(always or {})}.items():
+            setattr(obj, k, v)
+    obj.save()
+    audit.record(actor, action, obj, changes=audit.diff(before, clean))
+    return obj
+
+
 def scope_filter(user, field: str = "village__code") -> Q:
     prefix = user.scope_prefix
     if prefix is None:
@@ -86,10 +101,6 @@ def scope_filter(user, field: str = "village__code") -> Q:
 
 
 # ---------------------------------------------------------------- survey (调查摸底)
-
-SURVEY_FIELDS = ("surveyed_on", "team_situation", "reserve_total", "reserve_women", "reserve_young",
-                 "reserve_college", "risks_found", "complicated", "complicated_reason")
-
 
 @transaction.atomic
 def save_survey(actor, campaign: Campaign, village: Region, data: dict) -> Survey:
@@ -117,25 +128,14 @@ def save_survey(actor, campaign: Campaign, village: Region, data: dict) -> Surve
         raise OversightError("列为选情复杂村的原因：列为选情复杂村时必须写明原因。")
     if not clean["complicated"]:
         clean["complicated_reason"] = ""
-    survey = Survey.objects.select_for_update().filter(campaign=campaign, village=village).first()
-    before = {k: getattr(survey, k) for k in SURVEY_FIELDS} if survey else {}
-    if survey is None:
-        survey = Survey(campaign=campaign, village=village, recorded_by=actor, **clean)
-    else:
-        for k, v in clean.items():
-            setattr(survey, k, v)
-        survey.recorded_by = actor
-    survey.save()
-    audit.record(actor, "oversight.survey", survey, changes=audit.diff(before, clean))
+    survey = upsert(actor, Survey, {"campaign": campaign, "village": village}, clean, "oversight.survey",
+                    always={"recorded_by": actor})
     has_plan = RiskPlan.objects.filter(campaign=campaign, village=village).exclude(status=RiskPlan.RESOLVED)
     _set_complicated(actor, entry, clean["complicated"] or has_plan.exists())
     return survey
 
 
 # ---------------------------------------------------------------- 一村一策
-
-
-PLAN_FIELDS = ("reason", "risks", "risk_detail", "measures", "responsible", "review_on", "status")
 
 
 @transaction.atomic
@@ -165,15 +165,8 @@ def save_plan(actor, campaign: Campaign, village: Region, data: dict) -> RiskPla
         "review_on": review_on,
         "status": status,
     }
-    plan = RiskPlan.objects.select_for_update().filter(campaign=campaign, village=village).first()
-    before = {k: getattr(plan, k) for k in PLAN_FIELDS} if plan else {}
-    if plan is None:
-        plan = RiskPlan(campaign=campaign, village=village, created_by=actor, **clean)
-    else:
-        for k, v in clean.items():
-            setattr(plan, k, v)
-    plan.save()
-    audit.record(actor, "oversight.risk_plan", plan, changes=audit.diff(before, clean))
+    plan = upsert(actor, RiskPlan, {"campaign": campaign, "village": village}, clean, "oversight.risk_plan",
+                  on_create={"created_by": actor})
     survey_flag = Survey.objects.filter(campaign=campaign, village=village, complicated=True).exists()
     _set_complicated(actor, entry, status != RiskPlan.RESOLVED or survey_flag)
     return plan
@@ -374,7 +367,8 @@ def handlers_for(complaint: Complaint):
 
 def _for_update(actor, complaint: Complaint, what: str) -> Complaint:
     _require(actor, OFFICES, what)
-    c = Complaint.objects.select_for_update().select_related("village", "candidate", "election").get(pk=complaint.pk)
+    c = Complaint.objects.select_for_update(of=("self",)).select_related("village", "candidate", "election").get(
+        pk=complaint.pk)
     _require_scope(actor, c.village, what)
     return c
 

@@ -19,4 +19,7 @@ urlpatterns = [
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
     path("incidents/<int:pk>/<str:action>/", views.incident_action, name="incident_action"),
+    path("commitments/", views.commitment_list, name="commitments"),
+    path("commitments/<str:code>/", views.commitment_village, name="commitment_village"),
+    path("commitments/copy/<int:pk>/", views.commitment_copy, name="commitment_copy"),
 ]

@@ -260,41 +260,55 @@ def _election_choices(campaign, village_code_prefix):
     ).select_related("person", "post", "election__organization").order_by("election__organization__code", "post__rank")
 
 
+def _posted_village(request, label: str) -> Region:
+    village = Region.objects.filter(code=request.POST.get("village", ""), level=Region.VILLAGE).first()
+    if village is None:
+        raise services.OversightError(f"{label}：请选择村（社区）。")
+    return village
+
+
+def _register(request, template: str, create, done, context: dict):
+    """The registration form of a complaint or an incident: on a refusal the form comes back with
+    the typed values and the Chinese reason; nothing is saved."""
+    values = None
+    if request.method == "POST":
+        values = request.POST
+        try:
+            obj = create()
+        except services.OversightError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done(obj))
+            return redirect(obj)
+    return render(request, template, {"values": values, **context})
+
+
 @allow(COUNTY, TOWNSHIP)
 def complaint_new(request):
     from huanjie.elections.models import Candidate
 
     campaign = campaign_for(request)
-    villages = _villages(request, campaign)
-    values = None
-    if request.method == "POST":
-        values = request.POST
-        village = Region.objects.filter(code=request.POST.get("village", ""), level=Region.VILLAGE).first()
-        candidate = None
+
+    def create():
+        village = _posted_village(request, "涉及村（社区）")
         cand_id = _int(request.POST.get("candidate"), 0)
-        if cand_id:
-            candidate = Candidate.objects.select_related("election", "person").filter(pk=cand_id).first()
-        try:
-            if village is None:
-                raise services.OversightError("涉及村（社区）：请选择村（社区）。")
-            c = services.register_complaint(
-                request.user, campaign, village=village, channel=request.POST.get("channel", ""),
-                received_on=form_date(request.POST.get("received_on")), matter=request.POST.get("matter", ""),
-                content=request.POST.get("content", ""), anonymous=request.POST.get("anonymous") == "on",
-                complainant_name=request.POST.get("complainant_name", ""),
-                complainant_contact=request.POST.get("complainant_contact", ""),
-                concerned=request.POST.get("concerned", ""),
-                election=candidate.election if candidate else None, candidate=candidate)
-        except services.OversightError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"举报已登记，编号 {c.number}，办结期限 {c.deadline.isoformat()}。")
-            return redirect("oversight:complaint", pk=c.pk)
-    return render(request, "oversight/complaint_form.html", {
-        "campaign": campaign, "villages": villages, "values": values,
-        "candidates": _election_choices(campaign, request.user.scope_prefix or "-"),
-        "channels": Complaint.CHANNEL_CHOICES, "matters": Complaint.MATTER_CHOICES,
-        "today": timezone.localdate()})
+        candidate = Candidate.objects.select_related("election", "person").filter(pk=cand_id).first() \
+            if cand_id else None
+        post = request.POST
+        return services.register_complaint(
+            request.user, campaign, village=village, channel=post.get("channel", ""),
+            received_on=form_date(post.get("received_on")), matter=post.get("matter", ""),
+            content=post.get("content", ""), anonymous=post.get("anonymous") == "on",
+            complainant_name=post.get("complainant_name", ""), complainant_contact=post.get("complainant_contact", ""),
+            concerned=post.get("concerned", ""), election=candidate.election if candidate else None,
+            candidate=candidate)
+
+    return _register(request, "oversight/complaint_form.html", create,
+                     lambda c: f"举报已登记，编号 {c.number}，办结期限 {c.deadline.isoformat()}。", {
+                         "campaign": campaign, "villages": _villages(request, campaign),
+                         "candidates": _election_choices(campaign, request.user.scope_prefix or "-"),
+                         "channels": Complaint.CHANNEL_CHOICES, "matters": Complaint.MATTER_CHOICES,
+                         "today": timezone.localdate()})
 
 
 @allow(COUNTY, TOWNSHIP)
@@ -307,34 +321,36 @@ def complaint_detail(request, pk):
         "today": timezone.localdate()})
 
 
-@allow(COUNTY, TOWNSHIP)
-@require_POST
-def complaint_action(request, pk, action):
-    c = _complaint(request, pk)
-    user = request.user
+def _act(request, obj, actions: dict):
+    """Run one named step (``actions[name] = (call, success message)``) and come back to the record."""
+    action = request.resolver_match.kwargs["action"]
+    if action not in actions:
+        raise Http404("未知操作。")
+    call, done = actions[action]
     try:
-        if action == "assign":
-            handler = User.objects.filter(pk=_int(request.POST.get("handler"), 0)).first()
-            services.assign_complaint(user, c, handler, form_date(request.POST.get("on")))
-            done = "已交办。"
-        elif action == "note":
-            services.add_complaint_note(user, c, request.POST.get("text", ""))
-            done = "办理进展已记录。"
-        elif action == "answer":
-            services.answer_complaint(user, c, finding=request.POST.get("finding", ""),
-                                      finding_text=request.POST.get("finding_text", ""),
-                                      answer=request.POST.get("answer", ""), on=form_date(request.POST.get("on")))
-            done = "已办结并答复举报人。"
-        elif action == "consequence":
-            c = services.apply_consequence(user, c, document_number=request.POST.get("document_number", ""))
-            done = f"处理决定已作出：{c.consequence_note}。"
-        else:
-            raise Http404("未知操作。")
+        result = call()
     except services.OversightError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, done)
-    return redirect("oversight:complaint", pk=c.pk)
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(obj)
+
+
+@allow(COUNTY, TOWNSHIP)
+@require_POST
+def complaint_action(request, pk, action):
+    c, user, post = _complaint(request, pk), request.user, request.POST
+    return _act(request, c, {
+        "assign": (lambda: services.assign_complaint(
+            user, c, User.objects.filter(pk=_int(post.get("handler"), 0)).first(), form_date(post.get("on"))),
+            "已交办。"),
+        "note": (lambda: services.add_complaint_note(user, c, post.get("text", "")), "办理进展已记录。"),
+        "answer": (lambda: services.answer_complaint(
+            user, c, finding=post.get("finding", ""), finding_text=post.get("finding_text", ""),
+            answer=post.get("answer", ""), on=form_date(post.get("on"))), "已办结并答复举报人。"),
+        "consequence": (lambda: services.apply_consequence(user, c, document_number=post.get("document_number", "")),
+                        lambda done: f"处理决定已作出：{done.consequence_note}。"),
+    })
 
 
 # ---------------------------------------------------------------- incidents
@@ -386,25 +402,16 @@ def _datetime(value: str | None):
 @allow(COUNTY, TOWNSHIP, VILLAGE)
 def incident_new(request):
     campaign = campaign_for(request)
-    villages = _villages(request, campaign)
-    values = None
-    if request.method == "POST":
-        values = request.POST
-        village = Region.objects.filter(code=request.POST.get("village", ""), level=Region.VILLAGE).first()
-        try:
-            if village is None:
-                raise services.OversightError("发生地村（社区）：请选择村（社区）。")
-            i = services.report_incident(
-                request.user, campaign, village=village, category=request.POST.get("category", ""),
-                place=request.POST.get("place", ""), occurred_at=_datetime(request.POST.get("occurred_at")),
-                description=request.POST.get("description", ""))
-        except services.OversightError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"突发事件已报告，编号 {i.number}。")
-            return redirect("oversight:incident", pk=i.pk)
-    return render(request, "oversight/incident_form.html", {
-        "campaign": campaign, "villages": villages, "values": values, "categories": Incident.CATEGORY_CHOICES,
+
+    def create():
+        post = request.POST
+        return services.report_incident(
+            request.user, campaign, village=_posted_village(request, "发生地村（社区）"),
+            category=post.get("category", ""), place=post.get("place", ""),
+            occurred_at=_datetime(post.get("occurred_at")), description=post.get("description", ""))
+
+    return _register(request, "oversight/incident_form.html", create, lambda i: f"突发事件已报告，编号 {i.number}。", {
+        "campaign": campaign, "villages": _villages(request, campaign), "categories": Incident.CATEGORY_CHOICES,
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
 
 
@@ -419,22 +426,62 @@ def incident_detail(request, pk):
 @allow(COUNTY, TOWNSHIP)
 @require_POST
 def incident_action(request, pk, action):
-    i = _incident(request, pk)
-    user = request.user
-    try:
-        if action == "respond":
-            services.respond_incident(user, i, request.POST.get("text", ""))
-            done = "先期处置情况已登记。"
-        elif action == "escalate":
-            services.escalate_incident(user, i, request.POST.get("text", ""))
-            done = "已启动应急响应，报县换届办处置。"
-        elif action == "close":
-            services.close_incident(user, i, request.POST.get("text", ""))
-            done = "事件已处置完毕。"
+    i, user, text = _incident(request, pk), request.user, request.POST.get("text", "")
+    return _act(request, i, {
+        "respond": (lambda: services.respond_incident(user, i, text), "先期处置情况已登记。"),
+        "escalate": (lambda: services.escalate_incident(user, i, text), "已启动应急响应，报县换届办处置。"),
+        "close": (lambda: services.close_incident(user, i, text), "事件已处置完毕。"),
+    })
+
+
+# ---------------------------------------------------------------- 三个100%
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def commitment_list(request):
+    from . import commitments
+
+    campaign = campaign_for(request)
+    q = request.GET.get("q", "").strip()
+    rows = commitments.village_rows(campaign, request.user.scope_prefix or "-", q)
+    if request.GET.get("format") == "xlsx":
+        out = []
+        for r in rows:
+            for n in r["missing"]:
+                out.append([r["village"].parent.name, r["village"].name, n.kind_label, n.person.name, n.role])
+        return xlsx("三个100%未签订名单", ["乡镇", "村（社区）", "类别", "姓名", "身份"], out,
+                    "三个100%未签订名单.xlsx", subtitle=campaign.name)
+    return render(request, "oversight/commitment_list.html", {
+        "campaign": campaign, "page": _page(request, rows), "q": q, "query": urlencode({"q": q} if q else {}),
+        "required": sum(r["required"] for r in rows), "signed": sum(r["signed"] for r in rows)})
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def commitment_village(request, code):
+    from . import commitments
+
+    campaign = campaign_for(request)
+    village = _village(request, code)
+    if request.method == "POST":
+        upload = request.FILES.get("copy")
+        try:
+            commitments.record_signed(request.user, campaign, village, request.POST.get("kind", ""),
+                                      _int(request.POST.get("person"), 0), form_date(request.POST.get("signed_on")),
+                                      upload.read() if upload else None, upload.name if upload else "")
+        except services.OversightError as exc:
+            messages.error(request, str(exc))
         else:
-            raise Http404("未知操作。")
-    except services.OversightError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
-    return redirect("oversight:incident", pk=i.pk)
+            messages.success(request, "签订情况已登记。")
+        return redirect("oversight:commitment_village", code=village.code)
+    return render(request, "oversight/commitment_village.html", {
+        "campaign": campaign, "village": village, "needs": commitments.needs(campaign, [village])[village.pk],
+        "today": timezone.localdate()})
+
+
+@allow(COUNTY, TOWNSHIP, VILLAGE)
+def commitment_copy(request, pk):
+    from .models import Commitment
+
+    rec = get_object_or_404(Commitment.objects.select_related("village"), pk=pk, copy__isnull=False)
+    require_scope(request.user, rec.village.code)
+    return file_response(bytes(rec.copy), rec.copy_name, content_type=rec.copy_type, inline=True)

@@ -59,3 +59,24 @@ class PreviousCadre(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.village.code
+
+
+class SummaryText(models.Model):
+    """The words of the summary report that only a person can write; every number in the report is
+    computed and inserted, never typed here."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("标题", max_length=100, blank=True)
+    overview = models.TextField("总体情况", blank=True)
+    practice = models.TextField("主要做法", blank=True)
+    problems = models.TextField("存在问题和下一步工作", blank=True)
+    updated_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "region"], name="summary_text_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region.code

@@ -10,3 +10,9 @@ urlpatterns = [
     path("weekly/<int:pk>/", views.weekly_detail, name="weekly"),
     path("weekly/<int:pk>/table.xlsx", views.weekly_xlsx, name="weekly_xlsx"),
 ]
+urlpatterns += [
+    path("structure/", views.structure_page, name="structure"),
+    path("previous/", views.previous_list, name="previous"),
+    path("summary/", views.summary_page, name="summary"),
+    path("summary/report.<str:fmt>", views.summary_file, name="summary_file"),
+]

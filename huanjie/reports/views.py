@@ -6,17 +6,22 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
+from huanjie.documents.render import SheetSpec, workbook_bytes
 from huanjie.elections.view_helpers import file_response
 from huanjie.oversight.views import XLSX, campaign_for, xlsx
 from huanjie.people.models import Region
 
-from . import services
-from .models import WeeklySnapshot
+from . import services, structure, summary
+from .models import PreviousCadre, WeeklySnapshot
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _office_region(user) -> Region:
@@ -88,3 +93,113 @@ def weekly_xlsx(request, pk):
     snap = _snapshot(request, pk)
     return file_response(services.snapshot_xlsx(snap), f"{snap.region.name}每周统计{snap.week_start}.xlsx",
                          content_type=XLSX)
+
+
+# ---------------------------------------------------------------- structure statistics
+
+
+def _region_for(request) -> Region:
+    """The region a table is computed for: the account's own, or a township/village in its scope."""
+    code = request.GET.get("region", "").strip()
+    if not code:
+        return _office_region(request.user)
+    region = get_object_or_404(Region, code=code)
+    require_scope(request.user, region.code)
+    return region
+
+
+def _chart_json(table: dict) -> dict:
+    lines = [ln for ln in table["lines"] if hasattr(ln.now, "scaled")]
+    return {"categories": [ln.label for ln in lines],
+            "series": [{"name": "本届（%）", "data": [float(ln.now.value) if ln.now.scaled is not None else 0
+                                                    for ln in lines]},
+                       {"name": "上届（%）", "data": [float(ln.before.value) if ln.before is not None and
+                                                     ln.before.scaled is not None else 0 for ln in lines]}]}
+
+
+@allow(COUNTY, TOWNSHIP)
+def structure_page(request):
+    campaign = campaign_for(request)
+    region = _region_for(request)
+    tables = [structure.structure_table(campaign, region.scope_prefix, body) for body in ("all", "committee", "party")]
+    if request.GET.get("format") == "xlsx":
+        sheets = [SheetSpec(name=t["label"], title=f"{region.name}新一届{t['label']}班子结构", subtitle=campaign.name,
+                            columns=summary.STRUCTURE_COLUMNS, rows=summary.structure_rows(t)) for t in tables]
+        return file_response(workbook_bytes(sheets), f"{region.name}班子结构统计.xlsx", content_type=XLSX)
+    prefix = request.user.scope_prefix or "-"
+    choices = Region.objects.filter(code__startswith=prefix, level__in=[Region.TOWNSHIP, Region.VILLAGE],
+                                    valid_until=None).order_by("code")
+    return render(request, "reports/structure.html", {
+        "campaign": campaign, "region": region, "tables": tables, "choices": choices,
+        "chart": _chart_json(tables[0]), "previous_count": PreviousCadre.objects.filter(
+            campaign=campaign, village__code__startswith=region.scope_prefix).count()})
+
+
+@allow(COUNTY, TOWNSHIP)
+def previous_list(request):
+    campaign = campaign_for(request)
+    qs = PreviousCadre.objects.filter(campaign=campaign, village__code__startswith=request.user.scope_prefix or "-"
+                                      ).select_related("village__parent")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(village__name__contains=q) | Q(posts__contains=q))
+    if request.GET.get("format") == "xlsx":
+        return xlsx("上届村干部名单", ["乡镇", "村（社区）", "姓名", "公民身份号码", "性别", "出生日期", "职务", "党员", "文化程度"],
+                    [[p.village.parent.name, p.village.name, p.name, p.id_number, p.get_gender_display(),
+                      p.birth_date.isoformat(), p.posts, "是" if p.party_member else "否", p.education] for p in qs],
+                    "上届村干部名单.xlsx", subtitle=campaign.name)
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的 Excel 文件。")
+        else:
+            try:
+                result = structure.import_previous_cadres(request.user, campaign, upload.read(), upload.name)
+            except structure.ImportError_ as exc:
+                messages.error(request, str(exc))
+            else:
+                if result.errors:
+                    messages.error(request, f"文件有 {len(result.errors)} 处问题，没有导入任何一行。")
+                else:
+                    messages.success(request, f"已导入上届村干部 {result.saved} 人。")
+                    return redirect("reports:previous")
+    return render(request, "reports/previous.html", {
+        "campaign": campaign, "page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q,
+        "query": urlencode({"q": q} if q else {}), "result": result, "can_import": request.user.role == COUNTY})
+
+
+# ---------------------------------------------------------------- the summary report
+
+
+@allow(COUNTY, TOWNSHIP)
+def summary_page(request):
+    campaign = campaign_for(request)
+    region = _office_region(request.user)
+    if request.method == "POST":
+        try:
+            summary.save_text(request.user, campaign, region, request.POST)
+        except summary.SummaryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "工作总结的文字已保存。")
+            return redirect("reports:summary")
+    s = summary.build_summary(campaign, region)
+    return render(request, "reports/summary.html", {
+        "campaign": campaign, "region": region, "s": s, "tables": summary.report_tables(s),
+        "chart": {"categories": s.chart.categories,
+                  "series": [{"name": name, "data": values} for name, values in s.chart.series]}})
+
+
+@allow(COUNTY, TOWNSHIP)
+def summary_file(request, fmt):
+    campaign = campaign_for(request)
+    region = _office_region(request.user)
+    s = summary.build_summary(campaign, region)
+    if fmt == "pdf":
+        return file_response(summary.summary_pdf(s), f"{s.title}.pdf", inline=True)
+    if fmt == "docx":
+        return file_response(summary.summary_docx(s), f"{s.title}.docx", content_type=DOCX)
+    if fmt == "xlsx":
+        return file_response(summary.summary_xlsx(s), f"{region.name}换届选举汇总表.xlsx", content_type=XLSX)
+    raise Http404("未知格式。")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from .counting import majority_threshold, quorum_met
+from .dates import CalendarStep
 from .errors import EngineError
 from .profiles import Profile, get_profile
 
@@ -18,8 +20,12 @@ __all__ = [
     "Exclusion",
     "congress_size",
     "credentials",
+    "MemberVote",
+    "electing_body",
     "match_situation",
+    "member_vote",
     "party_attendance",
+    "party_calendar",
     "quorum_met",
 ]
 
@@ -224,6 +230,108 @@ def party_attendance(
         election_may_proceed=quorum and expected > 0,
         excluded=excluded,
         stays_in_count=stays,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# R49 one member's vote on the election day, R50 the electing body, the party calendar
+
+PROBATIONARY, FORMAL = "probationary", "formal"
+
+
+@dataclass(frozen=True)
+class MemberVote:
+    has_vote: bool
+    code: str  # formal / probationary / on_probation_discipline / rights_suspended / not_yet_member
+    reason: str
+
+
+def member_vote(
+    on: date,
+    *,
+    status: str,
+    joined_on: date | None = None,
+    formal_on: date | None = None,
+    discipline_until: date | None = None,
+    rights_suspended: bool = False,
+) -> MemberVote:
+    """R49 — P2020 Art. 5: whether one member has the vote (and may stand) on day ``on``.
+
+    Formal members vote; probationary members (预备党员) do not, unless they became formal
+    (``formal_on``) on or before the day; a member under 留党察看 does not while the probation
+    period runs (up to and including ``discipline_until``); a member in 留置 or under arrest has
+    the rights suspended. Someone who joined after the day is not yet a member.
+    """
+    if joined_on is not None and joined_on > on:
+        return MemberVote(False, "not_yet_member", f"{joined_on.isoformat()}入党，选举日时尚未入党")
+    if rights_suspended:
+        return MemberVote(False, "rights_suspended", "被依法留置或逮捕，党员权利已被中止")
+    if discipline_until is not None and on <= discipline_until:
+        return MemberVote(
+            False, "on_probation_discipline", f"留党察看期至{discipline_until.isoformat()}，期间没有表决权、选举权和被选举权"
+        )
+    if status == PROBATIONARY and (formal_on is None or formal_on > on):
+        return MemberVote(False, "probationary", "预备党员没有表决权、选举权和被选举权")
+    if status not in (FORMAL, PROBATIONARY):
+        raise EngineError("wrong_type", "status 应为 formal 或 probationary", "inputs.status")
+    return MemberVote(True, "formal", "正式党员，有选举权和被选举权")
+
+
+def electing_body(members: int, *, scattered: bool = False) -> dict:
+    """R50 — P2020 Art. 4: the committee is elected by the 党员大会; with 500 members or more, or
+    with members scattered over many units, a 党员代表大会 may be held with approval.
+
+    Returns ``{"body": "assembly" | "congress_allowed", "reason"}``: the congress is an option the
+    higher organisation approves, never forced.
+    """
+    n = _count(members, "inputs.members", "党员人数")
+    if n >= 500:
+        return {"body": "congress_allowed", "reason": f"党员{n}人，达到500人，经批准可召开党员代表大会"}
+    if scattered:
+        return {"body": "congress_allowed", "reason": "党员居住分散，经批准可召开党员代表大会"}
+    return {"body": "assembly", "reason": f"党员{n}人，由党员大会选举"}
+
+
+def party_calendar(
+    assembly_date: date,
+    *,
+    notice_days: int = 5,
+    notice_published: date | None = None,
+) -> tuple[CalendarStep, ...]:
+    """The dated steps of a village party election (domain §4; seed 004 §二): 两推, 初步人选,
+    资格联审, 考察, 预备人选 and its 公示 (``notice_days``, policy P13), the 请示 and the township's
+    批复, the members' assembly, the first plenary and the result's approval.
+
+    Only the 公示 has a length set by policy; it must close before the 请示 (seed 004: "公示结束后，
+    党组织向镇党委上报…的请示"), and the 批复 before the assembly. The other steps are ordered
+    before the assembly without a legal deadline of their own (latest = the assembly's eve).
+    """
+    eve = assembly_date - timedelta(days=1)
+    if notice_published is not None:
+        notice_end = notice_published + timedelta(days=notice_days - 1)
+    else:
+        notice_end = None
+    request_earliest = notice_end + timedelta(days=1) if notice_end else None
+    return (
+        CalendarStep("members_recommend", "党员推荐（党员大会全额推荐）", "domain §4", latest_date=eve),
+        CalendarStep("villagers_recommend", "群众推荐（村民（代表）会议全额推荐）", "domain §4", latest_date=eve),
+        CalendarStep("initial_candidates", "研究提出候选人初步人选", "P7", latest_date=eve),
+        CalendarStep("joint_review", "候选人资格联审", "P17", latest_date=eve),
+        CalendarStep("inspection", "考察（民主测评、个别谈话、实地走访）", "domain §4", latest_date=eve),
+        CalendarStep("preliminary_candidates", "确定候选人预备人选", "P8", latest_date=eve),
+        CalendarStep(
+            "preliminary_notice",
+            f"预备人选公示（{notice_days}天）",
+            "P13",
+            latest_date=notice_end or eve,
+            earliest_date=notice_published,
+        ),
+        CalendarStep("request_sent", "向乡镇党委报送确定预备人选的请示", "domain §4", latest_date=eve,
+                     earliest_date=request_earliest),
+        CalendarStep("approval_received", "乡镇党委批复", "domain §4", latest_date=eve),
+        CalendarStep("election_day", "召开党员大会选举委员会", "R51–R60", on_date=assembly_date),
+        CalendarStep("plenary", "委员会第一次全体会议选举书记、副书记", "R61", earliest_date=assembly_date),
+        CalendarStep("result_approved", "乡镇党委批复选举结果", "R61", earliest_date=assembly_date),
     )
 
 

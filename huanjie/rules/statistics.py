@@ -18,17 +18,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from .errors import EngineError
 
 __all__ = [
+    "BODIES",
     "ROUNDING",
+    "Cadre",
     "Percent",
+    "StructureCounts",
     "average",
     "format_scaled",
     "percent",
     "point_change",
     "shares",
+    "structure_counts",
+    "turnover",
 ]
 
 ROUNDING = "四舍五入（保留两位小数）"
@@ -141,3 +147,101 @@ def average(total: int, count: int, places: int = 1) -> int | None:
     if count == 0:
         return None
     return _div_half_up(total * 10**places, count)
+
+
+# --------------------------------------------------------------------------------------------
+# structure of the elected teams (issue 14; seed 000 §二 1; policy.md P11, P13)
+
+BODIES = {"all": "村“两委”", "party": "村党组织", "committee": "村民委员会"}
+
+
+@dataclass(frozen=True)
+class Cadre:
+    """One member of a village's team of one term. ``key`` identifies the person across terms
+    (the ID number); ``education`` is a GB/T 4658 code or label."""
+
+    key: str
+    village: str
+    gender: str
+    birth: date
+    education: str | None = None
+    party_member: bool = False
+    party_committee: bool = False
+    villagers_committee: bool = False
+    secretary: bool = False
+    director: bool = False
+
+
+@dataclass(frozen=True)
+class StructureCounts:
+    """The counts a structure table is computed from (all integers)."""
+
+    body: str
+    cadres: int
+    women: int
+    young: int
+    age_sum: int
+    senior_high_plus: int
+    college_plus: int
+    party_members: int
+    cross_members: int
+    villages: int
+    yijiantiao_villages: int
+    secretaries: int
+    secretaries_college: int
+
+    def share(self, field: str, places: int = 1) -> Percent:
+        return percent(getattr(self, field), self.cadres, places)
+
+    @property
+    def average_age(self) -> int | None:
+        return average(self.age_sum, self.cadres, 1)
+
+
+def structure_counts(cadres: Sequence[Cadre], on: date, body: str = "all", young_age: int = 35) -> StructureCounts:
+    """The counts of a team (``body``: the two committees together, the party organization or the
+    villagers' committee) with ages at ``on`` (the campaign's cut-off date, P1). A person on both
+    committees counts once in "all" and once as a cross-member (交叉任职)."""
+    from .dates import age_on
+    from .policy import _level_at_least, education_level
+
+    if body not in BODIES:
+        raise EngineError("unknown_body", f"未知的组织 {body!r}", "body")
+    members = [
+        c for c in cadres
+        if body == "all" or (body == "party" and c.party_committee) or (body == "committee" and c.villagers_committee)
+    ]
+    ages = [age_on(c.birth, on) for c in members]
+    levels = [education_level(c.education) for c in members]
+    # 一肩挑 is a property of the village (the secretary is also the chair), whatever body is counted
+    secretary_of: dict[str, set[str]] = {}
+    director_of: dict[str, set[str]] = {}
+    for c in cadres:
+        if c.secretary:
+            secretary_of.setdefault(c.village, set()).add(c.key)
+        if c.director:
+            director_of.setdefault(c.village, set()).add(c.key)
+    yijiantiao = sum(1 for v, keys in secretary_of.items() if keys & director_of.get(v, set()))
+    secretaries = [c for c in cadres if c.secretary]
+    return StructureCounts(
+        body=body,
+        cadres=len(members),
+        women=sum(1 for c in members if c.gender == "F"),
+        young=sum(1 for a in ages if a <= young_age),
+        age_sum=sum(ages),
+        senior_high_plus=sum(1 for lv in levels if _level_at_least(lv, "senior_high")),
+        college_plus=sum(1 for lv in levels if _level_at_least(lv, "college")),
+        party_members=sum(1 for c in members if c.party_member),
+        cross_members=sum(1 for c in members if c.party_committee and c.villagers_committee),
+        villages=len({c.village for c in members}),
+        yijiantiao_villages=yijiantiao,
+        secretaries=len(secretaries),
+        secretaries_college=sum(1 for c in secretaries if _level_at_least(education_level(c.education), "college")),
+    )
+
+
+def turnover(now: Sequence[Cadre], previous: Sequence[Cadre]) -> dict[str, int]:
+    """New entrants (in this term, not in the previous one) and cadres leaving office."""
+    now_keys, prev_keys = {c.key for c in now}, {c.key for c in previous}
+    return {"new_entrants": len(now_keys - prev_keys), "leaving": len(prev_keys - now_keys),
+            "staying": len(now_keys & prev_keys)}

@@ -8,7 +8,6 @@ R31 (a seat left open → 另行选举), W.01 (more than one ballot in ten inval
 import pytest
 
 from huanjie.accounts.models import User
-from huanjie.demo.county import build_demo
 from huanjie.demo.scenarios import NOMINATION_SHARES, PLANS, VOTE_SHARES
 from huanjie.elections.aftervote.services import handover_status
 from huanjie.elections.models import Election, Round
@@ -22,16 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            build_demo(seed=3, size="small")
-            villages = list(Region.objects.filter(level=Region.VILLAGE, valid_until=None).order_by("code"))
-            elections = [Election.objects.get(organization=v) for v in villages[:4]]
-            yield villages, elections
-            transaction.set_rollback(True)
+def demo(demo_county):
+    villages = list(Region.objects.filter(level=Region.VILLAGE, valid_until=None).order_by("code"))
+    return villages, [Election.objects.get(organization=v, kind=Election.VILLAGE_COMMITTEE) for v in villages[:4]]
 
 
 def _members_by_order(election):
@@ -145,6 +137,28 @@ def _has_result(rnd):
     from huanjie.elections.voting.models import RoundResult
 
     return RoundResult.objects.filter(round=rnd).exists()
+
+
+def test_party_elections_one_complete_one_waiting_for_the_approval(demo):
+    """Issue 12: village 0's 两推一选 is complete (its 书记 elected 主任: 一肩挑 computed), village 1's
+    公推直选 has its preliminary list published and waits for the township's 批复."""
+    from huanjie.elections.aftervote import services as aftervote
+    from huanjie.party import services as party
+    from huanjie.party.models import PartyElection
+
+    villages, elections = demo
+    done = PartyElection.objects.get(election__organization=villages[0])
+    assert done.get_method_display() == "两推一选" and done.approved and done.result_approval_number
+    assert party.attendance(done.election).quorum_met
+    assert len(party.committee_elected(done)) == 3
+    secretary = ElectedMember.objects.get(election=done.plenary, post__code="secretary")
+    rows = {r["election"].kind: r for r in aftervote.village_rows([elections[0], done.election, done.plenary])}
+    director = ElectedMember.objects.get(election=elections[0], post__code="director")
+    assert director.person_id == secretary.person_id and rows[Election.VILLAGE_COMMITTEE]["yijiantiao"] is True
+    waiting = PartyElection.objects.get(election__organization=villages[1])
+    assert waiting.get_method_display() == "公推直选" and waiting.preliminary_decided_on and not waiting.approved
+    assert party.notice_window(waiting) is not None
+    assert any("批复" in b for b in party.ballot_blockers(waiting.election))
 
 
 def test_the_demo_obeys_the_date_rule_of_the_services(demo):

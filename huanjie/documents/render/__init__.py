@@ -4,6 +4,7 @@ Pure Python, no Django: usable from scripts, views and tests alike. The fonts (~
 the first PDF built in a process.
 """
 
+from .charts import BarChart
 from .excel import SheetSpec, workbook_bytes
 from .fonts import MissingGlyphError, missing_glyphs
 from .pdf import (
@@ -27,6 +28,7 @@ __all__ = [
     "CIRCLE",
     "VOTER_CARD_FIELDS",
     "BallotPost",
+    "BarChart",
     "MissingGlyphError",
     "Notice",
     "SheetSpec",

@@ -42,6 +42,7 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 
 from . import fonts
+from .charts import BarChart, chart_drawing
 from .fonts import BOLD, REGULAR, GlyphGuard, fit_size, string_width
 
 PAGE_W, PAGE_H = A4  # 595.28 x 841.89 pt
@@ -431,6 +432,7 @@ class Notice:
     stamp: bool = False
     red_header: str | None = None
     red_line: bool = False
+    charts: Sequence[BarChart] = ()
 
 
 def notice_pdf(
@@ -449,6 +451,7 @@ def notice_pdf(
     red_header: str | None = None,
     red_line: bool = False,
     on_missing: str | None = None,
+    charts: Sequence[BarChart] = (),
 ) -> bytes:
     """A 公告/公示 on A4 portrait with 公文 margins.
 
@@ -461,7 +464,7 @@ def notice_pdf(
         title, paragraphs, issuer, date_text, tables=tables, sections=sections,
         section_columns=section_columns, section_repeat=section_repeat,
         section_font_size=section_font_size, closing_paragraphs=closing_paragraphs, stamp=stamp,
-        red_header=red_header, red_line=red_line,
+        red_header=red_header, red_line=red_line, charts=charts,
     )
     return notices_pdf([notice], on_missing=on_missing)
 
@@ -547,6 +550,12 @@ def _notice_story(notice: Notice, avail: float, guard: GlyphGuard) -> list:
                 weights=spec.widths,
             )
         )
+        story.append(Spacer(1, 8))
+
+    for chart in notice.charts:  # after the tables they illustrate, drawn as vectors
+        guard.check(chart.title + "".join(chart.categories) + "".join(n for n, _ in chart.series), "图表")
+        story.append(CondPageBreak(240))
+        story.append(chart_drawing(chart, avail))
         story.append(Spacer(1, 8))
 
     for p in notice.closing_paragraphs:

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from .charts import BarChart, chart_png
 from .pdf import TableSpec, layout_repeat
 
 TITLE_FONT = "宋体"  # stands in for 方正小标宋简体, which few village PCs have
@@ -136,6 +137,7 @@ def notice_docx(
     *,
     closing_paragraphs: Sequence[str] = (),
     landscape: bool = False,
+    charts: Sequence[BarChart] = (),
 ) -> bytes:
     """A 公告/公示 as .docx: A4, 公文 margins, 22 pt bold title, 16 pt 仿宋 body, issuer and date bottom right."""
     doc = Document()
@@ -169,6 +171,9 @@ def notice_docx(
         body(text)
     for spec in tables or ():
         _add_table(doc, spec, text_width_mm)
+    for chart in charts:  # Word takes an image, not a drawing
+        doc.add_picture(io.BytesIO(chart_png(chart)), width=Mm(text_width_mm))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for text in closing_paragraphs:
         body(text)
 

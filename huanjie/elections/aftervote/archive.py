@@ -18,6 +18,7 @@ from django.utils import timezone
 from huanjie.documents.render.excel import SheetSpec, workbook_bytes
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.documents.render.pdf import table_pdf
+from huanjie.elections import kinds
 from huanjie.elections.aftervote import documents as result_documents
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.nomination.models import Candidate
@@ -203,6 +204,10 @@ def _planned(election: Election, today: dt.date) -> list[tuple[str, str, dt.date
     from huanjie.review import services as review
 
     village = election.organization.name
+    own = kinds.hooks_for(election.kind).archive_documents
+    if own is not None:  # the kind's own documents before the vote (a party branch: 请示, 批复 …)
+        opening, closing = own(election)
+        return [*opening, *_vote_and_result(election, today), *closing]
     published = documents.publication_date(election)
     planned: list[tuple[str, str, dt.date | None, object]] = [
         (f"{village}选民名单公告", "选民名单公告.pdf", published, lambda: documents.voter_notice_pdf(election)),
@@ -245,6 +250,15 @@ def _planned(election: Election, today: dt.date) -> list[tuple[str, str, dt.date
             lambda: voting.staff_notice_pdf(election, _step_day(election, "voting_arrangements") or today),
         ),
     ]
+    return planned + _vote_and_result(election, today)
+
+
+def _vote_and_result(election: Election, today: dt.date) -> list[tuple[str, str, dt.date | None, object]]:
+    """The documents of the vote and its result, the same for every kind of election."""
+    from huanjie.elections.voting import services as voting
+
+    village = election.organization.name
+    planned: list[tuple[str, str, dt.date | None, object]] = []
     first = election.rounds.filter(number=1).first()
     if first is not None:
         planned.append((f"{village}选票样张", "选票样张.pdf", first.held_on, lambda: voting.round_ballot_pdf(first)))
@@ -318,7 +332,7 @@ def archive_zip(election: Election, today: dt.date | None = None) -> bytes:
         title,
         INDEX_COLUMNS,
         [[str(c) for c in r] for r in rows],
-        subtitle=f"立卷单位：{documents.committee_name(election)}　　立卷日期：{zh_date(today)}",
+        subtitle=f"立卷单位：{kinds.wording(election).issuer}　　立卷日期：{zh_date(today)}",
         widths=[0.6, 4, 4, 1.4, 0.8, 2],
         whole=[0, 2, 3],  # 序号, the file name and the date never break inside
         landscape=True,

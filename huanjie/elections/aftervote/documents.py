@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from huanjie.documents.render.pdf import TableSpec, certificate_pdf, notice_pdf, table_pdf
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.services import REASON_ZH, counted_forms, percent
 from huanjie.elections.models import Election, Post, Round, VoterRegistration
 from huanjie.elections.nomination.models import Candidate
-from huanjie.elections.registration.documents import GENDER_ZH, committee_name, zh_date
+from huanjie.elections.registration.documents import GENDER_ZH, zh_date
 from huanjie.elections.services import ElectionError
 from huanjie.elections.voting.models import CountingForm, CountingLine, ElectedMember, RoundResult
 from huanjie.rules.dates import age_on
@@ -169,7 +170,15 @@ def elected_members(election: Election) -> list[ElectedMember]:
 
 
 def _body_name(election: Election) -> str:
-    return "居民委员会" if election.kind == Election.RESIDENTS_COMMITTEE else "村民委员会"
+    return kinds.wording(election).body
+
+
+def _electorate(election: Election, figures: list[RoundFigures]) -> int:
+    """Registered voters; for kinds counted against attendance, 应到会人数 of the first round (R51)."""
+    if kinds.hooks_for(election.kind).vote_inputs is None or not figures:
+        return registered_count(election)
+    inp = figures[0].output.get("input", {})
+    return inp.get("expected_attendance") or len(inp.get("committee_members") or ())
 
 
 def _term(election: Election) -> str:
@@ -201,23 +210,24 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
     figures = round_figures(election)
     if not figures:
         raise ElectionError("该选举尚未计票，没有可以公告的结果。")
-    registered = registered_count(election)
+    registered = _electorate(election, figures)
     first = figures[0]
     day = date or _result_day(election, figures)
     village = election.organization.name
-    body = _body_name(election)
+    words = kinds.wording(election)
+    body = words.election_name
     turnout = percent(first.returned, registered)
     valid_text = (
-        "参加投票的选民超过登记选民的半数，选举有效"
+        words.valid_text
         if first.output.get("election_valid")
         else f"选举无效（{REASON_ZH.get(first.output.get('reason') or '', '未说明原因')}）"
     )
     paragraphs = [
-        f"{village}{_term(election)}{body}选举于 {zh_date(election.election_date)}举行。本村登记选民 {registered} 名，"
+        f"{village}{_term(election)}{body}选举于 {zh_date(election.election_date)}举行。{words.electorate_in_notice} {registered} 名，"
         f"发出选票 {first.issued} 张，收回选票 {first.returned} 张"
         f"{f'（参选率 {turnout}%）' if turnout is not None else ''}，{valid_text}。"
         f"收回选票中有效票 {first.valid} 张，无效票 {first.invalid} 张。",
-        f"根据《中华人民共和国村民委员会组织法》的规定，经{committee_name(election)}确认，现将选举结果公告如下：",
+        f"根据{words.law}的规定，经{words.issuer}确认，现将选举结果公告如下：",
     ]
     for f in figures[1:]:
         paragraphs.append(
@@ -260,7 +270,7 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
     return notice_pdf(
         f"{village}{_term(election)}{body}选举结果公告",
         paragraphs,
-        issuer=committee_name(election),
+        issuer=words.issuer,
         date_text=zh_date(day),
         tables=tables,
         closing_paragraphs=closing,
@@ -272,7 +282,7 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
 
 
 def report_rows(election: Election, figures: list[RoundFigures], registered: int) -> list[list[str]]:
-    rows = [["登记选民数", f"{registered} 人"]]
+    rows = [[f"{kinds.wording(election).electorate}数", f"{registered} 人"]]
     for f in figures:
         out = f.output
         head = f"第{f.round.number}轮{ROUND_KIND_ZH.get(f.round.kind, '')}：" if len(figures) > 1 else ""
@@ -306,16 +316,16 @@ def report_pdf(election: Election) -> bytes:
     figures = round_figures(election)
     if not figures:
         raise ElectionError("该选举尚未计票，无法生成选举结果报告单。")
-    registered = registered_count(election)
-    township = election.organization.parent.name if election.organization.parent else ""
+    registered = _electorate(election, figures)
+    words = kinds.wording(election)
     day = _result_day(election, figures)
     return table_pdf(
-        f"{election.organization.name}{_term(election)}{_body_name(election)}选举结果报告单",
+        f"{election.organization.name}{_term(election)}{words.election_name}选举结果报告单",
         ["项目", "内容"],
         report_rows(election, figures, registered),
-        subtitle=f"报送单位：{committee_name(election)}　　报送：{township}人民政府　　填报日期：{zh_date(day)}",
+        subtitle=f"报送单位：{words.issuer}　　报送：{words.report_to}　　填报日期：{zh_date(day)}",
         widths=[3, 4],
-        signature_lines=["村民选举委员会主任", "监票人", "计票人"],
+        signature_lines=[words.chair, "监票人", "计票人"],
         footer_lines=trust_lines(election),
     )
 
@@ -361,7 +371,7 @@ def certificates_pdf(election: Election, date: dt.date | None = None) -> bytes:
         }
         for m in members
     ]
-    return certificate_pdf(items, issuer=committee_name(election), date_text=zh_date(day))
+    return certificate_pdf(items, issuer=kinds.wording(election).issuer, date_text=zh_date(day))
 
 
 # ---------------------------------------------------------------- 计票单

@@ -31,12 +31,17 @@ from huanjie.elections.voting.models import (
     ResultSubmission,
     RoundResult,
 )
+from huanjie.rules.dates import age_on
 
 SUBMIT_ROLES = {VILLAGE}
 UNLOCK_ROLES = {TOWNSHIP}  # the issue: "Only the township can unlock" — not the county, not the village
 ASSIGN_ROLES = {VILLAGE, TOWNSHIP}
 HANDOVER_ROLES = {VILLAGE, TOWNSHIP}
-DASHBOARD_EXCLUDED_KINDS = (Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES)
+# Township congress delegates are elected by the township, not the village: not a village row.
+DASHBOARD_EXCLUDED_KINDS = (Election.CONGRESS_DELEGATES,)
+# Kinds that count against 应到会人数 (R51–R52) rather than registered voters.
+ATTENDANCE_KINDS = (Election.PARTY_BRANCH, Election.PARTY_PLENARY)
+DASHBOARD_KINDS = [(k, label) for k, label in Election.KIND_CHOICES if k not in DASHBOARD_EXCLUDED_KINDS]
 
 REASON_ZH = {
     "turnout_not_over_half": "参加投票的选民未超过登记选民的半数",
@@ -439,12 +444,17 @@ def _first_round_totals(election_ids) -> dict[int, dict]:
 # ---------------------------------------------------------------- dashboards
 
 
-def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code: str = ""):
+COMMITTEE_KINDS = (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)
+
+
+def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code: str = "", kinds=COMMITTEE_KINDS):
+    """The elections of the campaign in scope; by default one per village (the villagers' or
+    residents' committee), or the ``kinds`` asked for (the dashboards show the party kinds too)."""
     qs = (
-        Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix)
+        Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix, kind__in=list(kinds))
         .exclude(kind__in=DASHBOARD_EXCLUDED_KINDS)
         .select_related("organization__parent", "campaign")
-        .order_by("organization__code")
+        .order_by("organization__code", "kind")
     )
     if township_code:
         qs = qs.filter(organization__parent__code=township_code)
@@ -464,11 +474,27 @@ def village_rows(elections: list[Election]) -> list[dict]:
         ElectedMember.objects.filter(election_id__in=ids, status=ElectedMember.ELECTED)
         .select_related("post")
         .values(
-            "election_id", "post__name", "post__rank", "name", "votes", "person__gender", "is_party_secretary"
+            "election_id", "post__name", "post__code", "post__rank", "name", "votes", "person_id",
+            "person__gender", "person__birth_date", "is_party_secretary"
         )
         .order_by("election_id", "post__rank", "-votes")
     ):
         elected.setdefault(m["election_id"], []).append(m)
+    # Party assemblies: 应到/实到 and the quorum from the first round's count (R51–R52).
+    attendance = {
+        eid: out.get("input", {}) | {"quorum_met": out.get("quorum_met")}
+        for eid, out in RoundResult.objects.filter(
+            round__election_id__in=[e.pk for e in elections if e.kind in ATTENDANCE_KINDS], round__number=1
+        ).values_list("round__election_id", "output")
+    }
+    # 一肩挑 from the two results: the person the party plenary elected 书记 was elected 主任.
+    secretaries = dict(
+        ElectedMember.objects.filter(
+            election__campaign_id__in={e.campaign_id for e in elections},
+            election__organization_id__in={e.organization_id for e in elections},
+            election__kind=Election.PARTY_PLENARY, post__code="secretary", status=ElectedMember.ELECTED,
+        ).values_list("election__organization_id", "person_id")
+    )
     counted = set(
         RoundResult.objects.filter(round__election_id__in=ids).values_list("round__election_id", flat=True)
     )
@@ -481,9 +507,21 @@ def village_rows(elections: list[Election]) -> list[dict]:
         sub = submissions.get(e.pk)
         reg = registered.get(e.pk, 0)
         b = ballots.get(e.pk, {"issued": 0, "returned": 0, "stations": 0})
+        att = attendance.get(e.pk) if e.kind in ATTENDANCE_KINDS else None
+        if att is not None:  # a party assembly's participation is 实到 over 应到
+            reg = att.get("expected_attendance") or len(att.get("committee_members") or ())
+        secretary = secretaries.get(e.organization_id)
+        computed = secretary is not None and any(
+            m["post__code"] == Post.DIRECTOR and m["person_id"] == secretary for m in members
+        )
         rows.append(
             {
                 "election": e,
+                "kind": e.get_kind_display(),
+                "quorum_met": att.get("quorum_met") if att else None,
+                "young": sum(
+                    1 for m in members if m["person__birth_date"] and age_on(m["person__birth_date"], e.election_date) <= 35
+                ),
                 "village": e.organization,
                 "township": e.organization.parent,
                 "stage": e.get_stage_display(),
@@ -498,7 +536,8 @@ def village_rows(elections: list[Election]) -> list[dict]:
                 "elected_by_post": list(by_post.items()),
                 "elected_count": len(members),
                 "women": sum(1 for m in members if m["person__gender"] == "F"),
-                "yijiantiao": any(m["is_party_secretary"] for m in members),
+                # computed when the party plenary's result is in the system, else the office's mark
+                "yijiantiao": computed if secretary is not None else any(m["is_party_secretary"] for m in members),
                 "counted": e.pk in counted,
             }
         )
@@ -511,11 +550,13 @@ def dashboard_totals(rows: list[dict]) -> dict:
         "counted": sum(1 for r in rows if r["counted"]),
         "submitted": sum(1 for r in rows if r["locked"]),
         "reopened": sum(1 for r in rows if r["reopened"]),
-        # Turnout is over the villages that have voted: the others have no ballots yet.
-        "registered": sum(r["registered"] for r in rows if r["counted"]),
-        "returned": sum(r["returned"] for r in rows if r["counted"]),
+        # Turnout is over the villages that have voted: the others have no ballots yet. Party
+        # assemblies count against 应到会人数, not voters: they have their own quorum column.
+        "registered": sum(r["registered"] for r in rows if r["counted"] and r["quorum_met"] is None),
+        "returned": sum(r["returned"] for r in rows if r["counted"] and r["quorum_met"] is None),
         "elected": sum(r["elected_count"] for r in rows),
         "women": sum(r["women"] for r in rows),
+        "young": sum(r["young"] for r in rows),
         "yijiantiao": sum(1 for r in rows if r["yijiantiao"]),
     }
     t["turnout"] = percent(t["returned"], t["registered"])

@@ -311,24 +311,30 @@ def _dashboard(request, slug, *, level: str):
         township_code = request.GET.get("township", "")
         if township_code and not any(t["code"] == township_code for t in townships):
             raise Http404("乡镇不存在。")
-    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code))
+    kind = request.GET.get("kind", "")
+    if kind and kind not in dict(aftervote.DASHBOARD_KINDS):
+        kind = ""
+    kinds = [kind] if kind else [k for k, _ in aftervote.DASHBOARD_KINDS]
+    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code, kinds))
     rows = aftervote.village_rows(elections)
     totals = aftervote.dashboard_totals(rows)
     if wants_xlsx(request):
         return xlsx_response(
             f"{campaign.name}{'全县' if level == 'county' else '乡镇'}选举结果",
-            ["乡镇", "村（社区）", "阶段", "报送", "登记选民", "发出选票", "收回选票", "参选率（%）", "当选人员", "女性", "一肩挑"],
+            ["乡镇", "村（社区）", "选举", "阶段", "报送", "登记选民 / 应到会", "发出选票", "收回选票", "参选率（%）",
+             "到会超过4/5", "当选人员", "女性", "35岁以下", "一肩挑"],
             [
-                [r["township"].name if r["township"] else "", r["village"].name, r["stage"],
+                [r["township"].name if r["township"] else "", r["village"].name, r["kind"], r["stage"],
                  "已报送" if r["locked"] else ("已解锁" if r["reopened"] else "未报送"),
                  r["registered"], r["issued"], r["returned"], "" if r["turnout"] is None else r["turnout"],
+                 {True: "是", False: "否"}.get(r["quorum_met"], ""),
                  "；".join(f"{post}：{'、'.join(names)}" for post, names in r["elected_by_post"]),
-                 r["women"], "是" if r["yijiantiao"] else ""]
+                 r["women"], r["young"], "是" if r["yijiantiao"] else ""]
                 for r in rows
             ],
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {k: v for k, v in (("q", q), ("township", township_code)) if v}
+    params = {k: v for k, v in (("q", q), ("township", township_code), ("kind", kind)) if v}
     return render(
         request,
         "elections/aftervote/dashboard.html",
@@ -343,6 +349,8 @@ def _dashboard(request, slug, *, level: str):
             "q": q,
             "townships": townships,
             "township_code": township_code,
+            "kinds": aftervote.DASHBOARD_KINDS,
+            "kind": kind,
             "query": urlencode(params),
         },
     )

@@ -103,7 +103,10 @@ class Candidate(models.Model):
     """A candidate for a post of an election (formal candidate list, ballots, counting)."""
 
     ACTIVE, WITHDRAWN, DISQUALIFIED = "active", "withdrawn", "disqualified"
-    STATUS_CHOICES = [(ACTIVE, "有效"), (WITHDRAWN, "书面退出"), (DISQUALIFIED, "资格审查未通过")]
+    # Party elections: an initial candidate (初步人选) not taken onto the preliminary list (预备人选).
+    NOT_SELECTED = "not_selected"
+    STATUS_CHOICES = [(ACTIVE, "有效"), (WITHDRAWN, "书面退出"), (DISQUALIFIED, "资格审查未通过"),
+                      (NOT_SELECTED, "未列为预备人选")]
 
     election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="candidates")
     post = models.ForeignKey("elections.Post", on_delete=models.CASCADE, related_name="candidates")

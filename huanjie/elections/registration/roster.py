@@ -7,6 +7,10 @@ converted behind our back; an ID number that Excel already stored as a number ar
 cells is folded in, blank rows and the 合计/制表人 footer are skipped, and every problem names
 the row number the spreadsheet shows.
 
+Other rosters of people with ID numbers (the party member roll) use the same reader: they pass
+their own columns as ``extra`` ({field: header words}), get the cell texts in ``RosterRow.extra``
+and add their own row problems; the identity checks stay here, once.
+
 This module only reads and checks; it never writes. Cross-village checks (R9) and eligibility
 (R5–R7) need the database and the election, and are given to :func:`check_rows` as plain data
 so the checks stay testable and fast: one query for the whole file, not one per row.
@@ -16,10 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from huanjie.core import tables
+from huanjie.core.tables import Problem, cell_text
 from huanjie.rules.education import education_code
 from huanjie.rules.idnumber import validate_ids
 from huanjie.rules.people import PersonRecord, eligibility
@@ -109,19 +114,8 @@ WARNINGS = {
 NOTICE_CODES = {"already_registered_here"}
 
 
-class RosterError(ValueError):
+class RosterError(tables.TableError):
     """The file cannot be read as a roster at all (no header, unknown format)."""
-
-
-@dataclass(slots=True)
-class Problem:
-    row: int
-    field: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
 
 
 @dataclass(slots=True)
@@ -140,6 +134,7 @@ class RosterRow:
     note: str
     errors: list[Problem] = field(default_factory=list)
     existing: bool = False  # already registered in this election: nothing to insert
+    extra: dict[str, str] = field(default_factory=dict)  # the caller's own columns, as text
 
     @property
     def ok(self) -> bool:
@@ -202,23 +197,17 @@ def read_table(data: bytes, filename: str) -> list[list]:
         raise RosterError(str(exc)) from None
 
 
-_SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
-_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_SPACES = tables.SPACES
+_header_key = tables.header_key
 
 
-def _header_key(value: object) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    text = _SPACES.sub("", text)
-    return _BRACKETS.sub("", text).rstrip("：:*")
-
-
-def _header_field(value: object) -> str | None:
+def _header_field(value: object, names: Mapping[str, str] = HEADER_NAMES) -> str | None:
     key = _header_key(value)
     if not key:
         return None
-    if key in HEADER_NAMES:
-        return HEADER_NAMES[key]
-    for word, fld in HEADER_NAMES.items():
+    if key in names:
+        return names[key]
+    for word, fld in names.items():
         if len(word) >= 3 and word in key:
             return fld
     return None
@@ -242,11 +231,26 @@ def _column_index(spec: object, headers: list[str]) -> int:
     raise RosterError(f"列映射中的“{text}”在表头中找不到。")
 
 
-def find_header(table: list[list], override: Mapping[str, object] | None = None) -> tuple[int, int, dict]:
-    """(header row index, first data row index, field → column index)."""
+def _header_names(extra: Mapping[str, Iterable[str]] | None) -> Mapping[str, str]:
+    if not extra:
+        return HEADER_NAMES
+    # The caller's words first: a 党员名册's "入党日期" must not be read as a voter roster's column.
+    names = {_header_key(w): fld for fld, words in extra.items() for w in words}
+    return names | {k: v for k, v in HEADER_NAMES.items() if k not in names}
+
+
+def find_header(
+    table: list[list],
+    override: Mapping[str, object] | None = None,
+    extra: Mapping[str, Iterable[str]] | None = None,
+) -> tuple[int, int, dict]:
+    """(header row index, first data row index, field → column index); ``extra`` adds the
+    caller's own fields with their header words."""
+    names = _header_names(extra)
+    known = set(FIELDS) | set(extra or ())
     best, best_score = -1, 0
     for i, row in enumerate(table[:HEADER_SCAN_ROWS]):
-        found = {_header_field(v) for v in row} - {None}
+        found = {_header_field(v, names) for v in row} - {None}
         score = len(found)
         if score > best_score and ("name" in found or "id_number" in found):
             best, best_score = i, score
@@ -259,20 +263,20 @@ def find_header(table: list[list], override: Mapping[str, object] | None = None)
     mapping: dict[str, int] = {}
     header = table[best] if table else []
     for col, value in enumerate(header):
-        fld = _header_field(value)
+        fld = _header_field(value, names)
         if fld and fld not in mapping:
             mapping[fld] = col
     data_start = best + 1
     # The row above may hold a header cell merged down over two rows (公民身份号码 over 基本情况/姓名…).
     if best > 0:
         for col, value in enumerate(table[best - 1]):
-            fld = _header_field(value)
+            fld = _header_field(value, names)
             if fld and fld not in mapping and (col >= len(header) or not cell_text(header[col])):
                 mapping[fld] = col
     # A two-level header (merged "基本信息" above 姓名/性别…): fold the row below into the header.
     if data_start < len(table):
         below = table[data_start]
-        sub = {col: _header_field(v) for col, v in enumerate(below)}
+        sub = {col: _header_field(v, names) for col, v in enumerate(below)}
         if sum(1 for f in sub.values() if f) >= 2:
             for col, fld in sub.items():
                 if fld and fld not in mapping:
@@ -281,7 +285,7 @@ def find_header(table: list[list], override: Mapping[str, object] | None = None)
     if override:
         headers = [str(v) for v in header]
         for fld, spec in override.items():
-            if fld not in FIELDS:
+            if fld not in known:
                 raise RosterError(f"列映射中的字段“{fld}”无法识别。")
             mapping[fld] = _column_index(spec, headers)
     if "name" not in mapping or "id_number" not in mapping:
@@ -291,27 +295,6 @@ def find_header(table: list[list], override: Mapping[str, object] | None = None)
 
 
 # --- cells ------------------------------------------------------------------------------------
-
-
-def cell_text(value: object) -> str:
-    # Exact-type fast paths first: a roster is text cells and the float 序号, 200,000 times over.
-    if value.__class__ is str:
-        return value.strip()
-    if value.__class__ is float:
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 _FULL = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -426,10 +409,16 @@ def parse_roster(
     mapping: Mapping[str, object] | None = None,
     reference_date: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    extra: Mapping[str, Iterable[str]] | None = None,
 ) -> ParsedRoster:
-    """Read a roster file and check what can be checked without the database."""
+    """Read a roster file and check what can be checked without the database.
+
+    ``extra`` ({field: header words}) names the caller's own columns; their texts arrive in
+    ``RosterRow.extra`` unchecked (the caller checks them and appends to ``row.errors``).
+    """
     table = read_table(data, filename)
-    header_idx, start, cols = find_header(table, mapping)
+    header_idx, start, cols = find_header(table, mapping, extra)
+    extra_cols = [(f, cols[f]) for f in (extra or ()) if f in cols]
     reference = reference_date or dt.date.today()
     headers = [cell_text(v) for v in table[header_idx]] if table else []
     width = max(len(headers), max(cols.values()) + 1)
@@ -620,6 +609,7 @@ def parse_roster(
                 spaces_sub("", _half(phone))[:20] if phone else "",
                 full[i_note],
                 errors,
+                extra={f: full[c] for f, c in extra_cols} if extra_cols else {},
             )
         )
     if progress:

@@ -231,14 +231,19 @@ class ImportResult:
         return {k: v for k, v in self.__dict__.items() if k != "rejected_xlsx"}
 
 
-def rejected_rows_xlsx(parsed: roster.ParsedRoster) -> bytes:
-    """The rejected rows as the file had them, with a 原因 column listing every problem."""
+def rejected_rows_xlsx(
+    parsed: roster.ParsedRoster, *, title: str = "选民名册未导入的行", labels: Mapping[str, str] | None = None
+) -> bytes:
+    """The rejected rows as the file had them, with a 原因 column listing every problem.
+
+    Other rosters (the party member roll) pass their title and the labels of their own fields."""
+    labels = {**roster.FIELD_LABELS, **(labels or {})}
     bad = [r for r in parsed.rows if r.errors]
     headers = [h or f"第{i + 1}列" for i, h in enumerate(parsed.headers)]
     rows = []
     for r in bad:
         cells = list(r.cells) + [""] * (len(headers) - len(r.cells))
-        reasons = "；".join(f"{roster.FIELD_LABELS.get(p.field, p.field)}：{p.message}" for p in r.errors)
+        reasons = "；".join(f"{labels.get(p.field, p.field)}：{p.message}" for p in r.errors)
         rows.append([str(r.row), *cells[: len(headers)], reasons])
     try:
         from huanjie.documents.render.excel import SheetSpec, workbook_bytes
@@ -247,7 +252,7 @@ def rejected_rows_xlsx(parsed: roster.ParsedRoster) -> bytes:
     if workbook_bytes is not None:
         spec = SheetSpec(
             name="未导入的行",
-            title="选民名册未导入的行",
+            title=title,
             columns=["原行号", *headers],
             rows=rows,
             text_columns=list(range(len(headers) + 1)),

@@ -110,7 +110,8 @@ def test_person_search_is_closed_to_roles_without_id_numbers(world, client_for):
 
 def test_person_fields_search_by_name(world, client_for):
     e = _upcoming(world)
-    for url in (f"/elections/{e.pk}/nominations/", f"/elections/{e.pk}/proxies/", f"/elections/{e.pk}/objections/"):
+    for url in (f"/elections/{e.pk}/nominations/", f"/elections/{e.pk}/proxies/", f"/elections/{e.pk}/objections/",
+                f"/elections/{e.pk}/voters/add/"):
         page = client_for("village_a1").get(url).content.decode()
         assert 'hx-get="/people/pick/"' in page, url
 
@@ -302,3 +303,20 @@ def test_a_refused_review_verdict_comes_back_with_its_choice(world, client_for):
     assert kept["data"]["result"] == ["fail"] and kept["data"]["comment"] == ["另有举报，待核"]
     # handed out once: the next page has no kept form
     assert 'id="kept-form"' not in c.get(f"/review/verdicts/{verdict.pk}/").content.decode()
+
+
+def test_a_refused_staff_form_comes_back_filled(world, client_for):
+    import json
+
+    from huanjie.elections.voting import services as voting
+    from huanjie.elections.voting.models import VotingStation
+
+    e = _upcoming(world)
+    station = voting.add_station(world.users["township_a"], e, name="中心会场", kind=VotingStation.CENTRAL)
+    c = client_for("village_a1")
+    r = c.post(f"/elections/{e.pk}/voting/staff/", {"station": station.pk, "id_number": "130731197003050012",
+                                                    "role": "counter"}, follow=True)
+    page = r.content.decode()
+    assert "校验位不符" in page
+    kept = json.loads(page.split('id="kept-form" type="application/json">')[1].split("</script>")[0])
+    assert kept["data"]["id_number"] == ["130731197003050012"] and kept["data"]["role"] == ["counter"]

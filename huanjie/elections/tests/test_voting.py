@@ -36,8 +36,8 @@ def test_mobile_box_zhejiang_needs_approval_lists_and_three_scrutineers(world):
     voting.record_mobile_lists(
         village,
         box,
-        voter_list_published_on=dt.date(2027, 1, 8),
-        scrutineer_list_published_on=dt.date(2027, 1, 8),
+        voter_list_published_on=DAY - dt.timedelta(days=7),
+        scrutineer_list_published_on=DAY - dt.timedelta(days=7),
     )
     for who in ("li", "wang_son"):
         voting.add_staff(village, box, world.people[who], "scrutineer")
@@ -45,7 +45,13 @@ def test_mobile_box_zhejiang_needs_approval_lists_and_three_scrutineers(world):
     assert "监票人2人，少于规定的3人" in voting.arrangement_problems(day.election)[0]
     voting.add_staff(village, box, world.people["wang"], "scrutineer")
     assert voting.arrangement_problems(day.election) == []
-    rec = voting.publish_arrangements(village, day.election, dt.date(2027, 1, 9))
+    # ZJ Art. 22: published 5 days before (R16): the day after the deadline is refused, the law
+    # allows no late notice; a day still ahead is no fact yet.
+    with pytest.raises(voting.VotingError, match="已超过期限"):
+        voting.publish_arrangements(village, day.election, DAY - dt.timedelta(days=4))
+    with pytest.raises(voting.VotingError, match="晚于今天"):
+        voting.publish_arrangements(village, day.election, dt.date.today() + dt.timedelta(days=1))
+    rec = voting.publish_arrangements(village, day.election, DAY - dt.timedelta(days=6))
     assert rec.key == "voting_arrangements" and StepRecord.objects.filter(election=day.election).count() >= 1
 
 
@@ -75,7 +81,7 @@ def test_arrangements_no_deadline_national(world):
 def test_publish_refused_without_stations(world):
     day = election_day(world, stations=())
     with pytest.raises(voting.VotingError, match="尚未设置中心会场或投票站"):
-        voting.publish_arrangements(world.users["village_a1"], day.election, dt.date(2027, 1, 9))
+        voting.publish_arrangements(world.users["village_a1"], day.election, DAY - dt.timedelta(days=6))
 
 
 def test_staff_relatives_of_candidates_zhejiang(world):

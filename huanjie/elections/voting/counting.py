@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from huanjie.accounts import audit
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import ensure_unlocked, guarded
 from huanjie.elections.models import Election, Round, VoterRegistration
 from huanjie.elections.services import (
@@ -146,7 +147,9 @@ def form_count(rnd: Round, data: FormData, races: list[RaceSpec] | None = None, 
 
 
 def check(rnd: Round, data: FormData, races: list[RaceSpec] | None = None) -> list[Finding]:
-    return check_form(form_count(rnd, data, races, registered_count(rnd.election)))
+    # Kinds that count against attendance (party assemblies) have no voter list to check against.
+    registered = None if kinds.hooks_for(rnd.election.kind).vote_inputs else registered_count(rnd.election)
+    return check_form(form_count(rnd, data, races, registered))
 
 
 def _check_write(actor, rnd: Round, station: VotingStation | None = None) -> Election:
@@ -156,6 +159,9 @@ def _check_write(actor, rnd: Round, station: VotingStation | None = None) -> Ele
     if STAGE_ORDER.index(election.stage) < STAGE_ORDER.index(Election.VOTING):
         raise CountingError("选举尚未进入投票阶段，不能录入计票单。")
     check_election_day_action(election, "录入计票单", rnd, error=CountingError)
+    blockers = kinds.ballot_blockers(election)
+    if blockers:
+        raise CountingError("不能录入计票单：" + "；".join(blockers) + "。")
     if station is not None and station.election_id != election.pk:
         raise CountingError("该投票站不属于本次选举。")
     return election

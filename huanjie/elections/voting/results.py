@@ -24,6 +24,7 @@ from django.db.models import Q
 
 from huanjie.accounts import audit
 from huanjie.core.access import COUNTY, TOWNSHIP
+from huanjie.elections import kinds
 from huanjie.elections.aftervote import locking
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, Post, Round
@@ -189,13 +190,18 @@ def build_vote(rnd: Round, races: list[RaceSpec] | None = None) -> tuple[VoteCou
     name_of = {pid: persons[pid].name for pid in person_ids if pid in persons}
     rels = Relation.objects.filter(Q(elder_id__in=person_ids) & Q(younger_id__in=person_ids))
     relations = tuple(EngineRelation(name_of[r.elder_id], name_of[r.younger_id], r.engine_name) for r in rels)
-    registered = registered_count(election)
+    # The villagers' committee counts against its registered voters; kinds that count against
+    # attendance (应到/实到, R51–R52) give those figures through their hooks instead.
+    own_inputs = kinds.hooks_for(election.kind).vote_inputs
+    extra_inputs = own_inputs(rnd) if own_inputs is not None else {}
+    registered = None if own_inputs is not None else registered_count(election)
     director_elected = any(m.post.code == Post.DIRECTOR for m in earlier)
     vote = VoteCount(
         kind=election.kind,
         stage=STAGE[rnd.kind],
         races=tuple(engine_races),
         registered_voters=registered,
+        **extra_inputs,
         ballots_issued=issued,
         ballots_returned=returned,
         relations=relations,
@@ -206,6 +212,7 @@ def build_vote(rnd: Round, races: list[RaceSpec] | None = None) -> tuple[VoteCou
     )
     summary = {
         "registered_voters": registered,
+        **extra_inputs,
         "ballots_issued": issued,
         "ballots_returned": returned,
         "valid_ballots": sum(f.valid_ballots for f in forms),
@@ -255,6 +262,9 @@ def compute_result(actor, rnd: Round) -> RoundResult:
     election = rnd.election
     _check_write(actor, election, "计算选举结果")
     check_election_day_action(election, "计算选举结果", rnd, error=ResultError)
+    blockers = kinds.ballot_blockers(election)
+    if blockers:
+        raise ResultError("不能计算结果：" + "；".join(blockers) + "。")
     races = round_races(rnd)
     vote, summary = build_vote(rnd, races)
     try:
@@ -504,23 +514,49 @@ def explain(rnd: Round) -> dict | None:
     registered, returned = inp.get("registered_voters"), inp.get("ballots_returned")
     issued = inp.get("ballots_issued")
     base, threshold = out["participation_base"], out["threshold"]
+    # Party assemblies and plenaries count against attendance (R51–R52, R58, R61), not voters.
+    expected, present = inp.get("expected_attendance"), inp.get("present_with_vote")
+    plenary = inp.get("committee_members") is not None and expected is None
+    if plenary:
+        expected, present = len(inp.get("committee_members") or ()), inp.get("present")
+    attendance = expected is not None
+    counted_over = (
+        f"应到会{'委员' if plenary else '有选举权的党员'} {expected} 人，实到会 {present} 人"
+        if attendance
+        else f"登记选民 {registered} 人"
+    )
     lines = [
-        f"登记选民 {registered} 人，发出选票 {issued} 张，收回选票 {returned} 张"
+        f"{counted_over}，发出选票 {issued} 张，收回选票 {returned} 张"
         f"（有效票 {inp.get('valid_ballots')} 张，空白票 {inp.get('blank_ballots')} 张，废票 {inp.get('invalid_ballots')} 张）。"
     ]
+    if attendance and not plenary and present is not None:
+        ok = out.get("quorum_met") is not False
+        lines.append(
+            f"到会人数：{present} × 5 = {present * 5} {'>' if present * 5 > expected * 4 else '≤'} 应到 {expected} × 4 = {expected * 4}，"
+            + ("超过应到会人数的五分之四（R52）。" if ok else "未超过应到会人数的五分之四，选举不能进行（R52）。")
+        )
     if returned is not None and issued is not None:
         if returned > issued:
             lines.append(f"收回 {returned} 张多于发出 {issued} 张：本次投票无效（R25）。")
         else:
             lines.append(f"收回 {returned} 张不多于发出 {issued} 张（R25）。")
-    if registered is not None and returned is not None and out["reason"] != "returned_exceeds_issued":
+    if not attendance and registered is not None and returned is not None and out["reason"] != "returned_exceeds_issued":
         ok = out["reason"] != "turnout_not_over_half"  # the engine decided (R24); the text only shows it
         lines.append(
             f"参加投票 {returned} 人：{returned} × 2 = {returned * 2} {'>' if ok else '≤'} 登记选民 {registered} 人，"
             + ("超过半数（R24）。" if ok else "未超过半数（R24）。")
         )
     stage = inp.get("stage", "first")
-    if out["election_valid"]:
+    if out["election_valid"] and attendance:
+        if stage == "tie_revote":
+            lines.append("本轮为得票相等的再次投票，在得票相等的人中得票多的当选（R59）。")
+        elif threshold is not None:
+            lines.append(
+                f"当选须获得赞成票超过{'应到会' if base == expected else '实到会'}{'委员' if plenary else '有选举权的人数'} {base} 人的半数：票数 × 2 > {base}，"
+                f"即至少 {threshold} 票（{'R61' if plenary else 'R58'}"
+                + ("；另行选举同样须过半数，R60" if stage == "runoff" else "") + "）。"
+            )
+    elif out["election_valid"]:
         if stage == "tie_revote":
             lines.append(
                 f"本轮为得票相等的再次投票，以收回选票 {base} 张计，得票多的当选，不要求过半数（R29）。"

@@ -19,6 +19,7 @@ from django.db.models import Q
 from huanjie.accounts import audit
 from huanjie.core.access import COUNTY, TOWNSHIP
 from huanjie.documents.render.pdf import APPROVE, CIRCLE, BallotPost, TableSpec, ballot_pdf, notice_pdf
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Candidate, Election, Post, Round, StepRecord
 from huanjie.elections.registration.documents import committee_name, zh_date
@@ -28,6 +29,7 @@ from huanjie.elections.services import (
     _require_in_scope,
     _require_role,
     calendar_for,
+    check_dated_fact,
     profile_of,
     require_visible_person,
 )
@@ -290,6 +292,16 @@ def publish_arrangements(actor, election: Election, published_on: dt.date) -> St
         raise VotingError("不能公布投票选举事项：" + "；".join(problems) + "。")
     if not isinstance(published_on, dt.date):
         raise VotingError("公布日期无效。")
+    # The one date rule (services.check_dated_fact): not ahead of today, before the vote, by the
+    # profile's deadline (R16), which the law does not let pass.
+    check_dated_fact(
+        election,
+        "投票选举事项公布日期",
+        published_on,
+        before_vote=True,
+        deadline=arrangements_deadline(election),
+        error=VotingError,
+    )
     before = StepRecord.objects.filter(election=election, key=ARRANGEMENTS_STEP).first()
     rec, _ = StepRecord.objects.update_or_create(
         election=election,
@@ -556,6 +568,9 @@ def round_ballot_pdf(rnd: Round, copies: int = 1) -> bytes:
 def record_ballots_issued(actor, station: VotingStation, issued: int) -> VotingStation:
     """The number of ballots handed to a station (its 发出选票 on the counting form of round 1)."""
     _check_write(actor, station.election, "登记发出选票数")
+    blockers = kinds.ballot_blockers(station.election)
+    if blockers:
+        raise VotingError("不能发出选票：" + "；".join(blockers) + "。")
     if type(issued) is not int or issued < 0:
         raise VotingError(f"{station.name}发出选票数：应为 0 或正整数，收到“{issued}”。")
     before = station.ballots_issued

@@ -24,6 +24,7 @@ from huanjie.core.access import (
     require_scope,
     require_write,
 )
+from huanjie.core.kept import keep_form
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections.aftervote.locking import ResultLocked, is_locked
 from huanjie.elections.models import Election, Round
@@ -145,6 +146,7 @@ def arrangements(request, pk):
                     raise Http404
         except (ElectionError, ResultLocked) as exc:
             messages.error(request, str(exc))
+            keep_form(request)  # the redirected page puts back what was typed
         return redirect("elections:voting", pk=election.pk)
     stations = list(election.stations.all())
     findings = voting.mobile_box_findings(election)
@@ -207,6 +209,7 @@ def staff(request, pk):
                     messages.warning(request, f"请注意：{w}")
         except (ElectionError, ResultLocked) as exc:
             messages.error(request, str(exc))
+            keep_form(request)
         return redirect("elections:voting_staff", pk=election.pk)
     stations = list(election.stations.prefetch_related("staff__person"))
     return render(

@@ -64,6 +64,15 @@ VIEWS = [
     ("reports_xlsx", lambda w, t: "/reports/?format=xlsx", OFFICES),
     ("weekly_a", lambda w, t: f"/reports/weekly/{t['snap'].pk}/", OFFICES_A1),
     ("weekly_a_xlsx", lambda w, t: f"/reports/weekly/{t['snap'].pk}/table.xlsx", OFFICES_A1),
+    ("structure", lambda w, t: "/reports/structure/", OFFICES),
+    ("structure_xlsx", lambda w, t: "/reports/structure/?format=xlsx", OFFICES),
+    ("structure_a1", lambda w, t: f"/reports/structure/?region={w.village_a1.code}", OFFICES_A1),
+    ("previous", lambda w, t: "/reports/previous/", OFFICES),
+    ("previous_xlsx", lambda w, t: "/reports/previous/?format=xlsx", OFFICES),
+    ("summary", lambda w, t: "/reports/summary/", OFFICES),
+    ("summary_pdf", lambda w, t: "/reports/summary/report.pdf", OFFICES),
+    ("summary_docx", lambda w, t: "/reports/summary/report.docx", OFFICES),
+    ("summary_xlsx", lambda w, t: "/reports/summary/report.xlsx", OFFICES),
 ]
 
 
@@ -136,3 +145,13 @@ def test_command_page_marks_village_red_and_lists_open_items(world, things):
     assert 'class="vcell" data-village="130731201002"' in page  # 石桥村: nothing open
     live = login(world.users["township_b"]).get("/oversight/live/").content.decode()
     assert things["complaint"].number not in live and "东山村" not in live
+
+
+def test_previous_import_only_by_county(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    f = SimpleUploadedFile("上届.csv", "村（社区）代码,姓名,公民身份号码,党组织职务\n".encode())
+    r = client_for("township_a").post("/reports/previous/", {"file": f})
+    assert "只有县换届办" in r.content.decode()
+    page = client_for("township_a").get("/reports/previous/").content.decode()
+    assert 'id="import-form"' not in page

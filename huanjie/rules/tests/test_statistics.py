@@ -78,3 +78,54 @@ def test_bad_counts():
         percent(-1, 5)
     with pytest.raises(EngineError):
         percent(True, 5)
+
+
+# A hand-made team of two villages, counted by hand at the cut-off date 2027-01-01:
+#   V1: 张 (M, born 1970-03-01, age 56, 大学本科, party, secretary + director: 一肩挑, both bodies)
+#       李 (F, born 1995-06-30, age 31, 大专, not party, committee member)
+#       王 (M, born 1991-01-01, age 36, 高中, party, party committee only)
+#   V2: 赵 (F, born 1992-01-02, age 34, 初中, party, secretary, party committee only)
+#       钱 (M, born 1980-05-05, age 46, 中专, party, director, committee only)
+# all: 5 cadres; women 2 (李, 赵); ≤35: 李 31, 赵 34 → 2 (王 is 36); ages 56+31+36+34+46 = 203,
+# average 40.6; senior high or more: 张, 李, 王, 钱 → 4; college or more: 张, 李 → 2; party members 4;
+# cross 1 (张); villages 2; 一肩挑 1 (V1); secretaries 2, of whom college 1 (张).
+def _team():
+    from datetime import date
+
+    from huanjie.rules.statistics import Cadre
+
+    return [
+        Cadre("1", "V1", "M", date(1970, 3, 1), "大学本科", True, True, True, True, True),
+        Cadre("2", "V1", "F", date(1995, 6, 30), "大专", False, False, True),
+        Cadre("3", "V1", "M", date(1991, 1, 1), "高中", True, True, False),
+        Cadre("4", "V2", "F", date(1992, 1, 2), "初中", True, True, False, True, False),
+        Cadre("5", "V2", "M", date(1980, 5, 5), "中专", True, False, True, False, True),
+    ]
+
+
+def test_structure_counts_by_hand():
+    from datetime import date
+
+    from huanjie.rules.statistics import structure_counts
+
+    c = structure_counts(_team(), date(2027, 1, 1))
+    assert (c.cadres, c.women, c.young, c.age_sum) == (5, 2, 2, 203)
+    assert format_scaled(c.average_age, 1) == "40.6"
+    assert (c.senior_high_plus, c.college_plus, c.party_members, c.cross_members) == (4, 2, 4, 1)
+    assert (c.villages, c.yijiantiao_villages, c.secretaries, c.secretaries_college) == (2, 1, 2, 1)
+    assert c.share("women").text == "40.0%"
+    committee = structure_counts(_team(), date(2027, 1, 1), body="committee")
+    # 张, 李, 钱: party members 张, 钱 → 2 of 3 = 66.7 %
+    assert (committee.cadres, committee.party_members) == (3, 2)
+    assert committee.share("party_members").text == "66.7%"
+    party = structure_counts(_team(), date(2027, 1, 1), body="party")
+    assert (party.cadres, party.women, party.young) == (3, 1, 1)
+
+
+def test_turnover():
+    from datetime import date
+
+    from huanjie.rules.statistics import Cadre, turnover
+
+    before = _team()[:3] + [Cadre("9", "V2", "M", date(1960, 1, 1))]
+    assert turnover(_team(), before) == {"new_entrants": 2, "leaving": 1, "staying": 3}

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('elections', '0006_job_heartbeat_and_retention'),
+        ('elections', '0007_party_posts_and_candidate_status'),
     ]
 
     operations = [

@@ -1,0 +1,94 @@
+"""What differs between kinds of election, supplied by the app that owns the kind.
+
+The election machinery (posts, rounds, timeline, stations, counting forms, results, lock,
+documents) is one for every kind. Where a kind needs something else — the party branch's
+calendar (两推, 公示, 批复), its attendance figures for the count (应到/实到, R51–R52), the steps
+that must be done before ballots are issued or a result may be counted — the owning app registers
+a :class:`KindHooks` for it (in its ``AppConfig.ready``), so this package never imports the apps
+built on top of it and no part of it is copied per kind.
+
+A kind without hooks behaves as the villagers' committee does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class KindHooks:
+    # Post code → (label, rank; smaller is higher) for the posts this kind may have.
+    posts: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    # (campaign, organization) → the election's title.
+    title: Callable | None = None
+    # (election, election_date, step records by key) → tuple of rules.dates.CalendarStep.
+    calendar_steps: Callable | None = None
+    # election → Chinese reasons why ballots may not be issued yet (besides P14–P16).
+    voting_blockers: Callable | None = None
+    # round → extra inputs of the engine's count (e.g. expected_attendance, present_with_vote);
+    # when given, the registered voters are not used.
+    vote_inputs: Callable | None = None
+    # election → Chinese reasons why ballots may not be issued, counted or a result computed yet
+    # (a party assembly without the township's 批复 or short of its 4/5 quorum).
+    ballot_blockers: Callable | None = None
+    # election → Wording of its documents (who issues them, which body is elected, under which law).
+    wording: Callable | None = None
+    # election → (opening, closing): the kind's own documents for the archive package, each
+    # (title, filename, date, make). Opening documents replace the voter list and cards.
+    archive_documents: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words that differ between kinds in the result documents."""
+
+    body: str  # the body elected, after the village's name and term: 村民委员会
+    election_name: str  # what the titles call the election (before 选举): 村民委员会
+    issuer: str  # who issues the documents: 东山村村民选举委员会
+    law: str  # 《中华人民共和国村民委员会组织法》
+    electorate: str  # whom participation counts: 登记选民
+    electorate_in_notice: str  # the same in the results notice's first sentence: 本村登记选民
+    valid_text: str  # the sentence when the vote is valid
+    report_to: str  # to whom the result is reported: 清溪镇人民政府
+    chair: str  # who signs the report first: 村民选举委员会主任
+
+
+def wording(election) -> Wording:
+    own = hooks_for(election.kind).wording
+    if own is not None:
+        return own(election)
+    from huanjie.elections.models import Election
+    from huanjie.elections.registration.documents import committee_name
+
+    residents = election.kind == Election.RESIDENTS_COMMITTEE
+    parent = election.organization.parent
+    return Wording(
+        body="居民委员会" if residents else "村民委员会",
+        election_name="居民委员会" if residents else "村民委员会",
+        issuer=committee_name(election),
+        law="《中华人民共和国城市居民委员会组织法》" if residents else "《中华人民共和国村民委员会组织法》",
+        electorate="登记选民",
+        electorate_in_notice="本村登记选民",
+        valid_text="参加投票的选民超过登记选民的半数，选举有效",
+        report_to=f"{parent.name}人民政府" if parent else "",
+        chair="居民选举委员会主任" if residents else "村民选举委员会主任",
+    )
+
+
+def ballot_blockers(election) -> list[str]:
+    own = hooks_for(election.kind).ballot_blockers
+    return own(election) if own is not None else []
+
+
+_REGISTRY: dict[str, KindHooks] = {}
+_NONE = KindHooks(posts=MappingProxyType({}))
+
+
+def register(kind: str, hooks: KindHooks) -> None:
+    _REGISTRY[kind] = hooks
+
+
+def hooks_for(kind: str) -> KindHooks:
+    return _REGISTRY.get(kind, _NONE)

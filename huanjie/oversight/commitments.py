@@ -1,0 +1,125 @@
+"""三个100% (policy.md P19): who must sign what, computed from the people the system already knows,
+and who has not signed yet.
+
+* the village party secretary — the responsibility letter (责任书). During the campaign the sitting
+  secretary is the previous term's (imported with the previous term's cadres);
+* every candidate still standing — the commitment (承诺书);
+* every election worker: the election committee's active members and each station's staff — the
+  guarantee (保证书).
+
+Township party secretaries sign too, but the system keeps no register of township leaders, so they
+are not listed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from huanjie.accounts import audit
+from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE
+from huanjie.people.models import Person, Region
+
+from .models import Commitment
+from .services import OversightError, _campaign_village, _date, _require, _require_scope
+
+MAX_COPY = 5 * 1024 * 1024
+COPY_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"\x89PNG": ("image/png", ".png"),
+              b"\xff\xd8\xff": ("image/jpeg", ".jpg")}
+
+
+@dataclass
+class Need:
+    kind: str
+    person: Person
+    role: str
+    signed: Commitment | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return dict(Commitment.KIND_CHOICES)[self.kind]
+
+
+def needs(campaign: Campaign, villages: list[Region]) -> dict[int, list[Need]]:
+    """Per village id, everyone who must sign, with the signed record where there is one."""
+    from huanjie.elections.models import Candidate, CommitteeMember, Election, StationStaff
+    from huanjie.reports.models import PreviousCadre
+
+    ids = [v.pk for v in villages]
+    out: dict[int, dict[tuple[str, int], Need]] = {v: {} for v in ids}
+
+    def add(village_id, kind, person, role):
+        out[village_id].setdefault((kind, person.pk), Need(kind, person, role))
+
+    secretaries = {p.id_number: p.village_id for p in PreviousCadre.objects.filter(
+        campaign=campaign, village_id__in=ids, secretary=True)}
+    for person in Person.objects.filter(id_number__in=list(secretaries)):
+        add(secretaries[person.id_number], Commitment.RESPONSIBILITY, person, "村党组织书记")
+    elections = Election.objects.filter(campaign=campaign, organization_id__in=ids)
+    for c in Candidate.objects.filter(election__in=elections, status=Candidate.ACTIVE).select_related(
+            "person", "post", "election"):
+        add(c.election.organization_id, Commitment.PLEDGE, c.person, f"{c.post.name}候选人")
+    for m in CommitteeMember.objects.filter(election__in=elections, status=CommitteeMember.ACTIVE).select_related(
+            "person", "election"):
+        add(m.election.organization_id, Commitment.GUARANTEE, m.person, f"村民选举委员会{m.get_post_display()}")
+    for s in StationStaff.objects.filter(station__election__in=elections).select_related(
+            "person", "station__election"):
+        add(s.station.election.organization_id, Commitment.GUARANTEE, s.person,
+            f"{s.station.name}{s.get_role_display()}")
+    for rec in Commitment.objects.filter(campaign=campaign, village_id__in=ids):
+        need = out.get(rec.village_id, {}).get((rec.kind, rec.person_id))
+        if need is not None:
+            need.signed = rec
+    return {v: sorted(d.values(), key=lambda n: (n.kind != Commitment.RESPONSIBILITY, n.kind, n.person.name))
+            for v, d in out.items()}
+
+
+def village_rows(campaign: Campaign, prefix: str, q: str = "") -> list[dict]:
+    villages = [e.village for e in CampaignVillage.objects.filter(
+        campaign=campaign, village__code__startswith=prefix).select_related("village__parent")
+        if not q or q in e.village.name or q in e.village.parent.name]
+    per = needs(campaign, villages)
+    rows = []
+    for v in villages:
+        items = per[v.pk]
+        missing = [n for n in items if n.signed is None]
+        rows.append({"village": v, "required": len(items), "signed": len(items) - len(missing), "missing": missing})
+    return rows
+
+
+def _copy(data: bytes | None, name: str) -> tuple[bytes | None, str, str]:
+    if not data:
+        return None, "", ""
+    if len(data) > MAX_COPY:
+        raise OversightError(f"签字件：文件 {len(data) // 1024} KB，超过 5 MB。")
+    for magic, (ctype, _) in COPY_TYPES.items():
+        if data.startswith(magic):
+            return data, (name or "签字件")[-120:], ctype
+    raise OversightError("签字件：只能上传 PDF、PNG 或 JPG 文件。")
+
+
+@transaction.atomic
+def record_signed(actor, campaign: Campaign, village: Region, kind: str, person_id: int, signed_on: dt.date,
+                  copy: bytes | None = None, copy_name: str = "") -> Commitment:
+    """Record that a person signed (or correct the date / replace the signed copy)."""
+    _require(actor, {COUNTY, TOWNSHIP, VILLAGE}, "登记三个100%签订情况")
+    _require_scope(actor, village, "登记三个100%签订情况")
+    _campaign_village(campaign, village)
+    need = next((n for n in needs(campaign, [village])[village.pk] if n.kind == kind and n.person.pk == person_id),
+                None)
+    if need is None:
+        raise OversightError("签订人：不在本村应签订的名单中。")
+    signed_on = _date(signed_on, "签订日期")
+    data, name, ctype = _copy(copy, copy_name)
+    rec = need.signed or Commitment(campaign=campaign, village=village, kind=kind, person=need.person)
+    before = {"signed_on": rec.signed_on, "copy": rec.copy_name or None} if rec.pk else {}
+    rec.role, rec.signed_on, rec.recorded_by = need.role, signed_on, actor
+    if data is not None:
+        rec.copy, rec.copy_name, rec.copy_type = data, name, ctype
+    rec.save()
+    audit.record(actor, "oversight.commitment", rec, object_repr=f"{need.person.name}{need.kind_label}",
+                 changes=audit.diff(before, {"signed_on": signed_on, "copy": rec.copy_name or None}))
+    return rec

@@ -1,0 +1,144 @@
+"""The party kinds told to the election machinery (see :mod:`huanjie.elections.kinds`)."""
+
+from __future__ import annotations
+
+from huanjie.elections import kinds
+from huanjie.elections.models import Election
+
+
+def _posts(*codes):
+    from huanjie.party.services import PARTY_POSTS
+
+    return {c: PARTY_POSTS[c] for c in codes}
+
+
+def _title(body: str):
+    def title(campaign, village) -> str:
+        from huanjie.elections.services import zh_number
+        from huanjie.party.models import Branch
+
+        branch = Branch.objects.filter(village=village).first()
+        name = branch.name if branch else f"中共{village.name}支部委员会"
+        return f"{name}换届选举（第{zh_number(campaign.term_number)}届）{body}"
+
+    return title
+
+
+def _calendar(election, day, records):
+    from huanjie.party.services import party_election_of
+    from huanjie.rules.party import party_calendar
+
+    pe = party_election_of(election)
+    target = pe.election if pe else election
+    rec = target.steps.filter(key="preliminary_notice").first() if target.pk != election.pk else records.get(
+        "preliminary_notice")
+    return party_calendar(
+        day, notice_days=election.campaign.effective_policy()["notice_days"], notice_published=rec.done_on if rec else None
+    )
+
+
+def _voting_blockers(election):
+    from huanjie.party.services import party_election_of
+
+    pe = party_election_of(election)
+    if pe is None or not pe.approved:
+        return ["乡镇党委尚未批复候选人预备人选（请示、批复），选举不能进行"]
+    return []
+
+
+def _ballot_blockers(election):
+    from huanjie.party.services import ballot_blockers
+
+    return ballot_blockers(election)
+
+
+def _vote_inputs(rnd):
+    from huanjie.party.services import vote_inputs
+
+    return vote_inputs(rnd)
+
+
+def _wording(election):
+    from huanjie.party.models import Branch
+
+    branch = Branch.objects.filter(village=election.organization).first()
+    org_type = branch.org_type if branch else Branch.BRANCH
+    body = {Branch.BRANCH: "党支部委员会", Branch.GENERAL_BRANCH: "党总支部委员会", Branch.COMMITTEE: "党委员会"}[org_type]
+    township = election.organization.parent
+    plenary = election.kind == Election.PARTY_PLENARY
+    return kinds.Wording(
+        body=body,
+        election_name=body + ("书记、副书记" if plenary else ""),
+        issuer=branch.name if branch else f"中共{election.organization.name}支部委员会",
+        law="《中国共产党基层组织选举工作条例》",
+        electorate="应到会委员" if plenary else "应到会有选举权的党员",
+        electorate_in_notice="应到会委员" if plenary else "应到会有选举权的党员",
+        valid_text="到会委员超过规定人数，选举有效" if plenary else "实到会有选举权的党员超过应到会人数的五分之四，选举有效",
+        report_to=f"中共{township.name}委员会" if township else "",
+        chair="会议主持人" if plenary else "大会主持人",
+    )
+
+
+def _archive(election):
+    """The party election's archive: its own documents first, the plenary's result after."""
+    from huanjie.elections.aftervote import documents as result_documents
+    from huanjie.elections.voting.services import round_ballot_pdf
+    from huanjie.party import documents
+    from huanjie.party.services import party_election_of
+
+    pe = party_election_of(election)
+    if pe is None or election.kind != Election.PARTY_BRANCH:
+        return [], []
+    v = election.organization.name
+    opening = [
+        (f"{v}党组织换届推荐情况公布", "推荐情况公布.pdf", None, lambda: documents.tallies_pdf(pe)),
+        (f"{v}委员候选人预备人选公示", "预备人选公示.pdf", None, lambda: documents.preliminary_notice_pdf(pe)),
+        (f"{v}确定预备人选的请示", "预备人选请示.pdf", pe.request_date, lambda: documents.request_pdf(pe)),
+        (f"{v}确定预备人选的请示（Word）", "预备人选请示.docx", pe.request_date, lambda: documents.request_docx(pe)),
+        ("乡镇党委关于预备人选的批复", "预备人选批复.pdf", pe.approval_date, lambda: documents.approval_pdf(pe)),
+        ("乡镇党委关于预备人选的批复（Word）", "预备人选批复.docx", pe.approval_date,
+         lambda: documents.approval_docx(pe)),
+        (f"{v}党员大会通知", "党员大会通知.pdf", pe.approval_date, lambda: documents.meeting_notice_pdf(pe)),
+        (f"{v}党员大会清点人数报告", "清点人数报告.pdf", election.election_date,
+         lambda: documents.attendance_report_pdf(pe)),
+    ]
+    closing = []
+    plenary = pe.plenary
+    if plenary is not None:
+        closing = [
+            (f"{v}全体会议选票", "全体会议选票.pdf", plenary.election_date,
+             lambda: round_ballot_pdf(plenary.rounds.get(number=1))),
+            *[
+                (f"全体会议第{f.round.number}轮计票单（{f.station.name}）", f"全体会议计票单_{n:02d}.pdf",
+                 f.round.held_on, lambda f=f: result_documents.counting_form_pdf(f))
+                for n, f in enumerate(result_documents.counted_forms(
+                    list(plenary.rounds.values_list("pk", flat=True))), 1)
+            ],
+            (f"{v}书记、副书记选举结果报告单", "全体会议选举结果报告单.pdf", None,
+             lambda: result_documents.report_pdf(plenary)),
+            (f"{v}书记、副书记当选证书", "全体会议当选证书.pdf", None,
+             lambda: result_documents.certificates_pdf(plenary)),
+        ]
+    return opening, closing
+
+
+def register_kinds() -> None:
+    common = {
+        "archive_documents": _archive,
+        "wording": _wording,
+        "calendar_steps": _calendar,
+        "voting_blockers": _voting_blockers,
+        "ballot_blockers": _ballot_blockers,
+        "vote_inputs": _vote_inputs,
+    }
+    kinds.register(
+        Election.PARTY_BRANCH, kinds.KindHooks(posts=_posts("committee_member"), title=_title("党员大会选举委员会"), **common)
+    )
+    kinds.register(
+        Election.PARTY_PLENARY,
+        kinds.KindHooks(
+            posts=_posts("secretary", "deputy_secretary", "discipline_member"),
+            title=_title("委员会全体会议选举书记、副书记"),
+            **common,
+        ),
+    )

@@ -1,0 +1,891 @@
+"""Writes and decisions of the village party organisation's election.
+
+The members roll is read with the voter roster's reader (:mod:`huanjie.elections.registration.roster`,
+its own columns passed as ``extra``); who has the vote (R49), the electing body (R50), 应到会人数 and
+the 4/5 quorum (R51–R52) are the engine's answers (:mod:`huanjie.rules.party`). The election itself
+is created through :func:`huanjie.elections.services.create_election` with the party kinds, so
+posts, rounds, timeline, stations, counting forms, results and the lock are the elections app's.
+Every write runs in one transaction with its audit record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from huanjie.accounts import audit
+from huanjie.campaigns.models import Campaign
+from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections import services as elections
+from huanjie.elections.models import Candidate, ElectedMember, Election, Round
+from huanjie.elections.registration import roster
+from huanjie.elections.registration.services import rejected_rows_xlsx
+from huanjie.party.models import (
+    Branch,
+    Exclusion,
+    Member,
+    Nominee,
+    PartyElection,
+    RecommendationMeeting,
+    RecommendationTally,
+    SignIn,
+)
+from huanjie.people.models import Person, Region
+from huanjie.rules.party import EXCLUSION_SITUATIONS, electing_body, member_vote, party_attendance
+from huanjie.rules.party import Exclusion as EngineExclusion
+from huanjie.rules.policy import get_policy, initial_candidates_minimum, team_checks
+
+WORK_ROLES = {COUNTY, TOWNSHIP, VILLAGE}
+SETUP_ROLES = {COUNTY, TOWNSHIP}
+
+
+class PartyError(Exception):
+    """A refused party action; ``str(exc)`` is the Chinese reason."""
+
+
+def _require(actor, roles: set[str], what: str, code: str) -> None:
+    if getattr(actor, "role", None) not in roles:
+        raise PartyError(f"您的账号不能{what}。")
+    if not in_scope(actor, code):
+        raise PartyError("对象不在您的管辖范围内。")
+
+
+# ---------------------------------------------------------------- branch and members
+
+
+@transaction.atomic
+def branch_of(actor, village: Region) -> Branch:
+    """The village's party organisation, set up on first use."""
+    branch = Branch.objects.filter(village=village).first()
+    if branch is not None:
+        return branch
+    _require(actor, WORK_ROLES, "建立党组织名册", village.code)
+    if village.level != Region.VILLAGE:
+        raise PartyError(f"{village.name}不是村（社区）。")
+    branch = Branch.objects.create(village=village)
+    audit.record(actor, "party.branch_create", branch, object_repr=branch.name)
+    return branch
+
+
+@transaction.atomic
+def set_branch(actor, branch: Branch, org_type: str, scattered: bool) -> Branch:
+    _require(actor, WORK_ROLES, "修改党组织设置", branch.village.code)
+    if org_type not in dict(Branch.TYPE_CHOICES):
+        raise PartyError(f"组织类型“{org_type}”无法识别。")
+    before = {"org_type": branch.org_type, "scattered": branch.scattered}
+    branch.org_type, branch.scattered = org_type, bool(scattered)
+    branch.save(update_fields=["org_type", "scattered"])
+    audit.record(actor, "party.branch_update", branch,
+                 changes={k: [v, getattr(branch, k)] for k, v in before.items() if v != getattr(branch, k)})
+    return branch
+
+
+def vote_of(member: Member, on: dt.date):
+    """R49 on the day ``on``: the engine's MemberVote (has_vote, code, reason)."""
+    return member_vote(
+        on,
+        status=member.status,
+        joined_on=member.joined_on,
+        formal_on=member.formal_on,
+        discipline_until=member.discipline_until,
+        rights_suspended=member.rights_suspended,
+    )
+
+
+def body_of(branch: Branch) -> dict:
+    """R50: the electing body for the branch's size."""
+    return electing_body(branch.members.count(), scattered=branch.scattered)
+
+
+def _check_member_facts(status: str, joined_on, formal_on, discipline_until) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if status not in dict(Member.STATUS_CHOICES):
+        errors["status"] = "党员类别应为正式党员或预备党员"
+    if formal_on and status == Member.FORMAL and joined_on and formal_on < joined_on:
+        errors["formal_on"] = f"转正日期 {formal_on.isoformat()} 早于入党日期 {joined_on.isoformat()}"
+    if status == Member.PROBATIONARY and joined_on is None:
+        errors["joined_on"] = "预备党员应填写入党日期（预备期从入党之日算起）"
+    if discipline_until and joined_on and discipline_until < joined_on:
+        errors["discipline_until"] = "留党察看期限早于入党日期"
+    return errors
+
+
+class MemberInvalid(PartyError):
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("；".join(errors.values()))
+
+
+@transaction.atomic
+def add_member(actor, branch: Branch, person: Person, *, status: str = Member.FORMAL, joined_on=None,
+               formal_on=None, discipline_until=None, rights_suspended: bool = False, suspended_reason: str = "",
+               mobile: bool = False, mobile_where: str = "", note: str = "") -> Member:
+    """Put a person on the branch's roll by hand."""
+    _require(actor, WORK_ROLES, "修改党员名册", branch.village.code)
+    errors = _check_member_facts(status, joined_on, formal_on, discipline_until)
+    if mobile and not mobile_where.strip():
+        errors["mobile_where"] = "流动党员应填写外出地点"
+    if Member.objects.filter(branch=branch, person=person).exists():
+        errors["person"] = f"{person.name}已在本党组织名册中"
+    other = Member.objects.filter(person=person).exclude(branch=branch).select_related("branch__village").first()
+    if other is not None:
+        errors["person"] = f"{person.name}的组织关系在{other.branch.village.name}，一名党员只能在一个党组织"
+    if errors:
+        raise MemberInvalid(errors)
+    member = Member.objects.create(
+        branch=branch, person=person, status=status, joined_on=joined_on, formal_on=formal_on,
+        discipline_until=discipline_until, rights_suspended=rights_suspended,
+        suspended_reason=suspended_reason.strip()[:100], mobile=mobile, mobile_where=mobile_where.strip()[:100],
+        note=note.strip()[:200], added_on=timezone.localdate(),
+    )
+    audit.record(actor, "party.member_add", member, object_repr=f"{branch.name}党员：{person.name}",
+                 changes={"status": [None, member.get_status_display()]})
+    return member
+
+
+# ---------------------------------------------------------------- roll import (Excel)
+
+# The member roll's own columns, read by the voter roster's reader (header words per field).
+MEMBER_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "party_status": ("党员类别", "党员身份", "人员类别", "党员状态", "类别"),
+    "joined_on": ("入党日期", "入党时间", "入党年月"),
+    "formal_on": ("转正日期", "转正时间", "转正年月"),
+    "discipline_until": ("留党察看期至", "留党察看期限", "留党察看"),
+    "suspended": ("权利中止", "留置逮捕", "中止党员权利"),
+    "mobile_where": ("流动党员外出地点", "外出地点", "流入地", "外出务工地点", "流动去向"),
+}
+MEMBER_LABELS = {
+    "party_status": "党员类别",
+    "joined_on": "入党日期",
+    "formal_on": "转正日期",
+    "discipline_until": "留党察看期至",
+    "suspended": "权利中止",
+    "mobile_where": "外出地点",
+}
+_STATUS_WORDS = {"正式党员": Member.FORMAL, "正式": Member.FORMAL, "预备党员": Member.PROBATIONARY,
+                 "预备": Member.PROBATIONARY}
+_DATE = re.compile(r"^(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*(?:[月.\-/]\s*(\d{1,2})\s*日?)?\s*月?$")
+_YES = {"是", "有", "√", "Y", "YES", "1", "留置", "逮捕"}
+
+
+def _date_cell(text: str) -> dt.date | None | str:
+    """A date as rolls write it (2019.07.01, 2019年7月, 2019-7-1, an Excel serial); '' → None; a
+    string back means it could not be read."""
+    t = text.strip()
+    if not t:
+        return None
+    if re.fullmatch(r"\d{5}(\.0)?", t):  # an Excel date serial that arrived as a number
+        return roster.EXCEL_EPOCH + dt.timedelta(days=int(float(t)))
+    m = _DATE.match(t)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+        except ValueError:
+            return t
+    return t
+
+
+@dataclass
+class MemberFacts:
+    status: str
+    joined_on: dt.date | None
+    formal_on: dt.date | None
+    discipline_until: dt.date | None
+    rights_suspended: bool
+    mobile_where: str
+
+
+def _row_facts(row: roster.RosterRow) -> MemberFacts | None:
+    """The member columns of one row, appending a Chinese problem per bad cell to ``row.errors``."""
+    ex = row.extra
+    bad = []
+    status_text = re.sub(r"\s+", "", ex.get("party_status", ""))
+    status = _STATUS_WORDS.get(status_text) if status_text else Member.FORMAL
+    if status is None:
+        bad.append(("party_status", "status_unreadable", f"党员类别“{status_text}”无法识别，应为“正式党员”或“预备党员”。"))
+    dates = {}
+    for key in ("joined_on", "formal_on", "discipline_until"):
+        value = _date_cell(ex.get(key, ""))
+        if isinstance(value, str):
+            bad.append((key, "date_unreadable", f"{MEMBER_LABELS[key]}“{value}”无法识别，应写成 2019-07-01 或 2019年7月1日。"))
+            value = None
+        dates[key] = value
+    if status is not None:
+        for key, message in _check_member_facts(status, dates["joined_on"], dates["formal_on"],
+                                                dates["discipline_until"]).items():
+            bad.append((key, "inconsistent", f"{message}。"))
+    for fld, code, message in bad:
+        row.errors.append(roster.Problem(row.row, fld, code, message))
+    if bad:
+        return None
+    return MemberFacts(status, dates["joined_on"], dates["formal_on"], dates["discipline_until"],
+                       ex.get("suspended", "").strip().upper() in _YES, ex.get("mobile_where", "").strip()[:100])
+
+
+def preview_members(branch: Branch, data: bytes, filename: str) -> tuple[roster.ParsedRoster, dict]:
+    """Read and check a member roll; nothing is saved. Returns the parsed roll (rows with their
+    problems, by row number and field) and the facts of every good row by row number."""
+    parsed = roster.parse_roster(data, filename, reference_date=timezone.localdate(), extra=MEMBER_COLUMNS)
+    facts: dict[int, MemberFacts] = {}
+    ids = [r.id_number for r in parsed.rows if r.id_number]
+    elsewhere = {
+        m.person.id_number: m.branch.village.name
+        for m in Member.objects.filter(person__id_number__in=ids).exclude(branch=branch)
+        .select_related("person", "branch__village")
+    }
+    for r in parsed.rows:
+        f = _row_facts(r)
+        if r.id_number and r.id_number in elsewhere:
+            r.errors.append(roster.Problem(r.row, "id_number", "member_elsewhere",
+                                           f"该党员的组织关系在{elsewhere[r.id_number]}，一名党员只能在一个党组织。"))
+        if f is not None and not r.errors:
+            facts[r.row] = f
+    return parsed, facts
+
+
+@dataclass
+class MemberImport:
+    rows: int
+    added: int
+    updated: int
+    persons_created: int
+    rejected: int
+    rejected_xlsx: bytes | None
+
+
+@transaction.atomic
+def import_members(actor, branch: Branch, data: bytes, filename: str, *, skip_bad_rows: bool = False) -> MemberImport:
+    """Import a member roll: all rows or none, unless ``skip_bad_rows`` (then the rejected rows come
+    back as an Excel file with their reasons). A member already on the roll is updated."""
+    _require(actor, WORK_ROLES, "导入党员名册", branch.village.code)
+    try:
+        parsed, facts = preview_members(branch, data, filename)
+    except roster.RosterError as exc:
+        raise PartyError(str(exc)) from None
+    bad = [r for r in parsed.rows if r.errors]
+    if not parsed.rows:
+        raise PartyError("名册中没有党员。")
+    if bad and not skip_bad_rows:
+        first = "；".join(f"第{p.row}行{MEMBER_LABELS.get(p.field) or roster.FIELD_LABELS.get(p.field, p.field)}：{p.message}"
+                         for p in parsed.errors[:5])
+        raise ImportRejected(f"名册有{len(bad)}行有问题，未导入任何一行（可选择只导入没有问题的行）。{first}", parsed)
+    people = {p.id_number: p for p in Person.objects.filter(id_number__in=[r.id_number for r in parsed.rows
+                                                                            if r.row in facts])}
+    existing = {m.person_id: m for m in Member.objects.filter(branch=branch)}
+    added = updated = created = 0
+    today = timezone.localdate()
+    for r in parsed.rows:
+        f = facts.get(r.row)
+        if f is None:
+            continue
+        person = people.get(r.id_number)
+        if person is None:
+            person = Person.objects.create(
+                name=r.name, id_number=r.id_number, gender=r.gender, birth_date=r.birth_date,
+                ethnicity=r.ethnicity or "汉族", education=r.education, hukou_village=branch.village,
+                residence_village=branch.village, address=r.address, phone=r.phone,
+                political_status="cpc" if f.status == Member.FORMAL else "cpc_probationary",
+            )
+            created += 1
+        values = {"status": f.status, "joined_on": f.joined_on, "formal_on": f.formal_on,
+                  "discipline_until": f.discipline_until, "rights_suspended": f.rights_suspended,
+                  "mobile": bool(f.mobile_where), "mobile_where": f.mobile_where, "note": r.note[:200]}
+        member = existing.get(person.pk)
+        if member is None:
+            Member.objects.create(branch=branch, person=person, added_on=today, **values)
+            added += 1
+        else:
+            for k, v in values.items():
+                setattr(member, k, v)
+            member.save()
+            updated += 1
+    audit.record(actor, "party.members_import", branch, object_repr=f"{branch.name}党员名册导入",
+                 changes={"file": [None, filename], "added": [None, added], "updated": [None, updated],
+                          "rejected": [None, len(bad)]})
+    xlsx = rejected_rows_xlsx(parsed, title="党员名册未导入的行", labels=MEMBER_LABELS) if bad else None
+    return MemberImport(len(parsed.rows), added, updated, created, len(bad), xlsx)
+
+
+class ImportRejected(PartyError):
+    def __init__(self, message: str, parsed: roster.ParsedRoster):
+        self.parsed = parsed
+        super().__init__(message)
+
+
+def roll(branch: Branch, on: dt.date) -> list[dict]:
+    """The roll with each member's vote on the day (R49, the engine's reason)."""
+    out = []
+    for m in branch.members.select_related("person").order_by("id"):
+        v = vote_of(m, on)
+        out.append({"member": m, "has_vote": v.has_vote, "code": v.code, "reason": v.reason})
+    return out
+
+
+# ---------------------------------------------------------------- the election
+
+PARTY_POSTS = {
+    "committee_member": ("委员", 3),
+    "secretary": ("书记", 0),
+    "deputy_secretary": ("副书记", 1),
+    "discipline_member": ("纪检委员", 2),
+}
+
+
+def party_election_of(election: Election) -> PartyElection | None:
+    if election.kind == Election.PARTY_BRANCH:
+        return PartyElection.objects.filter(election=election).select_related("branch__village").first()
+    if election.kind == Election.PARTY_PLENARY:
+        return PartyElection.objects.filter(plenary=election).select_related("branch__village").first()
+    return None
+
+
+@transaction.atomic
+def create_party_election(
+    actor,
+    campaign: Campaign,
+    village: Region,
+    assembly_date: dt.date,
+    *,
+    method: str = PartyElection.TWO_RECOMMEND,
+    committee_seats: int = 3,
+    deputy_secretaries: int = 0,
+    discipline_member: bool = False,
+) -> PartyElection:
+    """The township (or county) sets up the village party organisation's election: the members'
+    assembly electing the committee (差额, R54) and the first plenary electing 书记, 副书记 and
+    纪检委员 (等额, R61). Both are elections of the one machinery, with their own rounds."""
+    _require(actor, SETUP_ROLES, "建立村党组织选举（由乡镇或县换届办建立）", village.code)
+    problems = []
+    if method not in dict(PartyElection.METHOD_CHOICES):
+        problems.append(f"选举方式“{method}”无法识别")
+    if type(committee_seats) is not int or not 3 <= committee_seats <= 7:
+        problems.append(f"委员名额应为 3 至 7 名，收到“{committee_seats}”")
+    if deputy_secretaries not in (0, 1):
+        problems.append("副书记名额应为 0 或 1 名")
+    if problems:
+        raise PartyError("；".join(problems) + "。")
+    branch = branch_of(actor, village)
+    try:
+        election = elections.create_election(
+            actor, campaign, village, assembly_date, [("committee_member", committee_seats)], kind=Election.PARTY_BRANCH
+        )
+        posts = [("secretary", 1)]
+        if deputy_secretaries:
+            posts.append(("deputy_secretary", 1))
+        if discipline_member:
+            posts.append(("discipline_member", 1))
+        plenary = elections.create_election(actor, campaign, village, assembly_date, posts, kind=Election.PARTY_PLENARY)
+    except elections.ElectionError as exc:
+        raise PartyError(str(exc)) from None
+    # R50: a 党员代表大会 is an option the higher organisation approves, never forced: the
+    # assembly is the default and the page shows the engine's advice for the branch's size.
+    pe = PartyElection.objects.create(election=election, plenary=plenary, branch=branch, method=method)
+    audit.record(actor, "party.election_create", pe, object_repr=election.title,
+                 changes={"method": [None, pe.get_method_display()], "committee_seats": [None, committee_seats]})
+    return pe
+
+
+@transaction.atomic
+def record_approval(actor, pe: PartyElection, *, request_number: str, request_date: dt.date,
+                    approval_number: str, approval_date: dt.date) -> PartyElection:
+    """The branch's 请示 on the preliminary candidates and the township's 批复 (numbers and dates)."""
+    _require(actor, SETUP_ROLES, "登记乡镇党委批复（由乡镇换届办登记）", pe.election.organization.code)
+    errors = []
+    if not (request_number or "").strip() or not isinstance(request_date, dt.date):
+        errors.append("请填写请示文号和日期")
+    if not (approval_number or "").strip() or not isinstance(approval_date, dt.date):
+        errors.append("请填写批复文号和日期")
+    if not errors and approval_date < request_date:
+        errors.append(f"批复日期 {approval_date.isoformat()} 早于请示日期 {request_date.isoformat()}")
+    if not errors and approval_date > timezone.localdate():
+        errors.append("批复日期晚于今天，不能预先登记")
+    window = notice_window(pe)
+    if not errors and not pe.preliminary_decided_on:
+        errors.append("预备人选尚未确定")
+    elif not errors and window is None:
+        errors.append("预备人选尚未公示")
+    elif not errors and request_date <= window[1]:
+        errors.append(f"公示至{window[1].isoformat()}结束，请示应在公示结束后报送（请示日期 {request_date.isoformat()}）")
+    if errors:
+        raise PartyError("；".join(errors) + "。")
+    before = [pe.approval_number, pe.approval_date]
+    pe.request_number, pe.request_date = request_number.strip()[:60], request_date
+    pe.approval_number, pe.approval_date = approval_number.strip()[:60], approval_date
+    pe.save()
+    audit.record(actor, "party.approval", pe, object_repr=f"{pe.election.title}：乡镇党委批复",
+                 changes={"approval": [before, [pe.approval_number, approval_date]]})
+    _step(actor, pe.election, "request_sent", request_date)
+    _step(actor, pe.election, "approval_received", approval_date)
+    return pe
+
+
+# ---------------------------------------------------------------- recommendation (两推 / 公推直选)
+
+
+def meeting_kinds(pe: PartyElection) -> list[tuple[str, str]]:
+    labels = dict(RecommendationMeeting.KIND_CHOICES)
+    if pe.method == PartyElection.PUBLIC_DIRECT:
+        codes = [RecommendationMeeting.OPEN_ROUND, RecommendationMeeting.DIRECTED_ROUND]
+    else:
+        codes = [RecommendationMeeting.MEMBERS, RecommendationMeeting.VILLAGERS]
+    return [(c, labels[c]) for c in codes]
+
+
+@transaction.atomic
+def record_recommendation(actor, pe: PartyElection, kind: str, *, held_on: dt.date, expected: int, present: int,
+                          tallies: Mapping[Person, int]) -> RecommendationMeeting:
+    """A recommendation meeting (date, expected and present) with each person's votes; the
+    members' and the villagers' tallies are separate meetings and never added together here."""
+    election = pe.election
+    _require(actor, WORK_ROLES, "登记推荐情况", election.organization.code)
+    errors = []
+    if kind not in dict(meeting_kinds(pe)):
+        errors.append(f"{pe.get_method_display()}没有“{dict(RecommendationMeeting.KIND_CHOICES).get(kind, kind)}”")
+    if not isinstance(held_on, dt.date):
+        errors.append("请填写推荐日期")
+    if type(expected) is not int or type(present) is not int or expected <= 0 or present < 0:
+        errors.append("应到、实到人数应为整数，应到人数大于 0")
+    elif present > expected:
+        errors.append(f"实到{present}人多于应到{expected}人")
+    for person, votes in tallies.items():
+        if type(votes) is not int or votes < 0:
+            errors.append(f"{person.name}的得票应为非负整数")
+        elif type(present) is int and votes > present:
+            errors.append(f"{person.name}得票{votes}多于实到人数{present}")
+    if errors:
+        raise PartyError("；".join(errors) + "。")
+    meeting, _ = RecommendationMeeting.objects.update_or_create(
+        election=election, kind=kind, defaults={"held_on": held_on, "expected": expected, "present": present})
+    meeting.tallies.all().delete()
+    RecommendationTally.objects.bulk_create(
+        [RecommendationTally(meeting=meeting, person=p, votes=v) for p, v in tallies.items()])
+    step = {RecommendationMeeting.MEMBERS: "members_recommend", RecommendationMeeting.OPEN_ROUND: "members_recommend",
+            RecommendationMeeting.VILLAGERS: "villagers_recommend",
+            RecommendationMeeting.DIRECTED_ROUND: "villagers_recommend"}[kind]
+    _step(actor, election, step, held_on)
+    audit.record(actor, "party.recommendation", meeting, object_repr=f"{election.title}：{meeting.get_kind_display()}",
+                 changes={"expected": [None, expected], "present": [None, present],
+                          "tallies": [None, {p.name: v for p, v in tallies.items()}]})
+    return meeting
+
+
+def tally_table(pe: PartyElection) -> dict:
+    """Each person's votes per meeting, side by side (not added): {"meetings", "rows"}."""
+    meetings = list(RecommendationMeeting.objects.filter(election=pe.election).order_by("held_on", "id"))
+    by_person: dict[int, dict] = {}
+    for m in meetings:
+        for t in m.tallies.select_related("person"):
+            row = by_person.setdefault(t.person_id, {"person": t.person, "votes": {}})
+            row["votes"][m.pk] = t.votes
+    rows = sorted(by_person.values(), key=lambda r: [-r["votes"].get(m.pk, 0) for m in meetings])
+    for r in rows:
+        r["cells"] = [r["votes"].get(m.pk, 0) for m in meetings]
+    return {"meetings": meetings, "rows": rows}
+
+
+def _step(actor, election: Election, key: str, on: dt.date) -> None:
+    """Tick a step of the party timeline (the elections' step record, with its checks)."""
+    try:
+        elections.record_step(actor, election, key, on)
+    except elections.ElectionError as exc:
+        raise PartyError(str(exc)) from None
+
+
+# ---------------------------------------------------------------- candidates: initial, review, inspection, preliminary
+
+
+def _committee_post(pe: PartyElection):
+    return pe.election.posts.get(code="committee_member")
+
+
+def nominees(pe: PartyElection) -> list[Nominee]:
+    return list(
+        Nominee.objects.filter(candidate__election=pe.election)
+        .select_related("candidate__person", "candidate__post").order_by("candidate__list_order", "id")
+    )
+
+
+@transaction.atomic
+def add_nominee(actor, pe: PartyElection, person: Person, *, source: str = Nominee.RECOMMENDED,
+                proposed_post: str = "") -> Nominee:
+    """An initial candidate (初步人选) for the committee: a member of this branch with the right to
+    stand on the assembly day (R49). A township direct nomination is recorded as such and only
+    the township or county may make it. The qualification review opens at once (review app)."""
+    election = pe.election
+    roles = SETUP_ROLES if source == Nominee.TOWNSHIP_DIRECT else WORK_ROLES
+    _require(actor, roles, "提出候选人初步人选" if source == Nominee.RECOMMENDED else "直接提名（乡镇党委）",
+             election.organization.code)
+    if pe.preliminary_decided_on:
+        raise PartyError("预备人选已经确定，不能再增加初步人选。")
+    if source not in dict(Nominee.SOURCE_CHOICES):
+        raise PartyError(f"产生方式“{source}”无法识别。")
+    member = Member.objects.filter(branch=pe.branch, person=person).first()
+    if member is None:
+        raise PartyError(f"{person.name}不在{pe.branch.name}党员名册中。")
+    v = vote_of(member, election.election_date)
+    if not v.has_vote:
+        raise PartyError(f"{person.name}：{v.reason}，不能作为候选人（R49）。")
+    post = _committee_post(pe)
+    if Candidate.objects.filter(post=post, person=person).exists():
+        raise PartyError(f"{person.name}已是初步人选。")
+    order = Candidate.objects.filter(election=election).count() + 1
+    cand = Candidate.objects.create(election=election, post=post, person=person, list_order=order,
+                                    selection_note=dict(Nominee.SOURCE_CHOICES)[source])
+    nominee = Nominee.objects.create(candidate=cand, source=source, proposed_post=proposed_post)
+    from huanjie.review.services import open_review
+
+    open_review(actor, cand)
+    audit.record(actor, "party.nominee_add", nominee, object_repr=f"{election.title}初步人选：{person.name}",
+                 changes={"source": [None, nominee.get_source_display()]})
+    return nominee
+
+
+def initial_check(pe: PartyElection) -> dict:
+    """P7: at least the policy's multiple of the committee seats (1.5 × by default)."""
+    seats = _committee_post(pe).seats
+    need = initial_candidates_minimum(seats, get_policy(pe.election.campaign.policy or {}))
+    have = Nominee.objects.filter(candidate__election=pe.election).count()
+    return {"seats": seats, "need": need, "have": have, "met": have >= need,
+            "text": f"应选委员{seats}名，初步人选{have}人，按政策至少需{need}人（P7）"}
+
+
+def inspector_for(nominee: Nominee) -> str:
+    """Secretary candidates are inspected by the county, the others by the township (issue 12)."""
+    return "县委组织部" if nominee.proposed_post == "secretary" else "乡镇党委"
+
+
+@transaction.atomic
+def record_inspection(actor, nominee: Nominee, *, inspected_on: dt.date, competent: int, basic: int,
+                      incompetent: int, talks: int, visits: str = "", inspected_by: str = "") -> Nominee:
+    """考察: the 民主测评 counts (称职 / 基本称职 / 不称职), the talks and the site visits."""
+    election = nominee.candidate.election
+    _require(actor, SETUP_ROLES, "登记考察情况（由乡镇或县登记）", election.organization.code)
+    nums = {"称职": competent, "基本称职": basic, "不称职": incompetent, "个别谈话人数": talks}
+    bad = [k for k, v in nums.items() if type(v) is not int or v < 0]
+    if bad or not isinstance(inspected_on, dt.date):
+        raise PartyError("；".join([f"{k}应为非负整数" for k in bad] + ([] if isinstance(inspected_on, dt.date)
+                                                                          else ["请填写考察日期"])) + "。")
+    nominee.inspected_on = inspected_on
+    nominee.rating_competent, nominee.rating_basic, nominee.rating_incompetent = competent, basic, incompetent
+    nominee.talks, nominee.visits = talks, (visits or "").strip()[:300]
+    nominee.inspected_by = (inspected_by or "").strip()[:60] or inspector_for(nominee)
+    nominee.save()
+    audit.record(actor, "party.inspection", nominee, object_repr=f"考察：{nominee.candidate.person.name}",
+                 changes={"民主测评": [None, [competent, basic, incompetent]], "talks": [None, talks]})
+    return nominee
+
+
+@transaction.atomic
+def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.date) -> list[Nominee]:
+    """预备人选: the committee's list, seats + 1 by policy and never below R54's 20 % margin
+    (the engine's check P8), each with the review passed and the inspection recorded. The
+    initial candidates not chosen stay on record, marked as not selected (they leave the ballot)."""
+    election = pe.election
+    _require(actor, WORK_ROLES, "确定候选人预备人选", election.organization.code)
+    if pe.approved:
+        raise PartyError("乡镇党委已批复预备人选，不能再改变。")
+    from huanjie.review.services import review_status
+
+    problems = []
+    for n in chosen:
+        if n.candidate.election_id != election.pk:
+            problems.append(f"{n.candidate.person.name}不是本次选举的初步人选")
+            continue
+        status = review_status(n.candidate)
+        if not status["passed"]:
+            problems.append(status["blocking"])
+        if not n.inspected:
+            problems.append(f"{n.candidate.person.name}尚未考察")
+    seats = _committee_post(pe).seats
+    check = team_checks([], on, get_policy(election.campaign.policy or {}),
+                        candidate_counts=[{"stage": "preliminary", "seats": seats, "candidates": len(chosen)}])[0]
+    if not check["met"]:
+        problems.append(check["reason"])
+    if problems:
+        raise PartyError("不能确定预备人选：" + "；".join(problems) + "。")
+    chosen_ids = {n.candidate_id for n in chosen}
+    for n in nominees(pe):
+        c = n.candidate
+        c.status = Candidate.ACTIVE if c.pk in chosen_ids else Candidate.NOT_SELECTED
+        c.save(update_fields=["status"])
+    pe.preliminary_decided_on = on
+    pe.save(update_fields=["preliminary_decided_on"])
+    # The steps before it are done by now: the timeline gets their real days where the records have them.
+    from huanjie.review.models import ReviewVerdict
+
+    done = set(election.steps.values_list("key", flat=True))
+    reviewed = ReviewVerdict.objects.filter(case__candidate__in=[n.candidate for n in chosen]).exclude(
+        decided_on__isnull=True).order_by("-decided_on").values_list("decided_on", flat=True).first()
+    inspected = max((n.inspected_on for n in chosen if n.inspected_on), default=None)
+    for key, day in (("initial_candidates", on), ("joint_review", reviewed or on), ("inspection", inspected or on)):
+        if key not in done:
+            _step(actor, election, key, min(day, on))
+    _step(actor, election, "preliminary_candidates", on)
+    audit.record(actor, "party.preliminary", pe, object_repr=f"{election.title}：确定预备人选",
+                 changes={"preliminary": [None, [n.candidate.person.name for n in chosen]]})
+    return chosen
+
+
+def notice_window(pe: PartyElection) -> tuple[dt.date, dt.date] | None:
+    """The 公示 of the preliminary candidates: (first day, last day), policy length (P13)."""
+    rec = pe.election.steps.filter(key="preliminary_notice").first()
+    if rec is None:
+        return None
+    days = pe.election.campaign.effective_policy()["notice_days"]
+    return rec.done_on, rec.done_on + dt.timedelta(days=days - 1)
+
+
+@transaction.atomic
+def publish_notice(actor, pe: PartyElection, on: dt.date) -> None:
+    """Start the 公示 of the preliminary candidates; the objection window runs to its last day."""
+    if not pe.preliminary_decided_on:
+        raise PartyError("预备人选尚未确定，不能公示。")
+    if on < pe.preliminary_decided_on:
+        raise PartyError("公示日期早于确定预备人选的日期。")
+    _step(actor, pe.election, "preliminary_notice", on)
+
+
+# ---------------------------------------------------------------- attendance (R49–R53)
+
+
+def attendance(election: Election):
+    """The engine's 应到/实到/quorum for the assembly of a party branch election (R49, R51, R52).
+
+    Members without the vote on the assembly day are counted by reason; exclusions go with both
+    approvals as recorded; the sign-ins of members with the vote are 实到."""
+    pe = party_election_of(election)
+    day = election.election_date
+    members = list(pe.branch.members.select_related("person"))
+    counts = {"probationary": 0, "on_probation_discipline": 0, "rights_suspended": 0}
+    not_yet = 0
+    voting_ids = set()
+    for m in members:
+        v = vote_of(m, day)
+        if v.has_vote:
+            voting_ids.add(m.pk)
+        elif v.code == "not_yet_member":
+            not_yet += 1
+        else:
+            counts[v.code] += 1
+    exclusions = [
+        EngineExclusion(
+            e.member.person.name,
+            e.situation,
+            higher_approved=e.township_agreed_on is not None,
+            assembly_approved=e.assembly_approved_on is not None,
+        )
+        for e in Exclusion.objects.filter(election=election).select_related("member__person")
+        if e.member_id in voting_ids
+    ]
+    present = SignIn.objects.filter(election=election, member_id__in=voting_ids).count()
+    return party_attendance(
+        present,
+        members_total=len(members) - not_yet,
+        excluded_with_approval=exclusions,
+        profile=elections.profile_of(election.campaign),
+        **counts,
+    )
+
+
+def quorum_text(result) -> str:
+    """The R52 arithmetic as the chair reads it out."""
+    sign = ">" if result.present_with_vote * 5 > result.expected_attendance * 4 else "≤"
+    verdict = "超过应到会人数的五分之四，可以进行选举" if result.quorum_met else "未超过应到会人数的五分之四，不能进行选举"
+    return (f"应到会{result.expected_attendance}人，实到会有选举权的{result.present_with_vote}人："
+            f"{result.present_with_vote}×5={result.present_with_vote * 5} {sign} "
+            f"{result.expected_attendance}×4={result.expected_attendance * 4}，{verdict}（R52）")
+
+
+@transaction.atomic
+def record_exclusion(actor, election: Election, member: Member, situation: str, *,
+                     township_agreed_on: dt.date | None, assembly_approved_on: dt.date | None) -> Exclusion:
+    """A member left out of 应到会人数 (R51) with the township's agreement and the assembly's approval."""
+    _require(actor, WORK_ROLES, "登记不计入应到会人数的党员", election.organization.code)
+    pe = party_election_of(election)
+    if pe is None or election.kind != Election.PARTY_BRANCH or member.branch_id != pe.branch_id:
+        raise PartyError("该党员不在本党组织名册中。")
+    if situation not in EXCLUSION_SITUATIONS:
+        raise PartyError("请选择可不计入应到会人数的情形。")
+    if SignIn.objects.filter(election=election, member=member).exists():
+        raise PartyError(f"{member.person.name}已签到，不能不计入应到会人数。")
+    ex, _ = Exclusion.objects.update_or_create(
+        election=election, member=member,
+        defaults={"situation": situation, "township_agreed_on": township_agreed_on,
+                  "assembly_approved_on": assembly_approved_on},
+    )
+    audit.record(actor, "party.exclusion", ex, object_repr=f"{election.title}：{member.person.name}不计入应到会人数",
+                 changes={"situation": [None, EXCLUSION_SITUATIONS[situation]],
+                          "township_agreed_on": [None, township_agreed_on],
+                          "assembly_approved_on": [None, assembly_approved_on]})
+    return ex
+
+
+@transaction.atomic
+def sign_in(actor, election: Election, member: Member) -> SignIn:
+    """A member signs in at the assembly (实到). Only a member with the vote counts; nobody signs
+    for another (no proxies, R53)."""
+    _require(actor, WORK_ROLES, "登记党员签到", election.organization.code)
+    pe = party_election_of(election)
+    if pe is None or election.kind != Election.PARTY_BRANCH or member.branch_id != pe.branch_id:
+        raise PartyError("该党员不在本党组织名册中。")
+    v = vote_of(member, election.election_date)
+    if not v.has_vote:
+        raise PartyError(f"{member.person.name}：{v.reason}，不计入实到会有选举权的人数（R49）。")
+    if Exclusion.objects.filter(election=election, member=member).exists():
+        raise PartyError(f"{member.person.name}已登记为不计入应到会人数，请先撤销该登记。")
+    rec, created = SignIn.objects.get_or_create(election=election, member=member)
+    if created:
+        audit.record(actor, "party.sign_in", rec, object_repr=f"{election.title}：{member.person.name}签到")
+    return rec
+
+
+@transaction.atomic
+def record_plenary_present(actor, pe: PartyElection, present: int) -> PartyElection:
+    """How many of the new committee's members attend its first plenary (R61)."""
+    _require(actor, WORK_ROLES, "登记全体会议到会人数", pe.election.organization.code)
+    members = len(committee_elected(pe))
+    if not members:
+        raise PartyError("党员大会尚未选出新一届委员会。")
+    if type(present) is not int or not 0 <= present <= members:
+        raise PartyError(f"到会委员人数应为 0 至 {members} 的整数，收到“{present}”。")
+    before = pe.plenary_present
+    pe.plenary_present = present
+    pe.save(update_fields=["plenary_present"])
+    audit.record(actor, "party.plenary_present", pe, changes={"plenary_present": [before, present]})
+    return pe
+
+
+@transaction.atomic
+def record_expected_approval(actor, pe: PartyElection, *, approved_on: dt.date,
+                             county_informed_on: dt.date | None = None) -> PartyElection:
+    """The township approves 应到会人数 as the engine computes it (R51); the county is informed (seed 004)."""
+    _require(actor, SETUP_ROLES, "批准应到会人数（由乡镇换届办登记）", pe.election.organization.code)
+    if not isinstance(approved_on, dt.date):
+        raise PartyError("请填写乡镇党委批准应到会人数的日期。")
+    if county_informed_on is not None and county_informed_on < approved_on:
+        raise PartyError("报县委组织部备案的日期早于乡镇党委批准的日期。")
+    expected = attendance(pe.election).expected_attendance
+    before = [pe.expected_approved_on, pe.county_informed_on]
+    pe.expected_approved_on, pe.county_informed_on = approved_on, county_informed_on
+    pe.save(update_fields=["expected_approved_on", "county_informed_on"])
+    audit.record(actor, "party.expected_approval", pe, object_repr=f"{pe.election.title}：应到会{expected}人",
+                 changes={"approved": [before, [approved_on, county_informed_on]], "expected": [None, expected]})
+    return pe
+
+
+# ---------------------------------------------------------------- the first plenary (R61) and the result's 批复
+
+
+@transaction.atomic
+def propose_plenary(actor, pe: PartyElection, picks: Mapping[str, Person]) -> list[Candidate]:
+    """The plenary's candidates: one per post (等额, R61), each a member of the new committee
+    elected by the assembly. Replaces an earlier proposal while nothing has been counted."""
+    plenary = pe.plenary
+    _require(actor, WORK_ROLES, "提出书记、副书记候选人", plenary.organization.code)
+    elected = dict(
+        ElectedMember.objects.filter(election=pe.election, status=ElectedMember.ELECTED)
+        .values_list("person_id", "name")
+    )
+    if not elected:
+        raise PartyError("党员大会尚未选出新一届委员会。")
+    if plenary.rounds.filter(result__isnull=False).exists():
+        raise PartyError("全体会议已经计票，不能再改变候选人。")
+    posts = {p.code: p for p in plenary.posts.all()}
+    problems = []
+    for code in posts:
+        if picks.get(code) is None:
+            problems.append(f"请为{posts[code].name}提出候选人")
+    for code, person in picks.items():
+        if code not in posts:
+            problems.append(f"全体会议没有“{code}”职位")
+        elif person is not None and person.pk not in elected:
+            problems.append(f"{person.name}不是新当选的委员，{posts[code].name}应从委员中选举（R61）")
+    chosen = [p.pk for p in picks.values() if p is not None]
+    if len(chosen) != len(set(chosen)):
+        problems.append("同一人不能同时为两个职位的候选人")
+    if problems:
+        raise PartyError("；".join(problems) + "。")
+    Candidate.objects.filter(election=plenary).delete()
+    out = [Candidate.objects.create(election=plenary, post=posts[code], person=person, list_order=1)
+           for code, person in picks.items()]
+    audit.record(actor, "party.plenary_candidates", pe, object_repr=f"{plenary.title}：候选人",
+                 changes={"candidates": [None, {posts[c].name: p.name for c, p in picks.items()}]})
+    return out
+
+
+@transaction.atomic
+def record_result_approval(actor, pe: PartyElection, *, number: str, on: dt.date) -> PartyElection:
+    """The township's 批复 of the election result (after the plenary's result)."""
+    _require(actor, SETUP_ROLES, "登记选举结果批复（由乡镇换届办登记）", pe.election.organization.code)
+    if not ElectedMember.objects.filter(election=pe.plenary, status=ElectedMember.ELECTED).exists():
+        raise PartyError("全体会议尚未选出书记，不能批复选举结果。")
+    if not (number or "").strip() or not isinstance(on, dt.date):
+        raise PartyError("请填写批复文号和日期。")
+    held = pe.plenary.rounds.order_by("-number").values_list("held_on", flat=True).first() or pe.plenary.election_date
+    if on < held:
+        raise PartyError(f"批复日期 {on.isoformat()} 早于全体会议选举日 {held.isoformat()}。")
+    before = [pe.result_approval_number, pe.result_approval_date]
+    pe.result_approval_number, pe.result_approval_date = number.strip()[:60], on
+    pe.save(update_fields=["result_approval_number", "result_approval_date"])
+    audit.record(actor, "party.result_approval", pe, object_repr=f"{pe.election.title}：选举结果批复",
+                 changes={"result_approval": [before, [pe.result_approval_number, on]]})
+    _step(actor, pe.election, "result_approved", on)
+    return pe
+
+
+@transaction.atomic
+def record_secretary_filed(actor, pe: PartyElection, on: dt.date) -> PartyElection:
+    """The elected 书记 filed with the county's organisation department (备案)."""
+    _require(actor, SETUP_ROLES, "登记书记备案", pe.election.organization.code)
+    if not pe.result_approval_date:
+        raise PartyError("乡镇党委尚未批复选举结果，不能备案。")
+    if not isinstance(on, dt.date) or on < pe.result_approval_date:
+        raise PartyError("备案日期应不早于选举结果批复日期。")
+    pe.secretary_filed_on = on
+    pe.save(update_fields=["secretary_filed_on"])
+    audit.record(actor, "party.secretary_filed", pe, changes={"secretary_filed_on": [None, on]})
+    return pe
+
+
+# ---------------------------------------------------------------- the hooks' answers
+
+
+def ballot_blockers(election: Election) -> list[str]:
+    """Why ballots may not be issued, counted or a result computed: no 批复 of the preliminary
+    candidates; for the assembly, a failed 4/5 quorum (R52, with the arithmetic); for the plenary,
+    no committee elected yet."""
+    pe = party_election_of(election)
+    if pe is None:
+        return ["未找到本次选举的党组织信息"]
+    out = []
+    if not pe.approved:
+        out.append("乡镇党委尚未批复候选人预备人选，选举不能进行")
+    if election.kind == Election.PARTY_BRANCH:
+        result = attendance(election)
+        if not result.quorum_met:
+            out.append(quorum_text(result))
+    elif not committee_elected(pe):
+        out.append("党员大会尚未选出新一届委员会，不能召开全体会议")
+    return out
+
+
+def committee_elected(pe: PartyElection) -> list[str]:
+    return list(
+        ElectedMember.objects.filter(election=pe.election, status=ElectedMember.ELECTED)
+        .order_by("id").values_list("name", flat=True)
+    )
+
+
+def vote_inputs(rnd: Round) -> dict:
+    election = rnd.election
+    pe = party_election_of(election)
+    if election.kind == Election.PARTY_BRANCH:
+        result = attendance(election)
+        return {"expected_attendance": result.expected_attendance, "present_with_vote": result.present_with_vote}
+    members = committee_elected(pe) if pe else []
+    return {"committee_members": tuple(members), "present": pe.plenary_present if pe else None}
