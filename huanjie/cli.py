@@ -79,6 +79,8 @@ USAGE = """换届通 命令行
 
   huanjie serve [--port 8000] [--dev]  启动网页服务（生产 WSGI 服务器；--dev 为开发服务器）
   huanjie migrate                      创建或升级数据库
+  huanjie setup --county-code CODE --county-name 名称 --admin-username 用户名
+                                       空数据库首次使用：建立本县和县换届办账号（不装演示数据）
   huanjie demo [--seed N] [--size small|county]   生成演示县数据
   huanjie engine CASE.json             用规则引擎计算一个案例（JSON）
   huanjie engine --explain 辖区 [--date YYYY-MM-DD]   列出该日适用的法规版本中每条规则的依据和核对状态

@@ -18,6 +18,9 @@ VAR_DIR = Path(os.environ.get("HUANJIE_VAR_DIR", Path.cwd() / "var"))
 
 PRODUCTION = os.environ.get("HUANJIE_PRODUCTION", "") in {"1", "true", "yes"}
 DEBUG = os.environ.get("HUANJIE_DEBUG", "" if PRODUCTION else "1") in {"1", "true", "yes"}
+# The first-run page (/setup/) lets whoever reaches an empty installation first create its county
+# office account. In production the county is set up on the server with `huanjie setup` instead.
+FIRST_RUN_PAGE = os.environ.get("HUANJIE_FIRST_RUN_PAGE", "" if PRODUCTION else "1") in {"1", "true", "yes"}
 
 
 def _secret_key() -> str:
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "huanjie.campaigns",
     "huanjie.elections",
     "huanjie.review",
+    "huanjie.preparation",
     "huanjie.party",
     "huanjie.oversight",
     "huanjie.reports",
@@ -78,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huanjie.core.middleware.SecurityHeadersMiddleware",
+    "huanjie.core.middleware.FirstRunMiddleware",
 ]
 
 ROOT_URLCONF = "huanjie.urls"

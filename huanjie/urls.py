@@ -7,6 +7,7 @@ from huanjie.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.health, name="health"),
+    path("setup/", core_views.first_run, name="first_run"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("accounts/", include("huanjie.accounts.urls")),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("campaigns/", include("huanjie.campaigns.urls")),
     path("elections/", include("huanjie.elections.urls")),
     path("review/", include("huanjie.review.urls")),
+    path("preparation/", include("huanjie.preparation.urls")),
     path("party/", include("huanjie.party.urls")),
     path("oversight/", include("huanjie.oversight.urls")),
     path("reports/", include("huanjie.reports.urls")),

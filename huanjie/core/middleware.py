@@ -40,3 +40,24 @@ class PasswordChangeRequiredMiddleware:
                     return JsonResponse({"detail": "请先在网页上修改初始密码，然后再使用接口。"}, status=403)
                 return redirect(change_url)
         return self.get_response(request)
+
+
+class FirstRunMiddleware:
+    """On a database with no region and no account, the home and login pages lead to the first-run page
+    (outside production: see ``settings.FIRST_RUN_PAGE``).
+
+    Only those two GET requests pay for the check (two ``EXISTS`` queries); nothing else is touched.
+    """
+
+    PATHS = ("/", "/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and request.path in self.PATHS:
+            from .firstrun import page_open
+
+            if page_open():
+                return redirect("first_run")
+        return self.get_response(request)

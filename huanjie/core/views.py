@@ -65,3 +65,26 @@ def home(request):
                            {"name": "女", "data": [s.women for _, s in shown]}],
             }
     return render(request, "core/home.html", context)
+
+
+@public
+def first_run(request):
+    """The first-run page: only on an empty database (no region, no account); 404 afterwards."""
+    from django.http import Http404
+
+    from . import firstrun
+
+    if not firstrun.page_open():
+        raise Http404("系统已经设置过，或生产环境中请用 huanjie setup 命令设置。")
+    fields = ("county_code", "county_name", "username", "display_name")
+    values = {f: (request.POST.get(f) or "").strip() for f in fields}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            account, password = firstrun.set_up_county(**values)
+        except firstrun.SetupRefused as exc:
+            errors = exc.errors
+        else:
+            # Shown once, on this response only: the password is not stored anywhere readable.
+            return render(request, "core/first_run_done.html", {"account": account, "password": password})
+    return render(request, "core/first_run.html", {"values": values, "errors": errors})

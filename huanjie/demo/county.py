@@ -269,10 +269,6 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                 entry.state, entry.state_reason = CampaignVillage.CONSOLIDATION, "村党支部软弱涣散，集中整顿中"
             elif i == 10:
                 entry.state, entry.state_reason = CampaignVillage.POSTPONED, "征地纠纷未化解，经县换届办研究暂缓换届"
-            if i % 3 != 2:
-                entry.audit_done_on = dt.date(2026, 11, 10) + dt.timedelta(days=i)
-            if i % 4 != 3:
-                entry.training_done_on = dt.date(2026, 11, 15)
             entries.append(entry)
         CampaignVillage.objects.bulk_create(entries)
 
@@ -296,6 +292,8 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
             result.accounts.append((username, password, role, region.name + (f" · {department.name}" if department else "")))
             user.save()
         county_user = User.objects.get(username="county_office")
+        entries = list(CampaignVillage.objects.filter(campaign=campaign).select_related("village").order_by("village__code"))
+        _preparation(county_user, campaign, entries)
         result.voters = _demo_elections(county_user, campaign, villages, entries, people, rng)
         from huanjie.demo.scenarios import play_scenarios
 
@@ -310,6 +308,20 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
             "people": [None, result.people], "relations": [None, result.relations],
             "villages": [None, result.villages], "seed": [None, seed], "size": [None, size]})
     return result
+
+
+def _preparation(actor, campaign, entries) -> None:
+    """离任审计 for two villages in three and one training that most villages attended (P14, P15),
+    recorded through the services as a county office would, so the gates have their records."""
+    from huanjie.preparation import services as preparation
+
+    for i, entry in enumerate(entries):
+        if i % 3 != 2:
+            preparation.record_audit(actor, entry, audited_on=dt.date(2026, 11, 10) + dt.timedelta(days=i),
+                                     auditor=f"{COUNTY_NAME}审计局", conclusion="clean" if i % 4 else "rectified")
+    preparation.record_training(
+        actor, campaign, held_on=dt.date(2026, 11, 15), organiser=f"{COUNTY_NAME}换届办", topic="村民委员会选举程序",
+        attended=[preparation.Attended(e, committee_all=True, staff=True) for i, e in enumerate(entries) if i % 4 != 3])
 
 
 def _demo_elections(actor, campaign, villages, entries, people, rng) -> int:

@@ -133,7 +133,7 @@ def play_scenarios(campaign: Campaign, villages: list[Region], rng: random.Rando
         s = _Scenario(election, plan, rng, clerk, users["township_a"], township, reviewers)
         s.redate()
         if index == 3:
-            _training_done(campaign, village, D(2026, 11, 15))
+            _training_done(users["township_a"], campaign, village, D(2026, 11, 15))
         s.committee()
         s.nominate()
         if index == 2:
@@ -192,18 +192,23 @@ def _village_account(village: Region) -> User:
     return user
 
 
-def _training_done(campaign, village, on: dt.date) -> None:
-    # P15: the county records the training day on the campaign (no service writes it yet).
-    CampaignVillage.objects.filter(campaign=campaign, village=village).update(training_done_on=on)
+def _training_done(actor, campaign, village, on: dt.date) -> None:
+    # P15: the township records the session its election committee and staff attended.
+    from huanjie.preparation import services as preparation
+
+    entry = CampaignVillage.objects.select_related("village").get(campaign=campaign, village=village)
+    _check(preparation.record_training, actor, campaign, held_on=on, organiser=f"{village.parent.name}换届办",
+           topic="补训", attended=[preparation.Attended(entry, committee_all=True, staff=True)])
 
 
 def _check(call, *args, **kwargs):
     from huanjie.elections.services import ElectionError
+    from huanjie.preparation.services import PreparationRefused
     from huanjie.review.services import ReviewError
 
     try:
         return call(*args, **kwargs)
-    except (ElectionError, ReviewError) as exc:
+    except (ElectionError, ReviewError, PreparationRefused) as exc:
         raise ScenarioError(f"演示场景：{getattr(call, '__name__', call)} 被拒绝：{exc}") from exc
 
 

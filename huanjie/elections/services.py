@@ -22,6 +22,7 @@ from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import kinds
 from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
 from huanjie.people.models import Person, Region, Relation
+from huanjie.preparation import readiness
 from huanjie.rules.dates import CalendarResult, age_on, check_fact_date, election_calendar
 from huanjie.rules.people import Relation as EngineRelation
 from huanjie.rules.people import RelationIndex, check_election_committee
@@ -742,21 +743,7 @@ def voting_blockers(election: Election) -> list[str]:
     entry = CampaignVillage.objects.filter(campaign=election.campaign, village=election.organization).first()
     if entry is None:
         return [f"{election.organization.name}不在本次换届范围内"]
-    out = []
-    if entry.audit_done_on is None:
-        out.append("村“两委”离任审计尚未完成（先审计后换届，P14）")
-    if entry.training_done_on is None:
-        out.append("选举工作人员业务培训尚未完成（先培训再换届，P15）")
-    if entry.state == CampaignVillage.CONSOLIDATION:
-        out.append(
-            "该村正在集中整顿，县换届办解除前不能选举（P16）"
-            + (f"：{entry.state_reason}" if entry.state_reason else "")
-        )
-    elif entry.state == CampaignVillage.POSTPONED:
-        out.append(
-            "该村已暂缓换届，县换届办解除前不能选举（P16）"
-            + (f"：{entry.state_reason}" if entry.state_reason else "")
-        )
+    out = [str(b) for b in readiness.blockers(entry)]
     own = kinds.hooks_for(election.kind).voting_blockers
     if own is not None:
         out += own(election)

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huanjie.campaigns.models import Campaign, CampaignVillage
+from huanjie.campaigns.models import Campaign
 from huanjie.core import uploads
 from huanjie.core.access import (
     COUNTY,
@@ -31,6 +31,7 @@ from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
 from huanjie.people.services import PersonLookupError, find_by_id_number
+from huanjie.preparation import readiness
 
 SETUP = (COUNTY, TOWNSHIP)
 
@@ -100,13 +101,7 @@ def election_list(request, slug):
     for entry in entries:
         e = elections.get(entry.village_id)
         counts = totals.get(e.pk) if e else None
-        blockers = []
-        if entry.audit_done_on is None:
-            blockers.append("离任审计")
-        if entry.training_done_on is None:
-            blockers.append("业务培训")
-        if entry.state != CampaignVillage.IN_SCOPE:
-            blockers.append(entry.get_state_display())
+        blockers = [b.short for b in readiness.blockers(entry)]
         rows.append(
             {
                 "entry": entry,

@@ -45,6 +45,10 @@ class Region(models.Model):
 
     COUNTY, TOWNSHIP, VILLAGE = "county", "township", "village"
     LEVEL_CHOICES = [(COUNTY, "县（市、区）"), (TOWNSHIP, "乡镇（街道）"), (VILLAGE, "村（社区）")]
+    URBAN_RURAL_CHOICES = [
+        ("111", "主城区"), ("112", "城乡结合区"), ("121", "镇中心区"), ("122", "镇乡结合区"),
+        ("123", "特殊区域"), ("210", "乡中心区"), ("220", "村庄"),
+    ]
     KIND_CHOICES = [
         ("county", "县"), ("city", "县级市"), ("district", "区"),
         ("town", "镇"), ("xiang", "乡"), ("subdistrict", "街道"),
@@ -57,6 +61,8 @@ class Region(models.Model):
     kind = models.CharField("类型", max_length=12, choices=KIND_CHOICES)
     parent = models.ForeignKey("self", verbose_name="上级", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="children")
+    # 统计用城乡划分代码 (国家统计局): 111 主城区 … 220 村庄; blank for counties and townships.
+    urban_rural_code = models.CharField("城乡分类代码", max_length=3, blank=True)
     population = models.PositiveIntegerField("户籍人口", default=0)
     households = models.PositiveIntegerField("户数", default=0)
     valid_from = models.DateField("启用日期", default=dt.date(2000, 1, 1))
@@ -190,6 +196,10 @@ class Relation(models.Model):
 
     SPOUSE, PARENT, SIBLING, GRANDPARENT, MATERNAL_GRANDPARENT = (
         "spouse", "parent", "sibling", "grandparent", "maternal_grandparent")
+    URBAN_RURAL_CHOICES = [
+        ("111", "主城区"), ("112", "城乡结合区"), ("121", "镇中心区"), ("122", "镇乡结合区"),
+        ("123", "特殊区域"), ("210", "乡中心区"), ("220", "村庄"),
+    ]
     KIND_CHOICES = [
         (SPOUSE, "配偶"), (PARENT, "父母/子女"), (SIBLING, "兄弟姐妹"),
         (GRANDPARENT, "祖父母/孙子女"), (MATERNAL_GRANDPARENT, "外祖父母/外孙子女"),

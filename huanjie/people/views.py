@@ -18,7 +18,7 @@ from huanjie.core.access import (
 from huanjie.core.paging import CappedPaginator
 from huanjie.rules.education import EDUCATION_LABELS
 
-from . import services
+from . import regions, services
 from . import stats as people_stats
 from .forms import PersonForm, RelationForm
 from .models import Person, Region, Relation
@@ -48,7 +48,8 @@ def region_tree(request):
         return {"region": r, "children": children, "people": count, "villages": villages}
 
     tree = [node(r) for r in roots]
-    return render(request, "people/region_tree.html", {"tree": tree, "show_people": user.role != OBSERVER})
+    return render(request, "people/region_tree.html", {
+        "tree": tree, "show_people": user.role != OBSERVER, "has_children": len(regions) > len(roots)})
 
 
 @allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
@@ -56,13 +57,15 @@ def region_detail(request, code):
     region = get_object_or_404(Region.objects.current(), code=code)
     require_scope(request.user, region.code)
     children = region.children.filter(valid_until__isnull=True).order_by("code")
-    history = region.predecessors.all()
+    history = regions.history_of(region)
     stats = None
     if request.user.role != OBSERVER:
         villages = Region.objects.filter(code__startswith=region.scope_prefix, level=Region.VILLAGE)
         stats = people_stats.totals(villages.values_list("id", flat=True))
-    return render(request, "people/region_detail.html",
-                  {"region": region, "children": children, "history": history, "stats": stats})
+    return render(request, "people/region_detail.html", {
+        "region": region, "children": children, "history": history, "stats": stats,
+        "can_change": request.user.role == COUNTY and region.level != Region.COUNTY,
+    })
 
 
 @allow(*OFFICE)

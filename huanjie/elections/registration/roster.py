@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from huanjie.core import tables
+from huanjie.core.tables import Problem, cell_text
 from huanjie.rules.education import education_code
 from huanjie.rules.idnumber import validate_ids
 from huanjie.rules.people import PersonRecord, eligibility
@@ -113,19 +114,8 @@ WARNINGS = {
 NOTICE_CODES = {"already_registered_here"}
 
 
-class RosterError(ValueError):
+class RosterError(tables.TableError):
     """The file cannot be read as a roster at all (no header, unknown format)."""
-
-
-@dataclass(slots=True)
-class Problem:
-    row: int
-    field: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
 
 
 @dataclass(slots=True)
@@ -207,14 +197,8 @@ def read_table(data: bytes, filename: str) -> list[list]:
         raise RosterError(str(exc)) from None
 
 
-_SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
-_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
-
-
-def _header_key(value: object) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    text = _SPACES.sub("", text)
-    return _BRACKETS.sub("", text).rstrip("：:*")
+_SPACES = tables.SPACES
+_header_key = tables.header_key
 
 
 def _header_field(value: object, names: Mapping[str, str] = HEADER_NAMES) -> str | None:
@@ -311,27 +295,6 @@ def find_header(
 
 
 # --- cells ------------------------------------------------------------------------------------
-
-
-def cell_text(value: object) -> str:
-    # Exact-type fast paths first: a roster is text cells and the float 序号, 200,000 times over.
-    if value.__class__ is str:
-        return value.strip()
-    if value.__class__ is float:
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 _FULL = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
