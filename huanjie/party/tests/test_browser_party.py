@@ -177,7 +177,9 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
     page.click("#compute-result")
     page.wait_for_selector("#arithmetic")
     readout = page.inner_text("#arithmetic")
-    assert "18 × 5 = 90 > 应到 19 × 4 = 76" in readout and "票数 × 2 > 18，即至少 10 票（R58）" in readout
+    # the rule is cited after the arithmetic (the citation text itself belongs to the law profiles)
+    assert "18 × 5 = 90 > 应到 19 × 4 = 76" in readout and "票数 × 2 > 18，即至少 10 票" in readout
+    assert "R58" in readout
     assert "当选" in page.inner_text("tr[data-name=王建华]")
     assert "未达到当选票数" in page.inner_text("tr[data-name=刘德顺]")
 
