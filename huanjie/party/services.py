@@ -22,6 +22,7 @@ from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import services as elections
+from huanjie.elections.aftervote import locking
 from huanjie.elections.models import Candidate, ElectedMember, Election, Round
 from huanjie.elections.registration import roster
 from huanjie.elections.registration.services import rejected_rows_xlsx
@@ -36,6 +37,7 @@ from huanjie.party.models import (
     SignIn,
 )
 from huanjie.people.models import Person, Region
+from huanjie.people.services import ELSEWHERE_MESSAGE, may_see
 from huanjie.rules.party import EXCLUSION_SITUATIONS, electing_body, member_vote, party_attendance
 from huanjie.rules.party import Exclusion as EngineExclusion
 from huanjie.rules.policy import get_policy, initial_candidates_minimum, team_checks
@@ -127,6 +129,8 @@ def add_member(actor, branch: Branch, person: Person, *, status: str = Member.FO
                mobile: bool = False, mobile_where: str = "", note: str = "") -> Member:
     """Put a person on the branch's roll by hand."""
     _require(actor, WORK_ROLES, "修改党员名册", branch.village.code)
+    if not may_see(actor, person):
+        raise MemberInvalid({"person": ELSEWHERE_MESSAGE})
     errors = _check_member_facts(status, joined_on, formal_on, discipline_until)
     if mobile and not mobile_where.strip():
         errors["mobile_where"] = "流动党员应填写外出地点"
@@ -134,7 +138,9 @@ def add_member(actor, branch: Branch, person: Person, *, status: str = Member.FO
         errors["person"] = f"{person.name}已在本党组织名册中"
     other = Member.objects.filter(person=person).exclude(branch=branch).select_related("branch__village").first()
     if other is not None:
-        errors["person"] = f"{person.name}的组织关系在{other.branch.village.name}，一名党员只能在一个党组织"
+        errors["person"] = (f"{person.name}的组织关系在{other.branch.village.name}，一名党员只能在一个党组织"
+                            if actor is None or in_scope(actor, other.branch.village.code)
+                            else "该党员的组织关系在其他党组织，一名党员只能在一个党组织，请与乡镇换届办核实")
     if errors:
         raise MemberInvalid(errors)
     member = Member.objects.create(
@@ -242,7 +248,7 @@ def preview_members(branch: Branch, data: bytes, filename: str) -> tuple[roster.
         f = _row_facts(r)
         if r.id_number and r.id_number in elsewhere:
             r.errors.append(roster.Problem(r.row, "id_number", "member_elsewhere",
-                                           f"该党员的组织关系在{elsewhere[r.id_number]}，一名党员只能在一个党组织。"))
+                                           "该党员的组织关系在其他党组织，一名党员只能在一个党组织，请与乡镇换届办核实。"))
         if f is not None and not r.errors:
             facts[r.row] = f
     return parsed, facts
@@ -276,6 +282,17 @@ def import_members(actor, branch: Branch, data: bytes, filename: str, *, skip_ba
         raise ImportRejected(f"名册有{len(bad)}行有问题，未导入任何一行（可选择只导入没有问题的行）。{first}", parsed)
     people = {p.id_number: p for p in Person.objects.filter(id_number__in=[r.id_number for r in parsed.rows
                                                                             if r.row in facts])}
+    hidden = [r for r in parsed.rows if r.row in facts and r.id_number in people
+              and not may_see(actor, people[r.id_number])]
+    if hidden:
+        # Out of scope, a person is neither shown nor changed: the row is refused like any bad row.
+        for r in hidden:
+            r.errors.append(roster.Problem(r.row, "id_number", "registered_elsewhere", ELSEWHERE_MESSAGE))
+            facts.pop(r.row)
+        if not skip_bad_rows:
+            raise ImportRejected(f"第{hidden[0].row}行：{ELSEWHERE_MESSAGE}。未导入任何一行（可选择只导入没有问题的行）。",
+                                 parsed)
+        bad = [r for r in parsed.rows if r.errors]
     existing = {m.person_id: m for m in Member.objects.filter(branch=branch)}
     added = updated = created = 0
     today = timezone.localdate()
@@ -391,6 +408,7 @@ def create_party_election(
 
 
 @transaction.atomic
+@locking.guarded
 def record_approval(actor, pe: PartyElection, *, request_number: str, request_date: dt.date,
                     approval_number: str, approval_date: dt.date) -> PartyElection:
     """The branch's 请示 on the preliminary candidates and the township's 批复 (numbers and dates)."""
@@ -437,6 +455,7 @@ def meeting_kinds(pe: PartyElection) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
+@locking.guarded
 def record_recommendation(actor, pe: PartyElection, kind: str, *, held_on: dt.date, expected: int, present: int,
                           tallies: Mapping[Person, int]) -> RecommendationMeeting:
     """A recommendation meeting (date, expected and present) with each person's votes; the
@@ -511,6 +530,7 @@ def nominees(pe: PartyElection) -> list[Nominee]:
 
 
 @transaction.atomic
+@locking.guarded
 def add_nominee(actor, pe: PartyElection, person: Person, *, source: str = Nominee.RECOMMENDED,
                 proposed_post: str = "") -> Nominee:
     """An initial candidate (初步人选) for the committee: a member of this branch with the right to
@@ -560,6 +580,7 @@ def inspector_for(nominee: Nominee) -> str:
 
 
 @transaction.atomic
+@locking.guarded
 def record_inspection(actor, nominee: Nominee, *, inspected_on: dt.date, competent: int, basic: int,
                       incompetent: int, talks: int, visits: str = "", inspected_by: str = "") -> Nominee:
     """考察: the 民主测评 counts (称职 / 基本称职 / 不称职), the talks and the site visits."""
@@ -581,6 +602,7 @@ def record_inspection(actor, nominee: Nominee, *, inspected_on: dt.date, compete
 
 
 @transaction.atomic
+@locking.guarded
 def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.date) -> list[Nominee]:
     """预备人选: the committee's list, seats + 1 by policy and never below R54's 20 % margin
     (the engine's check P8), each with the review passed and the inspection recorded. The
@@ -641,6 +663,7 @@ def notice_window(pe: PartyElection) -> tuple[dt.date, dt.date] | None:
 
 
 @transaction.atomic
+@locking.guarded
 def publish_notice(actor, pe: PartyElection, on: dt.date) -> None:
     """Start the 公示 of the preliminary candidates; the objection window runs to its last day."""
     if not pe.preliminary_decided_on:
@@ -702,6 +725,7 @@ def quorum_text(result) -> str:
 
 
 @transaction.atomic
+@locking.guarded
 def record_exclusion(actor, election: Election, member: Member, situation: str, *,
                      township_agreed_on: dt.date | None, assembly_approved_on: dt.date | None) -> Exclusion:
     """A member left out of 应到会人数 (R51) with the township's agreement and the assembly's approval."""
@@ -726,6 +750,7 @@ def record_exclusion(actor, election: Election, member: Member, situation: str, 
 
 
 @transaction.atomic
+@locking.guarded
 def sign_in(actor, election: Election, member: Member) -> SignIn:
     """A member signs in at the assembly (实到). Only a member with the vote counts; nobody signs
     for another (no proxies, R53)."""
@@ -761,6 +786,7 @@ def record_plenary_present(actor, pe: PartyElection, present: int) -> PartyElect
 
 
 @transaction.atomic
+@locking.guarded
 def record_expected_approval(actor, pe: PartyElection, *, approved_on: dt.date,
                              county_informed_on: dt.date | None = None) -> PartyElection:
     """The township approves 应到会人数 as the engine computes it (R51); the county is informed (seed 004)."""

@@ -124,8 +124,13 @@ def _add_member(request, village, branch, url):
     user = request.user
     errors: dict[str, str] = {}
     id_number = (p.get("id_number") or "").strip().upper()
-    person = Person.objects.filter(id_number=id_number).first() if id_number else None
-    if person is None:
+    from huanjie.people.services import Elsewhere, find_person_for
+
+    found = find_person_for(user, id_number) if id_number else None
+    person = found if isinstance(found, Person) else None
+    if isinstance(found, Elsewhere):
+        errors["id_number"] = found.message
+    elif person is None:
         name = re.sub(r"\s+", "", p.get("name") or "")
         if not name:
             errors["name"] = "该身份证号码尚无人员记录，请填写姓名"

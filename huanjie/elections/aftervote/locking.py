@@ -91,7 +91,7 @@ UNGUARDED = {
 
 def election_of(subject):
     """The election a write service's subject belongs to: the election itself or a row hanging
-    from it (by ``election``, or through its round, station or counting form)."""
+    from it (by ``election``, or through its round, station, counting form or candidate)."""
     from django.core.exceptions import FieldDoesNotExist
 
     from huanjie.elections.models import Election
@@ -99,7 +99,7 @@ def election_of(subject):
     if isinstance(subject, Election):
         return subject
     meta = getattr(subject, "_meta", None)
-    for name in ("election", "round", "station", "form"):
+    for name in ("election", "round", "station", "form", "candidate"):
         try:
             meta.get_field(name)
         except (AttributeError, FieldDoesNotExist):

@@ -314,3 +314,25 @@ def test_ballot_by_ballot_entry_applies_the_party_ballot_rules(world):
     # 16 ballots returned, one void: a 15, b 15, c 14, outsider 1 (only the write-in beside an 'against')
     assert out["tally"][a] == 15 and out["tally"][c] == 14 and out["tally"].get(outsider) == 1
     assert [e["name"] for e in out["elected"]] == [a, b, c]
+
+
+def test_a_submitted_assembly_result_freezes_sign_in_and_the_candidates(world):
+    """Issue 9 §4 for the party kinds: the writes that feed the assembly's result go through the one
+    lock guard, so a locked result refuses them like the villagers' committee's services."""
+    from huanjie.elections.aftervote.locking import ResultLocked
+    from huanjie.elections.voting.models import ResultSubmission
+
+    pe, roll, noms, d = approved_election(world)
+    from django.utils import timezone
+
+    ResultSubmission.objects.create(election=pe.election, locked=True, submitted_at=timezone.now(),
+                                    submitted_by=world.users["village_a1"])
+    village = world.users["village_a1"]
+    with pytest.raises(ResultLocked):
+        services.sign_in(village, pe.election, roll[0])
+    with pytest.raises(ResultLocked):
+        services.record_inspection(village, noms[0], inspected_on=d["request"], competent=10, basic=0,
+                                   incompetent=0, talks=3)
+    from huanjie.party.models import SignIn
+
+    assert not SignIn.objects.filter(election=pe.election).exists()

@@ -108,3 +108,28 @@ def test_out_of_scope_account_cannot_touch_the_roll(world, branch):
     with pytest.raises(services.PartyError):
         services.add_member(world.users["township_b"], branch, new_person(world.village_a1, "甲"),
                             joined_on=dt.date(2000, 1, 1))
+
+
+def test_a_person_of_another_county_is_neither_shown_nor_changed(world, branch, client_for):
+    """Issue 9 §3 for the member roll: an ID number on record outside the actor's scope is refused
+    with the one message, by import and by hand, and the person's record stays as it was."""
+    from huanjie.people.services import ELSEWHERE_MESSAGE
+
+    far = world.people["far"]
+    sex = "男" if int(far.id_number[16]) % 2 else "女"  # as the ID number says (R67)
+    rows = [roll_row(1, "冒名", sex, far.birth_date, 16)]
+    rows[0][5] = far.id_number
+    user = world.users["village_a1"]
+    with pytest.raises(services.ImportRejected) as exc:
+        services.import_members(user, branch, roll_xlsx(rows), "roll.xlsx")
+    assert ELSEWHERE_MESSAGE in str(exc.value) and far.name not in str(exc.value)
+    assert "邻村" not in str(exc.value)
+    result = services.import_members(user, branch, roll_xlsx(rows), "roll.xlsx", skip_bad_rows=True)
+    assert (result.added, result.rejected) == (0, 1)
+    assert not Member.objects.filter(person=far).exists()
+    far.refresh_from_db()
+    assert far.name == "钱多" and far.political_status != "cpc_probationary"
+
+    with pytest.raises(services.MemberInvalid) as exc:
+        services.add_member(user, branch, far)
+    assert ELSEWHERE_MESSAGE in str(exc.value.errors)
