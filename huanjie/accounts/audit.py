@@ -233,6 +233,14 @@ def head_checkpoint(chain: str) -> Checkpoint:
     return Checkpoint(chain, head["seq"], head["hash"], _checkpoint_mac(chain, head["seq"], head["hash"]))
 
 
+def checkpoint_line(region_code: str) -> str:
+    """The line printed on result reports and the summary: the county chain's head as the document
+    was made (count and keyed check code), so that a later truncation of the log shows against paper."""
+    chain = chain_of(region_code)
+    cp = write_checkpoint(chain) or head_checkpoint(chain)
+    return f"审计链检查点：{chain_label(chain)} 链共 {cp.seq} 条记录，校验码 {cp.code}"
+
+
 def write_checkpoint(chain: str) -> Checkpoint | None:
     """Append the chain's committed head (count, hash, keyed mac) to its checkpoint file; one line
     per batch of writes (a transaction), never more than once per head."""

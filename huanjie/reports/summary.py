@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign
 from huanjie.core.access import COUNTY, TOWNSHIP, in_scope
 from huanjie.documents.render import BarChart, SheetSpec, TableSpec, notice_docx, notice_pdf, workbook_bytes
@@ -126,6 +127,7 @@ def _paragraphs(s: Summary) -> tuple[list[str], list[str]]:
             after.append(f"{head}：" + paras[0])
             after.extend(paras[1:])
     after.append(f"（本总结中的数字由换届通根据截至 {s.as_of.isoformat()} 的数据生成，百分比按四舍五入保留一位小数。）")
+    after.append(f"（{audit.checkpoint_line(s.region.code)}）")
     return before, after
 
 

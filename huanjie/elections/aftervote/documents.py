@@ -338,8 +338,7 @@ def trust_lines(election: Election) -> list[str]:
     from huanjie.accounts.models import AuditRecord
 
     chain = audit.chain_of(election.organization.code)
-    cp = audit.write_checkpoint(chain) or audit.head_checkpoint(chain)
-    lines = [f"审计链检查点：{audit.chain_label(chain)} 链共 {cp.seq} 条记录，校验码 {cp.code}"]
+    lines = [audit.checkpoint_line(election.organization.code)]
     rec = (
         AuditRecord.objects.filter(
             chain=chain, object_type="elections.Election", object_id=str(election.pk),

@@ -107,8 +107,14 @@ def test_summary_documents_carry_the_figures_and_the_chart(world):
     for needle in ("安平县村（社区）“两委”换届选举工作总结", "全县换届工作有序推进", "表1", "受理举报信访",
                    "各乡镇新当选村干部结构", "清溪镇", "主要做法：先审计后换届"):
         assert needle in text
+    # the county chain's checkpoint as the document was made (issue 9 §5): count and keyed check code
+    from huanjie.accounts import audit
+
+    head = audit.head_checkpoint(audit.chain_of(world.county.code))
+    assert head.seq > 0 and f"链共 {head.seq} 条记录" in text.replace("\n", "") and head.code in text.replace("\n", "")
     doc = Document(io.BytesIO(summary.summary_docx(s)))
     assert len(doc.inline_shapes) == 1  # the chart
+    assert any(head.code in p.text for p in doc.paragraphs)
     assert any("受理举报信访" in cell.text for t in doc.tables for row in t.rows for cell in row.cells)
     book = openpyxl.load_workbook(io.BytesIO(summary.summary_xlsx(s)))
     assert book.sheetnames[0] == "换届选举工作情况"
