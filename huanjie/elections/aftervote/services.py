@@ -50,8 +50,10 @@ REASON_ZH = {
 }
 
 
-class AfterVoteError(Exception):
-    """A refused action after the vote; ``str(exc)`` is the Chinese reason shown to the user."""
+class AfterVoteError(election_services.ElectionError):
+    """A refused action after the vote; ``str(exc)`` is the Chinese reason shown to the user. An
+    :class:`ElectionError` like every refusal of the election machinery, so that a view catching
+    ElectionError shows it instead of failing with a server error."""
 
 
 def _require(actor, roles: set[str], what: str, election: Election) -> None:
