@@ -326,7 +326,7 @@ def _dashboard(request, slug, *, level: str):
             [
                 [r["township"].name if r["township"] else "", r["village"].name, r["kind"], r["stage"],
                  "已报送" if r["locked"] else ("已解锁" if r["reopened"] else "未报送"),
-                 r["registered"], r["issued"], r["returned"], "" if r["turnout"] is None else r["turnout"],
+                 r["registered"], r["issued"], r["returned"], "" if r["turnout"] is None else r["turnout"].value,
                  {True: "是", False: "否"}.get(r["quorum_met"], ""),
                  "；".join(f"{post}：{'、'.join(names)}" for post, names in r["elected_by_post"]),
                  r["women"], r["young"], "是" if r["yijiantiao"] else ""]
