@@ -49,7 +49,7 @@ def work_lines(figures: dict, leaving: int | None) -> list[tuple[str, str]]:
         ("换届村（社区）", f"{t['villages']} 个"),
         ("已完成投票计票", percent(t["held"], t["villages"]).with_counts),
         ("已报送结果", percent(t["submitted"], t["villages"]).with_counts),
-        ("选民参选率（已计票村）", percent(t["returned"], t["registered"]).with_counts),
+        *participation_lines(t),
         ("完成资格审查的候选人", f"{t['reviewed']} 人"),
         ("资格审查未通过", percent(t["disqualified"], t["reviewed"]).with_counts),
         ("受理举报信访", f"{t['complaints']} 件"),
@@ -61,6 +61,14 @@ def work_lines(figures: dict, leaving: int | None) -> list[tuple[str, str]]:
     if leaving is not None:
         lines.append(("上届村干部离任", f"{leaving} 人"))
     return lines
+
+
+def participation_lines(t: dict) -> list[tuple[str, str]]:
+    """Turnout of the voters (villagers' committees counted) and of the party members (the
+    assemblies held), each with its counts."""
+    return [("选民参选率（已计票村）", percent(t["returned"], t["registered"]).with_counts),
+            ("召开党员大会选举的村", f"{t['party_held']} 个"),
+            ("党员参会率（实到/应到会）", percent(t["party_present"], t["party_expected"]).with_counts)]
 
 
 def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = None) -> Summary:
@@ -82,7 +90,8 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
         c = structure_counts(structure.current_cadres(campaign, tw.scope_prefix), cutoff)
         townships.append([tw.name, str(t_tot["villages"]), str(t_tot["held"]), str(c.cadres),
                           c.share("women").with_counts, c.share("young").with_counts,
-                          str(c.yijiantiao_villages), percent(t_tot["returned"], t_tot["registered"]).with_counts])
+                          str(c.yijiantiao_villages), percent(t_tot["returned"], t_tot["registered"]).with_counts,
+                          percent(t_tot["party_present"], t_tot["party_expected"]).with_counts])
         chart_cats.append(tw.name)
         chart_elected.append(c.cadres)
         chart_women.append(c.women)
@@ -93,7 +102,8 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
                    work_lines(totals, leaving), tables, townships, chart, as_of)
 
 
-TOWNSHIP_COLUMNS = ["乡镇", "换届村数", "已完成选举", "当选人数", "女性", "35岁及以下", "一肩挑村", "参选率"]
+TOWNSHIP_COLUMNS = ["乡镇", "换届村数", "已完成选举", "当选人数", "女性", "35岁及以下", "一肩挑村", "参选率",
+                    "党员参会率"]
 STRUCTURE_COLUMNS = ["项目", "本届", "上届", "比上届", "目标"]
 
 

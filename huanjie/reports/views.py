@@ -55,7 +55,8 @@ def home(request):
         "campaign": campaign, "region": region, "page": Paginator(snaps, 30).get_page(request.GET.get("page")),
         "q": q, "query": urlencode({"q": q} if q else {}), "comparison": services.comparison(now, last.totals
                                                                                              if last else None),
-        "last": last, "this_week": this_week, "turnout": services.turnout_text(now)})
+        "last": last, "this_week": this_week, "turnout": services.turnout_text(now),
+        "party_turnout": services.party_turnout_text(now)})
 
 
 @allow(COUNTY, TOWNSHIP)
@@ -85,7 +86,7 @@ def weekly_detail(request, pk):
         "snap": snap, "campaign": snap.campaign, "last": last, "figures": services.FIGURES[1:],
         "table": [(r, [r.get(key, 0) for key, _ in services.FIGURES[1:]]) for r in snap.rows],
         "comparison": services.comparison(snap.totals, last.totals if last else None),
-        "turnout": services.turnout_text(snap.totals)})
+        "turnout": services.turnout_text(snap.totals), "party_turnout": services.party_turnout_text(snap.totals)})
 
 
 @allow(COUNTY, TOWNSHIP)
@@ -122,15 +123,19 @@ def structure_page(request):
     campaign = campaign_for(request)
     region = _region_for(request)
     tables = [structure.structure_table(campaign, region.scope_prefix, body) for body in ("all", "committee", "party")]
+    participation = summary.participation_lines(services.totals(services.village_figures(campaign, region.scope_prefix)))
     if request.GET.get("format") == "xlsx":
         sheets = [SheetSpec(name=t["label"], title=f"{region.name}新一届{t['label']}班子结构", subtitle=campaign.name,
                             columns=summary.STRUCTURE_COLUMNS, rows=summary.structure_rows(t)) for t in tables]
+        sheets.append(SheetSpec(name="参选情况", title=f"{region.name}参选情况", subtitle=campaign.name,
+                                columns=["项目", "本届"], rows=[list(p) for p in participation]))
         return file_response(workbook_bytes(sheets), f"{region.name}班子结构统计.xlsx", content_type=XLSX)
     prefix = request.user.scope_prefix or "-"
     choices = Region.objects.filter(code__startswith=prefix, level__in=[Region.TOWNSHIP, Region.VILLAGE],
                                     valid_until=None).order_by("code")
     return render(request, "reports/structure.html", {
         "campaign": campaign, "region": region, "tables": tables, "choices": choices,
+        "participation": participation, "rounding": summary.ROUNDING,
         "chart": _chart_json(tables[0]), "previous_count": PreviousCadre.objects.filter(
             campaign=campaign, village__code__startswith=region.scope_prefix).count()})
 
