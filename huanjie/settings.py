@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "huanjie.preparation",
     "huanjie.party",
     "huanjie.oversight",
+    "huanjie.supervision",
     "huanjie.reports",
     "huanjie.documents",
     "huanjie.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("preparation/", include("huanjie.preparation.urls")),
     path("party/", include("huanjie.party.urls")),
     path("oversight/", include("huanjie.oversight.urls")),
+    path("supervision/", include("huanjie.supervision.urls")),
     path("reports/", include("huanjie.reports.urls")),
     path("api/", api.urls),
 ]

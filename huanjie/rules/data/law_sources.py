@@ -279,6 +279,7 @@ RULES = {
     "R69": "按姓氏笔画排序",
     "R70": "各种名单的排列顺序",
     "P12": "“一肩挑”：村党组织负责人通过法定程序担任村民委员会主任",
+    "R71": "村民会议的召开和决定",
 }
 
 # The national reading of the 2018 texts (rules.md §4), per rule.
@@ -361,6 +362,7 @@ _NATIONAL_2018 = {
     "R69": [("STROKE", "", "secondary")],
     "R70": [("", "", "interpretation", "提名得票相等的按姓氏笔画")],
     "P12": [("", "", "interpretation", "2018年文本未规定；“一肩挑”是换届政策的目标（policy.md P12）")],
+    "R71": [("VCL", "22", "checked")],
 }
 
 _ZHEJIANG = {
