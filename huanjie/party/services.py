@@ -654,7 +654,7 @@ def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.d
 
 
 def notice_window(pe: PartyElection) -> tuple[dt.date, dt.date] | None:
-    """The 公示 of the preliminary candidates: (first day, last day), policy length (P13)."""
+    """The 公示 of the preliminary candidates: (first day, last day), policy length (P18)."""
     rec = pe.election.steps.filter(key="preliminary_notice").first()
     if rec is None:
         return None
