@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huanjie.review",
     "huanjie.preparation",
     "huanjie.party",
+    "huanjie.congress",
     "huanjie.oversight",
     "huanjie.reports",
     "huanjie.documents",
