@@ -182,7 +182,7 @@ class StructureCounts:
     secretaries: int
     secretaries_college: int
 
-    def share(self, field: str, places: int = 1) -> Percent:
+    def share(self, field: str, places: int = 2) -> Percent:
         return percent(getattr(self, field), self.cadres, places)
 
     @property
