@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "huanjie.review",
     "huanjie.preparation",
     "huanjie.party",
+    "huanjie.congress",
     "huanjie.oversight",
     "huanjie.reports",
     "huanjie.documents",
