@@ -56,7 +56,7 @@ def allocation_pdf(congress: Congress) -> bytes:
     return table_pdf(
         f"{congress.title}代表名额分配表", ALLOCATION_COLUMNS, allocation_rows(table), landscape=True,
         subtitle=f"填报单位：{congress.committee_name}", footer_lines=footer, whole=[0, 3, 5, 6, 7],
-        signature_lines=["制表人：", "审核人："],
+        signature_lines=["制表人", "审核人"],
     )
 
 
