@@ -41,6 +41,11 @@ class KindHooks:
     # election → (opening, closing): the kind's own documents for the archive package, each
     # (title, filename, date, make). Opening documents replace the voter list and cards.
     archive_documents: Callable | None = None
+    # election → the address of the page where the office does this election's work (the to-do
+    # list links there instead of the villagers' committee's pages).
+    work_url: Callable | None = None
+    # stage → what the office does in that stage when no dated step is due (to-do list wording).
+    stage_work: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ Party (R49–R52, R62–R65)
     ``party_attendance(present_with_vote, *, members_total, probationary, on_probation_discipline,
     rights_suspended, excluded_with_approval: [Exclusion], absent_not_excluded, expected_attendance,
     profile) -> AttendanceResult``; ``credentials([DelegateRecord], profile)``;
-    ``congress_size(delegates_planned, unit_seats, candidates, profile)``.
+    ``congress_size(delegates_planned, unit_seats, candidates, profile)``;
+    ``allocate_delegates([UnitShare], total, minimum) -> Allocation`` (seats per election unit by
+    party members, largest remainder, reserved seats; ``largest_remainder`` is the shared method).
 Recall, residents, mobile boxes, meetings (R13, R21, R38, R42–R47, R50)
     ``recall(registered_voters, petitions, votes, reps_total, profile)``;
     ``residents_nomination(seats, nominations, size_proposals, profile)``;
@@ -58,6 +60,7 @@ Engine
     ``run_case(case: dict) -> dict``; ``main(argv) -> int`` (``python -m huanjie.rules.engine CASE.json``).
 """
 
+from .allocation import Allocation, UnitShare, allocate_delegates, largest_remainder
 from .counting import (
     Ballot,
     Candidate,
@@ -186,7 +189,11 @@ __all__ = [
     "VoteCount",
     "VoterApplicant",
     "VoterDecision",
+    "Allocation",
+    "UnitShare",
     "add_months",
+    "allocate_delegates",
+    "largest_remainder",
     "add_years",
     "age_on",
     "by_election_turnout",

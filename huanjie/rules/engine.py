@@ -644,6 +644,13 @@ def _congress_size(inputs: _Obj, profile: Profile) -> dict:
     return congress_size(inputs.int("delegates_planned"), seats, cands, profile)
 
 
+def _delegate_allocation(inputs: _Obj, profile: Profile) -> dict:
+    from .allocation import UnitShare, allocate_delegates
+
+    units = [UnitShare(u.str("unit"), u.int("members"), u.int("reserved", 0)) for u in inputs.objs("units")]
+    return allocate_delegates(units, inputs.int("total"), inputs.int("minimum", 1)).as_dict()
+
+
 def _sorting(inputs: _Obj, profile: Profile) -> dict:
     from .strokes import stroke_sort_key, unknown_characters
 
@@ -798,6 +805,7 @@ KINDS: dict[str, Callable[[_Obj, Profile], dict]] = {
     "residents_nomination": _residents_nomination,
     "credentials": _credentials,
     "congress_size": _congress_size,
+    "delegate_allocation": _delegate_allocation,
     "sorting": _sorting,
     "id_number": _id_number,
     "education_code": _education,
