@@ -654,7 +654,7 @@ def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.d
 
 
 def notice_window(pe: PartyElection) -> tuple[dt.date, dt.date] | None:
-    """The 公示 of the preliminary candidates: (first day, last day), policy length (P13)."""
+    """The 公示 of the preliminary candidates: (first day, last day), policy length (P18)."""
     rec = pe.election.steps.filter(key="preliminary_notice").first()
     if rec is None:
         return None
@@ -860,7 +860,12 @@ def record_result_approval(actor, pe: PartyElection, *, number: str, on: dt.date
     pe.save(update_fields=["result_approval_number", "result_approval_date"])
     audit.record(actor, "party.result_approval", pe, object_repr=f"{pe.election.title}：选举结果批复",
                  changes={"result_approval": [before, [pe.result_approval_number, on]]})
-    _step(actor, pe.election, "result_approved", on)
+    # The 批复 follows the reported (and so locked) result: a step of the plenary's calendar that
+    # its submission does not freeze (AFTER_RESULT_STEPS).
+    try:
+        elections.record_after_result_step(actor, pe.plenary, "result_approved", on)
+    except elections.ElectionError as exc:
+        raise PartyError(str(exc)) from None
     return pe
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections import kinds as kind_hooks
 from huanjie.elections import services as election_services
 from huanjie.elections.aftervote import locking, seal
 from huanjie.elections.models import Election, Post, Round, StepRecord
@@ -52,8 +53,10 @@ REASON_ZH = {
 }
 
 
-class AfterVoteError(Exception):
-    """A refused action after the vote; ``str(exc)`` is the Chinese reason shown to the user."""
+class AfterVoteError(election_services.ElectionError):
+    """A refused action after the vote; ``str(exc)`` is the Chinese reason shown to the user. An
+    :class:`ElectionError` like every refusal of the election machinery, so that a view catching
+    ElectionError shows it instead of failing with a server error."""
 
 
 def _require(actor, roles: set[str], what: str, election: Election) -> None:
@@ -104,7 +107,7 @@ def result_blockers(election: Election) -> list[str]:
             missing = post.seats - elected.get(post.pk, 0)
             if missing > 0 and not any(post.name in p for p in problems):
                 problems.append(f"{post.name}尚缺 {missing} 名，须另行选举（R31、R35）。")
-    return problems
+    return problems + kind_hooks.result_blockers(election)
 
 
 # ---------------------------------------------------------------- submit, unlock, relock
