@@ -295,6 +295,7 @@ RULES = {
     # The party's own procedure steps that policy.md does not number (domain §4, seed 004 §二):
     "P21": "村党组织委员人选的推荐（党员推荐、群众推荐）",
     "P22": "对候选人初步人选的考察",
+    "R71": "村民会议的召开和决定",
 }
 
 # The national reading of the 2018 texts (rules.md §4), per rule.
@@ -399,6 +400,7 @@ _NATIONAL_2018 = {
         ("PLAN", "", "policy", "党员推荐和群众推荐（两推），公推直选的海推和定向推荐"),
     ],
     "P22": [("PLAN", "", "policy", "民主测评、个别谈话、实地走访")],
+    "R71": [("VCL", "22", "checked")],
 }
 
 _ZHEJIANG = {
