@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "huanjie.party",
     "huanjie.congress",
     "huanjie.oversight",
+    "huanjie.supervision",
     "huanjie.reports",
     "huanjie.documents",
     "huanjie.demo",

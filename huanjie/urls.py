@@ -19,6 +19,7 @@ urlpatterns = [
     path("party/", include("huanjie.party.urls")),
     path("congress/", include("huanjie.congress.urls")),
     path("oversight/", include("huanjie.oversight.urls")),
+    path("supervision/", include("huanjie.supervision.urls")),
     path("reports/", include("huanjie.reports.urls")),
     path("api/", api.urls),
 ]

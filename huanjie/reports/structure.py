@@ -274,8 +274,14 @@ def structure_table(campaign: Campaign, prefix: str, body: str = "all", on: dt.d
                           now_c.secretaries > 0 and now_c.secretaries_college * den >= now_c.secretaries * num))
         t = turnover(now_list, prev_list) if prev_list else None
         if t:
+            from .outgoing import outgoing_counts, outgoing_rows
+
+            # leaving: the cadres whose every body has its new result and who are in neither new
+            # team (the one rule of the outgoing list, so the two pages print one figure)
+            out = outgoing_counts(outgoing_rows(campaign, prefix))
             lines.append(Line("新进班子", percent(t["new_entrants"], now_c.cadres)))
-            lines.append(Line("上届离任", percent(t["leaving"], prev_c.cadres)))
+            lines.append(Line("上届离任", percent(out["left"], prev_c.cadres)))
+            lines.append(Line("离任后另行安排", percent(out["placed"], out["left"])))
     return {"body": body, "label": BODIES[body], "lines": lines, "counts": now_c, "previous": prev_c}
 
 

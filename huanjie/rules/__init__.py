@@ -45,6 +45,8 @@ Recall, residents, mobile boxes, meetings (R13, R21, R38, R42–R47, R50)
     ``residents_nomination(seats, nominations, size_proposals, profile)``;
     ``residents_meeting(members, present, in_favour)``; ``mobile_boxes(boxes, profile, *, candidates, relations)``;
     ``representatives_meeting(members, present, in_favour, *, representatives, women)`` (R38);
+    ``villagers_meeting(adults, present, *, households, households_present, in_favour)`` (R71);
+    ``meeting_quorum(Meeting(body, members, present, ...))`` (R71 or R38, with the arithmetic);
     ``nomination_turnout(registered, participated)``, ``nomination_ballot_valid(nominees, seats)`` (R13);
     ``by_election_turnout(body, members, voted)`` (R44); ``party_congress_possible(members)`` (R50).
 Policy (P1–P13)
@@ -132,11 +134,13 @@ from .policy import (
 from .profile_versions import cite, explain, version_for
 from .profiles import PROFILES, SWITCHES, Profile, get_profile, profile_for
 from .recall import (
+    Meeting,
     MobileBox,
     Nomination,
     RecallPetition,
     RecallVote,
     by_election_turnout,
+    meeting_quorum,
     mobile_boxes,
     nomination_ballot_valid,
     nomination_turnout,
@@ -145,6 +149,7 @@ from .recall import (
     representatives_meeting,
     residents_meeting,
     residents_nomination,
+    villagers_meeting,
 )
 
 __all__ = [
@@ -162,6 +167,7 @@ __all__ = [
     "EligibilityDecision",
     "EngineError",
     "Exclusion",
+    "Meeting",
     "MobileBox",
     "NegativeFinding",
     "Nomination",
@@ -228,6 +234,8 @@ __all__ = [
     "relation_conflicts",
     "representatives_meeting",
     "residents_meeting",
+    "villagers_meeting",
+    "meeting_quorum",
     "residents_nomination",
     "run_case",
     "runoff_threshold",

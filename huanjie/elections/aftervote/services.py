@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections import kinds as kind_hooks
 from huanjie.elections import services as election_services
 from huanjie.elections.aftervote import locking, seal
 from huanjie.elections.models import Election, Post, Round, StepRecord
@@ -106,7 +107,7 @@ def result_blockers(election: Election) -> list[str]:
             missing = post.seats - elected.get(post.pk, 0)
             if missing > 0 and not any(post.name in p for p in problems):
                 problems.append(f"{post.name}尚缺 {missing} 名，须另行选举（R31、R35）。")
-    return problems
+    return problems + kind_hooks.result_blockers(election)
 
 
 # ---------------------------------------------------------------- submit, unlock, relock

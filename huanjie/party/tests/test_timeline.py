@@ -64,3 +64,22 @@ def test_the_result_approval_is_recorded_on_the_plenary_after_its_submission(wor
     plenary = {s.key: s for s in elections.timeline(pe.plenary)}
     assert plenary["result_approved"].done_on == d["result_approved"]
     assert plenary["result_approved"].status == "done"
+
+
+def test_every_party_step_cites_its_source(world):
+    """The basis of each step is printed as a citation (P2020's articles, the campaign's plan), never
+    as a bare code the citation tag does not know."""
+    from huanjie.core.templatetags.law import cite
+    from huanjie.rules.profile_versions import cite_text
+
+    pe, roll, noms, d = approved_election(world)
+    steps = elections.timeline(pe.election) + elections.timeline(pe.plenary)
+    version = pe.election.profile().version
+    for s in steps:
+        assert cite_text(s.rule, version), (s.key, s.rule)
+    by_key = {s.key: cite_text(s.rule, version) for s in steps}
+    assert "《中国共产党基层组织选举工作条例》第十四条" in by_key["members_recommend"]
+    assert "实施方案" in by_key["preliminary_notice"] and "第十四条" in by_key["approval_received"]
+    assert "《中国共产党基层组织选举工作条例》第十三条" in by_key["preliminary_candidates"]
+    html = str(cite("P7", pe.election))
+    assert "本系统的理解" not in html and "P7" in html
