@@ -17,7 +17,9 @@ urlpatterns = [
     path("review/", include("huanjie.review.urls")),
     path("preparation/", include("huanjie.preparation.urls")),
     path("party/", include("huanjie.party.urls")),
+    path("congress/", include("huanjie.congress.urls")),
     path("oversight/", include("huanjie.oversight.urls")),
+    path("supervision/", include("huanjie.supervision.urls")),
     path("reports/", include("huanjie.reports.urls")),
     path("api/", api.urls),
 ]
