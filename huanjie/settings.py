@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huanjie.review",
     "huanjie.preparation",
     "huanjie.party",
+    "huanjie.villageposts",
     "huanjie.oversight",
     "huanjie.reports",
     "huanjie.documents",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("party/", include("huanjie.party.urls")),
     path("oversight/", include("huanjie.oversight.urls")),
     path("reports/", include("huanjie.reports.urls")),
+    path("villageposts/", include("huanjie.villageposts.urls")),
     path("api/", api.urls),
 ]

@@ -38,6 +38,9 @@ class KindHooks:
     # election → (opening, closing): the kind's own documents for the archive package, each
     # (title, filename, date, make). Opening documents replace the voter list and cards.
     archive_documents: Callable | None = None
+    # Post codes whose holders must attend county-level 岗前培训 (seed 004 §二(三)3: 党组织书记、
+    # 主任和村务监督委员会主任; P24). None: the committee's default, its 主任.
+    induction_posts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,22 @@ def register(kind: str, hooks: KindHooks) -> None:
 
 def hooks_for(kind: str) -> KindHooks:
     return _REGISTRY.get(kind, _NONE)
+
+
+DEFAULT_INDUCTION_POSTS = ("director",)
+
+
+def induction_posts(kind: str) -> tuple[str, ...]:
+    """The posts of ``kind`` whose holders need county-level 岗前培训 (P24): the kind's own, or
+    the 主任 of a villagers' or residents' committee."""
+    own = hooks_for(kind).induction_posts
+    return DEFAULT_INDUCTION_POSTS if own is None else own
+
+
+def induction_kinds() -> dict[str, tuple[str, ...]]:
+    """Every kind with posts needing county-level 岗前培训: the committees and the registered kinds."""
+    from huanjie.elections.models import Election
+
+    out = {k: induction_posts(k) for k in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)}
+    out.update({k: h.induction_posts for k, h in _REGISTRY.items() if h.induction_posts})
+    return out

@@ -132,13 +132,17 @@ def register_kinds() -> None:
         "vote_inputs": _vote_inputs,
     }
     kinds.register(
-        Election.PARTY_BRANCH, kinds.KindHooks(posts=_posts("committee_member"), title=_title("党员大会选举委员会"), **common)
+        Election.PARTY_BRANCH,
+        # A branch without a committee elects its secretary in the 党员大会 (R61); else the plenary.
+        kinds.KindHooks(posts=_posts("committee_member"), title=_title("党员大会选举委员会"),
+                        induction_posts=("secretary",), **common),
     )
     kinds.register(
         Election.PARTY_PLENARY,
         kinds.KindHooks(
             posts=_posts("secretary", "deputy_secretary", "discipline_member"),
             title=_title("委员会全体会议选举书记、副书记"),
+            induction_posts=("secretary",),
             **common,
         ),
     )
