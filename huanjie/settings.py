@@ -17,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("HUANJIE_VAR_DIR", Path.cwd() / "var"))
 
 PRODUCTION = os.environ.get("HUANJIE_PRODUCTION", "") in {"1", "true", "yes"}
-DEBUG = os.environ.get("HUANJIE_DEBUG", "" if PRODUCTION else "1") in {"1", "true", "yes"}
+# Off unless asked for (HUANJIE_DEBUG=1): `make run` is what a clerk sees, and a clerk reads the
+# Chinese 404/500 pages, never Django's English debug pages with the URL list.
+DEBUG = os.environ.get("HUANJIE_DEBUG", "") in {"1", "true", "yes"}
 # The first-run page (/setup/) lets whoever reaches an empty installation first create its county
 # office account. In production the county is set up on the server with `huanjie setup` instead.
 FIRST_RUN_PAGE = os.environ.get("HUANJIE_FIRST_RUN_PAGE", "" if PRODUCTION else "1") in {"1", "true", "yes"}
@@ -62,8 +64,10 @@ INSTALLED_APPS = [
     "huanjie.review",
     "huanjie.preparation",
     "huanjie.party",
+    "huanjie.congress",
     "huanjie.villageposts",
     "huanjie.oversight",
+    "huanjie.supervision",
     "huanjie.reports",
     "huanjie.documents",
     "huanjie.demo",

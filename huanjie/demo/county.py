@@ -301,6 +301,9 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
         from huanjie.demo.party import play_party
 
         play_party(campaign, villages)
+        from huanjie.demo.congress import play_congress
+
+        play_congress(campaign, villages)
         from huanjie.demo.oversight import play_oversight
 
         play_oversight(campaign, villages)

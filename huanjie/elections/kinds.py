@@ -35,9 +35,17 @@ class KindHooks:
     ballot_blockers: Callable | None = None
     # election → Wording of its documents (who issues them, which body is elected, under which law).
     wording: Callable | None = None
+    # election → Chinese reasons why the result may not be submitted yet, besides the count's own
+    # (an elected member whom the kind's rules exclude from the body, found again on the result).
+    result_blockers: Callable | None = None
     # election → (opening, closing): the kind's own documents for the archive package, each
     # (title, filename, date, make). Opening documents replace the voter list and cards.
     archive_documents: Callable | None = None
+    # election → the address of the page where the office does this election's work (the to-do
+    # list links there instead of the villagers' committee's pages).
+    work_url: Callable | None = None
+    # stage → what the office does in that stage when no dated step is due (to-do list wording).
+    stage_work: Mapping[str, str] | None = None
     # Post codes whose holders must attend county-level 岗前培训 (seed 004 §二(三)3: 党组织书记、
     # 主任和村务监督委员会主任; P24). None: the committee's default, its 主任.
     induction_posts: tuple[str, ...] | None = None
@@ -82,6 +90,11 @@ def wording(election) -> Wording:
 
 def ballot_blockers(election) -> list[str]:
     own = hooks_for(election.kind).ballot_blockers
+    return own(election) if own is not None else []
+
+
+def result_blockers(election) -> list[str]:
+    own = hooks_for(election.kind).result_blockers
     return own(election) if own is not None else []
 
 

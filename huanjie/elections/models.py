@@ -20,12 +20,14 @@ class Election(models.Model):
     PARTY_BRANCH = "party_branch"
     PARTY_PLENARY = "party_plenary"
     CONGRESS_DELEGATES = "township_congress_delegates"
+    VILLAGE_SUPERVISION = "village_supervision"
     KIND_CHOICES = [
         (VILLAGE_COMMITTEE, "村民委员会选举"),
         (RESIDENTS_COMMITTEE, "居民委员会选举"),
         (PARTY_BRANCH, "村党组织选举"),
         (PARTY_PLENARY, "党组织委员会全体会议选举书记、副书记"),
         (CONGRESS_DELEGATES, "乡镇党代会代表选举"),
+        (VILLAGE_SUPERVISION, "村务监督委员会推选"),
     ]
     SETUP, REGISTRATION, NOMINATION, CANDIDATES, VOTING, COUNTED, SUBMITTED = (
         "setup", "registration", "nomination", "candidates", "voting", "counted", "submitted")
@@ -77,7 +79,8 @@ class Post(models.Model):
     DIRECTOR, DEPUTY, MEMBER, WOMEN_MEMBER = "director", "deputy", "member", "women_member"
     CODE_CHOICES = [(DIRECTOR, "主任"), (DEPUTY, "副主任"), (MEMBER, "委员"), (WOMEN_MEMBER, "妇女委员"),
                     ("secretary", "书记"), ("deputy_secretary", "副书记"), ("committee_member", "委员（党组织）"),
-                    ("discipline_member", "纪检委员"), ("delegate", "代表")]
+                    ("discipline_member", "纪检委员"), ("delegate", "代表"),
+                    ("supervision_director", "村务监督委员会主任"), ("supervision_member", "村务监督委员会委员")]
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="posts")
     code = models.CharField("职位", max_length=30, choices=CODE_CHOICES)

@@ -606,17 +606,24 @@ def _status(deadline, earliest, done_on, today, passive) -> str:
     return "due"
 
 
+def calendar_steps(election: Election, election_date: dt.date | None = None, records=None) -> tuple:
+    """The dated steps of this election's calendar: its kind's own (``KindHooks.calendar_steps``)
+    or the villagers' committee's (:func:`calendar_for`). One calendar per election, so its
+    timeline, its to-do list and the checks of a recorded step read the same steps."""
+    records = _steps_of(election) if records is None else records
+    own = kinds.hooks_for(election.kind).calendar_steps
+    if own is not None:
+        return tuple(own(election, election_date or election.election_date, records))
+    return tuple(calendar_for(election, election_date, records).steps)
+
+
 def timeline(
     election: Election, today: dt.date | None = None, election_date: dt.date | None = None
 ) -> list[TimelineStep]:
     """The calendar as steps with what is done, due, overdue or done too late."""
     today = today or timezone.localdate()
     records = _steps_of(election)
-    own = kinds.hooks_for(election.kind).calendar_steps
-    if own is not None:
-        cal_steps = own(election, election_date or election.election_date, records)
-    else:
-        cal_steps = calendar_for(election, election_date, records).steps
+    cal_steps = calendar_steps(election, election_date, records)
     out = []
     for step in cal_steps:
         deadline = step.on_date or step.latest_date
@@ -650,7 +657,8 @@ def step_keys(election: Election) -> dict[str, str]:
 
 # Steps done after the result is submitted (R41: the new committee takes office, the handover):
 # not part of what the submission freezes.
-AFTER_RESULT_STEPS = frozenset({"took_office", "handover"})
+# The township's 批复 of a party election's result (R61) comes after the result is reported.
+AFTER_RESULT_STEPS = frozenset({"took_office", "handover", "result_approved"})
 
 
 @guarded
@@ -676,7 +684,7 @@ def _save_step(actor, election: Election, key: str, done_on: dt.date, note: str)
     if not isinstance(done_on, dt.date):
         raise ElectionError("完成日期无效。")
     records = _steps_of(election)
-    cal = {s.key: s for s in calendar_for(election, steps=records).steps}
+    cal = {s.key: s for s in calendar_steps(election, records=records)}
     step = cal.get(key)
     depends = STEP_AFTER.get(key)
     after = []

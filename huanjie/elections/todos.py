@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE
 from huanjie.core.todos import Todo, register
-from huanjie.elections import services
+from huanjie.elections import kinds, services
 from huanjie.elections.models import Election
 
 # Election pages per step of the calendar: where the clerk records it.
@@ -37,6 +37,9 @@ MAX_ELECTIONS = 300  # a county's villages; a bigger scope reads its dashboards 
 
 
 def _url(name: str, election: Election) -> str:
+    own = kinds.hooks_for(election.kind).work_url
+    if own is not None:
+        return own(election)
     try:
         return reverse(name, kwargs={"pk": election.pk})
     except Exception:  # a page that does not exist for this kind of election
@@ -62,8 +65,14 @@ def election_todos(election: Election, today=None) -> list[Todo]:
         handover = next((s for s in steps if s.key == "handover"), None)
         if handover is not None and handover.done_on is not None:
             return out  # nothing left but the archive, which needs no step
-    due = next((s for s in steps if s.status == "due" and s.key not in {"election_day", "runoff_latest"}), None)
+    # The next step before the vote is a step of the preparation: not the vote itself nor what
+    # follows the result (a plenary's next work is not the 批复 of a result it has not produced).
+    after_vote = services.ELECTION_DAY_STEPS | services.AFTER_RESULT_STEPS
+    due = next((s for s in steps if s.status == "due" and s.key not in after_vote), None)
     label, page = STAGE_WORK.get(election.stage, ("", "elections:detail"))
+    own_work = kinds.hooks_for(election.kind).stage_work
+    if own_work is not None:
+        label = own_work.get(election.stage, "")
     if election.stage == Election.REGISTRATION and any(
         s.key == "voter_list_published" and s.done_on for s in steps
     ):

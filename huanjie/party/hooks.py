@@ -25,16 +25,49 @@ def _title(body: str):
 
 
 def _calendar(election, day, records):
-    from huanjie.party.services import party_election_of
+    """The assembly's calendar: the preparation, read from its own step records."""
     from huanjie.rules.party import party_calendar
 
-    pe = party_election_of(election)
-    target = pe.election if pe else election
-    rec = target.steps.filter(key="preliminary_notice").first() if target.pk != election.pk else records.get(
-        "preliminary_notice")
+    rec = records.get("preliminary_notice")
     return party_calendar(
         day, notice_days=election.campaign.effective_policy()["notice_days"], notice_published=rec.done_on if rec else None
     )
+
+
+def _plenary_calendar(election, day, records):
+    """The plenary's own steps (R61): it never repeats the assembly's preparation, which the
+    assembly's timeline shows and its to-do list owes once."""
+    from huanjie.rules.party import plenary_calendar
+
+    held = records.get("election_day")
+    return plenary_calendar(day, held_on=held.done_on if held else None)
+
+
+def _work_url(election):
+    """Both elections of a party election are worked on one page, the assembly's."""
+    from django.urls import reverse
+
+    from huanjie.party.services import party_election_of
+
+    pe = party_election_of(election)
+    return reverse("party:election", args=[pe.election.pk if pe else election.pk])
+
+
+# What the office does per stage when no dated step is due (the to-do list's wording).
+_ASSEMBLY_WORK = {
+    Election.SETUP: "党员名册、两推、初步人选和考察",
+    Election.REGISTRATION: "党员名册、两推、初步人选和考察",
+    Election.NOMINATION: "确定预备人选，公示，报送请示",
+    Election.CANDIDATES: "党员签到，召开党员大会",
+    Election.VOTING: "录入党员大会计票单，计算选举结果",
+    Election.COUNTED: "核对党员大会选举结果并报送乡镇党委",
+}
+_PLENARY_WORK = {
+    Election.SETUP: "委员会第一次全体会议：提出书记、副书记候选人",
+    Election.CANDIDATES: "召开委员会第一次全体会议",
+    Election.VOTING: "录入全体会议计票单，计算选举结果",
+    Election.COUNTED: "报送书记、副书记选举结果，乡镇党委批复",
+}
 
 
 def _voting_blockers(election):
@@ -126,22 +159,24 @@ def register_kinds() -> None:
     common = {
         "archive_documents": _archive,
         "wording": _wording,
-        "calendar_steps": _calendar,
         "voting_blockers": _voting_blockers,
         "ballot_blockers": _ballot_blockers,
         "vote_inputs": _vote_inputs,
+        "work_url": _work_url,
     }
     kinds.register(
         Election.PARTY_BRANCH,
         # A branch without a committee elects its secretary in the 党员大会 (R61); else the plenary.
         kinds.KindHooks(posts=_posts("committee_member"), title=_title("党员大会选举委员会"),
-                        induction_posts=("secretary",), **common),
+                        calendar_steps=_calendar, stage_work=_ASSEMBLY_WORK, induction_posts=("secretary",), **common),
     )
     kinds.register(
         Election.PARTY_PLENARY,
         kinds.KindHooks(
             posts=_posts("secretary", "deputy_secretary", "discipline_member"),
             title=_title("委员会全体会议选举书记、副书记"),
+            calendar_steps=_plenary_calendar,
+            stage_work=_PLENARY_WORK,
             induction_posts=("secretary",),
             **common,
         ),

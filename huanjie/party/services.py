@@ -57,6 +57,33 @@ def _require(actor, roles: set[str], what: str, code: str) -> None:
         raise PartyError("对象不在您的管辖范围内。")
 
 
+# ---------------------------------------------------------------- lock guard
+
+def roll_elections(branch: Branch) -> list[Election]:
+    """The assemblies the branch's roll feeds (应到会人数, R49–R51): those of campaigns still
+    running. A submitted (locked) one freezes the roll and the branch's settings; a past
+    campaign's result is kept with its figures and does not freeze the next term's roll."""
+    return list(
+        Election.objects.filter(party__branch=branch, campaign__ends_on__gte=timezone.localdate())
+    )
+
+
+def plenary_of(pe: PartyElection) -> Election | None:
+    """The plenary's writes (its candidates and attendance) feed the plenary's result, not the
+    assembly's: the assembly is usually submitted before the plenary sits."""
+    return pe.plenary
+
+
+# Write services of this module that the lock guard does not cover, with the reason (the test
+# ``test_lock_guard_party`` fails on a write service that is neither guarded nor listed here).
+UNGUARDED = {
+    "branch_of": "建立党组织时还没有选举结果",
+    "create_party_election": "建立选举时还没有结果",
+    "record_result_approval": "选举结果报送之后乡镇党委才批复（AFTER_RESULT_STEPS）",
+    "record_secretary_filed": "书记备案在结果批复之后进行",
+}
+
+
 # ---------------------------------------------------------------- branch and members
 
 
@@ -75,6 +102,7 @@ def branch_of(actor, village: Region) -> Branch:
 
 
 @transaction.atomic
+@locking.guarded(of=roll_elections)
 def set_branch(actor, branch: Branch, org_type: str, scattered: bool) -> Branch:
     _require(actor, WORK_ROLES, "修改党组织设置", branch.village.code)
     if org_type not in dict(Branch.TYPE_CHOICES):
@@ -124,6 +152,7 @@ class MemberInvalid(PartyError):
 
 
 @transaction.atomic
+@locking.guarded(of=roll_elections)
 def add_member(actor, branch: Branch, person: Person, *, status: str = Member.FORMAL, joined_on=None,
                formal_on=None, discipline_until=None, rights_suspended: bool = False, suspended_reason: str = "",
                mobile: bool = False, mobile_where: str = "", note: str = "") -> Member:
@@ -265,6 +294,7 @@ class MemberImport:
 
 
 @transaction.atomic
+@locking.guarded(of=roll_elections)
 def import_members(actor, branch: Branch, data: bytes, filename: str, *, skip_bad_rows: bool = False) -> MemberImport:
     """Import a member roll: all rows or none, unless ``skip_bad_rows`` (then the rejected rows come
     back as an Excel file with their reasons). A member already on the roll is updated."""
@@ -654,7 +684,7 @@ def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.d
 
 
 def notice_window(pe: PartyElection) -> tuple[dt.date, dt.date] | None:
-    """The 公示 of the preliminary candidates: (first day, last day), policy length (P13)."""
+    """The 公示 of the preliminary candidates: (first day, last day), policy length (P18)."""
     rec = pe.election.steps.filter(key="preliminary_notice").first()
     if rec is None:
         return None
@@ -770,6 +800,7 @@ def sign_in(actor, election: Election, member: Member) -> SignIn:
 
 
 @transaction.atomic
+@locking.guarded(of=plenary_of)
 def record_plenary_present(actor, pe: PartyElection, present: int) -> PartyElection:
     """How many of the new committee's members attend its first plenary (R61)."""
     _require(actor, WORK_ROLES, "登记全体会议到会人数", pe.election.organization.code)
@@ -808,6 +839,7 @@ def record_expected_approval(actor, pe: PartyElection, *, approved_on: dt.date,
 
 
 @transaction.atomic
+@locking.guarded(of=plenary_of)
 def propose_plenary(actor, pe: PartyElection, picks: Mapping[str, Person]) -> list[Candidate]:
     """The plenary's candidates: one per post (等额, R61), each a member of the new committee
     elected by the assembly. Replaces an earlier proposal while nothing has been counted."""
@@ -860,7 +892,12 @@ def record_result_approval(actor, pe: PartyElection, *, number: str, on: dt.date
     pe.save(update_fields=["result_approval_number", "result_approval_date"])
     audit.record(actor, "party.result_approval", pe, object_repr=f"{pe.election.title}：选举结果批复",
                  changes={"result_approval": [before, [pe.result_approval_number, on]]})
-    _step(actor, pe.election, "result_approved", on)
+    # The 批复 follows the reported (and so locked) result: a step of the plenary's calendar that
+    # its submission does not freeze (AFTER_RESULT_STEPS).
+    try:
+        elections.record_after_result_step(actor, pe.plenary, "result_approved", on)
+    except elections.ElectionError as exc:
+        raise PartyError(str(exc)) from None
     return pe
 
 

@@ -240,7 +240,7 @@ def election(request, pk):
     first = e.rounds.get(number=1)
     plenary_first = pe.plenary.rounds.get(number=1) if pe.plenary else None
     ctx = {
-        "pe": pe, "e": e, "plenary": pe.plenary, "timeline": elections.timeline(e),
+        "pe": pe, "e": e, "plenary": pe.plenary, "timeline": elections.timeline(e) + (elections.timeline(pe.plenary) if pe.plenary else []),
         "step_keys": elections.step_keys(e),
         "meeting_kinds": services.meeting_kinds(pe), "tallies": services.tally_table(pe),
         "nominees": nominee_rows, "initial": services.initial_check(pe),

@@ -248,7 +248,7 @@ def structure_table(campaign: Campaign, prefix: str, body: str = "all", on: dt.d
     women = _share_line("女性", now_c, prev_c, "women")
     if body != "party":
         num, den = policy["women_share_target"]
-        women.target = f"不低于 {percent(num, den, 1).text}（P11）"
+        women.target = f"不低于 {percent(num, den).text}（P11）"
         women.met = now_c.cadres > 0 and now_c.women * den >= now_c.cadres * num
     lines.append(women)
     lines.append(_share_line(f"{policy['young_member_age_max']}岁及以下", now_c, prev_c, "young"))
@@ -264,18 +264,18 @@ def structure_table(campaign: Campaign, prefix: str, body: str = "all", on: dt.d
         lines.append(_share_line("中共党员", now_c, prev_c, "party_members"))
     if body == "all":
         lines.append(_share_line("交叉任职", now_c, prev_c, "cross_members"))
-        yj = percent(now_c.yijiantiao_villages, now_c.villages, 1)
-        yj_prev = percent(prev_c.yijiantiao_villages, prev_c.villages, 1) if prev_c else None
+        yj = percent(now_c.yijiantiao_villages, now_c.villages)
+        yj_prev = percent(prev_c.yijiantiao_villages, prev_c.villages) if prev_c else None
         lines.append(Line("“一肩挑”的村", yj, yj_prev, _points(yj, yj_prev) if yj_prev else ""))
         num, den = policy["secretary_college_share_target"]
-        sc = percent(now_c.secretaries_college, now_c.secretaries, 1)
-        lines.append(Line("书记大专及以上", sc, percent(prev_c.secretaries_college, prev_c.secretaries, 1)
-                          if prev_c else None, "", f"达到 {percent(num, den, 1).text}（P13）",
+        sc = percent(now_c.secretaries_college, now_c.secretaries)
+        lines.append(Line("书记大专及以上", sc, percent(prev_c.secretaries_college, prev_c.secretaries)
+                          if prev_c else None, "", f"达到 {percent(num, den).text}（P13）",
                           now_c.secretaries > 0 and now_c.secretaries_college * den >= now_c.secretaries * num))
         t = turnover(now_list, prev_list) if prev_list else None
         if t:
-            lines.append(Line("新进班子", percent(t["new_entrants"], now_c.cadres, 1)))
-            lines.append(Line("上届离任", percent(t["leaving"], prev_c.cadres, 1)))
+            lines.append(Line("新进班子", percent(t["new_entrants"], now_c.cadres)))
+            lines.append(Line("上届离任", percent(t["leaving"], prev_c.cadres)))
     return {"body": body, "label": BODIES[body], "lines": lines, "counts": now_c, "previous": prev_c}
 
 

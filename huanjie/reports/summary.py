@@ -15,7 +15,7 @@ from huanjie.core.access import COUNTY, TOWNSHIP, in_scope
 from huanjie.documents.render import BarChart, SheetSpec, TableSpec, notice_docx, notice_pdf, workbook_bytes
 from huanjie.oversight.services import upsert
 from huanjie.people.models import Region
-from huanjie.rules.statistics import percent, structure_counts
+from huanjie.rules.statistics import ROUNDING, percent, structure_counts
 
 from . import services, structure
 from .models import SummaryText
@@ -47,15 +47,15 @@ def work_lines(figures: dict, leaving: int | None) -> list[tuple[str, str]]:
     t = figures
     lines = [
         ("换届村（社区）", f"{t['villages']} 个"),
-        ("已完成投票计票", percent(t["held"], t["villages"], 1).with_counts),
-        ("已报送结果", percent(t["submitted"], t["villages"], 1).with_counts),
-        ("选民参选率（已计票村）", percent(t["returned"], t["registered"], 1).with_counts),
+        ("已完成投票计票", percent(t["held"], t["villages"]).with_counts),
+        ("已报送结果", percent(t["submitted"], t["villages"]).with_counts),
+        ("选民参选率（已计票村）", percent(t["returned"], t["registered"]).with_counts),
         ("完成资格审查的候选人", f"{t['reviewed']} 人"),
-        ("资格审查未通过", percent(t["disqualified"], t["reviewed"], 1).with_counts),
+        ("资格审查未通过", percent(t["disqualified"], t["reviewed"]).with_counts),
         ("受理举报信访", f"{t['complaints']} 件"),
-        ("举报信访已办结", percent(t["complaints"] - t["complaints_open"], t["complaints"], 1).with_counts),
+        ("举报信访已办结", percent(t["complaints"] - t["complaints_open"], t["complaints"]).with_counts),
         ("突发事件", f"{t['incidents']} 起"),
-        ("突发事件已处置完毕", percent(t["incidents"] - t["incidents_open"], t["incidents"], 1).with_counts),
+        ("突发事件已处置完毕", percent(t["incidents"] - t["incidents_open"], t["incidents"]).with_counts),
         ("选情复杂村", f"{t['complicated']} 个"),
     ]
     if leaving is not None:
@@ -82,7 +82,7 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
         c = structure_counts(structure.current_cadres(campaign, tw.scope_prefix), cutoff)
         townships.append([tw.name, str(t_tot["villages"]), str(t_tot["held"]), str(c.cadres),
                           c.share("women").with_counts, c.share("young").with_counts,
-                          str(c.yijiantiao_villages), percent(t_tot["returned"], t_tot["registered"], 1).with_counts])
+                          str(c.yijiantiao_villages), percent(t_tot["returned"], t_tot["registered"]).with_counts])
         chart_cats.append(tw.name)
         chart_elected.append(c.cadres)
         chart_women.append(c.women)
@@ -126,7 +126,7 @@ def _paragraphs(s: Summary) -> tuple[list[str], list[str]]:
         if paras:
             after.append(f"{head}：" + paras[0])
             after.extend(paras[1:])
-    after.append(f"（本总结中的数字由换届通根据截至 {s.as_of.isoformat()} 的数据生成，百分比按四舍五入保留一位小数。）")
+    after.append(f"（本总结中的数字由换届通根据截至 {s.as_of.isoformat()} 的数据生成，百分比{ROUNDING}。）")
     after.append(f"（{audit.checkpoint_line(s.region.code)}）")
     return before, after
 

@@ -37,12 +37,16 @@ Party (R49–R52, R62–R65)
     ``party_attendance(present_with_vote, *, members_total, probationary, on_probation_discipline,
     rights_suspended, excluded_with_approval: [Exclusion], absent_not_excluded, expected_attendance,
     profile) -> AttendanceResult``; ``credentials([DelegateRecord], profile)``;
-    ``congress_size(delegates_planned, unit_seats, candidates, profile)``.
+    ``congress_size(delegates_planned, unit_seats, candidates, profile)``;
+    ``allocate_delegates([UnitShare], total, minimum) -> Allocation`` (seats per election unit by
+    party members, largest remainder, reserved seats; ``largest_remainder`` is the shared method).
 Recall, residents, mobile boxes, meetings (R13, R21, R38, R42–R47, R50)
     ``recall(registered_voters, petitions, votes, reps_total, profile)``;
     ``residents_nomination(seats, nominations, size_proposals, profile)``;
     ``residents_meeting(members, present, in_favour)``; ``mobile_boxes(boxes, profile, *, candidates, relations)``;
     ``representatives_meeting(members, present, in_favour, *, representatives, women)`` (R38);
+    ``villagers_meeting(adults, present, *, households, households_present, in_favour)`` (R71);
+    ``meeting_quorum(Meeting(body, members, present, ...))`` (R71 or R38, with the arithmetic);
     ``nomination_turnout(registered, participated)``, ``nomination_ballot_valid(nominees, seats)`` (R13);
     ``by_election_turnout(body, members, voted)`` (R44); ``party_congress_possible(members)`` (R50).
 Village posts (R38; seed 004 §二(二)4), in ``huanjie.rules.villageposts``
@@ -59,6 +63,7 @@ Engine
     ``run_case(case: dict) -> dict``; ``main(argv) -> int`` (``python -m huanjie.rules.engine CASE.json``).
 """
 
+from .allocation import Allocation, UnitShare, allocate_delegates, largest_remainder
 from .counting import (
     Ballot,
     Candidate,
@@ -132,11 +137,13 @@ from .policy import (
 from .profile_versions import cite, explain, version_for
 from .profiles import PROFILES, SWITCHES, Profile, get_profile, profile_for
 from .recall import (
+    Meeting,
     MobileBox,
     Nomination,
     RecallPetition,
     RecallVote,
     by_election_turnout,
+    meeting_quorum,
     mobile_boxes,
     nomination_ballot_valid,
     nomination_turnout,
@@ -145,6 +152,7 @@ from .recall import (
     representatives_meeting,
     residents_meeting,
     residents_nomination,
+    villagers_meeting,
 )
 
 __all__ = [
@@ -162,6 +170,7 @@ __all__ = [
     "EligibilityDecision",
     "EngineError",
     "Exclusion",
+    "Meeting",
     "MobileBox",
     "NegativeFinding",
     "Nomination",
@@ -183,7 +192,11 @@ __all__ = [
     "VoteCount",
     "VoterApplicant",
     "VoterDecision",
+    "Allocation",
+    "UnitShare",
     "add_months",
+    "allocate_delegates",
+    "largest_remainder",
     "add_years",
     "age_on",
     "by_election_turnout",
@@ -224,6 +237,8 @@ __all__ = [
     "relation_conflicts",
     "representatives_meeting",
     "residents_meeting",
+    "villagers_meeting",
+    "meeting_quorum",
     "residents_nomination",
     "run_case",
     "runoff_threshold",

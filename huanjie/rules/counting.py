@@ -24,6 +24,7 @@ from typing import Any
 from .errors import EngineError
 from .people import Relation, RelationIndex, relation_zh
 from .profiles import Profile, get_profile
+from .recall import Meeting, meeting_quorum
 from .strokes import stroke_sort_key
 
 __all__ = [
@@ -47,7 +48,10 @@ __all__ = [
 
 VILLAGE_KINDS = ("village_committee", "residents_committee")
 PARTY_KINDS = ("party_branch", "township_congress_delegates", "party_plenary")
-COUNT_KINDS = VILLAGE_KINDS + PARTY_KINDS
+# Bodies chosen by a 村民会议 or 村民代表会议 (the 村务监督委员会): counted against the meeting's
+# attendance, decided by more than half of those present (VCL Arts. 22, 26; R71, R38).
+MEETING_KINDS = ("village_supervision",)
+COUNT_KINDS = VILLAGE_KINDS + PARTY_KINDS + MEETING_KINDS
 STAGES = ("first", "tie_revote", "runoff")
 
 _INVALID_ZH = {
@@ -110,6 +114,8 @@ def margin_ok(kind: str, stage: str, post: str, seats: int, candidates: int, pro
         return candidates > seats
     if kind == "party_plenary":
         return candidates == seats
+    if kind in MEETING_KINDS:
+        return None  # 推选 by the meeting: no statutory margin (等额 or 差额 as the meeting decides)
     if kind in ("party_branch", "township_congress_delegates"):
         if post_rank(post) != 3:
             return None
@@ -209,6 +215,7 @@ class VoteCount:
     director_elected: bool | None = None
     smaller_ethnic_groups: tuple[str, ...] = ()
     declared_void: tuple[str, ...] = ()  # R39: election won by improper means, declared void
+    meeting: Meeting | None = None  # MEETING_KINDS: the 村民会议 or 村民代表会议 and who came
 
 
 @dataclass(frozen=True)
@@ -1008,6 +1015,22 @@ def _base_and_validity(
         if check_turnout and not returned * 2 > registered:
             return base, False, "turnout_not_over_half", None
         return base, True, None, None
+    if kind in MEETING_KINDS:
+        meeting = vote.meeting
+        if meeting is None:
+            raise _err("missing_field", "缺少推选会议（村民会议或村民代表会议）及到会人数", "inputs.meeting")
+        present = _nonneg_int(meeting.present, "inputs.meeting.present", "到会人数")
+        quorum = meeting_quorum(meeting)["quorum_met"]
+        if returned > present:
+            raise _err(
+                "inconsistent_counts", f"收回选票{returned}张，多于到会{present}人", "inputs.ballots_returned"
+            )
+        base = present  # decisions by more than half of those present (VCL Arts. 22, 26)
+        if not quorum:
+            return base, False, "quorum_not_met", False
+        if over_issued:
+            return base, False, "returned_exceeds_issued", True
+        return base, True, None, True
     if kind == "party_plenary":
         members = len(vote.committee_members)
         if members == 0:

@@ -60,6 +60,7 @@ from .policy import (
 from .profile_versions import explain
 from .profiles import JURISDICTIONS, Profile, get_profile
 from .recall import (
+    Meeting,
     MobileBox,
     Nomination,
     RecallPetition,
@@ -369,6 +370,7 @@ def _count_case(kind: str, inputs: _Obj, profile: Profile) -> dict:
         director_elected=inputs.bool("director_elected", None),
         smaller_ethnic_groups=inputs.names("smaller_ethnic_groups", []),
         declared_void=inputs.names("declared_void", []),
+        meeting=_meeting(inputs),
     )
     sheet_keys = None
     if inputs.has("ballots"):
@@ -381,6 +383,20 @@ def _count_case(kind: str, inputs: _Obj, profile: Profile) -> dict:
         sheet_keys = _sheet_columns(inputs.list("ballots"), tuple(r.post for r in races), inputs.p("ballots"))
     result = count_vote(vote, profile, _sheet_keys=sheet_keys, _race_keys=race_keys or None)
     return result.as_dict()
+
+
+def _meeting(inputs: _Obj) -> Meeting | None:
+    """``inputs.meeting`` of a count chosen by a 村民会议 or 村民代表会议 (R71, R38)."""
+    if not inputs.has("meeting"):
+        return None
+    m = _Obj(inputs.raw("meeting"), inputs.p("meeting"))
+    return Meeting(
+        m.str("body"),
+        m.int("members"),
+        m.int("present"),
+        m.int("households", None),
+        m.int("households_present", None),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -628,6 +644,13 @@ def _congress_size(inputs: _Obj, profile: Profile) -> dict:
     return congress_size(inputs.int("delegates_planned"), seats, cands, profile)
 
 
+def _delegate_allocation(inputs: _Obj, profile: Profile) -> dict:
+    from .allocation import UnitShare, allocate_delegates
+
+    units = [UnitShare(u.str("unit"), u.int("members"), u.int("reserved", 0)) for u in inputs.objs("units")]
+    return allocate_delegates(units, inputs.int("total"), inputs.int("minimum", 1)).as_dict()
+
+
 def _sorting(inputs: _Obj, profile: Profile) -> dict:
     from .strokes import stroke_sort_key, unknown_characters
 
@@ -782,6 +805,7 @@ KINDS: dict[str, Callable[[_Obj, Profile], dict]] = {
     "residents_nomination": _residents_nomination,
     "credentials": _credentials,
     "congress_size": _congress_size,
+    "delegate_allocation": _delegate_allocation,
     "sorting": _sorting,
     "id_number": _id_number,
     "education_code": _education,

@@ -26,6 +26,7 @@ __all__ = [
     "member_vote",
     "party_attendance",
     "party_calendar",
+    "plenary_calendar",
     "quorum_met",
 ]
 
@@ -299,8 +300,9 @@ def party_calendar(
     notice_published: date | None = None,
 ) -> tuple[CalendarStep, ...]:
     """The dated steps of a village party election (domain §4; seed 004 §二): 两推, 初步人选,
-    资格联审, 考察, 预备人选 and its 公示 (``notice_days``, policy P13), the 请示 and the township's
-    批复, the members' assembly, the first plenary and the result's approval.
+    资格联审, 考察, 预备人选 and its 公示 (``notice_days``, policy P18), the 请示 and the township's
+    批复 and the members' assembly (the first plenary and the result's approval are
+    :func:`plenary_calendar`'s).
 
     Only the 公示 has a length set by policy; it must close before the 请示 (seed 004: "公示结束后，
     党组织向镇党委上报…的请示"), and the 批复 before the assembly. The other steps are ordered
@@ -313,25 +315,34 @@ def party_calendar(
         notice_end = None
     request_earliest = notice_end + timedelta(days=1) if notice_end else None
     return (
-        CalendarStep("members_recommend", "党员推荐（党员大会全额推荐）", "domain §4", latest_date=eve),
-        CalendarStep("villagers_recommend", "群众推荐（村民（代表）会议全额推荐）", "domain §4", latest_date=eve),
+        CalendarStep("members_recommend", "党员推荐（党员大会全额推荐）", "P21", latest_date=eve),
+        CalendarStep("villagers_recommend", "群众推荐（村民（代表）会议全额推荐）", "P21", latest_date=eve),
         CalendarStep("initial_candidates", "研究提出候选人初步人选", "P7", latest_date=eve),
         CalendarStep("joint_review", "候选人资格联审", "P17", latest_date=eve),
-        CalendarStep("inspection", "考察（民主测评、个别谈话、实地走访）", "domain §4", latest_date=eve),
+        CalendarStep("inspection", "考察（民主测评、个别谈话、实地走访）", "P22", latest_date=eve),
         CalendarStep("preliminary_candidates", "确定候选人预备人选", "P8", latest_date=eve),
         CalendarStep(
             "preliminary_notice",
             f"预备人选公示（{notice_days}天）",
-            "P13",
+            "P18",
             latest_date=notice_end or eve,
             earliest_date=notice_published,
         ),
-        CalendarStep("request_sent", "向乡镇党委报送确定预备人选的请示", "domain §4", latest_date=eve,
+        CalendarStep("request_sent", "向乡镇党委报送确定预备人选的请示", "P18", latest_date=eve,
                      earliest_date=request_earliest),
-        CalendarStep("approval_received", "乡镇党委批复", "domain §4", latest_date=eve),
+        CalendarStep("approval_received", "乡镇党委批复", "P18", latest_date=eve),
         CalendarStep("election_day", "召开党员大会选举委员会", "R51–R60", on_date=assembly_date),
-        CalendarStep("plenary", "委员会第一次全体会议选举书记、副书记", "R61", earliest_date=assembly_date),
-        CalendarStep("result_approved", "乡镇党委批复选举结果", "R61", earliest_date=assembly_date),
+    )
+
+
+def plenary_calendar(assembly_date: date, *, held_on: date | None = None) -> tuple[CalendarStep, ...]:
+    """The dated steps of the new committee's first plenary (R61): the plenary itself, on or after
+    the assembly's day, and the township's 批复 of the result, not before the plenary was held
+    (``held_on`` once known). The assembly's preparation is :func:`party_calendar`'s: a step
+    belongs to one calendar only, so it is shown and owed once."""
+    return (
+        CalendarStep("election_day", "委员会第一次全体会议选举书记、副书记", "R61", earliest_date=assembly_date),
+        CalendarStep("result_approved", "乡镇党委批复选举结果", "R61", earliest_date=held_on or assembly_date),
     )
 
 

@@ -385,6 +385,9 @@ _ROLE_ALIASES = {
     "理事会成员": "collective_management",
     "collective_supervision": "collective_supervision",
     "监事会成员": "collective_supervision",
+    "appointed": "appointed",
+    "委派": "appointed",
+    "上级委派": "appointed",
 }
 
 
@@ -470,7 +473,7 @@ def candidate_policy_decisions(
     ``age_exception`` turns a refusal into a warning); P3 negative list items confirmed by a
     department; P4 no higher post while a sanction is in effect; P5 near relatives may not both
     be nominated (both are refused, naming the other); P6 incompatible posts for the supervision
-    committee and the collective's two boards.
+    committee (including anyone appointed from outside, 委派) and the collective's two boards.
     """
     profile = get_profile("national")
     negative = {item["code"]: item["text"] for item in policy["negative_list"]}
@@ -602,6 +605,10 @@ def candidate_policy_decisions(
             ):
                 if role in roles:
                     add(severity, "P6-incompatible-post", f"{label}不得担任村务监督委员会成员")
+            # Seed 004: 任何组织和个人不得指定、委派村务监督委员会成员 — members are chosen by the
+            # villagers' (representatives') meeting from among the villagers, never sent from outside.
+            if "appointed" in roles:
+                add(severity, "P6-appointed", "由组织或个人指定、委派的人员不得担任村务监督委员会成员（须由村民会议或村民代表会议推选）")
             for member in sorted(vc_members - {c.name}):
                 rel = rel_index.related(c.name, member, RELATIONS)
                 if rel:

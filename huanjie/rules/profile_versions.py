@@ -290,7 +290,8 @@ def _join(sources: Sequence[Source]) -> str:
     return "；".join(title + "、".join(p for p in got if p) for title, got in places.items())
 
 
-_REF = re.compile(r"R\d{1,2}")
+# A rule (R1–R70) or a policy item (P7, P12 …) that RULES names; "P2020" is a document, not P20.
+_REF = re.compile(r"[RP]\d{1,2}(?!\d)")
 
 
 def cite_text(codes: str, profile_version: ProfileVersion | str | Any) -> str:
@@ -354,8 +355,8 @@ def _next_effective(version: ProfileVersion) -> str | None:
 
 # References such as "（R24）", "（R31、R32）", "（R31—R35）" or "（R16，由规则引擎按选举日计算）" in a
 # message: the group in brackets that names at least one rule.
-_GROUP = re.compile(r"[（(]([^（）()]*?R\d{1,2}(?!\d)[^（）()]*)[）)]")
-_CODE = re.compile(r"R(\d{1,2})(?:\s*[—–~-]\s*R(\d{1,2}))?(?!\d)")
+_GROUP = re.compile(r"[（(]([^（）()]*?[RP]\d{1,2}(?!\d)[^（）()]*)[）)]")
+_CODE = re.compile(r"([RP])(\d{1,2})(?:\s*[—–~-]\s*\1(\d{1,2}))?(?!\d)")
 
 
 def split_refs(text: str) -> list[str | tuple[tuple[str, ...], str]]:
@@ -368,12 +369,13 @@ def split_refs(text: str) -> list[str | tuple[tuple[str, ...], str]]:
         inner = m.group(1)
         codes: list[str] = []
         for c in _CODE.finditer(inner):
-            lo = int(c.group(1))
-            hi = int(c.group(2)) if c.group(2) else lo
-            codes.extend(f"R{n}" for n in range(lo, max(lo, hi) + 1) if f"R{n}" in law_sources.RULES)
+            letter, lo = c.group(1), int(c.group(2))
+            hi = int(c.group(3)) if c.group(3) else lo
+            codes.extend(f"{letter}{n}" for n in range(lo, max(lo, hi) + 1) if f"{letter}{n}" in law_sources.RULES)
         if not codes:
             continue
-        rest = _CODE.sub("", inner)
+        # Only the codes cited leave the words: "P14" that RULES does not name stays as written.
+        rest = _CODE.sub(lambda c: "" if f"{c.group(1)}{c.group(2)}" in law_sources.RULES else c.group(0), inner)
         rest = re.sub(r"^[\s、，,；;和及]+|[\s、，,；;和及]+$", "", rest)
         rest = re.sub(r"[、，,]\s*(?=[、，,])", "", rest)
         out.append(text[pos : m.start()])

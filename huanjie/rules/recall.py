@@ -13,10 +13,12 @@ from .profiles import Profile, get_profile
 from .villageposts import representatives_share_ok, women_share_ok
 
 __all__ = [
+    "Meeting",
     "MobileBox",
     "Nomination",
     "RecallPetition",
     "RecallVote",
+    "meeting_quorum",
     "mobile_boxes",
     "by_election_turnout",
     "nomination_ballot_valid",
@@ -26,6 +28,7 @@ __all__ = [
     "representatives_meeting",
     "residents_meeting",
     "residents_nomination",
+    "villagers_meeting",
 ]
 
 
@@ -285,6 +288,89 @@ def representatives_meeting(
         "representatives_ok": reps_ok,
         "women_ok": women_ok,
     }
+
+
+def villagers_meeting(
+    adults: int,
+    present: int,
+    *,
+    households: int | None = None,
+    households_present: int | None = None,
+    in_favour: int | None = None,
+) -> dict:
+    """R71 — VCL Art. 22: a 村民会议 meets with more than half of the village's villagers aged
+    eighteen or over present (``present*2 > adults``), or with the representatives of two thirds or
+    more of its households (``households_present*3 >= households*2``, R2: exactly 2/3 suffices);
+    it decides by more than half of those present (``in_favour*2 > present``). ``adopted`` is None
+    when ``in_favour`` is not given."""
+    adults = _nonneg(adults, "adults", "本村十八周岁以上村民人数")
+    present = _nonneg(present, "present", "到会人数")
+    if present > adults:
+        raise EngineError("inconsistent_counts", f"到会{present}人，多于本村十八周岁以上村民{adults}人", "present")
+    by_villagers = present * 2 > adults
+    by_households = None
+    if households is not None or households_present is not None:
+        if households is None or households_present is None:
+            raise EngineError("missing_field", "按户计算时须同时给出户数和到会的户代表数", "households")
+        total = _nonneg(households, "households", "本村户数")
+        came = _nonneg(households_present, "households_present", "到会户代表数")
+        if came > total:
+            raise EngineError("inconsistent_counts", f"到会户代表{came}户，多于本村{total}户", "households_present")
+        by_households = total > 0 and came * 3 >= total * 2
+    quorum = by_villagers or bool(by_households)
+    adopted = None
+    if in_favour is not None:
+        favour = _nonneg(in_favour, "in_favour", "赞成人数")
+        if favour > present:
+            raise EngineError("inconsistent_counts", "赞成人数不得多于到会人数", "in_favour")
+        adopted = quorum and favour * 2 > present
+    return {
+        "quorum_met": quorum,
+        "by_villagers": by_villagers,
+        "by_households": by_households,
+        "adopted": adopted,
+    }
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A 村民会议 (``body="villagers_meeting"``: ``members`` = villagers aged 18 or over, and
+    optionally the households) or a 村民代表会议 (``body="representatives_meeting"``: ``members``
+    = its members) and who came."""
+
+    body: str
+    members: int
+    present: int
+    households: int | None = None
+    households_present: int | None = None
+
+
+MEETING_BODIES = {"villagers_meeting": "村民会议", "representatives_meeting": "村民代表会议"}
+
+
+def meeting_quorum(meeting: Meeting) -> dict:
+    """R71 (村民会议) or R38 (村民代表会议): may the meeting decide? Returns ``quorum_met``, the
+    rule applied, and the arithmetic in Chinese as the chair reads it out."""
+    m = meeting
+    if m.body == "villagers_meeting":
+        r = villagers_meeting(m.members, m.present, households=m.households, households_present=m.households_present)
+        sign = ">" if r["by_villagers"] else "≤"
+        text = f"本村十八周岁以上村民{m.members}人，到会{m.present}人：{m.present}×2={m.present * 2} {sign} {m.members}"
+        if r["by_households"] is not None:
+            hs = "≥" if r["by_households"] else "<"
+            text += (f"；本村{m.households}户，到会户代表{m.households_present}户："
+                     f"{m.households_present}×3={m.households_present * 3} {hs} {m.households}×2={m.households * 2}")
+        verdict = "村民会议到会人数符合规定，可以推选" if r["quorum_met"] else "村民会议到会人数不足（须过半数村民或三分之二以上户代表到会），不能推选"
+        return {"quorum_met": r["quorum_met"], "rule": "R71", "text": f"{text}，{verdict}"}
+    if m.body == "representatives_meeting":
+        r = representatives_meeting(m.members, m.present, 0)
+        sign = "≥" if r["quorum_met"] else "<"
+        verdict = ("村民代表会议到会人数符合规定，可以推选" if r["quorum_met"]
+                   else "村民代表会议到会人数不足三分之二，不能推选")
+        text = (f"村民代表会议组成人员{m.members}人，到会{m.present}人："
+                f"{m.present}×3={m.present * 3} {sign} {m.members}×2={m.members * 2}，{verdict}")
+        return {"quorum_met": r["quorum_met"], "rule": "R38", "text": text}
+    raise EngineError("wrong_type", "会议应为 villagers_meeting（村民会议）或 representatives_meeting（村民代表会议）", "body")
 
 
 def nomination_turnout(registered: int, participated: int) -> bool:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .allocation import largest_remainder
 from .errors import EngineError
 
 __all__ = [
@@ -117,16 +118,7 @@ def shares(parts: Sequence[int], whole: int | None = None, places: int = 2) -> l
         return [Percent(p, 0, None, places) for p in parts]
     if total != whole:
         return [percent(p, whole, places) for p in parts]
-    unit = 100 * 10**places
-    floors, remainders = [], []
-    for p in parts:
-        q, r = divmod(p * unit, whole)
-        floors.append(q)
-        remainders.append(r)
-    missing = unit - sum(floors)
-    order = sorted(range(len(parts)), key=lambda i: (-remainders[i], -parts[i], i))
-    for i in order[:missing]:
-        floors[i] += 1
+    floors, _, _ = largest_remainder(parts, 100 * 10**places)
     return [Percent(p, whole, s, places) for p, s in zip(parts, floors, strict=True)]
 
 
@@ -190,7 +182,7 @@ class StructureCounts:
     secretaries: int
     secretaries_college: int
 
-    def share(self, field: str, places: int = 1) -> Percent:
+    def share(self, field: str, places: int = 2) -> Percent:
         return percent(getattr(self, field), self.cadres, places)
 
     @property

@@ -70,3 +70,22 @@ def test_production_mode_sets_secure_cookies_and_hsts(tmp_path):
             "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["False", "True", "True", "31536000"], result.stderr
+
+
+def test_development_mode_shows_the_chinese_404_not_the_debug_page(tmp_path):
+    """`make run` is what a clerk uses: an unknown address answers with our Chinese 404 page, not
+    Django's English debug page listing every URL; HUANJIE_DEBUG=1 is the developer's opt-in."""
+    env = {"HUANJIE_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='huanjie.settings'; django.setup();"
+            "from django.conf import settings as s; print(s.DEBUG)")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["False"], result.stderr
+    result = subprocess.run([sys.executable, "-c", code], env=env | {"HUANJIE_DEBUG": "1"}, capture_output=True, text=True)
+    assert result.stdout.split() == ["True"], result.stderr
+
+
+def test_unknown_address_answers_in_chinese(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "未找到" in body and "Page not found" not in body

@@ -29,10 +29,10 @@ def demo(demo_county):
 
 
 def pct(n: int, d: int) -> str:
-    """The hand rule: n/d as a percentage, half up, one decimal, with its counts."""
+    """The hand rule: n/d as a percentage, half up, two decimals, with its counts."""
     if d == 0:
         return f"—（{n}/{d}）"
-    value = (Decimal(n) * 100 / Decimal(d)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    value = (Decimal(n) * 100 / Decimal(d)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"{value}%（{n}/{d}）"
 
 
@@ -76,15 +76,15 @@ def test_summary_work_table_matches_the_hand_table(demo):
     cases = ReviewCase.objects.filter(candidate__election__campaign=campaign, stage__in=["passed", "failed"])
     hand = {
         "换届村（社区）": "12 个",
-        "已完成投票计票": "16.7%（2/12）",
-        "已报送结果": "8.3%（1/12）",
+        "已完成投票计票": "16.67%（2/12）",
+        "已报送结果": "8.33%（1/12）",
         "选民参选率（已计票村）": pct(returned, registered),
         "完成资格审查的候选人": f"{cases.count()} 人",
         "资格审查未通过": pct(cases.filter(stage="failed").count(), cases.count()),
         "受理举报信访": "3 件",
-        "举报信访已办结": "33.3%（1/3）",
+        "举报信访已办结": "33.33%（1/3）",
         "突发事件": "2 起",
-        "突发事件已处置完毕": "50.0%（1/2）",
+        "突发事件已处置完毕": "50.00%（1/2）",
         "选情复杂村": "3 个",
     }
     got = dict(s.work)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
+from huanjie.elections import kinds as kind_hooks
 from huanjie.elections import services as election_services
 from huanjie.elections.aftervote import locking, seal
 from huanjie.elections.models import Election, Post, Round, StepRecord
@@ -32,6 +33,8 @@ from huanjie.elections.voting.models import (
     RoundResult,
 )
 from huanjie.rules.dates import age_on
+from huanjie.rules.statistics import Percent
+from huanjie.rules.statistics import percent as statistics_percent
 
 SUBMIT_ROLES = {VILLAGE}
 UNLOCK_ROLES = {TOWNSHIP}  # the issue: "Only the township can unlock" — not the county, not the village
@@ -50,8 +53,10 @@ REASON_ZH = {
 }
 
 
-class AfterVoteError(Exception):
-    """A refused action after the vote; ``str(exc)`` is the Chinese reason shown to the user."""
+class AfterVoteError(election_services.ElectionError):
+    """A refused action after the vote; ``str(exc)`` is the Chinese reason shown to the user. An
+    :class:`ElectionError` like every refusal of the election machinery, so that a view catching
+    ElectionError shows it instead of failing with a server error."""
 
 
 def _require(actor, roles: set[str], what: str, election: Election) -> None:
@@ -102,7 +107,7 @@ def result_blockers(election: Election) -> list[str]:
             missing = post.seats - elected.get(post.pk, 0)
             if missing > 0 and not any(post.name in p for p in problems):
                 problems.append(f"{post.name}尚缺 {missing} 名，须另行选举（R31、R35）。")
-    return problems
+    return problems + kind_hooks.result_blockers(election)
 
 
 # ---------------------------------------------------------------- submit, unlock, relock
@@ -488,11 +493,13 @@ def counted_forms(round_ids) -> list[CountingForm]:
     return list(chosen.values())
 
 
-def percent(part: int, whole: int) -> int | None:
-    """An integer percentage by integer arithmetic (rounded half up), None without a base."""
+def percent(part: int, whole: int) -> Percent | None:
+    """part/whole as the statistics' one rounding rule prints it (huanjie/rules/statistics.py:
+    half up at two decimals, "64.71%"), None without a base; every page and document shows the
+    same figure for the same counts."""
     if not whole:
         return None
-    return (part * 200 + whole) // (whole * 2)
+    return statistics_percent(part, whole)
 
 
 def _first_round_totals(election_ids) -> dict[int, dict]:
@@ -645,7 +652,7 @@ def dashboard_totals(rows: list[dict]) -> dict:
 def turnout_chart(rows: list[dict]) -> dict:
     return {
         "categories": [r["village"].name for r in rows],
-        "series": [{"name": "参选率（%）", "data": [r["turnout"] or 0 for r in rows]}],
+        "series": [{"name": "参选率（%）", "data": [float(r["turnout"].value) if r["turnout"] else 0 for r in rows]}],
     }
 
 

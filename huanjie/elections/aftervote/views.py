@@ -138,7 +138,7 @@ def submit(request, pk):
     if request.method == "POST":
         try:
             aftervote.submit_result(request.user, election)
-        except aftervote.AfterVoteError as exc:
+        except ElectionError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "选举结果已报送乡镇并锁定。如需修改，须由乡镇换届办填写原因后解锁。")
@@ -155,7 +155,7 @@ def unlock(request, pk):
         reason = request.POST.get("reason", "")
         try:
             aftervote.unlock(request.user, election, reason)
-        except aftervote.AfterVoteError as exc:
+        except ElectionError as exc:
             if request.user.role != TOWNSHIP:
                 raise PermissionDenied(str(exc)) from None
             error = str(exc)
@@ -195,8 +195,8 @@ def assign_posts(request, pk):
         try:
             changed = aftervote.assign_posts(request.user, election, assignments, party_secretary=secretary,
                                              extra_posts=extra)
-        except (aftervote.AfterVoteError, ValueError) as exc:
-            error = str(exc) if isinstance(exc, aftervote.AfterVoteError) else "一肩挑：所选人员无效。"
+        except (ElectionError, ValueError) as exc:
+            error = str(exc) if isinstance(exc, ElectionError) else "一肩挑：所选人员无效。"
         else:
             messages.success(request, f"已保存分工（{len(changed)} 人有变动）。")
             return redirect("elections:assign_posts", pk=election.pk)
@@ -277,7 +277,7 @@ def handover(request, pk):
             }
             try:
                 aftervote.save_handover(request.user, election, kind, data)
-            except (aftervote.AfterVoteError, ElectionError) as exc:
+            except ElectionError as exc:
                 error = str(exc)
             else:
                 messages.success(
@@ -330,7 +330,7 @@ def _dashboard(request, slug, *, level: str):
             [
                 [r["township"].name if r["township"] else "", r["village"].name, r["kind"], r["stage"],
                  "已报送" if r["locked"] else ("已解锁" if r["reopened"] else "未报送"),
-                 r["registered"], r["issued"], r["returned"], "" if r["turnout"] is None else r["turnout"],
+                 r["registered"], r["issued"], r["returned"], "" if r["turnout"] is None else r["turnout"].value,
                  {True: "是", False: "否"}.get(r["quorum_met"], ""),
                  "；".join(f"{post}：{'、'.join(names)}" for post, names in r["elected_by_post"]),
                  r["women"], r["young"], "是" if r["yijiantiao"] else ""]

@@ -25,7 +25,7 @@ from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
 from huanjie.elections.registration import counts as voter_counts
 from huanjie.elections.registration import roster
-from huanjie.elections.services import profile_of
+from huanjie.elections.services import ElectionError, check_dated_fact, profile_of
 from huanjie.people import services as people_services
 from huanjie.people import stats as people_stats
 from huanjie.people.models import Person
@@ -54,8 +54,9 @@ AGE_BANDS = ((18, 30), (31, 40), (41, 50), (51, 60), (61, 70), (71, None))
 CHUNK = 5000
 
 
-class RegistrationRefused(Exception):
-    """A registration or decision the rules do not allow; the message is Chinese and complete."""
+class RegistrationRefused(ElectionError):
+    """A registration or decision the rules do not allow; the message is Chinese and complete. An
+    :class:`ElectionError` like every refusal of the election machinery."""
 
 
 class ImportRefused(RegistrationRefused):
@@ -929,8 +930,16 @@ def file_objection(
     if not content.strip():
         raise RegistrationRefused("请填写异议内容。")
     received_on = received_on or filed_on
-    if received_on < filed_on:
-        raise RegistrationRefused("受理日期不能早于提出日期。")
+    # The one date rule (services.check_dated_fact): an objection is to a published list, so it is
+    # filed on or after the publication and not in the future, and received on or after its filing.
+    # A late one (past the window) is still recorded: the committee answers it 不予受理.
+    check_dated_fact(
+        election, "异议提出日期", filed_on, after=[("选民名单公布日期", list_published_on(election))],
+        error=RegistrationRefused,
+    )
+    check_dated_fact(
+        election, "异议受理日期", received_on, after=[("异议提出日期", filed_on)], error=RegistrationRefused
+    )
     with transaction.atomic():
         obj = Objection.objects.create(
             election=election,
@@ -975,16 +984,27 @@ def decide_objection(
 
     An objection filed outside the window (or before the list was published) can only be
     不予受理; one upheld adds the person (kind ``add``, through :func:`register_voter`) or removes
-    them (kind ``remove``). A decision after the engine's deadline is recorded and flagged late.
+    them (kind ``remove``). A decision after the engine's deadline is recorded and flagged late,
+    with the reason in ``note`` (:class:`LateNeedsExplanation` without one).
     """
     election = objection.election
     if objection.decision != Objection.PENDING:
         raise RegistrationRefused("该异议已经处理。")
     if decision not in {Objection.UPHELD, Objection.REJECTED, Objection.NOT_ACCEPTED}:
         raise RegistrationRefused("处理结果无法识别。")
-    if decided_on < objection.received_on:
-        raise RegistrationRefused("处理日期不能早于受理日期。")
     times = objection_times(election, objection.filed_on, objection.received_on)
+    # The one date rule: not in the future, not before the objection was received; past the 3 days
+    # of R10 the decision is still owed, so it is recorded late with its reason written (the note).
+    check_dated_fact(
+        election,
+        "异议处理日期",
+        decided_on,
+        after=[("异议受理日期", objection.received_on)],
+        deadline=times.decision_deadline,
+        late_allowed=True,
+        explanation=note,
+        error=RegistrationRefused,
+    )
     if times.on_time is not True and decision != Objection.NOT_ACCEPTED:
         if times.list_published is None:
             why = "选民名单尚未公布（未记录公布日期）"

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from huanjie.core import uploads
 from huanjie.core.access import ADMIN, COUNTY, TOWNSHIP, VILLAGE, allow, require_scope, require_write
+from huanjie.core.kept import keep_form
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections.models import Job, Objection, VoterRegistration
 from huanjie.elections.registration import documents, jobs
 from huanjie.elections.registration import services as registration
-from huanjie.elections.services import group_sort_key
+from huanjie.elections.services import ElectionError, group_sort_key
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
 from huanjie.people.services import find_person_for
@@ -231,7 +232,7 @@ def voter_add(request, pk):
             person = registration.person_to_register(
                 request.user, election, form.get("id_number", ""), form.get("name", ""), form.get("category", "")
             )
-        except registration.RegistrationRefused as exc:
+        except ElectionError as exc:
             person = None
             messages.error(request, str(exc))
         if person is not None:
@@ -249,7 +250,7 @@ def voter_add(request, pk):
                     evidence=evidence,
                     reason=form.get("reason", ""),
                 )
-            except registration.RegistrationRefused as exc:
+            except ElectionError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, f"已将{person.name}列入选民名单。")
@@ -269,7 +270,7 @@ def voter_remove(request, pk, reg_id):
     vr = get_object_or_404(VoterRegistration.objects.select_related("person"), pk=reg_id, election=election)
     try:
         registration.remove_voter(request.user, vr, request.POST.get("reason", ""))
-    except registration.RegistrationRefused as exc:
+    except ElectionError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已将{vr.person.name}除名。")
@@ -315,7 +316,8 @@ def objection_add(request, pk):
     about = find_person_for(request.user, f.get("about_id_number", "")) or None
     filed = _date(f.get("filed_on", ""))
     if about is None or filed is None:
-        messages.error(request, "请填写人员库中已有的被异议人身份证号码和提出日期。")
+        keep_form(request)
+        messages.error(request, "被异议人：请按姓名查找并选中人员库中的人员；提出日期：请填写有效日期。")
     else:
         try:
             registration.file_objection(
@@ -328,7 +330,8 @@ def objection_add(request, pk):
                 filed_on=filed,
                 received_on=_date(f.get("received_on", "")),
             )
-        except registration.RegistrationRefused as exc:
+        except ElectionError as exc:
+            keep_form(request)  # the redirected page puts back what was typed
             messages.error(request, str(exc))
         else:
             messages.success(request, "异议已登记。")
@@ -345,6 +348,7 @@ def objection_decide(request, pk, objection_id):
     )
     decided = _date(request.POST.get("decided_on", ""))
     if decided is None:
+        keep_form(request)
         messages.error(request, "请填写处理日期。")
     else:
         try:
@@ -356,7 +360,8 @@ def objection_decide(request, pk, objection_id):
                 request.POST.get("note", ""),
                 category=request.POST.get("category") or "hukou_resident",
             )
-        except registration.RegistrationRefused as exc:
+        except ElectionError as exc:
+            keep_form(request)
             messages.error(request, str(exc))
         else:
             messages.success(request, outcome.message or "已处理。")

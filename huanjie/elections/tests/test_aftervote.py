@@ -333,11 +333,16 @@ def test_handover_checks_signatures_and_dates(world):
     assert aftervote.handover_status(counted.election, today=dt.date(2026, 4, 1)).status == "overdue"
 
 
-def test_percent_uses_integer_arithmetic():
-    # 2 of 3 = 66.67 % → 67; 1 of 3 = 33.33 % → 33; 1 of 8 = 12.5 % → 13 (half up); no base → None.
-    assert aftervote.percent(2, 3) == 67
-    assert aftervote.percent(1, 3) == 33
-    assert aftervote.percent(1, 8) == 13
+def test_percent_is_the_statistics_rounding_rule():
+    # The dashboards print what the reports print (one rule, half up at two decimals):
+    # 2 of 3 = 66.666… → 66.67 %; 1 of 3 = 33.333… → 33.33 %; 1 of 8 = 12.5 % exactly → 12.50 %;
+    # 1 of 16 = 6.25 % exactly; 1 of 6 = 16.666… → 16.67 %; 33 of 51 (seed 001) = 64.705… → 64.71 %.
+    assert aftervote.percent(2, 3).text == "66.67%"
+    assert aftervote.percent(1, 3).text == "33.33%"
+    assert aftervote.percent(1, 8).text == "12.50%"
+    assert aftervote.percent(1, 16).text == "6.25%"
+    assert aftervote.percent(1, 6).text == "16.67%"
+    assert str(aftervote.percent(33, 51)) == "64.71%"
     assert aftervote.percent(5, 0) is None
 
 

@@ -49,7 +49,7 @@ def test_township_dashboard_shows_only_its_villages_with_turnout_and_results(wor
     assert set(rows) == {world.village_a1.code}
     row = rows[world.village_a1.code]
     # 36 ballots returned of 40 registered: 36*100/40 = 90 %
-    assert "90%" in row and "36/40" in row
+    assert "90.00%" in row and "36/40" in row
     assert "已报送锁定" in row
     assert "主任：张国强" in row and "副主任：陈秀兰" in row and "委员：杨光" in row
     assert "是" in row  # 一肩挑
@@ -63,11 +63,11 @@ def test_township_dashboard_shows_only_its_villages_with_turnout_and_results(wor
     chart = json.loads(
         re.search(r'<script id="turnout-chart" type="application/json">(.*?)</script>', county).group(1)
     )
-    assert chart["categories"] == ["东山村", "石桥村"] and chart["series"][0]["data"] == [90, 0]
+    assert chart["categories"] == ["东山村", "石桥村"] and chart["series"][0]["data"] == [90.0, 0]
     # totals over the villages that have voted only: 36 returned of 40 → 90 % (the other village's 4
-    # registered voters have not voted yet and do not lower the figure); 1 woman of 3 elected → 33 %
+    # registered voters have not voted yet and do not lower the figure); 1 woman of 3 elected → 33.33 %
     totals = re.search(r'<div class="tiles" id="totals">(.*?)</div>\s*<section', county, re.S).group(1)
-    assert "90%" in totals and "36/40" in totals and "33%" in totals
+    assert "90.00%" in totals and "36/40" in totals and "33.33%" in totals
 
 
 def test_dashboard_search_township_filter_and_pagination(world, client_for):

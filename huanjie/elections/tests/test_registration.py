@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 from huanjie.accounts.models import AuditRecord
 from huanjie.elections.models import Election, Objection, StepRecord, VoterRegistration
 from huanjie.elections.registration import services as reg
+from huanjie.elections.services import LateNeedsExplanation
 from huanjie.people.models import Person
 
 from ._roster_files import csv_bytes, person_row
@@ -180,11 +181,23 @@ def test_remove_and_restore(world, elections):
     assert again.pk == vr.pk and again.status == "registered"
 
 
-def test_objection_window_and_decision(world, elections):
-    a1, _ = elections
-    # List published 2026-12-20 (21 days before 2027-01-10); objections within 5 days → by 2026-12-25;
-    # decision within 3 days of receipt.
-    StepRecord.objects.create(election=a1, key="voter_list_published", done_on=dt.date(2026, 12, 20))
+def _published_election(world, days_ago: int = 10) -> Election:
+    """An election whose voter list was published ``days_ago`` days ago, 21 days before its
+    election day: the objection facts of the tests happen in the past, as facts do (R4)."""
+    today = dt.date.today()
+    published = today - dt.timedelta(days=days_ago)
+    election = Election.objects.create(
+        campaign=world.campaign, organization=world.village_a1, title="东山村选举",
+        election_date=published + dt.timedelta(days=21),
+    )
+    StepRecord.objects.create(election=election, key="voter_list_published", done_on=published)
+    return election
+
+
+def test_objection_window_and_decision(world):
+    # List published P = today-10; objections within 5 days → by P+5; decision within 3 days of receipt.
+    a1 = _published_election(world)
+    P = dt.date.today() - dt.timedelta(days=10)
     zhao = world.people["zhao"]
     on_time = reg.file_objection(
         None,
@@ -193,7 +206,7 @@ def test_objection_window_and_decision(world, elections):
         about=world.people["wang"],
         kind=Objection.ADD,
         content="漏登",
-        filed_on=dt.date(2026, 12, 25),
+        filed_on=P + dt.timedelta(days=5),
     )
     late = reg.file_objection(
         None,
@@ -202,13 +215,15 @@ def test_objection_window_and_decision(world, elections):
         about=zhao,
         kind=Objection.ADD,
         content="漏登",
-        filed_on=dt.date(2026, 12, 26),
+        filed_on=P + dt.timedelta(days=6),
     )
-    with pytest.raises(reg.RegistrationRefused, match="2026-12-25"):
-        reg.decide_objection(None, late, Objection.UPHELD, dt.date(2026, 12, 27))
-    reg.decide_objection(None, late, Objection.NOT_ACCEPTED, dt.date(2026, 12, 27))
-    # Received 12-25, deadline 12-28; deciding on 12-29 is recorded but flagged late.
-    outcome = reg.decide_objection(None, on_time, Objection.UPHELD, dt.date(2026, 12, 29))
+    with pytest.raises(reg.RegistrationRefused, match=(P + dt.timedelta(days=5)).isoformat()):
+        reg.decide_objection(None, late, Objection.UPHELD, P + dt.timedelta(days=7))
+    reg.decide_objection(None, late, Objection.NOT_ACCEPTED, P + dt.timedelta(days=7))
+    # Received P+5, deadline P+8; deciding on P+9 is late: recorded only with the reason written.
+    with pytest.raises(LateNeedsExplanation, match="逾期原因"):
+        reg.decide_objection(None, on_time, Objection.UPHELD, P + dt.timedelta(days=9))
+    outcome = reg.decide_objection(None, on_time, Objection.UPHELD, P + dt.timedelta(days=9), "委员会成员外出，延后一天开会")
     assert outcome.late
     assert VoterRegistration.objects.get(person=world.people["wang"]).status == "registered"
     # an upheld removal takes the voter off the list
@@ -219,10 +234,53 @@ def test_objection_window_and_decision(world, elections):
         about=world.people["wang"],
         kind=Objection.REMOVE,
         content="已迁出",
-        filed_on=dt.date(2026, 12, 21),
+        filed_on=P + dt.timedelta(days=1),
     )
-    assert not reg.decide_objection(None, rm, Objection.UPHELD, dt.date(2026, 12, 23)).late
+    assert not reg.decide_objection(None, rm, Objection.UPHELD, P + dt.timedelta(days=3)).late
     assert VoterRegistration.objects.get(person=world.people["wang"]).status == "removed"
+
+
+def test_objection_dates_follow_the_one_date_rule(world):
+    """R4 for objections (issue 11): filed neither in the future nor before the list it objects to
+    was published; received not before it was filed; decided neither in the future nor before it
+    was received. Nothing is saved on a refusal."""
+    a1 = _published_election(world)
+    today = dt.date.today()
+    P = today - dt.timedelta(days=10)
+    about = world.people["wang"]
+
+    def file(**dates):
+        return reg.file_objection(
+            None, a1, objector_name="王建国", about=about, kind=Objection.ADD, content="漏登", **dates
+        )
+
+    with pytest.raises(reg.RegistrationRefused, match="晚于今天"):
+        file(filed_on=today + dt.timedelta(days=1))
+    with pytest.raises(reg.RegistrationRefused, match="早于选民名单公布日期"):
+        file(filed_on=P - dt.timedelta(days=1))
+    with pytest.raises(reg.RegistrationRefused, match="受理日期.*晚于今天"):
+        file(filed_on=today, received_on=today + dt.timedelta(days=2))
+    with pytest.raises(reg.RegistrationRefused, match="早于异议提出日期"):
+        file(filed_on=P + dt.timedelta(days=2), received_on=P + dt.timedelta(days=1))
+    assert not Objection.objects.exists()
+    o = file(filed_on=P + dt.timedelta(days=2), received_on=P + dt.timedelta(days=3))
+    with pytest.raises(reg.RegistrationRefused, match="晚于今天"):
+        reg.decide_objection(None, o, Objection.UPHELD, today + dt.timedelta(days=1))
+    with pytest.raises(reg.RegistrationRefused, match="早于异议受理日期"):
+        reg.decide_objection(None, o, Objection.UPHELD, P + dt.timedelta(days=2))
+    o.refresh_from_db()
+    assert o.decision == Objection.PENDING and not VoterRegistration.objects.filter(person=about).exists()
+
+
+def test_refusals_of_the_election_machinery_are_election_errors():
+    """Views catch ElectionError: every refusal of the election services must be one, or a view
+    that catches it answers a refused step with a server error (issue 11)."""
+    from huanjie.elections.aftervote.services import AfterVoteError
+    from huanjie.elections.services import ElectionError
+
+    assert issubclass(AfterVoteError, ElectionError)
+    assert issubclass(reg.RegistrationRefused, ElectionError)
+    assert issubclass(reg.ImportRefused, ElectionError)
 
 
 def test_counts_by_category_group_gender_and_age_band(world, elections):

@@ -100,7 +100,11 @@ def test_manual_add_and_objection_flow(client_for, a1, world):
         {"id_number": world.people["wang"].id_number, "category": "hukou_resident"},
     )
     assert resp.status_code == 302
-    StepRecord.objects.create(election=a1, key="voter_list_published", done_on=dt.date(2026, 12, 20))
+    # The facts happened in the past (R4): the list published 10 days ago, 21 days before the vote.
+    published = dt.date.today() - dt.timedelta(days=10)
+    a1.election_date = published + dt.timedelta(days=21)
+    a1.save()
+    StepRecord.objects.create(election=a1, key="voter_list_published", done_on=published)
     c.post(
         reverse("elections:voters_objection_add", args=[a1.pk]),
         {
@@ -108,19 +112,68 @@ def test_manual_add_and_objection_flow(client_for, a1, world):
             "about_id_number": world.people["wang_son"].id_number,
             "kind": "add",
             "content": "漏登",
-            "filed_on": "2026-12-22",
+            "filed_on": (published + dt.timedelta(days=2)).isoformat(),
         },
     )
     o = Objection.objects.get()
     c.post(
         reverse("elections:voters_objection_decide", args=[a1.pk, o.pk]),
-        {"decision": "upheld", "decided_on": "2026-12-24", "category": "hukou_resident"},
+        {"decision": "upheld", "decided_on": (published + dt.timedelta(days=4)).isoformat(), "category": "hukou_resident"},
     )
     o.refresh_from_db()
     assert o.decision == "upheld"
     assert VoterRegistration.objects.filter(election=a1, status="registered").count() == 2
     page = c.get(reverse("elections:voters_objections", args=[a1.pk])).content.decode()
     assert "异议成立" in page
+
+
+def test_objection_forms_refuse_impossible_dates_in_chinese_and_keep_what_was_typed(client_for, a1, world):
+    """Issue 11: the objection's dates follow the one date rule; a refused form comes back filled
+    in; a late decision without its reason is refused with the reason asked for (not a server
+    error: the view catches every ElectionError)."""
+    c = client_for("village_a1")
+    today = dt.date.today()
+    published = today - dt.timedelta(days=10)
+    a1.election_date = published + dt.timedelta(days=21)
+    a1.save()
+    StepRecord.objects.create(election=a1, key="voter_list_published", done_on=published)
+    posted = {
+        "objector_name": "李秀英",
+        "about_id_number": world.people["wang_son"].id_number,
+        "kind": "add",
+        "content": "漏登，常住本村",
+        "filed_on": (today + dt.timedelta(days=3)).isoformat(),
+    }
+    r = c.post(reverse("elections:voters_objection_add", args=[a1.pk]), posted, follow=True)
+    text = r.content.decode()
+    assert "晚于今天" in text and not Objection.objects.exists()
+    assert r.context["kept_form"]["data"]["content"] == ["漏登，常住本村"]  # put back by app.js
+    r = c.post(
+        reverse("elections:voters_objection_add", args=[a1.pk]),
+        posted | {"filed_on": (published - dt.timedelta(days=1)).isoformat()},
+        follow=True,
+    )
+    assert "早于选民名单公布日期" in r.content.decode() and not Objection.objects.exists()
+    c.post(
+        reverse("elections:voters_objection_add", args=[a1.pk]),
+        posted | {"filed_on": (published + dt.timedelta(days=1)).isoformat()},
+    )
+    o = Objection.objects.get()
+    late_day = (published + dt.timedelta(days=6)).isoformat()  # received P+1, decision due by P+4
+    r = c.post(
+        reverse("elections:voters_objection_decide", args=[a1.pk, o.pk]),
+        {"decision": "upheld", "decided_on": late_day, "category": "hukou_resident"},
+        follow=True,
+    )
+    assert r.status_code == 200 and "请写明逾期原因" in r.content.decode()
+    o.refresh_from_db()
+    assert o.decision == "pending"
+    c.post(
+        reverse("elections:voters_objection_decide", args=[a1.pk, o.pk]),
+        {"decision": "upheld", "decided_on": late_day, "category": "hukou_resident", "note": "核实户籍用了五天"},
+    )
+    o.refresh_from_db()
+    assert o.decision == "upheld" and o.decided_on.isoformat() == late_day
 
 
 def test_import_page_boxes_say_what_they_hold_and_offer_no_empty_import(client_for, a1, world):

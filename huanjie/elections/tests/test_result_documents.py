@@ -36,7 +36,7 @@ def test_results_notice_prints_the_elected_with_details_and_a_write_in_only_with
     assert "东山村第十二届村民委员会选举结果公告" in text
     # 40 registered, 38 issued, 36 returned: 36*100/40 = 90 %; valid = 36 - 2 invalid = 34.
     assert "登记选民 40 名" in text and "发出选票 38 张" in text and "收回选票 36 张" in text
-    assert "参选率 90%" in text and "有效票 34 张" in text and "无效票 2 张" in text
+    assert "参选率 90.00%" in text and "有效票 34 张" in text and "无效票 2 张" in text
     # The elected: post, name, gender and age on the election day (张国强 born 1970-01-01 + pk*400 days).
     director = counted.people["张国强"]
     age = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections import defaultdict
+from dataclasses import asdict, is_dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -212,7 +213,8 @@ def build_vote(rnd: Round, races: list[RaceSpec] | None = None) -> tuple[VoteCou
     )
     summary = {
         "registered_voters": registered,
-        **extra_inputs,
+        # A kind's inputs may be the engine's dataclasses (a meeting): stored as plain JSON.
+        **{k: asdict(v) if is_dataclass(v) else v for k, v in extra_inputs.items()},
         "ballots_issued": issued,
         "ballots_returned": returned,
         "valid_ballots": sum(f.valid_ballots for f in forms),

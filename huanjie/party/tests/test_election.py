@@ -233,7 +233,10 @@ def test_from_assembly_to_approved_result_documents_and_archive(world):
         services.record_result_approval(township, pe, number="清溪党〔2026〕20号", on=d["approval"])
     services.record_result_approval(township, pe, number="清溪党〔2026〕20号", on=d["result_approved"])
     steps = {s.key: s.status for s in elections.timeline(pe.election)}
-    assert steps["inspection"] == steps["joint_review"] == steps["result_approved"] == "done"
+    assert steps["inspection"] == steps["joint_review"] == "done"
+    plenary_steps = {s.key: s for s in elections.timeline(plenary)}
+    assert plenary_steps["result_approved"].status == plenary_steps["election_day"].status == "done"
+    assert plenary_steps["election_day"].done_on == plenary.rounds.get(number=1).held_on
     with pytest.raises(services.PartyError, match="备案日期"):
         services.record_secretary_filed(township, pe, d["approval"])
     assert services.record_secretary_filed(township, pe, d["result_approved"]).secretary_filed_on

@@ -113,11 +113,11 @@ def test_structure_counts_by_hand():
     assert format_scaled(c.average_age, 1) == "40.6"
     assert (c.senior_high_plus, c.college_plus, c.party_members, c.cross_members) == (4, 2, 4, 1)
     assert (c.villages, c.yijiantiao_villages, c.secretaries, c.secretaries_college) == (2, 1, 2, 1)
-    assert c.share("women").text == "40.0%"
+    assert c.share("women").text == "40.00%"
     committee = structure_counts(_team(), date(2027, 1, 1), body="committee")
-    # 张, 李, 钱: party members 张, 钱 → 2 of 3 = 66.7 %
+    # 张, 李, 钱: party members 张, 钱 → 2 of 3 = 66.666… → 66.67 %
     assert (committee.cadres, committee.party_members) == (3, 2)
-    assert committee.share("party_members").text == "66.7%"
+    assert committee.share("party_members").text == "66.67%"
     party = structure_counts(_team(), date(2027, 1, 1), body="party")
     assert (party.cadres, party.women, party.young) == (3, 1, 1)
 

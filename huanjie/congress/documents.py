@@ -1,0 +1,152 @@
+"""The congress's documents, made from its data with the documents app's renderers:
+the allocation table (名额分配表), the township committee's 请示 to convene the congress (seed 003
+step 6, 附例1) and the county's 批复 — PDF, and Word where the office edits further."""
+
+from __future__ import annotations
+
+from huanjie.congress import services
+from huanjie.congress.models import Congress
+from huanjie.documents.render.pdf import TableSpec, notice_pdf, table_pdf
+from huanjie.documents.render.word import notice_docx
+from huanjie.elections.registration.documents import zh_date
+from huanjie.elections.services import zh_number
+
+
+class DocumentError(services.CongressError):
+    """A document that cannot be made yet; ``str(exc)`` says why."""
+
+
+def _date_text(day) -> str:
+    return zh_date(day) if day else "　　年　　月　　日"
+
+
+def _county_committee(congress: Congress) -> str:
+    return f"中共{congress.campaign.county.name}委员会"
+
+
+ALLOCATION_COLUMNS = ["编号", "选举单位", "包括的党组织", "党员人数", "按党员人数应得", "党委提名保留", "分配名额",
+                      "调整后名额", "调整理由"]
+
+
+def allocation_rows(table: services.AllocationTable) -> list[list[str]]:
+    rows = []
+    for r in table.rows:
+        d = r.detail
+        rows.append([
+            str(r.unit.number), r.unit.name, "、".join(r.branch_names), str(r.members),
+            ("不足1名，按最少1名" if d and d.minimum_applied else (d.quota_text if d else "—")),
+            str(r.unit.reserved), str(r.computed) if r.computed is not None else "—",
+            str(r.unit.seats_set) if r.unit.seats_set is not None else "", r.unit.seats_reason,
+        ])
+    rows.append(["", "合计", "", str(table.total_members), "", str(sum(r.unit.reserved for r in table.rows)),
+                 str(sum(r.computed or 0 for r in table.rows)), str(table.total_seats), ""])
+    return rows
+
+
+def allocation_pdf(congress: Congress) -> bytes:
+    table = services.allocation_table(congress)
+    if not table.rows:
+        raise DocumentError("尚未划分选举单位。")
+    a = table.allocation
+    footer = [
+        f"代表名额{congress.delegates_planned}名；分配方法：{a.method if a else '—'}。",
+        f"{a.tie_rule if a else ''}。" + (f"本表中按此规则确定的单位：{'、'.join(a.ties)}。" if a and a.ties else ""),
+        *[f"注意：{p}。" for p in table.problems],
+    ]
+    return table_pdf(
+        f"{congress.title}代表名额分配表", ALLOCATION_COLUMNS, allocation_rows(table), landscape=True,
+        subtitle=f"填报单位：{congress.committee_name}", footer_lines=footer, whole=[0, 3, 5, 6, 7],
+        signature_lines=["制表人", "审核人"],
+    )
+
+
+def _request_parts(congress: Congress):
+    blockers = services.request_blockers(congress)
+    if blockers:
+        raise DocumentError("请示还不能生成：" + "；".join(blockers) + "。")
+    table = services.allocation_table(congress)
+    c = congress
+    number = zh_number(c.number)
+    title = f"{c.committee_name}关于召开{c.title}的请示"
+    paragraphs = [
+        f"{_county_committee(c)}：",
+        f"我{c.township.name}党委即将届满，按照《中国共产党章程》和《中国共产党基层组织选举工作条例》的规定，经本届党委"
+        f"讨论决定，拟于{zh_date(c.convene_on)}召开中国共产党{c.township.name}第{number}次代表大会。现将有关问题请示如下：",
+        "一、大会的任务",
+        "总结本届党委、纪委的工作，部署今后五年的工作任务；按照党章的规定，选举产生新一届党委和纪委。",
+        "二、大会的主要议程",
+        "1．听取和审查本届党委工作报告；2．听取和审查本届纪委工作报告；3．讨论本乡镇重大问题并作出决定；"
+        "4．选举产生新一届党委委员和纪委委员。",
+        "三、代表名额和产生办法",
+        f"本次代表大会代表名额为{c.delegates_planned}名，按各选举单位党员人数分配（分配表附后），"
+        f"共{len(table.rows)}个选举单位、党员{table.total_members}名。代表的产生均由各选举单位根据分配的名额召开党员大会，"
+        "在充分酝酿的基础上，以无记名投票方式进行差额选举，差额不少于应选人数的20%。",
+        "四、新一届委员会和纪律检查委员会的组成名额",
+        f"新一届党委拟由{c.committee_seats}人组成，其中书记1人，副书记{c.deputy_secretaries}人；"
+        f"纪律检查委员会拟由{c.discipline_seats}人组成。",
+        "五、选举办法",
+        "代表大会的代表、新一届党委委员和纪委委员均实行差额选举，党委委员、纪委委员候选人的差额不少于应选名额的20%；"
+        "党委书记、副书记，纪委书记在当选的委员中选举产生。",
+        "当否，请批示。",
+    ]
+    tables = [TableSpec(["编号", "选举单位", "党员人数", "代表名额"],
+                        [[str(r.unit.number), r.unit.name, str(r.members), str(r.seats)] for r in table.rows]
+                        + [["", "合计", str(table.total_members), str(table.total_seats)]],
+                        caption="附：代表名额分配表")]
+    return title, paragraphs, tables
+
+
+def request_pdf(congress: Congress) -> bytes:
+    title, paragraphs, tables = _request_parts(congress)
+    if congress.request_number:
+        paragraphs = [congress.request_number, *paragraphs]
+    return notice_pdf(title, paragraphs, issuer=congress.committee_name, date_text=_date_text(congress.request_date),
+                      tables=tables, stamp=True)
+
+
+def request_docx(congress: Congress) -> bytes:
+    title, paragraphs, tables = _request_parts(congress)
+    if congress.request_number:
+        paragraphs = [congress.request_number, *paragraphs]
+    return notice_docx(title, paragraphs, congress.committee_name, _date_text(congress.request_date), tables)
+
+
+def _approval_parts(congress: Congress):
+    if not congress.approved:
+        raise DocumentError("县委尚未批复。")
+    c = congress
+    table = services.allocation_table(c)
+    title = f"关于同意召开{c.title}的批复"
+    paragraphs = [
+        f"{c.committee_name}：",
+        f"你委《关于召开{c.title}的请示》（{c.request_number}）收悉。经研究，批复如下：",
+        f"一、同意你委于{zh_date(c.convene_on)}召开中国共产党{c.township.name}第{zh_number(c.number)}次代表大会。",
+        f"二、同意大会代表名额为{c.delegates_planned}名（{c.size_approval_number}），由{len(table.rows)}个选举单位"
+        "按分配的名额差额选举产生。",
+        f"三、同意新一届党委由{c.committee_seats}人组成，其中书记1人，副书记{c.deputy_secretaries}人；"
+        f"纪律检查委员会由{c.discipline_seats}人组成。",
+        "请按照党章和有关规定，认真做好代表选举和大会的各项筹备工作。",
+    ]
+    return title, paragraphs
+
+
+def approval_pdf(congress: Congress) -> bytes:
+    title, paragraphs = _approval_parts(congress)
+    county = _county_committee(congress)
+    return notice_pdf(title, [congress.approval_number, *paragraphs], issuer=county,
+                      date_text=zh_date(congress.approval_date), red_header=county, red_line=True, stamp=True)
+
+
+def approval_docx(congress: Congress) -> bytes:
+    title, paragraphs = _approval_parts(congress)
+    return notice_docx(title, [congress.approval_number, *paragraphs], _county_committee(congress),
+                       zh_date(congress.approval_date))
+
+
+DOCUMENTS = {
+    "allocation.pdf": ("代表名额分配表.pdf", allocation_pdf),
+    "request.pdf": ("召开党代会的请示.pdf", request_pdf),
+    "request.docx": ("召开党代会的请示.docx", request_docx),
+    "approval.pdf": ("县委批复.pdf", approval_pdf),
+    "approval.docx": ("县委批复.docx", approval_docx),
+}

@@ -1,0 +1,99 @@
+"""The township party congress (乡镇党代会, seeds 002 三 and 003 篇7; rules R62–R65).
+
+A congress belongs to a township in a campaign. Its delegates are elected by election units (选举
+单位): the township's party organisations (独立的总支、支部), one each or several grouped into one
+unit; each unit's party members are its branches' rolls (:mod:`huanjie.party`). The seats of each
+unit are the engine's allocation (:func:`huanjie.rules.allocation.allocate_delegates`) unless the
+office set them by hand with a reason.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from huanjie.campaigns.models import Campaign
+from huanjie.party.models import Branch
+from huanjie.people.models import Region
+
+
+class Congress(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="congresses")
+    township = models.ForeignKey(Region, verbose_name="乡镇", on_delete=models.PROTECT, related_name="congresses")
+    number = models.PositiveSmallIntegerField("第几次代表大会")
+    convene_on = models.DateField("拟召开日期")
+    delegates_planned = models.PositiveSmallIntegerField("代表名额")
+    # R62: the county approves the number of delegates.
+    size_approval_number = models.CharField("县委批准代表名额文号", max_length=60, blank=True)
+    size_approved_on = models.DateField("县委批准代表名额日期", null=True, blank=True)
+    committee_seats = models.PositiveSmallIntegerField("党委委员名额", default=9)
+    deputy_secretaries = models.PositiveSmallIntegerField("副书记名额", default=2)
+    discipline_seats = models.PositiveSmallIntegerField("纪委委员名额", default=5)
+    # seed 003 step 6 (附例1): the township committee's 请示 to the county and the county's 批复
+    request_number = models.CharField("请示文号", max_length=60, blank=True)
+    request_date = models.DateField("请示日期", null=True, blank=True)
+    approval_number = models.CharField("批复文号", max_length=60, blank=True)
+    approval_date = models.DateField("批复日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["township__code"]
+        verbose_name = "乡镇党代会"
+        constraints = [models.UniqueConstraint(fields=["campaign", "township"], name="congress_once_per_township")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        from huanjie.elections.services import zh_number
+
+        return f"中国共产党{self.township.name}第{zh_number(self.number)}次代表大会"
+
+    @property
+    def committee_name(self) -> str:
+        return f"中共{self.township.name}委员会"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.township.code
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approval_number and self.approval_date)
+
+
+class ElectionUnit(models.Model):
+    """A 选举单位: one or more of the township's party organisations electing delegates together."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="units")
+    number = models.PositiveSmallIntegerField("编号")
+    name = models.CharField("名称", max_length=80)
+    branches = models.ManyToManyField(Branch, through="UnitBranch", related_name="+")
+    # seats for candidates the township committee nominates to this unit (seed 002 分配原则二)
+    reserved = models.PositiveSmallIntegerField("党委提名保留名额", default=0)
+    # seats set by hand instead of the engine's allocation, with the reason (audited)
+    seats_set = models.PositiveSmallIntegerField("调整后名额", null=True, blank=True)
+    seats_reason = models.CharField("调整理由", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["number", "id"]
+        verbose_name = "选举单位"
+        constraints = [models.UniqueConstraint(fields=["congress", "number"], name="unit_number_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.congress.township.code
+
+
+class UnitBranch(models.Model):
+    unit = models.ForeignKey(ElectionUnit, on_delete=models.CASCADE, related_name="memberships")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["branch__village__code"]
+        # a branch elects in one unit of a congress
+        constraints = [models.UniqueConstraint(fields=["congress", "branch"], name="branch_once_per_congress")]

@@ -1,0 +1,402 @@
+"""Writes and decisions of the township party congress (乡镇党代会).
+
+Planning (seed 003 篇7 steps 6 and 9; seed 002 三、第一步): the congress of a township in a
+campaign, its number of delegates (R62, the engine's ``congress_size``) with the county's approval,
+its election units made of the township's party organisations with their members from the
+branches' rolls, the seats of each unit (the engine's ``allocate_delegates``; the office may set a
+unit's seats by hand with a reason), and the 请示 to the county and its 批复.
+
+Every write runs in one transaction with its audit record; guards: role and scope (the township's
+code), lock (nothing the county's 批复 approved changes afterwards), dates (R4: no approval or
+request dated in the future or before what it answers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from huanjie.accounts import audit
+from huanjie.campaigns.models import Campaign
+from huanjie.congress.models import Congress, ElectionUnit, UnitBranch
+from huanjie.core.access import COUNTY, TOWNSHIP, in_scope
+from huanjie.party.models import Branch
+from huanjie.people.models import Region
+from huanjie.rules.allocation import Allocation, UnitShare, allocate_delegates
+from huanjie.rules.dates import check_fact_date
+from huanjie.rules.errors import EngineError
+from huanjie.rules.party import congress_size
+
+OFFICES = {COUNTY, TOWNSHIP}
+
+
+class CongressError(Exception):
+    """A refused congress action; ``str(exc)`` is the Chinese reason."""
+
+
+class CongressInvalid(CongressError):
+    """Field-level errors ({field: reason}); nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("；".join(errors.values()))
+
+
+def _require(actor, roles: set[str], what: str, code: str) -> None:
+    if getattr(actor, "role", None) not in roles:
+        raise CongressError(f"您的账号不能{what}。")
+    if not in_scope(actor, code):
+        raise CongressError("对象不在您的管辖范围内。")
+
+
+def _unlocked(congress: Congress, what: str) -> None:
+    """Lock guard: what the county's 批复 approved (the number and the allocation) stays as approved."""
+    if congress.approved:
+        raise CongressError(f"县委已批复（{congress.approval_number}），不能再{what}。")
+
+
+def _dated(label: str, day, after=()) -> None:
+    if not isinstance(day, dt.date):
+        raise CongressInvalid({"date": f"{label}：日期无效"})
+    verdict = check_fact_date(label, day, today=timezone.localdate(), after=after)
+    if verdict.refusals:
+        raise CongressInvalid({"date": "".join(verdict.refusals)})
+
+
+def size_check(congress: Congress) -> dict:
+    """R62 on the planned number (size_ok: at most 300; size_normal: 100–200)."""
+    profile = congress.campaign.profile(congress.convene_on)
+    # the margin part of congress_size is the units' business (R63); only the size is read here
+    out = congress_size(congress.delegates_planned, 1, 2, profile)
+    return {"size_ok": out["size_ok"], "size_normal": out["size_normal"],
+            "normal": profile["congress.size_normal"], "max": profile["congress.size_max"]}
+
+
+def _size_errors(campaign: Campaign, delegates: int | None, on: dt.date | None) -> dict[str, str]:
+    if delegates is None:
+        return {"delegates_planned": "代表名额应为整数"}
+    profile = campaign.profile(on or campaign.starts_on)
+    if not 1 <= delegates <= profile["congress.size_max"]:
+        return {"delegates_planned": f"代表名额{delegates}名超出范围：最多{profile['congress.size_max']}名"}
+    return {}
+
+
+# ---------------------------------------------------------------- the congress
+
+
+@transaction.atomic
+def create_congress(actor, campaign: Campaign, township: Region, *, number: int | None, convene_on: dt.date | None,
+                    delegates_planned: int | None, committee_seats: int = 9, deputy_secretaries: int = 2,
+                    discipline_seats: int = 5) -> Congress:
+    _require(actor, OFFICES, "筹备党代会", township.code)
+    errors: dict[str, str] = {}
+    if township.level != Region.TOWNSHIP or township.parent_id != campaign.county_id:
+        errors["township"] = f"{township.name}不是本次换届所在县的乡镇"
+    if Congress.objects.filter(campaign=campaign, township=township).exists():
+        errors["township"] = f"{township.name}在本次换届中已有党代会"
+    if not number or number < 1:
+        errors["number"] = "届次（第几次代表大会）应为正整数"
+    if convene_on is None:
+        errors["convene_on"] = "请填写拟召开日期"
+    elif not campaign.starts_on <= convene_on <= campaign.ends_on:
+        errors["convene_on"] = (f"拟召开日期 {convene_on.isoformat()} 不在换届工作期间（{campaign.starts_on.isoformat()}"
+                                f" 至 {campaign.ends_on.isoformat()}）")
+    errors |= _size_errors(campaign, delegates_planned, convene_on)
+    errors |= _seat_errors(committee_seats, deputy_secretaries, discipline_seats)
+    if errors:
+        raise CongressInvalid(errors)
+    congress = Congress.objects.create(
+        campaign=campaign, township=township, number=number, convene_on=convene_on,
+        delegates_planned=delegates_planned, committee_seats=committee_seats,
+        deputy_secretaries=deputy_secretaries, discipline_seats=discipline_seats,
+    )
+    audit.record(actor, "congress.create", congress, changes={
+        "delegates_planned": [None, delegates_planned], "convene_on": [None, convene_on.isoformat()]})
+    return congress
+
+
+def _seat_errors(committee: int | None, deputies: int | None, discipline: int | None) -> dict[str, str]:
+    errors = {}
+    if not committee or committee < 3:
+        errors["committee_seats"] = "党委委员名额应为不少于3的整数"
+    if deputies is None or deputies < 0 or (committee and deputies >= committee):
+        errors["deputy_secretaries"] = "副书记名额应为整数，且少于党委委员名额"
+    if not discipline or discipline < 1:
+        errors["discipline_seats"] = "纪委委员名额应为正整数"
+    return errors
+
+
+@transaction.atomic
+def set_size(actor, congress: Congress, delegates_planned: int | None) -> Congress:
+    _require(actor, OFFICES, "修改代表名额", congress.township.code)
+    _unlocked(congress, "修改代表名额")
+    errors = _size_errors(congress.campaign, delegates_planned, congress.convene_on)
+    if errors:
+        raise CongressInvalid(errors)
+    before = congress.delegates_planned
+    if before == delegates_planned:
+        return congress
+    congress.delegates_planned = delegates_planned
+    # the county approved a number: a new number needs its approval again
+    congress.size_approval_number, congress.size_approved_on = "", None
+    congress.save(update_fields=["delegates_planned", "size_approval_number", "size_approved_on"])
+    audit.record(actor, "congress.size", congress, changes={"delegates_planned": [before, delegates_planned]})
+    return congress
+
+
+@transaction.atomic
+def approve_size(actor, congress: Congress, number: str, day: dt.date | None) -> Congress:
+    """R62: the county approves the number of delegates."""
+    _require(actor, {COUNTY}, "批准代表名额（县委批准）", congress.township.code)
+    number = (number or "").strip()
+    if not number:
+        raise CongressInvalid({"size_approval_number": "请填写县委批准代表名额的文号"})
+    _dated("县委批准代表名额", day)
+    check = size_check(congress)
+    if not check["size_ok"]:
+        raise CongressError(f"代表名额{congress.delegates_planned}名超过最多{check['max']}名，不能批准。")
+    congress.size_approval_number, congress.size_approved_on = number, day
+    congress.save(update_fields=["size_approval_number", "size_approved_on"])
+    audit.record(actor, "congress.size_approve", congress,
+                 changes={"size_approval_number": ["", number], "size_approved_on": [None, day.isoformat()]})
+    return congress
+
+
+# ---------------------------------------------------------------- election units
+
+
+def township_branches(congress: Congress):
+    """The township's party organisations (their villages' current branches) with member counts."""
+    return (Branch.objects.filter(village__parent=congress.township, village__valid_until__isnull=True)
+            .select_related("village").annotate(member_count=Count("members")).order_by("village__code"))
+
+
+def _branch_errors(congress: Congress, branches: list[Branch], unit: ElectionUnit | None) -> dict[str, str]:
+    if not branches:
+        return {"branches": "选举单位至少包括一个党组织"}
+    errors = {}
+    for b in branches:
+        if b.village.parent_id != congress.township_id:
+            errors["branches"] = f"{b.name}不属于{congress.township.name}"
+            continue
+        other = UnitBranch.objects.filter(congress=congress, branch=b).exclude(unit=unit).select_related("unit").first()
+        if other is not None:
+            errors["branches"] = f"{b.name}已在选举单位“{other.unit.name}”中，一个党组织只能在一个选举单位选举"
+    return errors
+
+
+@transaction.atomic
+def add_unit(actor, congress: Congress, name: str, branches: list[Branch], reserved: int | None = 0) -> ElectionUnit:
+    """A 选举单位 of one organisation, or several grouped together (seed 002: 必要时也可以将几个基层
+    党组织划分为一个选举单位)."""
+    _require(actor, OFFICES, "划分选举单位", congress.township.code)
+    _unlocked(congress, "修改选举单位")
+    name = (name or "").strip() or (branches[0].name if len(branches) == 1 else "")
+    errors = _branch_errors(congress, branches, None)
+    if not name:
+        errors["name"] = "几个党组织合为一个选举单位时请填写名称"
+    elif congress.units.filter(name=name).exists():
+        errors["name"] = f"选举单位“{name}”已存在"
+    if reserved is None or reserved < 0:
+        errors["reserved"] = "保留名额应为不小于0的整数"
+    if errors:
+        raise CongressInvalid(errors)
+    number = (congress.units.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    unit = ElectionUnit.objects.create(congress=congress, number=number, name=name, reserved=reserved)
+    for b in branches:
+        UnitBranch.objects.create(unit=unit, branch=b, congress=congress)
+    audit.record(actor, "congress.unit_add", unit, changes={
+        "branches": [None, [b.name for b in branches]], "reserved": [None, reserved]})
+    return unit
+
+
+@transaction.atomic
+def units_from_branches(actor, congress: Congress) -> list[ElectionUnit]:
+    """One unit per organisation not yet in a unit (原则上按独立的总支、支部划分)."""
+    _require(actor, OFFICES, "划分选举单位", congress.township.code)
+    taken = set(UnitBranch.objects.filter(congress=congress).values_list("branch_id", flat=True))
+    return [add_unit(actor, congress, b.name, [b]) for b in township_branches(congress) if b.pk not in taken]
+
+
+@transaction.atomic
+def remove_unit(actor, unit: ElectionUnit) -> None:
+    congress = unit.congress
+    _require(actor, OFFICES, "划分选举单位", congress.township.code)
+    _unlocked(congress, "修改选举单位")
+    audit.record(actor, "congress.unit_remove", unit, changes={"name": [unit.name, None]})
+    unit.delete()
+
+
+@transaction.atomic
+def set_reserved(actor, unit: ElectionUnit, reserved: int | None) -> ElectionUnit:
+    congress = unit.congress
+    _require(actor, OFFICES, "修改保留名额", congress.township.code)
+    _unlocked(congress, "修改保留名额")
+    if reserved is None or reserved < 0:
+        raise CongressInvalid({"reserved": f"选举单位“{unit.name}”：保留名额应为不小于0的整数"})
+    before = unit.reserved
+    unit.reserved = reserved
+    unit.save(update_fields=["reserved"])
+    audit.record(actor, "congress.unit_reserved", unit, changes={"reserved": [before, reserved]})
+    return unit
+
+
+@transaction.atomic
+def set_unit_seats(actor, unit: ElectionUnit, seats: int | None, reason: str) -> ElectionUnit:
+    """Change a unit's seats from the engine's allocation, with a reason; ``None`` goes back to it."""
+    congress = unit.congress
+    _require(actor, OFFICES, "调整代表名额分配", congress.township.code)
+    _unlocked(congress, "调整代表名额分配")
+    reason = (reason or "").strip()
+    errors = {}
+    if seats is not None:
+        if seats < max(1, unit.reserved):
+            errors["seats"] = f"选举单位“{unit.name}”：名额应不少于1名且不少于保留名额{unit.reserved}名"
+        if not reason:
+            errors["reason"] = f"选举单位“{unit.name}”：调整名额应写明理由"
+    if errors:
+        raise CongressInvalid(errors)
+    before = {"seats_set": unit.seats_set, "seats_reason": unit.seats_reason}
+    unit.seats_set, unit.seats_reason = seats, (reason if seats is not None else "")
+    unit.save(update_fields=["seats_set", "seats_reason"])
+    audit.record(actor, "congress.unit_seats", unit, changes={
+        k: [v, getattr(unit, k)] for k, v in before.items() if v != getattr(unit, k)})
+    return unit
+
+
+# ---------------------------------------------------------------- the allocation table
+
+
+@dataclass
+class UnitRow:
+    unit: ElectionUnit
+    branch_names: list[str]
+    members: int
+    computed: int | None  # the engine's seats (None when the engine could not allocate)
+    detail: object | None  # the engine's UnitSeats
+    seats: int  # what applies: set by hand, or computed
+
+    @property
+    def changed(self) -> bool:
+        return self.unit.seats_set is not None and self.unit.seats_set != self.computed
+
+
+@dataclass
+class AllocationTable:
+    congress: Congress
+    rows: list[UnitRow]
+    allocation: Allocation | None
+    error: str  # why the engine could not allocate (no units, a unit without members …)
+    total_members: int
+    total_seats: int
+    unassigned: list[Branch]  # the township's organisations in no unit
+
+    @property
+    def matches(self) -> bool:
+        return self.total_seats == self.congress.delegates_planned
+
+    @property
+    def problems(self) -> list[str]:
+        out = []
+        if self.error:
+            out.append(self.error)
+        if self.rows and not self.matches:
+            out.append(f"各选举单位名额合计{self.total_seats}名，与代表名额{self.congress.delegates_planned}名不一致")
+        if self.unassigned:
+            out.append("以下党组织未划入选举单位：" + "、".join(b.name for b in self.unassigned))
+        return out
+
+
+def allocation_table(congress: Congress) -> AllocationTable:
+    units = list(congress.units.prefetch_related("memberships__branch__village"))
+    counts = dict(
+        Branch.objects.filter(pk__in=[m.branch_id for u in units for m in u.memberships.all()])
+        .annotate(n=Count("members")).values_list("pk", "n")
+    )
+    members = {u.pk: sum(counts.get(m.branch_id, 0) for m in u.memberships.all()) for u in units}
+    allocation, error = None, ""
+    if units:
+        try:
+            allocation = allocate_delegates(
+                [UnitShare(u.name, members[u.pk], u.reserved) for u in units], congress.delegates_planned)
+        except EngineError as exc:
+            error = exc.message
+    else:
+        error = "尚未划分选举单位"
+    rows = []
+    for i, u in enumerate(units):
+        detail = allocation.rows[i] if allocation else None
+        computed = detail.seats if detail else None
+        seats = u.seats_set if u.seats_set is not None else (computed or 0)
+        rows.append(UnitRow(u, [m.branch.name for m in u.memberships.all()], members[u.pk], computed, detail, seats))
+    taken = {m.branch_id for u in units for m in u.memberships.all()}
+    unassigned = [b for b in township_branches(congress) if b.pk not in taken]
+    return AllocationTable(congress, rows, allocation, error, sum(members.values()), sum(r.seats for r in rows),
+                           unassigned)
+
+
+# ---------------------------------------------------------------- 请示 and 批复 (seed 003 step 6, 附例1)
+
+
+def request_blockers(congress: Congress) -> list[str]:
+    table = allocation_table(congress)
+    out = list(table.problems)
+    if not size_check(congress)["size_ok"]:
+        out.append("代表名额超过上限")
+    return out
+
+
+@transaction.atomic
+def record_request(actor, congress: Congress, number: str, day: dt.date | None) -> Congress:
+    _require(actor, OFFICES, "登记召开党代会的请示", congress.township.code)
+    _unlocked(congress, "修改请示")
+    number = (number or "").strip()
+    if not number:
+        raise CongressInvalid({"request_number": "请填写请示文号"})
+    _dated("召开党代会的请示", day)
+    blockers = request_blockers(congress)
+    if blockers:
+        raise CongressError("请示还不能报送：" + "；".join(blockers) + "。")
+    before = {"request_number": congress.request_number, "request_date": congress.request_date}
+    congress.request_number, congress.request_date = number, day
+    congress.save(update_fields=["request_number", "request_date"])
+    audit.record(actor, "congress.request", congress, changes={
+        "request_number": [before["request_number"], number],
+        "request_date": [before["request_date"] and before["request_date"].isoformat(), day.isoformat()]})
+    return congress
+
+
+@transaction.atomic
+def record_approval(actor, congress: Congress, number: str, day: dt.date | None) -> Congress:
+    """The county's 批复: approves the number of delegates and the allocation; both are locked."""
+    _require(actor, {COUNTY}, "批复召开党代会的请示（县委批复）", congress.township.code)
+    if congress.approved:
+        raise CongressError(f"县委已批复（{congress.approval_number}）。")
+    number = (number or "").strip()
+    if not number:
+        raise CongressInvalid({"approval_number": "请填写批复文号"})
+    if not congress.request_date:
+        raise CongressError("乡镇党委尚未报送召开党代会的请示。")
+    _dated("县委批复", day, after=[("请示日期", congress.request_date)])
+    if not congress.size_approved_on:
+        raise CongressError("县委尚未批准代表名额。")
+    blockers = request_blockers(congress)
+    if blockers:
+        raise CongressError("不能批复：" + "；".join(blockers) + "。")
+    congress.approval_number, congress.approval_date = number, day
+    congress.save(update_fields=["approval_number", "approval_date"])
+    audit.record(actor, "congress.approve", congress,
+                 changes={"approval_number": ["", number], "approval_date": [None, day.isoformat()],
+                          "seats": {r.unit.name: r.seats for r in allocation_table(congress).rows}})
+    return congress
+
+
+def visible_congresses(user, campaign: Campaign):
+    prefix = user.scope_prefix
+    if prefix is None:
+        return Congress.objects.none()
+    return Congress.objects.filter(campaign=campaign, township__code__startswith=prefix).select_related("township")

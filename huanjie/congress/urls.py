@@ -1,0 +1,11 @@
+from django.urls import path
+
+from huanjie.congress import views
+
+app_name = "congress"
+urlpatterns = [
+    path("campaign/<slug:slug>/", views.congress_list, name="list"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/do/", views.post, name="post"),
+    path("<int:pk>/documents/<str:name>", views.document, name="document"),
+]

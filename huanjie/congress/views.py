@@ -1,0 +1,160 @@
+"""Pages of the township party congress: the campaign's congresses, and one page per congress that
+walks its planning (number of delegates, election units and the allocation table, 请示 and 批复).
+Views are thin: every write is a call into :mod:`huanjie.congress.services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from huanjie.campaigns.models import Campaign
+from huanjie.congress import documents, services
+from huanjie.congress.models import Congress, ElectionUnit
+from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
+from huanjie.documents.export import wants_xlsx, xlsx_response
+from huanjie.elections.view_helpers import file_response, form_date
+from huanjie.party.models import Branch
+from huanjie.people.models import Region
+
+VIEWERS = (COUNTY, TOWNSHIP, "observer", "admin")
+OFFICES = (COUNTY, TOWNSHIP)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _int(value) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _congress(request, pk) -> Congress:
+    congress = get_object_or_404(Congress.objects.select_related("township", "campaign__county"), pk=pk)
+    require_scope(request.user, congress.township.code)
+    return congress
+
+
+@allow(*VIEWERS)
+def congress_list(request, slug):
+    user = request.user
+    campaign = get_object_or_404(Campaign.objects.visible_to(user), slug=slug)
+    congresses = list(services.visible_congresses(user, campaign))
+    if wants_xlsx(request):
+        return xlsx_response(
+            f"{campaign.name}乡镇党代会", ["乡镇", "届次", "拟召开日期", "代表名额", "县委批准名额", "请示", "批复"],
+            [[c.township.name, f"第{c.number}次", c.convene_on, c.delegates_planned, c.size_approval_number,
+              c.request_number, c.approval_number] for c in congresses])
+    taken = {c.township_id for c in congresses}
+    townships = [t for t in Region.objects.filter(parent=campaign.county, level=Region.TOWNSHIP, valid_until__isnull=True,
+                                                  code__startswith=user.scope_prefix or "-").order_by("code")
+                 if t.pk not in taken]
+    ctx = {"campaign": campaign, "congresses": congresses, "townships": townships,
+           "can_create": user.role in OFFICES, "errors": {}, "data": {}}
+    if request.method == "POST":
+        if user.role not in OFFICES:
+            raise PermissionDenied("您的账号不能筹备党代会。")
+        data = request.POST
+        township = next((t for t in townships if t.code == data.get("township")), None)
+        try:
+            if township is None:
+                raise services.CongressInvalid({"township": "请选择乡镇"})
+            congress = services.create_congress(
+                user, campaign, township, number=_int(data.get("number")), convene_on=form_date(data.get("convene_on")),
+                delegates_planned=_int(data.get("delegates_planned")),
+                committee_seats=_int(data.get("committee_seats")), deputy_secretaries=_int(data.get("deputy_secretaries")),
+                discipline_seats=_int(data.get("discipline_seats")))
+            messages.success(request, f"已建立{congress.title}。")
+            return redirect("congress:detail", congress.pk)
+        except services.CongressInvalid as exc:
+            ctx |= {"errors": exc.errors, "data": data}
+            return render(request, "congress/list.html", ctx, status=400)
+        except services.CongressError as exc:
+            messages.error(request, str(exc))
+    return render(request, "congress/list.html", ctx)
+
+
+@allow(*VIEWERS)
+def detail(request, pk):
+    congress = _congress(request, pk)
+    table = services.allocation_table(congress)
+    if wants_xlsx(request):
+        return xlsx_response(f"{congress.title}代表名额分配表", documents.ALLOCATION_COLUMNS,
+                             documents.allocation_rows(table), text_columns=[0])
+    user = request.user
+    return render(request, "congress/detail.html", {
+        "congress": congress, "table": table, "size": services.size_check(congress),
+        "branches": services.township_branches(congress),
+        "can_write": user.role in OFFICES and not congress.approved,
+        "is_county": user.role == COUNTY, "is_office": user.role in OFFICES,
+        "errors": {}, "data": {}, "request_blockers": services.request_blockers(congress),
+    })
+
+
+@allow(*OFFICES)
+@require_POST
+def post(request, pk):
+    congress = _congress(request, pk)
+    user, data = request.user, request.POST
+    action = data.get("action")
+    url = reverse("congress:detail", args=[congress.pk])
+    try:
+        if action == "size":
+            services.set_size(user, congress, _int(data.get("delegates_planned")))
+            messages.success(request, "代表名额已保存；需县委重新批准。")
+        elif action == "approve_size":
+            services.approve_size(user, congress, data.get("size_approval_number", ""),
+                                  form_date(data.get("size_approved_on")))
+            messages.success(request, "已登记县委批准代表名额。")
+        elif action == "units_from_branches":
+            made = services.units_from_branches(user, congress)
+            messages.success(request, f"已按党组织划分 {len(made)} 个选举单位。")
+        elif action == "add_unit":
+            ids = [i for i in (_int(v) for v in data.getlist("branches")) if i]
+            branches = list(Branch.objects.filter(pk__in=ids, village__parent=congress.township).select_related("village"))
+            services.add_unit(user, congress, data.get("name", ""), branches, _int(data.get("reserved") or "0"))
+            messages.success(request, "选举单位已添加。")
+        elif action in ("remove_unit", "reserved", "seats"):
+            unit = get_object_or_404(ElectionUnit, pk=_int(data.get("unit")), congress=congress)
+            if action == "remove_unit":
+                services.remove_unit(user, unit)
+                messages.success(request, f"已删除选举单位“{unit.name}”。")
+            elif action == "reserved":
+                services.set_reserved(user, unit, _int(data.get("reserved")))
+                messages.success(request, f"“{unit.name}”的保留名额已保存。")
+            else:
+                raw = (data.get("seats") or "").strip()
+                seats = None if raw == "" else _int(raw)
+                if raw and seats is None:
+                    raise services.CongressInvalid({"seats": f"选举单位“{unit.name}”：名额应为整数"})
+                services.set_unit_seats(user, unit, seats, data.get("reason", ""))
+                messages.success(request, f"“{unit.name}”的名额已保存。")
+        elif action == "request":
+            services.record_request(user, congress, data.get("request_number", ""), form_date(data.get("request_date")))
+            messages.success(request, "已登记召开党代会的请示。")
+        elif action == "approval":
+            services.record_approval(user, congress, data.get("approval_number", ""),
+                                     form_date(data.get("approval_date")))
+            messages.success(request, "已登记县委批复。")
+        else:
+            raise services.CongressError("未知的操作。")
+    except services.CongressError as exc:
+        messages.error(request, str(exc))
+    return redirect(url)
+
+
+@allow(*VIEWERS)
+def document(request, pk, name):
+    congress = _congress(request, pk)
+    if name not in documents.DOCUMENTS:
+        raise Http404("没有这个文书。")
+    filename, make = documents.DOCUMENTS[name]
+    try:
+        content = make(congress)
+    except services.CongressError as exc:
+        messages.error(request, str(exc))
+        return redirect("congress:detail", congress.pk)
+    if name.endswith(".docx"):
+        return file_response(content, f"{congress.township.name}{filename}", content_type=DOCX)
+    return file_response(content, f"{congress.township.name}{filename}", inline=True)

@@ -1,0 +1,30 @@
+"""The demo's township congress (issue 15): allocation with a grouped unit, a reserved seat and hand
+changes, the county's approval of the number, the 请示 and the 批复."""
+
+from __future__ import annotations
+
+import pytest
+
+from huanjie.congress import documents, services
+from huanjie.congress.models import Congress
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(demo_county):
+    return Congress.objects.select_related("township").get()
+
+
+def test_the_congress_is_planned_and_approved(demo):
+    congress = demo
+    assert congress.township.name == "清溪镇" and congress.approved and congress.size_approved_on
+    table = services.allocation_table(congress)
+    assert table.problems == [] and table.total_seats == congress.delegates_planned == 120
+    grouped = [r for r in table.rows if len(r.branch_names) == 2]
+    assert len(grouped) == 1 and "联合选举单位" in grouped[0].unit.name
+    changed = [r for r in table.rows if r.changed]
+    assert len(changed) == 2 and all(r.unit.seats_reason for r in changed)
+    assert sum(r.unit.reserved for r in table.rows) == 1
+    for name, (_, make) in documents.DOCUMENTS.items():
+        assert make(congress)[:2] in (b"%P", b"PK"), name
