@@ -97,3 +97,49 @@ class UnitBranch(models.Model):
         ordering = ["branch__village__code"]
         # a branch elects in one unit of a congress
         constraints = [models.UniqueConstraint(fields=["congress", "branch"], name="branch_once_per_congress")]
+
+
+class DelegateElection(models.Model):
+    """What a unit's delegate election adds to its Election (kind ``township_congress_delegates``):
+    the township's approval of the candidate list and the unit's meetings (R63–R64)."""
+
+    unit = models.OneToOneField(ElectionUnit, on_delete=models.PROTECT, related_name="delegate_election")
+    election = models.OneToOneField("elections.Election", on_delete=models.PROTECT, related_name="congress_unit")
+    # the township committee's approval of the unit's candidate list (seed 003 steps 15, 17)
+    approval_number = models.CharField("乡镇党委审批文号", max_length=60, blank=True)
+    approval_date = models.DateField("乡镇党委审批日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "代表选举"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.election.organization.code
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approval_number and self.approval_date)
+
+    @property
+    def meeting(self):
+        """The meeting on the (current) election day, if recorded."""
+        return self.meetings.filter(held_on=self.election.election_date).first()
+
+
+class UnitMeeting(models.Model):
+    """One members' assembly of a unit (R64): 应到 (members with the vote on the day) and 实到. A
+    meeting short of its quorum elects nobody; the unit meets again on a new day (re-election)."""
+
+    delegate_election = models.ForeignKey(DelegateElection, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField("召开日期")
+    expected = models.PositiveIntegerField("应到会有选举权的党员")
+    present = models.PositiveIntegerField("实到会有选举权的党员")
+    quorum_met = models.BooleanField("超过应到会人数的五分之四")
+
+    class Meta:
+        ordering = ["held_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["delegate_election", "held_on"], name="unit_meeting_once_a_day")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.delegate_election.election.organization.code

@@ -41,6 +41,9 @@ class KindHooks:
     # election → (opening, closing): the kind's own documents for the archive package, each
     # (title, filename, date, make). Opening documents replace the voter list and cards.
     archive_documents: Callable | None = None
+    # Whether the village's own preparation (离任审计, training: P14–P16) gates the vote. A
+    # township congress's delegate election held in a unit is not the village's re-election.
+    village_readiness: bool = True
     # election → the address of the page where the office does this election's work (the to-do
     # list links there instead of the villagers' committee's pages).
     work_url: Callable | None = None

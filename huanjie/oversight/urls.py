@@ -22,4 +22,5 @@ urlpatterns = [
     path("commitments/", views.commitment_list, name="commitments"),
     path("commitments/<str:code>/", views.commitment_village, name="commitment_village"),
     path("commitments/copy/<int:pk>/", views.commitment_copy, name="commitment_copy"),
+    path("handover/", views.handover_list, name="handover"),
 ]
