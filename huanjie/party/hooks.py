@@ -170,8 +170,9 @@ def register_kinds() -> None:
     }
     kinds.register(
         Election.PARTY_BRANCH,
+        # A branch without a committee elects its secretary in the 党员大会 (R61); else the plenary.
         kinds.KindHooks(posts=_posts("committee_member"), title=_title("党员大会选举委员会"),
-                        calendar_steps=_calendar, stage_work=_ASSEMBLY_WORK, **common),
+                        calendar_steps=_calendar, stage_work=_ASSEMBLY_WORK, induction_posts=("secretary",), **common),
     )
     kinds.register(
         Election.PARTY_PLENARY,
@@ -180,6 +181,7 @@ def register_kinds() -> None:
             title=_title("委员会全体会议选举书记、副书记"),
             calendar_steps=_plenary_calendar,
             stage_work=_PLENARY_WORK,
+            induction_posts=("secretary",),
             **common,
         ),
     )
