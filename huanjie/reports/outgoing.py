@@ -76,8 +76,12 @@ def _elected(campaign: Campaign) -> tuple[set[str], dict[int, set[str]]]:
     bodies ("committee", "party") whose new result is in."""
     from huanjie.elections.models import ElectedMember, RoundResult
 
+    from .structure import TEAM_KINDS
+
+    # in a new 两委 team: a seat on the supervision committee is a placement, not staying in office
     keys = set(ElectedMember.objects.filter(election__campaign=campaign, status=ElectedMember.ELECTED,
-                                            person__isnull=False).values_list("person__id_number", flat=True))
+                                            election__kind__in=TEAM_KINDS, person__isnull=False)
+               .values_list("person__id_number", flat=True))
     bodies: dict[int, set[str]] = {}
     for village_id, kind in (RoundResult.objects.filter(round__election__campaign=campaign)
                              .values_list("round__election__organization_id", "round__election__kind").distinct()):
@@ -99,7 +103,9 @@ def outgoing_rows(campaign: Campaign, prefix: str, q: str = "") -> list[Outgoing
         if p.id_number in keys or not served or not served <= bodies.get(p.village_id, set()):
             continue
         rows[p.id_number] = OutgoingRow(p.id_number, p.name, p.village, previous=p, left=True)
-    counted = Election.objects.filter(campaign=campaign, organization__code__startswith=prefix,
+    from .structure import TEAM_KINDS
+
+    counted = Election.objects.filter(campaign=campaign, organization__code__startswith=prefix, kind__in=TEAM_KINDS,
                                       stage__in=[Election.COUNTED, Election.SUBMITTED])
     for c in (Candidate.objects.filter(election__in=counted, status=Candidate.ACTIVE, person__id_number__isnull=False)
               .select_related("person", "post", "election__organization__parent").order_by("post__rank", "id")):

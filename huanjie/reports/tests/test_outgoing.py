@@ -180,3 +180,39 @@ def test_pages_show_and_export_the_rows(world, after, client_for):
     reserve = ta.post(f"/reports/reserve/{world.village_a1.code}/", {
         "id_number": after.people["周海"].id_number, "source": "election", "note": "", "added_on": TODAY.isoformat()})
     assert reserve.status_code == 302 and ReserveCadre.objects.filter(person=after.people["周海"]).exists()
+
+
+def _elect(world, village, kind, post_code, people):
+    from huanjie.elections.models import ElectedMember, Election, Post, Round
+
+    e = Election.objects.get_or_create(campaign=world.campaign, organization=village, kind=kind, defaults={
+        "title": f"{village.name}{kind}", "election_date": dt.date(2026, 3, 20), "stage": Election.COUNTED})[0]
+    post = Post.objects.create(election=e, code=post_code, name=post_code, seats=len(people), rank=1)
+    rnd = Round.objects.get_or_create(election=e, number=1)[0]
+    for p in people:
+        ElectedMember.objects.create(election=e, round=rnd, post=post, person=p, name=p.name, votes=10)
+    return e
+
+
+def test_supervision_chairs_on_the_party_committee_and_only_the_two_committees_count(world, after):
+    """Two villages chose their supervision committee: 东山村's chair 王建国 sits on the new party
+    committee, 石桥村's chair does not → 1 of 2 = 50.00 %. The supervision members are no 两委
+    cadres: 王建国 (who left the villagers' committee) stays "left" and the cadre count is the six
+    of the villagers' and party committees."""
+    wang = world.people["wang"]
+    yang = after.people["杨光"]
+    b_chair = person("石桥主任", "M", dt.date(1970, 1, 1), world.village_b1, 61)
+    _elect(world, world.village_a1, "party_branch", "committee_member", [wang, yang])
+    before = structure.structure_table(world.campaign, "130731")
+    assert "村务监督委员会主任由村党组织委员担任" in {ln.label for ln in before["lines"]}
+    assert {ln.label: ln.now_text for ln in before["lines"]}["村务监督委员会主任由村党组织委员担任"] == "—（0/0）"
+    _elect(world, world.village_a1, "village_supervision", "supervision_director", [wang])
+    _elect(world, world.village_a1, "village_supervision", "supervision_member", [world.people["li"]])
+    _elect(world, world.village_b1, "village_supervision", "supervision_director", [b_chair])
+    table = structure.structure_table(world.campaign, "130731")
+    lines = {ln.label: ln.now_text for ln in table["lines"]}
+    assert lines["村务监督委员会主任由村党组织委员担任"] == "50.00%（1/2）"
+    # 张国强, 陈秀兰, 杨光 (villagers' committee) and 王建国 (party committee): four people, not six
+    assert lines["当选人数"] == "4"
+    township_b = {ln.label: ln.now_text for ln in structure.structure_table(world.campaign, "130731201")["lines"]}
+    assert township_b["村务监督委员会主任由村党组织委员担任"] == "0.00%（0/1）" and township_b["当选人数"] == "0"
