@@ -172,6 +172,8 @@ def play_oversight(campaign: Campaign, villages: list[Region]) -> None:
     # 三个100%: most of township A has signed; one candidate of 柳塘村 and township B have not yet
     from huanjie.oversight import commitments
 
+    _check(commitments.record_township_letter, county, campaign, ta.region, "孙立华", D(2026, 10, 28))
+    _check(commitments.record_township_letter, county, campaign, tb.region, "钱志远", None)  # named, not yet signed
     per = commitments.needs(campaign, villages[:6])
     for i, v in enumerate(villages[:6]):
         for k, need in enumerate(per[v.pk]):
