@@ -49,6 +49,9 @@ class KindHooks:
     work_url: Callable | None = None
     # stage → what the office does in that stage when no dated step is due (to-do list wording).
     stage_work: Mapping[str, str] | None = None
+    # Post codes whose holders must attend county-level 岗前培训 (seed 004 §二(三)3: 党组织书记、
+    # 主任和村务监督委员会主任; P24). None: the committee's default, its 主任.
+    induction_posts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,3 +111,22 @@ def register(kind: str, hooks: KindHooks) -> None:
 
 def hooks_for(kind: str) -> KindHooks:
     return _REGISTRY.get(kind, _NONE)
+
+
+DEFAULT_INDUCTION_POSTS = ("director",)
+
+
+def induction_posts(kind: str) -> tuple[str, ...]:
+    """The posts of ``kind`` whose holders need county-level 岗前培训 (P24): the kind's own, or
+    the 主任 of a villagers' or residents' committee."""
+    own = hooks_for(kind).induction_posts
+    return DEFAULT_INDUCTION_POSTS if own is None else own
+
+
+def induction_kinds() -> dict[str, tuple[str, ...]]:
+    """Every kind with posts needing county-level 岗前培训: the committees and the registered kinds."""
+    from huanjie.elections.models import Election
+
+    out = {k: induction_posts(k) for k in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)}
+    out.update({k: h.induction_posts for k, h in _REGISTRY.items() if h.induction_posts})
+    return out

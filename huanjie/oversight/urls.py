@@ -13,6 +13,7 @@ urlpatterns = [
     path("risks/<str:code>/", views.plan_form, name="plan"),
     path("complaints/", views.complaint_list, name="complaints"),
     path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("complaints/new/candidates/", views.complaint_candidates, name="complaint_candidates"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("complaints/<int:pk>/<str:action>/", views.complaint_action, name="complaint_action"),
     path("incidents/", views.incident_list, name="incidents"),

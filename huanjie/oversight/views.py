@@ -255,6 +255,8 @@ def complaint_list(request):
 def _election_choices(campaign, village_code_prefix):
     from huanjie.elections.models import Candidate
 
+    if not village_code_prefix:
+        return Candidate.objects.none()
     return Candidate.objects.filter(
         election__campaign=campaign, election__organization__code__startswith=village_code_prefix
     ).select_related("person", "post", "election__organization").order_by("election__organization__code", "post__rank")
@@ -306,9 +308,27 @@ def complaint_new(request):
     return _register(request, "oversight/complaint_form.html", create,
                      lambda c: f"举报已登记，编号 {c.number}，办结期限 {c.deadline.isoformat()}。", {
                          "campaign": campaign, "villages": _villages(request, campaign),
-                         "candidates": _election_choices(campaign, request.user.scope_prefix or "-"),
+                         "candidates": _village_candidates(request, campaign, (request.POST or {}).get("village", "")),
                          "channels": Complaint.CHANNEL_CHOICES, "matters": Complaint.MATTER_CHOICES,
                          "today": timezone.localdate()})
+
+
+def _village_candidates(request, campaign, code: str):
+    """The candidates of one village in scope: the complaint form lists those of the village chosen
+    (a county lists thousands of candidates, a 320 KB page rendered in 0.5 s of CPU; issue 17)."""
+    prefix = request.user.scope_prefix or "-"
+    if not code or not code.startswith(prefix):
+        return _election_choices(campaign, "")
+    return _election_choices(campaign, code)
+
+
+@allow(COUNTY, TOWNSHIP)
+def complaint_candidates(request):
+    """The candidate choices of the complaint form after a village is chosen (htmx)."""
+    campaign = campaign_for(request)
+    return render(request, "oversight/_candidate_options.html", {
+        "candidates": _village_candidates(request, campaign, request.GET.get("village", "")),
+        "values": request.GET})
 
 
 @allow(COUNTY, TOWNSHIP)
