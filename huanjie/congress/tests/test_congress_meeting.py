@@ -100,3 +100,24 @@ def test_the_congress_elects_its_committees(world, approved):  # noqa: F811
     services.record_result_approval(county, congress, "安委〔2027〕20号", today)
     congress.refresh_from_db()
     assert congress.result_approval_date == today
+
+    # every document of the meeting is made from these data
+    from pypdf import PdfReader
+    import io
+    import os
+
+    from huanjie.congress import documents
+
+    texts = {}
+    for name, (_, make) in documents.DOCUMENTS.items():
+        content = make(congress)
+        assert content[:2] in (b"%P", b"PK"), name
+        if os.environ.get("HUANJIE_SHOTS"):
+            with open(os.path.join(os.environ["HUANJIE_SHOTS"], name), "wb") as fh:
+                fh.write(content)
+        if name.endswith(".pdf"):
+            texts[name] = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).replace("\n", "")
+    assert "实到会代表3名" in texts["headcount.pdf"].replace(" ", "")
+    assert "备用选票" in texts["ballots-committee-spare.pdf"] and "正式选票" in texts["ballots-committee-formal.pdf"]
+    assert "备用选票" not in texts["ballots-committee-formal.pdf"]
+    assert names[0] in texts["result-committee_plenary.pdf"]
