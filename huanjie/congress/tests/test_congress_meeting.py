@@ -102,9 +102,10 @@ def test_the_congress_elects_its_committees(world, approved):  # noqa: F811
     assert congress.result_approval_date == today
 
     # every document of the meeting is made from these data
-    from pypdf import PdfReader
     import io
     import os
+
+    from pypdf import PdfReader
 
     from huanjie.congress import documents
 
