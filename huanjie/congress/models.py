@@ -74,6 +74,8 @@ class ElectionUnit(models.Model):
     # seats set by hand instead of the engine's allocation, with the reason (audited)
     seats_set = models.PositiveSmallIntegerField("调整后名额", null=True, blank=True)
     seats_reason = models.CharField("调整理由", max_length=200, blank=True)
+    # the 代表团（组） its delegates sit in at the congress (seed 003 step 24: 代表编团（组）名册)
+    delegation = models.CharField("代表团（组）", max_length=40, blank=True)
 
     class Meta:
         ordering = ["number", "id"]
@@ -143,3 +145,25 @@ class UnitMeeting(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.delegate_election.election.organization.code
+
+
+class CredentialDecision(models.Model):
+    """The 代表资格审查小组's decision on one elected delegate (R65, the engine's ``credentials``)."""
+
+    CONFIRMED, RE_ELECT, REPLACE = "confirmed", "unit_must_re_elect", "unit_must_replace"
+    STATUS_CHOICES = [(CONFIRMED, "资格有效"), (RE_ELECT, "责令选举单位重新选举"), (REPLACE, "责令选举单位撤换")]
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="credentials")
+    unit = models.ForeignKey(ElectionUnit, on_delete=models.CASCADE, related_name="+")
+    elected = models.ForeignKey("elections.ElectedMember", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField("审查结论", max_length=30, choices=STATUS_CHOICES)
+    reason = models.CharField("理由", max_length=400)
+    decided_on = models.DateField("审查日期")
+
+    class Meta:
+        ordering = ["unit__number", "id"]
+        constraints = [models.UniqueConstraint(fields=["congress", "elected"], name="credential_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.congress.township.code

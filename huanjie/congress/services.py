@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign
-from huanjie.congress.models import Congress, DelegateElection, ElectionUnit, UnitBranch, UnitMeeting
+from huanjie.congress.models import (
+    Congress,
+    CredentialDecision,
+    DelegateElection,
+    ElectionUnit,
+    UnitBranch,
+    UnitMeeting,
+)
 from huanjie.core.access import COUNTY, TOWNSHIP, in_scope
 from huanjie.party.models import Branch
 from huanjie.people.models import Region
@@ -588,3 +595,90 @@ def vote_inputs(rnd) -> dict:
     if meeting is None:
         return {"expected_attendance": None, "present_with_vote": None}
     return {"expected_attendance": meeting.expected, "present_with_vote": meeting.present}
+
+
+# ---------------------------------------------------------------- credentials (R65), register, delegations
+
+
+def _unit_records(congress: Congress, on: dt.date):
+    """(unit, ElectedMember, DelegateRecord) for every delegate elected by a unit so far."""
+    from huanjie.elections.aftervote.documents import counted_forms
+    from huanjie.elections.models import Candidate, ElectedMember
+    from huanjie.party.services import vote_of
+    from huanjie.rules.party import DelegateRecord
+
+    out = []
+    for de in DelegateElection.objects.filter(unit__congress=congress).select_related("unit", "election"):
+        e = de.election
+        meeting = de.meeting
+        elected = list(ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED).select_related("post"))
+        if meeting is None or not elected:
+            continue
+        first = e.rounds.get(number=1)
+        forms = counted_forms([first.pk])
+        issued = sum(f.ballots_issued for f in forms)
+        returned = sum(f.ballots_returned for f in forms)
+        post = e.posts.get()
+        cands = Candidate.objects.filter(election=e, post=post).exclude(status=Candidate.WITHDRAWN).count()
+        members = {m.person_id: m for m in unit_members(de.unit)}
+        for em in elected:
+            member = members.get(em.person_id)
+            v = vote_of(member, on) if member else None
+            status = "formal" if v and v.has_vote else (
+                v.code if v and v.code in ("probationary", "on_probation_discipline", "rights_suspended")
+                else "rights_suspended")
+            out.append((de.unit, em, DelegateRecord(
+                name=em.name, unit=de.unit.name, unit_expected=meeting.expected, unit_present=meeting.present,
+                member_status=status, votes=em.votes, ballots_issued=issued if forms else None,
+                ballots_returned=returned if forms else None, unit_seats=post.seats, unit_candidates=cands)))
+    return out
+
+
+@transaction.atomic
+def review_credentials(actor, congress: Congress, on: dt.date | None) -> list[CredentialDecision]:
+    """The 代表资格审查小组 checks every elected delegate (R65) with the engine; decisions replace
+    the previous review's."""
+    from huanjie.rules.party import credentials
+
+    _require(actor, OFFICES, "登记代表资格审查", congress.township.code)
+    _dated("代表资格审查", on)
+    records = _unit_records(congress, on)
+    if not records:
+        raise CongressError("还没有选举单位选出代表，无法审查。")
+    decisions = credentials([r for _, _, r in records], congress.campaign.profile(congress.convene_on))
+    CredentialDecision.objects.filter(congress=congress).delete()
+    out = [CredentialDecision.objects.create(congress=congress, unit=unit, elected=em, status=d["status"],
+                                             reason=d["reason"], decided_on=on)
+           for (unit, em, _), d in zip(records, decisions, strict=True)]
+    counts = {s: sum(1 for d in out if d.status == s) for s, _ in CredentialDecision.STATUS_CHOICES}
+    audit.record(actor, "congress.credentials", congress, changes={"decided_on": [None, on.isoformat()], **{
+        k: [None, v] for k, v in counts.items()}})
+    return out
+
+
+def delegate_register(congress: Congress) -> list[dict]:
+    """代表名册: the delegates whose credentials were confirmed, by delegation then unit."""
+    from huanjie.rules.dates import age_on
+
+    rows = []
+    for d in (CredentialDecision.objects.filter(congress=congress, status=CredentialDecision.CONFIRMED)
+              .select_related("unit", "elected__person")):
+        p = d.elected.person
+        rows.append({"name": d.elected.name, "gender": {"M": "男", "F": "女"}.get(p.gender, "") if p else "",
+                     "age": age_on(p.birth_date, congress.convene_on) if p else None,
+                     "unit": d.unit.name, "unit_number": d.unit.number,
+                     "delegation": d.unit.delegation or "未编团"})
+    return sorted(rows, key=lambda r: (r["delegation"], r["unit_number"]))
+
+
+@transaction.atomic
+def set_delegation(actor, unit: ElectionUnit, delegation: str) -> ElectionUnit:
+    _require(actor, OFFICES, "编排代表团（组）", unit.congress.township.code)
+    delegation = (delegation or "").strip()
+    if len(delegation) > 40:
+        raise CongressInvalid({"delegation": f"选举单位“{unit.name}”：代表团名称过长"})
+    before = unit.delegation
+    unit.delegation = delegation
+    unit.save(update_fields=["delegation"])
+    audit.record(actor, "congress.delegation", unit, changes={"delegation": [before, delegation]})
+    return unit

@@ -80,6 +80,8 @@ def congress_list(request, slug):
 def detail(request, pk):
     congress = _congress(request, pk)
     table = services.allocation_table(congress)
+    if wants_xlsx(request) and request.GET.get("list") == "register":
+        return xlsx_response(f"{congress.title}代表名册", documents.REGISTER_COLUMNS, documents.register_rows(congress))
     if wants_xlsx(request):
         return xlsx_response(f"{congress.title}代表名额分配表", documents.ALLOCATION_COLUMNS,
                              documents.allocation_rows(table), text_columns=[0])
@@ -90,6 +92,8 @@ def detail(request, pk):
         "can_write": user.role in OFFICES and not congress.approved,
         "is_county": user.role == COUNTY, "is_office": user.role in OFFICES,
         "errors": {}, "data": {}, "request_blockers": services.request_blockers(congress),
+        "decisions": congress.credentials.select_related("unit", "elected"),
+        "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
 
 
@@ -134,6 +138,13 @@ def post(request, pk):
         elif action == "request":
             services.record_request(user, congress, data.get("request_number", ""), form_date(data.get("request_date")))
             messages.success(request, "已登记召开党代会的请示。")
+        elif action == "credentials":
+            made = services.review_credentials(user, congress, form_date(data.get("decided_on")))
+            messages.success(request, f"代表资格审查已登记：{len(made)}名代表。")
+        elif action == "delegation":
+            unit = get_object_or_404(ElectionUnit, pk=_int(data.get("unit")), congress=congress)
+            services.set_delegation(user, unit, data.get("delegation", ""))
+            messages.success(request, f"“{unit.name}”的代表团已保存。")
         elif action == "approval":
             services.record_approval(user, congress, data.get("approval_number", ""),
                                      form_date(data.get("approval_date")))

@@ -42,6 +42,10 @@ def test_refused_before_the_county_approval(world, town):  # noqa: F811
 
 
 def test_unit_elects_its_delegates_after_a_failed_quorum(world, approved):
+    walk_unit_two(world, approved)
+
+
+def walk_unit_two(world, approved):
     t = world.users["township_a"]
     today = timezone.localdate()
     unit = approved.units.get(number=2)  # 柳塘村: 30 members, 3 seats (4.5/2.7/1.8 → 4, 3, 2, 1)
@@ -92,3 +96,30 @@ def test_unit_elects_its_delegates_after_a_failed_quorum(world, approved):
     elected = list(ElectedMember.objects.filter(election=e).values_list("name", flat=True))
     # threshold: more than half of 27 present → 14 votes; the third seat goes to the 14 votes
     assert sorted(elected) == sorted(names[:3])
+    return de
+
+
+def test_credentials_report_register_and_delegations(world, approved):
+    from huanjie.congress import documents
+    from huanjie.congress.models import CredentialDecision
+    from huanjie.party.models import Member
+
+    de = walk_unit_two(world, approved)
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    with pytest.raises(services.CongressInvalid, match="晚于今天"):
+        services.review_credentials(t, approved, today + dt.timedelta(days=1))
+    # one delegate's rights were suspended after the vote: the unit must replace them (R65, R49)
+    elected = list(ElectedMember.objects.filter(election=de.election).order_by("-votes"))
+    Member.objects.filter(person=elected[2].person).update(rights_suspended=True, suspended_reason="留置")
+    services.set_delegation(t, de.unit, "第二代表团")
+    decisions = services.review_credentials(t, approved, today)
+    by_name = {d.elected.name: d for d in decisions}
+    assert by_name[elected[0].name].status == CredentialDecision.CONFIRMED
+    assert by_name[elected[2].name].status == CredentialDecision.REPLACE
+    assert "责令该选举单位更换" in by_name[elected[2].name].reason
+    register = services.delegate_register(approved)
+    assert [r["name"] for r in register] == [elected[0].name, elected[1].name]
+    assert {r["delegation"] for r in register} == {"第二代表团"}
+    assert documents.credentials_report_pdf(approved)[:4] == b"%PDF"
+    assert documents.register_pdf(approved)[:4] == b"%PDF"

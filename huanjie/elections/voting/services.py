@@ -132,6 +132,8 @@ def approve_mobile_box(actor, station: VotingStation, approved_on: dt.date) -> V
         raise VotingError(f"{station.name}不是流动票箱，无需批准。")
     if not isinstance(approved_on, dt.date):
         raise VotingError("批准日期无效。")
+    # The one date rule: the approval is a fact before the vote, not one ahead of today.
+    check_dated_fact(station.election, "流动票箱批准日期", approved_on, before_vote=True, error=VotingError)
     before = station.township_approved_on
     station.township_approved_on = approved_on
     station.save(update_fields=["township_approved_on"])
@@ -164,6 +166,8 @@ def record_mobile_lists(
         ("scrutineer_list_published_on", scrutineer_list_published_on),
     ):
         if value is not None:
+            label = "流动票箱选民名单公布日期" if key == "voter_list_published_on" else "流动票箱监票人名单公布日期"
+            check_dated_fact(station.election, label, value, before_vote=True, error=VotingError)
             changes[key] = [getattr(station, key), value]
             setattr(station, key, value)
     if not changes:
