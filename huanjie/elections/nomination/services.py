@@ -1190,7 +1190,7 @@ def publication_blockers(election: Election, published_on: dt.date) -> list[str]
     profile = profile_of(election)
     for post in _posts(election):
         n = sum(1 for c in cands if c.post_id == post.pk and not c.women_rule)
-        if margin_ok(election.kind, "first", post.name, post.seats, n, profile) is False or n <= post.seats:
+        if margin_ok(kinds.engine_kind(election.kind), "first", post.name, post.seats, n, profile) is False or n <= post.seats:
             out.append(f"{post.name}应选{post.seats}名，现有候选人{n}名，不符合差额要求（R14），须补充提名。")
     for c in unfilled_disqualified(election):
         out.append(f"{c.person.name}（{c.post.name}）资格审查未通过，请先处理递补。")
