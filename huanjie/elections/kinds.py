@@ -55,6 +55,10 @@ class KindHooks:
     work_url: Callable | None = None
     # stage → what the office does in that stage when no dated step is due (to-do list wording).
     stage_work: Mapping[str, str] | None = None
+    # candidate → what the campaign policy (P1–P6, P11) reads of it where the post's name alone
+    # does not say: {"post": the post as the policy names it (书记 / 委员), "body": "party", …,
+    # "current_post": the post held now ("" for a newcomer)}. Unset keys keep the default.
+    policy_candidate: Callable | None = None
     # Post codes whose holders must attend county-level 岗前培训 (seed 004 §二(三)3: 党组织书记、
     # 主任和村务监督委员会主任; P24). None: the committee's default, its 主任.
     induction_posts: tuple[str, ...] | None = None
