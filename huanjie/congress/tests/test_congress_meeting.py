@@ -32,7 +32,7 @@ def count(actor, election, lines_votes, issued):
     return sorted(ElectedMember.objects.filter(election=election).values_list("name", flat=True))
 
 
-def test_the_congress_elects_its_committees(world, approved):  # noqa: F811
+def test_the_congress_elects_its_committees(world, approved, client_for):  # noqa: F811
     t, county = world.users["township_a"], world.users["county"]
     today = timezone.localdate()
     walk_unit_two(world, approved)
@@ -122,3 +122,11 @@ def test_the_congress_elects_its_committees(world, approved):  # noqa: F811
     assert "备用选票" in texts["ballots-committee-spare.pdf"] and "正式选票" in texts["ballots-committee-formal.pdf"]
     assert "备用选票" not in texts["ballots-committee-formal.pdf"]
     assert names[0] in texts["result-committee_plenary.pdf"]
+
+    # the congress page shows the meeting as it went (and its <title> is just the congress's)
+    from django.urls import reverse
+
+    body = client_for("county").get(reverse("congress:detail", args=[congress.pk])).content.decode()
+    assert f"<title>{congress.title}" in body and "<section" not in body.split("<title>")[1].split("</title>")[0]
+    assert "超过应到会人数的五分之四" in body and f"书记：{names[0]}" in body and "安委〔2027〕20号" in body
+    assert client_for("township_b").get(reverse("congress:detail", args=[congress.pk])).status_code == 404
