@@ -275,3 +275,12 @@ def test_a_community_speaks_of_residents_and_applies_the_shares_by_analogy(world
     assert "城关社区：居民代表" in body and "居民代表会议组成人员" in body
     groups = client_for("township_a").get(f"/villageposts/{world.campaign.slug}/{community.code}/groups/")
     assert "居民小组长" in groups.content.decode()
+
+
+def test_the_notice_cannot_predate_the_last_representative(world, entry):
+    clerk = world.users["village_a1"]
+    setup(world, entry, committee=0)
+    services.add_representative(clerk, entry, id_number=world.people["li"].id_number, group_name="第一村民小组",
+                                households=None, chosen_on=dt.date(2026, 11, 22))
+    with pytest.raises(services.PostsRefused, match="公告日期早于.*（2026-11-22）"):
+        services.publish(clerk, entry, dt.date(2026, 11, 21))
