@@ -305,7 +305,12 @@ def _parse_posts_arg(posts) -> list[tuple[str, int]]:
 
 def _check_new_election(campaign: Campaign, village: Region, election_date, kind: str) -> list[str]:
     problems = []
-    if village.level != Region.VILLAGE:
+    level = kinds.hooks_for(kind).organization_level
+    if level == Region.TOWNSHIP:
+        # the township's own elections (its congress, its committees' first plenaries)
+        if village.level != Region.TOWNSHIP or village.parent_id != campaign.county_id:
+            problems.append(f"{village.name}不是本次换届所在县的乡镇")
+    elif village.level != Region.VILLAGE:
         what = (
             "村（居）民委员会选举"
             if kind in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)
@@ -313,7 +318,7 @@ def _check_new_election(campaign: Campaign, village: Region, election_date, kind
         )
         problems.append(f"{village.name}不是村（社区），不能建立{what}")
         return problems
-    if not CampaignVillage.objects.filter(campaign=campaign, village=village).exists():
+    if level != Region.TOWNSHIP and not CampaignVillage.objects.filter(campaign=campaign, village=village).exists():
         problems.append(f"{village.name}不在“{campaign.name}”的换届范围内")
     if not isinstance(election_date, dt.date):
         problems.append("选举日无效")
@@ -825,11 +830,11 @@ def move_election_date(actor, election: Election, new_date: dt.date) -> DateMove
 
 def voting_blockers(election: Election) -> list[str]:
     """What keeps the voting stage closed (policy.md P14–P16), in Chinese; empty when it may open."""
-    entry = CampaignVillage.objects.filter(campaign=election.campaign, village=election.organization).first()
-    if entry is None:
-        return [f"{election.organization.name}不在本次换届范围内"]
     hooks = kinds.hooks_for(election.kind)
-    out = [str(b) for b in readiness.blockers(entry)] if hooks.village_readiness else []
+    entry = CampaignVillage.objects.filter(campaign=election.campaign, village=election.organization).first()
+    if entry is None and hooks.organization_level == Region.VILLAGE:
+        return [f"{election.organization.name}不在本次换届范围内"]
+    out = [str(b) for b in readiness.blockers(entry)] if hooks.village_readiness and entry else []
     own = hooks.voting_blockers
     if own is not None:
         out += own(election)
