@@ -175,7 +175,8 @@ def date_default(
         late_allowed=late_allowed,
     )
     if verdict.refusals:
-        return DateDefault(None, "未预填日期：" + "".join(verdict.refusals) + "请填写实际发生的日期。")
+        why = verdict.refusals[0].removeprefix("今天：")
+        return DateDefault(None, f"未预填今天的日期（{why.rstrip('。')}）。请填写实际发生的日期。")
     return DateDefault(today)
 
 
