@@ -136,6 +136,10 @@ def _village_context(request, campaign, entry, **extra) -> dict:
 def village(request, slug, code):
     campaign = _campaign(request, slug)
     entry = _entry(request, campaign, code)
+    if request.GET.get("format") == "template":
+        lab = services.labels(entry)
+        return xlsx_response(f"{entry.village.name}{lab['rep']}名单（导入模板）",
+                             [lab["group"], "姓名", "公民身份号码", "推选户数", "推选日期"], [], text_columns=[2])
     if wants_xlsx(request):
         lab = services.labels(entry)
         reps = sorted(Representative.objects.filter(entry=entry).select_related("person"),
@@ -295,6 +299,11 @@ def _groups_context(request, campaign, entry, **extra) -> dict:
 def groups(request, slug, code):
     campaign = _campaign(request, slug)
     entry = _entry(request, campaign, code)
+    if request.GET.get("format") == "template":
+        lab = services.labels(entry)
+        return xlsx_response(f"{entry.village.name}{lab['group']}职务（导入模板）",
+                             [lab["group"], "职务", "姓名", "公民身份号码", "推选日期", "兼任党小组长", "兼任网格长"],
+                             [], text_columns=[3])
     if wants_xlsx(request):
         ctx = _groups_context(request, campaign, entry)
         lab = ctx["labels"]
