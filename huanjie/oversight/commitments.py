@@ -59,7 +59,10 @@ def needs(campaign: Campaign, villages: list[Region]) -> dict[int, list[Need]]:
     for person in Person.objects.filter(id_number__in=list(secretaries)):
         add(secretaries[person.id_number], Commitment.RESPONSIBILITY, person, "村党组织书记")
     elections = Election.objects.filter(campaign=campaign, organization_id__in=ids)
-    for c in Candidate.objects.filter(election__in=elections, status=Candidate.ACTIVE).select_related(
+    # The candidates' pledge is the 两委's (seed 004 三项承诺); the supervision committee's candidates,
+    # chosen by a meeting, sign none.
+    for c in Candidate.objects.filter(election__in=elections.exclude(kind=Election.VILLAGE_SUPERVISION),
+                                      status=Candidate.ACTIVE).select_related(
             "person", "post", "election"):
         add(c.election.organization_id, Commitment.PLEDGE, c.person, f"{c.post.name}候选人")
     for m in CommitteeMember.objects.filter(election__in=elections, status=CommitteeMember.ACTIVE).select_related(
