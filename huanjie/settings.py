@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "huanjie.preparation",
     "huanjie.party",
     "huanjie.congress",
+    "huanjie.villageposts",
     "huanjie.oversight",
     "huanjie.supervision",
     "huanjie.reports",

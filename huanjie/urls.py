@@ -21,5 +21,6 @@ urlpatterns = [
     path("oversight/", include("huanjie.oversight.urls")),
     path("supervision/", include("huanjie.supervision.urls")),
     path("reports/", include("huanjie.reports.urls")),
+    path("villageposts/", include("huanjie.villageposts.urls")),
     path("api/", api.urls),
 ]

@@ -143,10 +143,59 @@ def approval_docx(congress: Congress) -> bytes:
                        zh_date(congress.approval_date))
 
 
+def credentials_report_pdf(congress: Congress) -> bytes:
+    """代表资格审查报告 to the preparatory meeting (seed 003 step 24; R65)."""
+    from huanjie.congress.models import CredentialDecision
+
+    decisions = list(CredentialDecision.objects.filter(congress=congress).select_related("unit", "elected"))
+    if not decisions:
+        raise DocumentError("尚未进行代表资格审查。")
+    c = congress
+    confirmed = [d for d in decisions if d.status == CredentialDecision.CONFIRMED]
+    others = [d for d in decisions if d.status != CredentialDecision.CONFIRMED]
+    units = {d.unit_id for d in decisions}
+    paragraphs = [
+        "各位代表：",
+        f"{c.title}代表名额{c.delegates_planned}名，由{c.units.count()}个选举单位选举产生。代表资格审查小组依据党章和"
+        "《中国共产党基层组织选举工作条例》，对已报送的{n}个选举单位选出的{m}名代表的产生程序和代表资格逐一进行了审查。".format(
+            n=len(units), m=len(decisions)),
+        f"经审查，{len(confirmed)}名代表的产生符合规定程序，代表资格有效。"
+        + (f"另有{len(others)}名代表的产生程序或资格不符合规定，已责成原选举单位依照规定办理（见下表）。" if others else ""),
+        "代表资格审查小组建议大会确认以上代表资格。",
+    ]
+    tables = [TableSpec(["选举单位", "代表", "审查结论"],
+                        [[d.unit.name, d.elected.name, d.get_status_display()] for d in confirmed],
+                        caption="资格有效的代表")]
+    if others:
+        tables.append(TableSpec(["选举单位", "代表", "审查结论", "理由"],
+                                [[d.unit.name, d.elected.name, d.get_status_display(), d.reason] for d in others],
+                                caption="需要重新选举或撤换的代表", widths=[3, 2, 3, 8]))
+    return notice_pdf(f"{c.title}代表资格审查报告", paragraphs, issuer="代表资格审查小组",
+                      date_text=zh_date(decisions[0].decided_on), tables=tables)
+
+
+REGISTER_COLUMNS = ["代表团（组）", "选举单位", "姓名", "性别", "年龄"]
+
+
+def register_rows(congress: Congress) -> list[list[str]]:
+    return [[r["delegation"], r["unit"], r["name"], r["gender"], str(r["age"] or "")]
+            for r in services.delegate_register(congress)]
+
+
+def register_pdf(congress: Congress) -> bytes:
+    rows = register_rows(congress)
+    if not rows:
+        raise DocumentError("尚无资格有效的代表。")
+    return table_pdf(f"{congress.title}代表名册", REGISTER_COLUMNS, rows,
+                     subtitle=f"共{len(rows)}名（经代表资格审查）　编制单位：{congress.committee_name}", whole=[2])
+
+
 DOCUMENTS = {
     "allocation.pdf": ("代表名额分配表.pdf", allocation_pdf),
     "request.pdf": ("召开党代会的请示.pdf", request_pdf),
     "request.docx": ("召开党代会的请示.docx", request_docx),
     "approval.pdf": ("县委批复.pdf", approval_pdf),
     "approval.docx": ("县委批复.docx", approval_docx),
+    "credentials.pdf": ("代表资格审查报告.pdf", credentials_report_pdf),
+    "register.pdf": ("代表名册.pdf", register_pdf),
 }

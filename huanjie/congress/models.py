@@ -74,6 +74,8 @@ class ElectionUnit(models.Model):
     # seats set by hand instead of the engine's allocation, with the reason (audited)
     seats_set = models.PositiveSmallIntegerField("调整后名额", null=True, blank=True)
     seats_reason = models.CharField("调整理由", max_length=200, blank=True)
+    # the 代表团（组） its delegates sit in at the congress (seed 003 step 24: 代表编团（组）名册)
+    delegation = models.CharField("代表团（组）", max_length=40, blank=True)
 
     class Meta:
         ordering = ["number", "id"]
@@ -97,3 +99,71 @@ class UnitBranch(models.Model):
         ordering = ["branch__village__code"]
         # a branch elects in one unit of a congress
         constraints = [models.UniqueConstraint(fields=["congress", "branch"], name="branch_once_per_congress")]
+
+
+class DelegateElection(models.Model):
+    """What a unit's delegate election adds to its Election (kind ``township_congress_delegates``):
+    the township's approval of the candidate list and the unit's meetings (R63–R64)."""
+
+    unit = models.OneToOneField(ElectionUnit, on_delete=models.PROTECT, related_name="delegate_election")
+    election = models.OneToOneField("elections.Election", on_delete=models.PROTECT, related_name="congress_unit")
+    # the township committee's approval of the unit's candidate list (seed 003 steps 15, 17)
+    approval_number = models.CharField("乡镇党委审批文号", max_length=60, blank=True)
+    approval_date = models.DateField("乡镇党委审批日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "代表选举"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.election.organization.code
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approval_number and self.approval_date)
+
+    @property
+    def meeting(self):
+        """The meeting on the (current) election day, if recorded."""
+        return self.meetings.filter(held_on=self.election.election_date).first()
+
+
+class UnitMeeting(models.Model):
+    """One members' assembly of a unit (R64): 应到 (members with the vote on the day) and 实到. A
+    meeting short of its quorum elects nobody; the unit meets again on a new day (re-election)."""
+
+    delegate_election = models.ForeignKey(DelegateElection, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField("召开日期")
+    expected = models.PositiveIntegerField("应到会有选举权的党员")
+    present = models.PositiveIntegerField("实到会有选举权的党员")
+    quorum_met = models.BooleanField("超过应到会人数的五分之四")
+
+    class Meta:
+        ordering = ["held_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["delegate_election", "held_on"], name="unit_meeting_once_a_day")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.delegate_election.election.organization.code
+
+
+class CredentialDecision(models.Model):
+    """The 代表资格审查小组's decision on one elected delegate (R65, the engine's ``credentials``)."""
+
+    CONFIRMED, RE_ELECT, REPLACE = "confirmed", "unit_must_re_elect", "unit_must_replace"
+    STATUS_CHOICES = [(CONFIRMED, "资格有效"), (RE_ELECT, "责令选举单位重新选举"), (REPLACE, "责令选举单位撤换")]
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="credentials")
+    unit = models.ForeignKey(ElectionUnit, on_delete=models.CASCADE, related_name="+")
+    elected = models.ForeignKey("elections.ElectedMember", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField("审查结论", max_length=30, choices=STATUS_CHOICES)
+    reason = models.CharField("理由", max_length=400)
+    decided_on = models.DateField("审查日期")
+
+    class Meta:
+        ordering = ["unit__number", "id"]
+        constraints = [models.UniqueConstraint(fields=["congress", "elected"], name="credential_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.congress.township.code

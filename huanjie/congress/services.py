@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign
-from huanjie.congress.models import Congress, ElectionUnit, UnitBranch
+from huanjie.congress.models import (
+    Congress,
+    CredentialDecision,
+    DelegateElection,
+    ElectionUnit,
+    UnitBranch,
+    UnitMeeting,
+)
 from huanjie.core.access import COUNTY, TOWNSHIP, in_scope
 from huanjie.party.models import Branch
 from huanjie.people.models import Region
@@ -400,3 +407,278 @@ def visible_congresses(user, campaign: Campaign):
     if prefix is None:
         return Congress.objects.none()
     return Congress.objects.filter(campaign=campaign, township__code__startswith=prefix).select_related("township")
+
+
+# ---------------------------------------------------------------- delegates per unit (R63, R64)
+
+
+def unit_members(unit: ElectionUnit) -> list:
+    from huanjie.party.models import Member
+
+    return list(Member.objects.filter(branch__in=[m.branch_id for m in unit.memberships.all()])
+                .select_related("person", "branch__village").order_by("branch__village__code", "id"))
+
+
+def members_with_vote(unit: ElectionUnit, on: dt.date) -> list:
+    """R49 on the day of the unit's assembly (the engine's decision per member, via the party app)."""
+    from huanjie.party.services import vote_of
+
+    return [m for m in unit_members(unit) if vote_of(m, on).has_vote]
+
+
+def delegate_election_of(election) -> DelegateElection | None:
+    return DelegateElection.objects.filter(election=election).select_related("unit__congress__township").first()
+
+
+@transaction.atomic
+def create_delegate_election(actor, unit: ElectionUnit, day: dt.date | None) -> DelegateElection:
+    """The unit's members' assembly electing its delegates: an election of the one machinery with
+    the unit's seats (after the county's 批复, which fixed them)."""
+    from huanjie.elections import services as elections
+    from huanjie.elections.models import Election
+
+    congress = unit.congress
+    _require(actor, OFFICES, "建立代表选举", congress.township.code)
+    if not congress.approved:
+        raise CongressError("县委尚未批复召开党代会的请示，代表名额还没有确定。")
+    if DelegateElection.objects.filter(unit=unit).exists():
+        raise CongressError(f"选举单位“{unit.name}”已建立代表选举。")
+    if not isinstance(day, dt.date):
+        raise CongressInvalid({"election_date": "请填写党员大会日期"})
+    if day > congress.convene_on:
+        raise CongressInvalid({"election_date": f"党员大会日期 {day.isoformat()} 晚于党代会拟召开日期"})
+    row = next(r for r in allocation_table(congress).rows if r.unit.pk == unit.pk)
+    first = unit.memberships.select_related("branch__village").first()
+    try:
+        election = elections.create_election(actor, congress.campaign, first.branch.village, day,
+                                              [("delegate", row.seats)], kind=Election.CONGRESS_DELEGATES)
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    de = DelegateElection.objects.create(unit=unit, election=election)
+    audit.record(actor, "congress.delegate_election_create", de, object_repr=election.title,
+                 changes={"seats": [None, row.seats], "election_date": [None, day.isoformat()]})
+    return de
+
+
+def candidate_check(de: DelegateElection) -> dict:
+    """R63: at least 20 % more candidates than seats (the engine's margin and its minimum)."""
+    from huanjie.elections.models import Candidate
+    from huanjie.rules.counting import margin_ok
+
+    e = de.election
+    post = e.posts.get()
+    have = Candidate.objects.filter(election=e, status=Candidate.ACTIVE).count()
+    profile = e.profile()
+    need = congress_size(1, post.seats, have, profile)["min_candidates_by_unit"]
+    ok = bool(margin_ok(e.kind, "first", post.name, post.seats, have, profile))
+    return {"seats": post.seats, "have": have, "need": need, "ok": ok,
+            "text": f"应选代表{post.seats}名，候选人{have}人，差额不少于应选人数的20%，至少需{need}人"}
+
+
+@transaction.atomic
+def add_candidate(actor, de: DelegateElection, person) -> object:
+    """A delegate candidate: a member of one of the unit's organisations with the right to stand (R49)."""
+    from huanjie.elections.models import Candidate
+    from huanjie.party.services import vote_of
+
+    e = de.election
+    _require(actor, OFFICES, "提出代表候选人", e.organization.code)
+    if de.approved:
+        raise CongressError("乡镇党委已审批代表候选人名单，不能再增加。")
+    member = next((m for m in unit_members(de.unit) if m.person_id == person.pk), None)
+    if member is None:
+        raise CongressError(f"{person.name}不在选举单位“{de.unit.name}”的党员名册中。")
+    v = vote_of(member, e.election_date)
+    if not v.has_vote:
+        raise CongressError(f"{person.name}：{v.reason}，不能作为代表候选人。")
+    post = e.posts.get()
+    if Candidate.objects.filter(post=post, person=person).exists():
+        raise CongressError(f"{person.name}已是代表候选人。")
+    cand = Candidate.objects.create(election=e, post=post, person=person,
+                                    list_order=Candidate.objects.filter(election=e).count() + 1)
+    audit.record(actor, "congress.delegate_candidate_add", cand, object_repr=f"{e.title}代表候选人：{person.name}")
+    return cand
+
+
+@transaction.atomic
+def approve_candidates(actor, de: DelegateElection, number: str, day: dt.date | None) -> DelegateElection:
+    """The township committee approves the unit's candidate list (seed 002: 报乡镇党委审批)."""
+    e = de.election
+    _require(actor, {COUNTY, TOWNSHIP}, "审批代表候选人名单", e.organization.code)
+    if getattr(actor, "role", None) != TOWNSHIP:
+        raise CongressError("代表候选人名单由乡镇党委审批。")
+    number = (number or "").strip()
+    if not number:
+        raise CongressInvalid({"approval_number": "请填写审批文号"})
+    _dated("乡镇党委审批代表候选人", day)
+    if day > e.election_date:
+        raise CongressInvalid({"date": "审批日期晚于党员大会日期"})
+    check = candidate_check(de)
+    if not check["ok"]:
+        raise CongressError(check["text"] + "，人数不足，不能审批。")
+    de.approval_number, de.approval_date = number, day
+    de.save(update_fields=["approval_number", "approval_date"])
+    audit.record(actor, "congress.delegate_candidates_approve", de,
+                 changes={"approval_number": ["", number], "candidates": [None, check["have"]]})
+    return de
+
+
+@transaction.atomic
+def record_meeting(actor, de: DelegateElection, present: int | None) -> UnitMeeting:
+    """The unit's assembly on its day: 应到 from the rolls (R49), 实到 counted; R52/R64 quorum."""
+    from huanjie.elections import services as elections
+    from huanjie.rules.counting import quorum_met
+
+    e = de.election
+    _require(actor, OFFICES, "登记党员大会到会人数", e.organization.code)
+    try:
+        elections.check_election_day_action(e, "登记党员大会到会人数")
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    if e.stage not in (e.SETUP, e.REGISTRATION, e.NOMINATION, e.CANDIDATES):
+        raise CongressError("已开始投票，不能再修改到会人数。")
+    expected = len(members_with_vote(de.unit, e.election_date))
+    if present is None or present < 0:
+        raise CongressInvalid({"present": "实到会人数应为不小于0的整数"})
+    if present > expected:
+        raise CongressInvalid({"present": f"实到会人数{present}多于应到会有选举权的党员{expected}人"})
+    met = quorum_met(present, expected, e.profile())
+    meeting, _ = UnitMeeting.objects.update_or_create(
+        delegate_election=de, held_on=e.election_date,
+        defaults={"expected": expected, "present": present, "quorum_met": met})
+    audit.record(actor, "congress.unit_meeting", meeting, changes={
+        "held_on": [None, e.election_date.isoformat()], "expected": [None, expected], "present": [None, present],
+        "quorum_met": [None, met]})
+    return meeting
+
+
+@transaction.atomic
+def reschedule(actor, de: DelegateElection, new_date: dt.date | None):
+    """The unit whose meeting fell short of the quorum elects again on a new day (R52, R65)."""
+    from huanjie.elections import services as elections
+
+    e = de.election
+    _require(actor, OFFICES, "重新召开党员大会", e.organization.code)
+    meeting = de.meeting
+    if meeting is None or meeting.quorum_met:
+        raise CongressError("只有到会人数不足、选举未能进行的选举单位才需要重新召开党员大会。")
+    if not isinstance(new_date, dt.date) or new_date <= e.election_date:
+        raise CongressInvalid({"election_date": "请填写晚于原日期的新的党员大会日期"})
+    try:
+        move = elections.move_election_date(actor, e, new_date)
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    audit.record(actor, "congress.unit_re_elect", de, changes={"election_date": [meeting.held_on.isoformat(),
+                                                                                   new_date.isoformat()]})
+    return move
+
+
+def ballot_blockers(election) -> list[str]:
+    de = delegate_election_of(election)
+    if de is None:
+        return []
+    out = []
+    if not de.approved:
+        out.append("乡镇党委尚未审批代表候选人名单")
+    meeting = de.meeting
+    if meeting is None:
+        out.append("尚未登记党员大会到会人数")
+    elif not meeting.quorum_met:
+        out.append(f"实到会有选举权的党员{meeting.present}人，未超过应到会{meeting.expected}人的五分之四，"
+                   "选举不能进行，应另行召开党员大会")
+    return out
+
+
+def vote_inputs(rnd) -> dict:
+    de = delegate_election_of(rnd.election)
+    meeting = de.meeting if de else None
+    if meeting is None:
+        return {"expected_attendance": None, "present_with_vote": None}
+    return {"expected_attendance": meeting.expected, "present_with_vote": meeting.present}
+
+
+# ---------------------------------------------------------------- credentials (R65), register, delegations
+
+
+def _unit_records(congress: Congress, on: dt.date):
+    """(unit, ElectedMember, DelegateRecord) for every delegate elected by a unit so far."""
+    from huanjie.elections.aftervote.documents import counted_forms
+    from huanjie.elections.models import Candidate, ElectedMember
+    from huanjie.party.services import vote_of
+    from huanjie.rules.party import DelegateRecord
+
+    out = []
+    for de in DelegateElection.objects.filter(unit__congress=congress).select_related("unit", "election"):
+        e = de.election
+        meeting = de.meeting
+        elected = list(ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED).select_related("post"))
+        if meeting is None or not elected:
+            continue
+        first = e.rounds.get(number=1)
+        forms = counted_forms([first.pk])
+        issued = sum(f.ballots_issued for f in forms)
+        returned = sum(f.ballots_returned for f in forms)
+        post = e.posts.get()
+        cands = Candidate.objects.filter(election=e, post=post).exclude(status=Candidate.WITHDRAWN).count()
+        members = {m.person_id: m for m in unit_members(de.unit)}
+        for em in elected:
+            member = members.get(em.person_id)
+            v = vote_of(member, on) if member else None
+            status = "formal" if v and v.has_vote else (
+                v.code if v and v.code in ("probationary", "on_probation_discipline", "rights_suspended")
+                else "rights_suspended")
+            out.append((de.unit, em, DelegateRecord(
+                name=em.name, unit=de.unit.name, unit_expected=meeting.expected, unit_present=meeting.present,
+                member_status=status, votes=em.votes, ballots_issued=issued if forms else None,
+                ballots_returned=returned if forms else None, unit_seats=post.seats, unit_candidates=cands)))
+    return out
+
+
+@transaction.atomic
+def review_credentials(actor, congress: Congress, on: dt.date | None) -> list[CredentialDecision]:
+    """The 代表资格审查小组 checks every elected delegate (R65) with the engine; decisions replace
+    the previous review's."""
+    from huanjie.rules.party import credentials
+
+    _require(actor, OFFICES, "登记代表资格审查", congress.township.code)
+    _dated("代表资格审查", on)
+    records = _unit_records(congress, on)
+    if not records:
+        raise CongressError("还没有选举单位选出代表，无法审查。")
+    decisions = credentials([r for _, _, r in records], congress.campaign.profile(congress.convene_on))
+    CredentialDecision.objects.filter(congress=congress).delete()
+    out = [CredentialDecision.objects.create(congress=congress, unit=unit, elected=em, status=d["status"],
+                                             reason=d["reason"], decided_on=on)
+           for (unit, em, _), d in zip(records, decisions, strict=True)]
+    counts = {s: sum(1 for d in out if d.status == s) for s, _ in CredentialDecision.STATUS_CHOICES}
+    audit.record(actor, "congress.credentials", congress, changes={"decided_on": [None, on.isoformat()], **{
+        k: [None, v] for k, v in counts.items()}})
+    return out
+
+
+def delegate_register(congress: Congress) -> list[dict]:
+    """代表名册: the delegates whose credentials were confirmed, by delegation then unit."""
+    from huanjie.rules.dates import age_on
+
+    rows = []
+    for d in (CredentialDecision.objects.filter(congress=congress, status=CredentialDecision.CONFIRMED)
+              .select_related("unit", "elected__person")):
+        p = d.elected.person
+        rows.append({"name": d.elected.name, "gender": {"M": "男", "F": "女"}.get(p.gender, "") if p else "",
+                     "age": age_on(p.birth_date, congress.convene_on) if p else None,
+                     "unit": d.unit.name, "unit_number": d.unit.number,
+                     "delegation": d.unit.delegation or "未编团"})
+    return sorted(rows, key=lambda r: (r["delegation"], r["unit_number"]))
+
+
+@transaction.atomic
+def set_delegation(actor, unit: ElectionUnit, delegation: str) -> ElectionUnit:
+    _require(actor, OFFICES, "编排代表团（组）", unit.congress.township.code)
+    delegation = (delegation or "").strip()
+    if len(delegation) > 40:
+        raise CongressInvalid({"delegation": f"选举单位“{unit.name}”：代表团名称过长"})
+    before = unit.delegation
+    unit.delegation = delegation
+    unit.save(update_fields=["delegation"])
+    audit.record(actor, "congress.delegation", unit, changes={"delegation": [before, delegation]})
+    return unit

@@ -9,3 +9,7 @@ urlpatterns = [
     path("<int:pk>/do/", views.post, name="post"),
     path("<int:pk>/documents/<str:name>", views.document, name="document"),
 ]
+urlpatterns += [
+    path("unit/<int:pk>/", views.unit, name="unit"),
+    path("unit/<int:pk>/do/", views.unit_post, name="unit_post"),
+]

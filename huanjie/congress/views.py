@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from huanjie.campaigns.models import Campaign
 from huanjie.congress import documents, services
-from huanjie.congress.models import Congress, ElectionUnit
+from huanjie.congress.models import Congress, DelegateElection, ElectionUnit
 from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
 from huanjie.documents.export import wants_xlsx, xlsx_response
+from huanjie.elections.models import Candidate, ElectedMember
 from huanjie.elections.view_helpers import file_response, form_date
 from huanjie.party.models import Branch
-from huanjie.people.models import Region
+from huanjie.people.models import Person, Region
 
 VIEWERS = (COUNTY, TOWNSHIP, "observer", "admin")
 OFFICES = (COUNTY, TOWNSHIP)
@@ -79,6 +80,8 @@ def congress_list(request, slug):
 def detail(request, pk):
     congress = _congress(request, pk)
     table = services.allocation_table(congress)
+    if wants_xlsx(request) and request.GET.get("list") == "register":
+        return xlsx_response(f"{congress.title}代表名册", documents.REGISTER_COLUMNS, documents.register_rows(congress))
     if wants_xlsx(request):
         return xlsx_response(f"{congress.title}代表名额分配表", documents.ALLOCATION_COLUMNS,
                              documents.allocation_rows(table), text_columns=[0])
@@ -89,6 +92,8 @@ def detail(request, pk):
         "can_write": user.role in OFFICES and not congress.approved,
         "is_county": user.role == COUNTY, "is_office": user.role in OFFICES,
         "errors": {}, "data": {}, "request_blockers": services.request_blockers(congress),
+        "decisions": congress.credentials.select_related("unit", "elected"),
+        "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
 
 
@@ -133,6 +138,13 @@ def post(request, pk):
         elif action == "request":
             services.record_request(user, congress, data.get("request_number", ""), form_date(data.get("request_date")))
             messages.success(request, "已登记召开党代会的请示。")
+        elif action == "credentials":
+            made = services.review_credentials(user, congress, form_date(data.get("decided_on")))
+            messages.success(request, f"代表资格审查已登记：{len(made)}名代表。")
+        elif action == "delegation":
+            unit = get_object_or_404(ElectionUnit, pk=_int(data.get("unit")), congress=congress)
+            services.set_delegation(user, unit, data.get("delegation", ""))
+            messages.success(request, f"“{unit.name}”的代表团已保存。")
         elif action == "approval":
             services.record_approval(user, congress, data.get("approval_number", ""),
                                      form_date(data.get("approval_date")))
@@ -158,3 +170,67 @@ def document(request, pk, name):
     if name.endswith(".docx"):
         return file_response(content, f"{congress.township.name}{filename}", content_type=DOCX)
     return file_response(content, f"{congress.township.name}{filename}", inline=True)
+
+
+# ---------------------------------------------------------------- one unit's delegate election
+
+
+def _unit(request, pk) -> ElectionUnit:
+    unit = get_object_or_404(ElectionUnit.objects.select_related("congress__township", "congress__campaign"), pk=pk)
+    require_scope(request.user, unit.congress.township.code)
+    return unit
+
+
+@allow(*VIEWERS)
+def unit(request, pk):
+    unit = _unit(request, pk)
+    congress = unit.congress
+    de = DelegateElection.objects.filter(unit=unit).select_related("election").first()
+    row = next((r for r in services.allocation_table(congress).rows if r.unit.pk == unit.pk), None)
+    ctx = {"unit": unit, "congress": congress, "de": de, "row": row, "is_office": request.user.role in OFFICES,
+           "is_township": request.user.role == TOWNSHIP}
+    if de is not None:
+        e = de.election
+        members = services.members_with_vote(unit, e.election_date)
+        taken = set(Candidate.objects.filter(election=e).values_list("person_id", flat=True))
+        ctx |= {
+            "e": e, "first_round": e.rounds.get(number=1),
+            "candidates": Candidate.objects.filter(election=e).select_related("person").order_by("list_order"),
+            "check": services.candidate_check(de), "choices": [m for m in members if m.person_id not in taken],
+            "meetings": de.meetings.all(), "meeting": de.meeting, "blockers": services.ballot_blockers(e),
+            "elected": ElectedMember.objects.filter(election=e).select_related("post"),
+        }
+    return render(request, "congress/unit.html", ctx)
+
+
+@allow(*OFFICES)
+@require_POST
+def unit_post(request, pk):
+    unit = _unit(request, pk)
+    user, data = request.user, request.POST
+    action = data.get("action")
+    try:
+        if action == "create":
+            services.create_delegate_election(user, unit, form_date(data.get("election_date")))
+            messages.success(request, "代表选举已建立。")
+        else:
+            de = get_object_or_404(DelegateElection, unit=unit)
+            if action == "candidate":
+                person = get_object_or_404(Person, pk=_int(data.get("person")))
+                services.add_candidate(user, de, person)
+                messages.success(request, f"已增加代表候选人{person.name}。")
+            elif action == "approve":
+                services.approve_candidates(user, de, data.get("approval_number", ""),
+                                            form_date(data.get("approval_date")))
+                messages.success(request, "已登记乡镇党委审批。")
+            elif action == "meeting":
+                services.record_meeting(user, de, _int(data.get("present")))
+                messages.success(request, "到会人数已登记。")
+            elif action == "reschedule":
+                services.reschedule(user, de, form_date(data.get("election_date")))
+                messages.success(request, "已另定党员大会日期，重新选举。")
+            else:
+                raise services.CongressError("未知的操作。")
+    except services.CongressError as exc:
+        messages.error(request, str(exc))
+    return redirect("congress:unit", unit.pk)

@@ -307,6 +307,9 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
         from huanjie.demo.oversight import play_oversight
 
         play_oversight(campaign, villages)
+        from huanjie.demo.villageposts import play_villageposts
+
+        play_villageposts(campaign, villages)
         from huanjie.demo.supervision import play_supervision
 
         play_supervision(campaign, villages)

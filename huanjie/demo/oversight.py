@@ -31,15 +31,19 @@ SURVEY_NOTES = [
 COMPLICATED = {2: "两大姓氏争夺主任职位，存在拉票迹象", 8: "征地拆迁遗留问题多，群众意见大"}
 
 
+PLACEMENTS = ["村股份经济合作社理事长", "乡镇公益性岗位", "村务监督委员会委员"]
+
+
 def _check(call, *args, **kwargs):
     from huanjie.oversight.services import OversightError
+    from huanjie.reports.outgoing import OutgoingError
     from huanjie.reports.services import ReportError
     from huanjie.reports.structure import ImportError_
     from huanjie.reports.summary import SummaryError
 
     try:
         return call(*args, **kwargs)
-    except (OversightError, ReportError, ImportError_, SummaryError) as exc:
+    except (OversightError, ReportError, ImportError_, SummaryError, OutgoingError) as exc:
         raise RuntimeError(f"演示数据（督导）：{exc}") from exc
 
 
@@ -142,6 +146,28 @@ def play_oversight(campaign: Campaign, villages: list[Region]) -> None:
     result = _check(structure.import_previous_cadres, county, campaign, data, "上届村干部.xlsx")
     if result.errors:
         raise RuntimeError("演示数据（上届村干部）：" + "；".join(result.errors[:3]))
+
+    # after the vote: of the cadres who left office, the first two placed elsewhere; talks with the
+    # people of 东山村 who left or lost; two reserve cadres from the elections and one from the survey
+    from huanjie.reports import outgoing
+    from huanjie.reports.models import ReserveCadre
+
+    people = outgoing.outgoing_rows(campaign, county.region.scope_prefix)
+    for k, r in enumerate(r for r in people if r.left):
+        _check(outgoing.record_placement, office(r.village), campaign, r.village, r.key, placed=k < 2,
+               where=PLACEMENTS[k % len(PLACEMENTS)], on=D(2026, 11, 25))
+    for r in people:
+        if r.village == villages[0]:
+            _check(outgoing.record_talk, ta, campaign, r.village, r.key, talked_on=D(2026, 11, 24),
+                   talked_by="清溪镇党委副书记 孙立", content="本人能正确对待选举结果，表示继续支持新一届班子的工作。")
+    for r in [r for r in people if r.stood][:2]:
+        _check(outgoing.add_reserve, office(r.village), campaign, r.village, r.key, source=ReserveCadre.ELECTION,
+               note="村务监督、集体经济", added_on=D(2026, 11, 26))
+    young = (Person.objects.filter(hukou_village=villages[2], birth_date__range=(D(1994, 1, 1), D(2000, 12, 31)))
+             .order_by("id_number").first())
+    if young is not None:
+        _check(outgoing.add_reserve, ta, campaign, villages[2], young.id_number, source=ReserveCadre.SURVEY,
+               note="返乡创业青年", added_on=D(2026, 11, 26))
 
     # 三个100%: most of township A has signed; one candidate of 柳塘村 and township B have not yet
     from huanjie.oversight import commitments

@@ -41,11 +41,17 @@ class KindHooks:
     # election → (opening, closing): the kind's own documents for the archive package, each
     # (title, filename, date, make). Opening documents replace the voter list and cards.
     archive_documents: Callable | None = None
+    # Whether the village's own preparation (离任审计, training: P14–P16) gates the vote. A
+    # township congress's delegate election held in a unit is not the village's re-election.
+    village_readiness: bool = True
     # election → the address of the page where the office does this election's work (the to-do
     # list links there instead of the villagers' committee's pages).
     work_url: Callable | None = None
     # stage → what the office does in that stage when no dated step is due (to-do list wording).
     stage_work: Mapping[str, str] | None = None
+    # Post codes whose holders must attend county-level 岗前培训 (seed 004 §二(三)3: 党组织书记、
+    # 主任和村务监督委员会主任; P24). None: the committee's default, its 主任.
+    induction_posts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,3 +111,22 @@ def register(kind: str, hooks: KindHooks) -> None:
 
 def hooks_for(kind: str) -> KindHooks:
     return _REGISTRY.get(kind, _NONE)
+
+
+DEFAULT_INDUCTION_POSTS = ("director",)
+
+
+def induction_posts(kind: str) -> tuple[str, ...]:
+    """The posts of ``kind`` whose holders need county-level 岗前培训 (P24): the kind's own, or
+    the 主任 of a villagers' or residents' committee."""
+    own = hooks_for(kind).induction_posts
+    return DEFAULT_INDUCTION_POSTS if own is None else own
+
+
+def induction_kinds() -> dict[str, tuple[str, ...]]:
+    """Every kind with posts needing county-level 岗前培训: the committees and the registered kinds."""
+    from huanjie.elections.models import Election
+
+    out = {k: induction_posts(k) for k in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)}
+    out.update({k: h.induction_posts for k, h in _REGISTRY.items() if h.induction_posts})
+    return out

@@ -779,8 +779,9 @@ def voting_blockers(election: Election) -> list[str]:
     entry = CampaignVillage.objects.filter(campaign=election.campaign, village=election.organization).first()
     if entry is None:
         return [f"{election.organization.name}不在本次换届范围内"]
-    out = [str(b) for b in readiness.blockers(entry)]
-    own = kinds.hooks_for(election.kind).voting_blockers
+    hooks = kinds.hooks_for(election.kind)
+    out = [str(b) for b in readiness.blockers(entry)] if hooks.village_readiness else []
+    own = hooks.voting_blockers
     if own is not None:
         out += own(election)
     return out

@@ -60,6 +60,7 @@ def board(campaign: Campaign, user) -> dict:
         "comparison": reports.comparison(now, last.totals if last else None),
         "last_snapshot": last,
         "turnout": reports.turnout_text(now),
+        "party_turnout": reports.party_turnout_text(now),
         "stages": sorted(stages.items(), key=lambda kv: -kv[1]),
         "updated_at": timezone.localtime(),
         "today": today,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("risks/<str:code>/", views.plan_form, name="plan"),
     path("complaints/", views.complaint_list, name="complaints"),
     path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("complaints/new/candidates/", views.complaint_candidates, name="complaint_candidates"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("complaints/<int:pk>/<str:action>/", views.complaint_action, name="complaint_action"),
     path("incidents/", views.incident_list, name="incidents"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("commitments/", views.commitment_list, name="commitments"),
     path("commitments/<str:code>/", views.commitment_village, name="commitment_village"),
     path("commitments/copy/<int:pk>/", views.commitment_copy, name="commitment_copy"),
+    path("handover/", views.handover_list, name="handover"),
 ]

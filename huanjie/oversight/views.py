@@ -255,6 +255,8 @@ def complaint_list(request):
 def _election_choices(campaign, village_code_prefix):
     from huanjie.elections.models import Candidate
 
+    if not village_code_prefix:
+        return Candidate.objects.none()
     return Candidate.objects.filter(
         election__campaign=campaign, election__organization__code__startswith=village_code_prefix
     ).select_related("person", "post", "election__organization").order_by("election__organization__code", "post__rank")
@@ -306,9 +308,27 @@ def complaint_new(request):
     return _register(request, "oversight/complaint_form.html", create,
                      lambda c: f"举报已登记，编号 {c.number}，办结期限 {c.deadline.isoformat()}。", {
                          "campaign": campaign, "villages": _villages(request, campaign),
-                         "candidates": _election_choices(campaign, request.user.scope_prefix or "-"),
+                         "candidates": _village_candidates(request, campaign, (request.POST or {}).get("village", "")),
                          "channels": Complaint.CHANNEL_CHOICES, "matters": Complaint.MATTER_CHOICES,
                          "today": timezone.localdate()})
+
+
+def _village_candidates(request, campaign, code: str):
+    """The candidates of one village in scope: the complaint form lists those of the village chosen
+    (a county lists thousands of candidates, a 320 KB page rendered in 0.5 s of CPU; issue 17)."""
+    prefix = request.user.scope_prefix or "-"
+    if not code or not code.startswith(prefix):
+        return _election_choices(campaign, "")
+    return _election_choices(campaign, code)
+
+
+@allow(COUNTY, TOWNSHIP)
+def complaint_candidates(request):
+    """The candidate choices of the complaint form after a village is chosen (htmx)."""
+    campaign = campaign_for(request)
+    return render(request, "oversight/_candidate_options.html", {
+        "candidates": _village_candidates(request, campaign, request.GET.get("village", "")),
+        "values": request.GET})
 
 
 @allow(COUNTY, TOWNSHIP)
@@ -485,3 +505,35 @@ def commitment_copy(request, pk):
     rec = get_object_or_404(Commitment.objects.select_related("village"), pk=pk, copy__isnull=False)
     require_scope(request.user, rec.village.code)
     return file_response(bytes(rec.copy), rec.copy_name, content_type=rec.copy_type, inline=True)
+
+
+# ---------------------------------------------------------------- handover across the county
+
+
+@allow(COUNTY, TOWNSHIP)
+def handover_list(request):
+    from huanjie.elections.models import HandoverItem
+
+    from . import handover
+
+    campaign = campaign_for(request)
+    q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
+    if status not in handover.STATUS_LABELS:
+        status = ""
+    today = timezone.localdate()
+    every = handover.rows(campaign, request.user.scope_prefix or "-", today, q)
+    rows = [r for r in every if not status or r["status"] == status]
+    if request.GET.get("format") == "xlsx":
+        return xlsx("换届工作移交情况", ["乡镇", "村（社区）", "状态", "新一届产生之日", "移交期限", "完成日期", "逾期天数"]
+                    + [label for _, label in HandoverItem.KIND_CHOICES],
+                    [[r["village"].parent.name, r["village"].name, r["status_label"],
+                      r["took_office"].isoformat() if r["took_office"] else "",
+                      r["deadline"].isoformat() if r["deadline"] else "", r["done_on"].isoformat() if r["done_on"] else "",
+                      r["days_over"] or ""]
+                     + [(item.handed_over_on.isoformat() + ("（已签字）" if item.signed else "（未签字）")
+                         if item and item.handed_over_on else "未移交") for _, item in r["items"]] for r in rows],
+                    "换届工作移交情况.xlsx", subtitle=f"{campaign.name}　截至 {today.isoformat()}")
+    params = {k: v for k, v in (("q", q), ("status", status)) if v}
+    return render(request, "oversight/handover.html", {
+        "campaign": campaign, "page": _page(request, rows), "q": q, "status": status, "query": urlencode(params),
+        "counts": handover.counts(every), "labels": handover.STATUS_LABELS, "today": today})

@@ -16,6 +16,7 @@ from huanjie.party import services
 from huanjie.party.models import PartyElection
 from huanjie.rules.dates import age_on
 from huanjie.rules.party import EXCLUSION_SITUATIONS
+from huanjie.rules.profile_versions import cite_message
 from huanjie.rules.strokes import stroke_sort_key
 
 
@@ -113,8 +114,8 @@ def _approval_parts(pe: PartyElection):
         f"{pe.branch.name}：",
         f"你村党组织《关于新一届委员会委员候选人预备人选的请示》（{pe.request_number}）收悉。经研究，同意"
         + "、".join(c.person.name for c in cands)
-        + f"（共{len(cands)}名）同志为新一届委员会委员候选人预备人选，提交党员大会选举。",
-        "请按照有关规定，认真组织好党员大会选举工作。",
+        + f"（共{len(cands)}名）同志为新一届委员会委员候选人预备人选，提交{pe.get_body_display()}选举。",
+        f"请按照有关规定，认真组织好{pe.get_body_display()}选举工作。",
     ]
     return title, paragraphs
 
@@ -137,12 +138,15 @@ def _date_text(day: dt.date | None) -> str:
 def meeting_notice_pdf(pe: PartyElection) -> bytes:
     e = pe.election
     cands = _preliminary(pe)
+    body = pe.get_body_display()
+    congress = services.is_congress(pe)
     return notice_pdf(
-        f"关于召开{pe.branch.name}党员大会的通知",
+        f"关于召开{pe.branch.name}{body}的通知",
         [
-            "全体党员：",
-            f"经{_township(pe)}批复（{pe.approval_number or '待批复'}），定于{zh_date(e.election_date)}召开党员大会，"
-            f"差额选举产生新一届委员会。请全体党员按时参加，因故不能到会的应事先请假；不能委托他人投票。",
+            "各位代表：" if congress else "全体党员：",
+            f"经{_township(pe)}批复（{pe.approval_number or '待批复'}），定于{zh_date(e.election_date)}召开{body}，"
+            f"差额选举产生新一届委员会。请{'各位代表' if congress else '全体党员'}按时参加，因故不能到会的应事先请假；"
+            "不能委托他人投票。",
             "委员候选人（按姓氏笔画为序）：" + ("、".join(c.person.name for c in cands) or "待定") + "。",
         ],
         issuer=pe.branch.name, date_text=_date_text(pe.approval_date), stamp=True,
@@ -153,23 +157,26 @@ def attendance_report_pdf(pe: PartyElection) -> bytes:
     """清点人数报告: members, without the vote by reason, left out with approvals, 应到, 实到, quorum."""
     e = pe.election
     result = services.attendance(e)
-    members = list(pe.branch.members.select_related("person"))
+    congress = services.is_congress(pe)
+    who = "代表" if congress else "党员"
+    members = list(services.electorate(pe).select_related("person"))
     reasons: dict[str, int] = {}
     for m in members:
         v = services.vote_of(m, e.election_date)
         if not v.has_vote:
             reasons[v.reason] = reasons.get(v.reason, 0) + 1
-    rows = [["党员总数", f"{len(members)} 人"]]
+    rows = [["代表总数" if congress else "党员总数", f"{len(members)} 人"]]
     rows += [[f"没有选举权：{why}", f"{n} 人"] for why, n in reasons.items()]
-    rows.append(["有选举权的党员", f"{result.with_vote} 人"])
+    rows.append([f"有选举权的{who}", f"{result.with_vote} 人"])
     for ex in result.excluded:
         rows.append([f"经批准不计入应到会人数：{ex['who']}", EXCLUSION_SITUATIONS.get(ex["code"], ex["situation"])])
     for st in result.stays_in_count:
         rows.append([f"仍计入应到会人数：{st['who']}", st["reason"]])
     rows += [["应到会人数", f"{result.expected_attendance} 人"], ["实到会有选举权的人数", f"{result.present_with_vote} 人"]]
     return notice_pdf(
-        f"{pe.branch.name}党员大会清点人数报告",
-        ["大会主持人、全体党员：", services.quorum_text(result)],
+        f"{pe.branch.name}{pe.get_body_display()}清点人数报告",
+        [f"大会主持人、全体{who}：",
+         cite_message(services.quorum_text(result, delegates=congress), e.profile().version)],
         issuer="监票人", date_text=zh_date(e.election_date),
         tables=[TableSpec(["项目", "人数"], rows)],
     )

@@ -99,14 +99,18 @@ def _wording(election):
     body = {Branch.BRANCH: "党支部委员会", Branch.GENERAL_BRANCH: "党总支部委员会", Branch.COMMITTEE: "党委员会"}[org_type]
     township = election.organization.parent
     plenary = election.kind == Election.PARTY_PLENARY
+    from huanjie.party.services import is_congress, party_election_of
+
+    pe = party_election_of(election)
+    who = "代表" if pe is not None and is_congress(pe) else "党员"
     return kinds.Wording(
         body=body,
         election_name=body + ("书记、副书记" if plenary else ""),
         issuer=branch.name if branch else f"中共{election.organization.name}支部委员会",
         law="《中国共产党基层组织选举工作条例》",
-        electorate="应到会委员" if plenary else "应到会有选举权的党员",
-        electorate_in_notice="应到会委员" if plenary else "应到会有选举权的党员",
-        valid_text="到会委员超过规定人数，选举有效" if plenary else "实到会有选举权的党员超过应到会人数的五分之四，选举有效",
+        electorate="应到会委员" if plenary else f"应到会有选举权的{who}",
+        electorate_in_notice="应到会委员" if plenary else f"应到会有选举权的{who}",
+        valid_text="到会委员超过规定人数，选举有效" if plenary else f"实到会有选举权的{who}超过应到会人数的五分之四，选举有效",
         report_to=f"中共{township.name}委员会" if township else "",
         chair="会议主持人" if plenary else "大会主持人",
     )
@@ -166,8 +170,9 @@ def register_kinds() -> None:
     }
     kinds.register(
         Election.PARTY_BRANCH,
+        # A branch without a committee elects its secretary in the 党员大会 (R61); else the plenary.
         kinds.KindHooks(posts=_posts("committee_member"), title=_title("党员大会选举委员会"),
-                        calendar_steps=_calendar, stage_work=_ASSEMBLY_WORK, **common),
+                        calendar_steps=_calendar, stage_work=_ASSEMBLY_WORK, induction_posts=("secretary",), **common),
     )
     kinds.register(
         Election.PARTY_PLENARY,
@@ -176,6 +181,7 @@ def register_kinds() -> None:
             title=_title("委员会全体会议选举书记、副书记"),
             calendar_steps=_plenary_calendar,
             stage_work=_PLENARY_WORK,
+            induction_posts=("secretary",),
             **common,
         ),
     )

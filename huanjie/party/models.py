@@ -96,6 +96,9 @@ class PartyElection(models.Model):
     # The township approves 应到会人数; the county is informed (seed 004).
     expected_approved_on = models.DateField("乡镇党委批准应到会人数日期", null=True, blank=True)
     county_informed_on = models.DateField("报县委组织部备案日期", null=True, blank=True)
+    # R50: a 党员代表大会 instead of the members' assembly needs the higher organisation's approval.
+    body_approval_number = models.CharField("批准召开党员代表大会文号", max_length=60, blank=True)
+    body_approved_on = models.DateField("批准召开党员代表大会日期", null=True, blank=True)
     plenary_present = models.PositiveSmallIntegerField("全体会议到会委员人数", null=True, blank=True)
     preliminary_decided_on = models.DateField("确定预备人选日期", null=True, blank=True)
     # The result report to the township and its 批复 (R61).
@@ -113,6 +116,24 @@ class PartyElection(models.Model):
     @property
     def approved(self) -> bool:
         return bool(self.approval_number and self.approval_date)
+
+
+class Delegate(models.Model):
+    """A delegate to the branch's 党员代表大会 (R50): in that mode the delegates, not all members,
+    are the electorate, and 应到会人数 and the 4/5 quorum (R51–R52) count delegates."""
+
+    election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="party_delegates")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    unit = models.CharField("选举单位", max_length=60, blank=True)
+    added_on = models.DateField("列入代表名单日期")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["election", "member"], name="delegate_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.election.organization.code
 
 
 class Exclusion(models.Model):

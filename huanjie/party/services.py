@@ -28,6 +28,7 @@ from huanjie.elections.registration import roster
 from huanjie.elections.registration.services import rejected_rows_xlsx
 from huanjie.party.models import (
     Branch,
+    Delegate,
     Exclusion,
     Member,
     Nominee,
@@ -57,6 +58,33 @@ def _require(actor, roles: set[str], what: str, code: str) -> None:
         raise PartyError("对象不在您的管辖范围内。")
 
 
+# ---------------------------------------------------------------- lock guard
+
+def roll_elections(branch: Branch) -> list[Election]:
+    """The assemblies the branch's roll feeds (应到会人数, R49–R51): those of campaigns still
+    running. A submitted (locked) one freezes the roll and the branch's settings; a past
+    campaign's result is kept with its figures and does not freeze the next term's roll."""
+    return list(
+        Election.objects.filter(party__branch=branch, campaign__ends_on__gte=timezone.localdate())
+    )
+
+
+def plenary_of(pe: PartyElection) -> Election | None:
+    """The plenary's writes (its candidates and attendance) feed the plenary's result, not the
+    assembly's: the assembly is usually submitted before the plenary sits."""
+    return pe.plenary
+
+
+# Write services of this module that the lock guard does not cover, with the reason (the test
+# ``test_lock_guard_party`` fails on a write service that is neither guarded nor listed here).
+UNGUARDED = {
+    "branch_of": "建立党组织时还没有选举结果",
+    "create_party_election": "建立选举时还没有结果",
+    "record_result_approval": "选举结果报送之后乡镇党委才批复（AFTER_RESULT_STEPS）",
+    "record_secretary_filed": "书记备案在结果批复之后进行",
+}
+
+
 # ---------------------------------------------------------------- branch and members
 
 
@@ -75,6 +103,7 @@ def branch_of(actor, village: Region) -> Branch:
 
 
 @transaction.atomic
+@locking.guarded(of=roll_elections)
 def set_branch(actor, branch: Branch, org_type: str, scattered: bool) -> Branch:
     _require(actor, WORK_ROLES, "修改党组织设置", branch.village.code)
     if org_type not in dict(Branch.TYPE_CHOICES):
@@ -124,6 +153,7 @@ class MemberInvalid(PartyError):
 
 
 @transaction.atomic
+@locking.guarded(of=roll_elections)
 def add_member(actor, branch: Branch, person: Person, *, status: str = Member.FORMAL, joined_on=None,
                formal_on=None, discipline_until=None, rights_suspended: bool = False, suspended_reason: str = "",
                mobile: bool = False, mobile_where: str = "", note: str = "") -> Member:
@@ -265,6 +295,7 @@ class MemberImport:
 
 
 @transaction.atomic
+@locking.guarded(of=roll_elections)
 def import_members(actor, branch: Branch, data: bytes, filename: str, *, skip_bad_rows: bool = False) -> MemberImport:
     """Import a member roll: all rows or none, unless ``skip_bad_rows`` (then the rejected rows come
     back as an Excel file with their reasons). A member already on the roll is updated."""
@@ -673,6 +704,112 @@ def publish_notice(actor, pe: PartyElection, on: dt.date) -> None:
     _step(actor, pe.election, "preliminary_notice", on)
 
 
+# ---------------------------------------------------------------- the electing body (R50)
+
+
+def is_congress(pe: PartyElection) -> bool:
+    return pe.body == PartyElection.CONGRESS
+
+
+def electorate(pe: PartyElection):
+    """Who elects (R50): every member of the branch at a 党员大会, the delegates at a 党员代表大会."""
+    if is_congress(pe):
+        return Member.objects.filter(pk__in=Delegate.objects.filter(election=pe.election).values("member_id"))
+    return pe.branch.members.all()
+
+
+def in_electorate(pe: PartyElection, member: Member) -> bool:
+    if member.branch_id != pe.branch_id:
+        return False
+    return not is_congress(pe) or Delegate.objects.filter(election=pe.election, member=member).exists()
+
+
+def electorate_roll(pe: PartyElection, on: dt.date) -> list[dict]:
+    """:func:`roll` of the electorate only (the sign-in sheet)."""
+    ids = set(electorate(pe).values_list("pk", flat=True))
+    return [r for r in roll(pe.branch, on) if r["member"].pk in ids]
+
+
+@transaction.atomic
+@locking.guarded
+def set_body(actor, pe: PartyElection, body: str, *, approval_number: str = "",
+             approved_on: dt.date | None = None) -> PartyElection:
+    """党员大会 or 党员代表大会 (R50). The congress needs the branch's size or scattered units to allow
+    it (the engine's answer) and the higher organisation's approval (number and date). Not
+    changed once members have signed in: the electorate would change under the count."""
+    _require(actor, SETUP_ROLES, "确定选举机构（由乡镇或县换届办确定）", pe.election.organization.code)
+    if body not in dict(PartyElection.BODY_CHOICES):
+        raise PartyError(f"选举机构“{body}”无法识别。")
+    if SignIn.objects.filter(election=pe.election).exists() and body != pe.body:
+        raise PartyError("已有党员签到，不能再改变选举机构。")
+    number = (approval_number or "").strip()[:60]
+    if body == PartyElection.CONGRESS:
+        advice = body_of(pe.branch)
+        problems = []
+        if advice["body"] != "congress_allowed":
+            problems.append(f"{advice['reason']}，不能召开党员代表大会（R50）")
+        if not number or not isinstance(approved_on, dt.date):
+            problems.append("召开党员代表大会须经上级党组织批准，请填写批准文号和日期（R50）")
+        elif approved_on > timezone.localdate():
+            problems.append("批准日期晚于今天，不能预先登记")
+        if problems:
+            raise PartyError("；".join(problems) + "。")
+    else:
+        number, approved_on = "", None
+    before = [pe.get_body_display(), pe.body_approval_number]
+    pe.body, pe.body_approval_number, pe.body_approved_on = body, number, approved_on
+    pe.save(update_fields=["body", "body_approval_number", "body_approved_on"])
+    audit.record(actor, "party.body", pe, object_repr=f"{pe.election.title}：{pe.get_body_display()}",
+                 changes={"body": [before, [pe.get_body_display(), number]]})
+    return pe
+
+
+@transaction.atomic
+@locking.guarded
+def add_delegates(actor, pe: PartyElection, members: list[Member], *, unit: str = "") -> list[Delegate]:
+    """Put members on the delegates' list of the 党员代表大会. A delegate must have the vote on the
+    day (R49); nothing is saved when one of them is refused."""
+    election = pe.election
+    _require(actor, WORK_ROLES, "登记党员代表", election.organization.code)
+    if not is_congress(pe):
+        raise PartyError("本次选举由党员大会进行，没有代表名单。")
+    problems = []
+    taken = set(Delegate.objects.filter(election=election).values_list("member_id", flat=True))
+    for m in members:
+        if m.branch_id != pe.branch_id:
+            problems.append(f"{m.person.name}不在{pe.branch.name}党员名册中")
+            continue
+        v = vote_of(m, election.election_date)
+        if not v.has_vote:
+            problems.append(f"{m.person.name}：{v.reason}，不能担任代表（R49）")
+        elif m.pk in taken:
+            problems.append(f"{m.person.name}已是代表")
+    if not members:
+        problems.append("请填写代表")
+    if problems:
+        raise PartyError("；".join(problems) + "。")
+    today = timezone.localdate()
+    out = [Delegate.objects.create(election=election, member=m, unit=(unit or "").strip()[:60], added_on=today)
+           for m in members]
+    audit.record(actor, "party.delegates_add", pe, object_repr=f"{election.title}：党员代表",
+                 changes={"delegates": [None, [m.person.name for m in members]], "unit": [None, unit]})
+    return out
+
+
+@transaction.atomic
+@locking.guarded
+def remove_delegate(actor, pe: PartyElection, member: Member) -> None:
+    election = pe.election
+    _require(actor, WORK_ROLES, "修改党员代表名单", election.organization.code)
+    if SignIn.objects.filter(election=election, member=member).exists():
+        raise PartyError(f"{member.person.name}已签到，不能移出代表名单。")
+    deleted, _ = Delegate.objects.filter(election=election, member=member).delete()
+    if not deleted:
+        raise PartyError(f"{member.person.name}不是代表。")
+    Exclusion.objects.filter(election=election, member=member).delete()
+    audit.record(actor, "party.delegate_remove", pe, object_repr=f"{election.title}：移出代表{member.person.name}")
+
+
 # ---------------------------------------------------------------- attendance (R49–R53)
 
 
@@ -683,7 +820,7 @@ def attendance(election: Election):
     approvals as recorded; the sign-ins of members with the vote are 实到."""
     pe = party_election_of(election)
     day = election.election_date
-    members = list(pe.branch.members.select_related("person"))
+    members = list(electorate(pe).select_related("person"))
     counts = {"probationary": 0, "on_probation_discipline": 0, "rights_suspended": 0}
     not_yet = 0
     voting_ids = set()
@@ -715,11 +852,12 @@ def attendance(election: Election):
     )
 
 
-def quorum_text(result) -> str:
-    """The R52 arithmetic as the chair reads it out."""
+def quorum_text(result, *, delegates: bool = False) -> str:
+    """The R52 arithmetic as the chair reads it out (of delegates at a 党员代表大会)."""
     sign = ">" if result.present_with_vote * 5 > result.expected_attendance * 4 else "≤"
     verdict = "超过应到会人数的五分之四，可以进行选举" if result.quorum_met else "未超过应到会人数的五分之四，不能进行选举"
-    return (f"应到会{result.expected_attendance}人，实到会有选举权的{result.present_with_vote}人："
+    who = "代表" if delegates else ""
+    return (f"应到会{who}{result.expected_attendance}人，实到会有选举权的{who}{result.present_with_vote}人："
             f"{result.present_with_vote}×5={result.present_with_vote * 5} {sign} "
             f"{result.expected_attendance}×4={result.expected_attendance * 4}，{verdict}（R52）")
 
@@ -733,6 +871,8 @@ def record_exclusion(actor, election: Election, member: Member, situation: str, 
     pe = party_election_of(election)
     if pe is None or election.kind != Election.PARTY_BRANCH or member.branch_id != pe.branch_id:
         raise PartyError("该党员不在本党组织名册中。")
+    if not in_electorate(pe, member):
+        raise PartyError(f"{member.person.name}不是本次党员代表大会的代表。")
     if situation not in EXCLUSION_SITUATIONS:
         raise PartyError("请选择可不计入应到会人数的情形。")
     if SignIn.objects.filter(election=election, member=member).exists():
@@ -758,6 +898,8 @@ def sign_in(actor, election: Election, member: Member) -> SignIn:
     pe = party_election_of(election)
     if pe is None or election.kind != Election.PARTY_BRANCH or member.branch_id != pe.branch_id:
         raise PartyError("该党员不在本党组织名册中。")
+    if not in_electorate(pe, member):
+        raise PartyError(f"{member.person.name}不是本次党员代表大会的代表，不能签到（R50）。")
     v = vote_of(member, election.election_date)
     if not v.has_vote:
         raise PartyError(f"{member.person.name}：{v.reason}，不计入实到会有选举权的人数（R49）。")
@@ -770,6 +912,7 @@ def sign_in(actor, election: Election, member: Member) -> SignIn:
 
 
 @transaction.atomic
+@locking.guarded(of=plenary_of)
 def record_plenary_present(actor, pe: PartyElection, present: int) -> PartyElection:
     """How many of the new committee's members attend its first plenary (R61)."""
     _require(actor, WORK_ROLES, "登记全体会议到会人数", pe.election.organization.code)
@@ -808,6 +951,7 @@ def record_expected_approval(actor, pe: PartyElection, *, approved_on: dt.date,
 
 
 @transaction.atomic
+@locking.guarded(of=plenary_of)
 def propose_plenary(actor, pe: PartyElection, picks: Mapping[str, Person]) -> list[Candidate]:
     """The plenary's candidates: one per post (等额, R61), each a member of the new committee
     elected by the assembly. Replaces an earlier proposal while nothing has been counted."""
@@ -897,9 +1041,11 @@ def ballot_blockers(election: Election) -> list[str]:
     if not pe.approved:
         out.append("乡镇党委尚未批复候选人预备人选，选举不能进行")
     if election.kind == Election.PARTY_BRANCH:
+        if is_congress(pe) and not Delegate.objects.filter(election=election).exists():
+            out.append("党员代表大会尚未登记代表名单")
         result = attendance(election)
         if not result.quorum_met:
-            out.append(quorum_text(result))
+            out.append(quorum_text(result, delegates=is_congress(pe)))
     elif not committee_elected(pe):
         out.append("党员大会尚未选出新一届委员会，不能召开全体会议")
     return out

@@ -234,7 +234,8 @@ def election(request, pk):
         attendance = None
         messages.warning(request, f"应到会人数暂无法计算：{exc}")
     day = e.election_date
-    roll = services.roll(pe.branch, day)
+    congress = services.is_congress(pe)
+    roll = services.electorate_roll(pe, day)
     signed = set(e.party_sign_ins.values_list("member_id", flat=True))
     excluded = {x.member_id: x for x in e.party_exclusions.all()}
     first = e.rounds.get(number=1)
@@ -245,7 +246,9 @@ def election(request, pk):
         "meeting_kinds": services.meeting_kinds(pe), "tallies": services.tally_table(pe),
         "nominees": nominee_rows, "initial": services.initial_check(pe),
         "notice": services.notice_window(pe), "attendance": attendance,
-        "quorum_text": services.quorum_text(attendance) if attendance else "",
+        "quorum_text": services.quorum_text(attendance, delegates=congress) if attendance else "",
+        "congress": congress, "body_advice": services.body_of(pe.branch), "body_choices": PartyElection.BODY_CHOICES,
+        "delegates": list(pe.election.party_delegates.select_related("member__person")) if congress else [],
         "roll": roll, "signed": signed, "excluded": excluded, "situations": list(EXCLUSION_SITUATIONS.items()),
         "blockers": services.ballot_blockers(e), "first": first, "plenary_first": plenary_first,
         "committee": services.committee_elected(pe),
@@ -339,6 +342,16 @@ def election_post(request, pk):
             services.record_exclusion(user, e, member, p.get("situation", ""),
                                       township_agreed_on=form_date(p.get("township_agreed_on")),
                                       assembly_approved_on=form_date(p.get("assembly_approved_on")))
+        elif action == "body":
+            services.set_body(user, pe, p.get("body", ""), approval_number=p.get("approval_number", ""),
+                              approved_on=form_date(p.get("approved_on")))
+        elif action == "delegates":
+            people = [_person_of(pe, line) for line in re.split(r"[\n、，,；;]+", p.get("who", "")) if line.strip()]
+            members = list(Member.objects.filter(branch=pe.branch, person__in=people).select_related("person"))
+            services.add_delegates(user, pe, members, unit=p.get("unit", ""))
+        elif action == "remove_delegate":
+            member = get_object_or_404(Member, pk=_int(p.get("member")) or 0, branch=pe.branch)
+            services.remove_delegate(user, pe, member)
         elif action == "sign_in":
             for mid in p.getlist("member"):
                 member = get_object_or_404(Member, pk=_int(mid) or 0, branch=pe.branch)

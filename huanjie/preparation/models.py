@@ -48,8 +48,14 @@ class OutgoingAudit(models.Model):
 
 
 class TrainingSession(models.Model):
-    """One training session (业务培训) organised for some villages of a campaign (P15)."""
+    """One training session organised for some villages of a campaign: before the vote the
+    业务培训 of the election committees and staff (P15); after it the 岗前培训 of the new teams
+    (seed 004 §二(三)3, P24), whose level is the organising office's (county or township)."""
 
+    ELECTION, INDUCTION = "election", "induction"
+    PURPOSE_CHOICES = [(ELECTION, "换届选举业务培训"), (INDUCTION, "岗前培训")]
+
+    purpose = models.CharField("培训类别", max_length=20, choices=PURPOSE_CHOICES, default=ELECTION)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="training_sessions")
     region = models.ForeignKey(Region, verbose_name="组织区域", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField("培训日期")
@@ -83,3 +89,16 @@ class TrainingAttendance(models.Model):
     class Meta:
         verbose_name = "参训情况"
         constraints = [models.UniqueConstraint(fields=["session", "entry"], name="training_attendance_once")]
+
+
+class InductionAttendance(models.Model):
+    """One member of a new team at a 岗前培训 session (seed 004 §二(三)3)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="inductees")
+    entry = models.ForeignKey(CampaignVillage, on_delete=models.CASCADE, related_name="induction_attendance")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    posts = models.CharField("职务", max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = "岗前培训参训人员"
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="induction_attendance_once")]

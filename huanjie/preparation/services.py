@@ -17,7 +17,7 @@ from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, in_scope
 
-from .models import OutgoingAudit, TrainingAttendance, TrainingSession
+from .models import InductionAttendance, OutgoingAudit, TrainingAttendance, TrainingSession
 
 RECORDERS = {COUNTY, TOWNSHIP}
 MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -162,4 +162,126 @@ def record_training(actor, campaign: Campaign, *, held_on: dt.date | None, organ
     audit.record(actor, "preparation.training", session, changes={
         "held_on": [None, held_on], "organiser": [None, organiser],
         "villages": [None, [a.entry.village.code for a in present]], "trained": [None, trained]})
+    return session
+
+
+# ---------------------------------------------------------------- 岗前培训 (seed 004 §二(三)3, P24)
+
+
+@dataclass
+class Inductee:
+    """One member of the new teams who must attend county-level 岗前培训, and what they attended."""
+
+    entry: CampaignVillage
+    person: object
+    posts: list[str]
+    county_sessions: list[TrainingSession]
+    other_sessions: list[TrainingSession]
+    required: int  # county-level sessions the campaign asks of the heads (P24)
+    head: bool  # holds a post needing county-level training
+
+    @property
+    def done(self) -> bool:
+        """A head has attended the county-level sessions; anyone else has attended some session."""
+        if self.head:
+            return len(self.county_sessions) >= self.required
+        return bool(self.county_sessions or self.other_sessions)
+
+
+def induction_members(campaign: Campaign, prefix: str):
+    """The elected members (not void) of the new teams of the villages under ``prefix``, each with
+    the posts they hold; those whose post needs county-level training (P24) are marked."""
+    from huanjie.elections import kinds
+    from huanjie.elections.models import ElectedMember
+
+    required_posts = kinds.induction_kinds()
+    members = (ElectedMember.objects.filter(election__campaign=campaign, status=ElectedMember.ELECTED,
+                                            election__organization__code__startswith=prefix, person__isnull=False)
+               .select_related("person", "post", "election__organization"))
+    entries = {e.village_id: e for e in campaign.villages.filter(village__code__startswith=prefix)
+               .select_related("village__parent")}
+    people: dict[tuple[int, int], dict] = {}
+    for m in members:
+        entry = entries.get(m.election.organization_id)
+        if entry is None:
+            continue
+        d = people.setdefault((entry.pk, m.person_id), {"entry": entry, "person": m.person, "posts": [],
+                                                         "required": False})
+        # The party committee's 委员 is named as such beside the villagers' committee's.
+        label = f"党组织{m.post.name}" if m.election.kind in ("party_branch", "party_plenary") and \
+            m.post.name == "委员" else m.post.name
+        if label not in d["posts"]:
+            d["posts"].append(label)
+        if m.post.code in required_posts.get(m.election.kind, ()):
+            d["required"] = True
+        if m.is_party_secretary and "书记" not in d["posts"]:  # 一肩挑 recorded with the 分工
+            d["posts"].append("书记")
+            d["required"] = True
+    return people
+
+
+def inductees(campaign: Campaign, prefix: str, *, required_only: bool = True) -> list[Inductee]:
+    """Who must attend county-level 岗前培训 (书记、主任、村务监督委员会主任; P24) and what they attended."""
+    need = int(campaign.effective_policy()["induction_county_sessions"])
+    people = induction_members(campaign, prefix)
+    attended: dict[int, list[TrainingSession]] = {}
+    for a in (InductionAttendance.objects.filter(session__campaign=campaign, entry__village__code__startswith=prefix)
+              .select_related("session__region").order_by("session__held_on")):
+        attended.setdefault(a.person_id, []).append(a.session)
+    out = []
+    for (_, pid), d in people.items():
+        if required_only and not d["required"]:
+            continue
+        sessions = attended.get(pid, [])
+        out.append(Inductee(d["entry"], d["person"], d["posts"],
+                            [s for s in sessions if s.region.level == "county"],
+                            [s for s in sessions if s.region.level != "county"], need, d["required"]))
+    out.sort(key=lambda i: (i.done, i.entry.village.code, not i.head, i.person.name))
+    return out
+
+
+@transaction.atomic
+def record_induction(actor, campaign: Campaign, *, held_on: dt.date | None, organiser: str, topic: str,
+                     person_ids: list[int]) -> TrainingSession:
+    """One 岗前培训 session and who of the new teams attended. Its level is the recording office's:
+    a session recorded by the county is a county-level session (P24)."""
+    prefix = getattr(actor, "scope_prefix", None) or ""
+    if getattr(actor, "role", None) not in RECORDERS or prefix[:6] != campaign.county.code[:6]:
+        raise PreparationRefused({"organiser": "只有乡镇换届办或县换届办可以登记岗前培训。"})
+    errors = {}
+    organiser, topic = (organiser or "").strip(), (topic or "").strip()
+    if held_on is None:
+        errors["held_on"] = "请填写培训日期（格式如 2027-04-20）。"
+    elif held_on > timezone.localdate():
+        errors["held_on"] = "培训日期不能晚于今天（培训结束后登记）。"
+    elif held_on < campaign.starts_on:
+        errors["held_on"] = f"培训日期早于本次换届开始日期（{campaign.starts_on}）。"
+    if not organiser:
+        errors["organiser"] = "请填写组织单位。"
+    elif len(organiser) > 100:
+        errors["organiser"] = "组织单位超过 100 个字。"
+    if len(topic) > 200:
+        errors["topic"] = "培训内容超过 200 个字。"
+    members = induction_members(campaign, prefix)
+    by_person = {pid: d for (_, pid), d in members.items()}
+    chosen = []
+    for pid in dict.fromkeys(person_ids):
+        if pid not in by_person:
+            errors["people"] = "所选人员不是您管辖范围内新一届班子的成员。"
+            break
+        chosen.append(by_person[pid])
+    if not chosen and "people" not in errors:
+        errors["people"] = "请至少勾选一名参训人员。"
+    if errors:
+        raise PreparationRefused(errors)
+    session = TrainingSession.objects.create(
+        campaign=campaign, purpose=TrainingSession.INDUCTION, region=actor.region, held_on=held_on,
+        organiser=organiser, topic=topic, recorded_by=actor)
+    InductionAttendance.objects.bulk_create([
+        InductionAttendance(session=session, entry=d["entry"], person=d["person"], posts="、".join(d["posts"])[:80])
+        for d in chosen])
+    audit.record(actor, "preparation.induction", session, changes={
+        "held_on": [None, held_on], "organiser": [None, organiser],
+        "level": [None, "县级" if actor.region.level == "county" else "乡镇级"],
+        "people": [None, [f"{d['entry'].village.name}{d['person'].name}" for d in chosen]]})
     return session

@@ -215,8 +215,84 @@ def training_new(request, slug):
             n = session.attendance.count()
             messages.success(request, f"已登记 {session.held_on} 的业务培训，{n} 个村（社区）参加。")
             return redirect("preparation:readiness", slug=campaign.slug)
-    sessions = TrainingSession.objects.filter(campaign=campaign, region__code__startswith=request.user.scope_prefix)
+    sessions = TrainingSession.objects.filter(campaign=campaign, purpose=TrainingSession.ELECTION,
+                                              region__code__startswith=request.user.scope_prefix)
     return render(request, "preparation/training_form.html", {
         "campaign": campaign, "values": values, "errors": errors, "attended": attended, "committees": committees,
         "sessions": sessions.prefetch_related("attendance__entry__village")[:20],
+    }, status=400 if errors else 200)
+
+
+# ---------------------------------------------------------------- 岗前培训 (seed 004 §二(三)3, P24)
+
+
+@allow(*VIEWERS)
+def induction(request, slug):
+    """Who of the new teams must attend county-level 岗前培训 and has not; the county's to-do list."""
+    from huanjie.documents.export import wants_xlsx, xlsx_response
+
+    campaign = _campaign(request, slug)
+    user = request.user
+    show = request.GET.get("show", "missing")
+    township = (request.GET.get("township") or "").strip()
+    q = (request.GET.get("q") or "").strip()
+    everyone = services.inductees(campaign, user.scope_prefix)
+    townships = sorted({i.entry.village.parent for i in everyone if i.entry.village.parent}, key=lambda t: t.code)
+    rows = everyone
+    if township:
+        rows = [i for i in rows if i.entry.village.parent and i.entry.village.parent.code == township]
+    if q:
+        rows = [i for i in rows if q in i.person.name or q in i.entry.village.name]
+    if show == "missing":
+        rows = [i for i in rows if not i.done]
+    if wants_xlsx(request):
+        return xlsx_response(f"{campaign.name}岗前培训（县级）参训情况", [
+            "乡镇（街道）", "村（社区）", "姓名", "职务", "县级培训", "乡镇培训", "状态"],
+            [[i.entry.village.parent.name if i.entry.village.parent else "", i.entry.village.name, i.person.name,
+              "、".join(i.posts), "；".join(f"{s.held_on} {s.organiser}" for s in i.county_sessions),
+              "；".join(f"{s.held_on} {s.organiser}" for s in i.other_sessions),
+              "已参加县级培训" if i.done else "未参加县级培训"] for i in rows])
+    from django.core.paginator import Paginator
+
+    done = sum(1 for i in everyone if i.done)
+    query = urlencode({k: v for k, v in {"show": show, "township": township, "q": q}.items() if v})
+    sessions = (TrainingSession.objects.filter(campaign=campaign, purpose=TrainingSession.INDUCTION,
+                                               region__code__startswith=user.scope_prefix[:6])
+                .select_related("region").prefetch_related("inductees")[:20])
+    return render(request, "preparation/induction.html", {
+        "campaign": campaign, "page": Paginator(rows, 50).get_page(request.GET.get("page")), "query": query,
+        "show": show, "township": township, "townships": townships, "q": q, "total": len(everyone), "done": done,
+        "missing": len(everyone) - done, "required": campaign.effective_policy()["induction_county_sessions"],
+        "can_record": user.role in RECORDERS, "sessions": sessions,
+    })
+
+
+@allow(*RECORDERS)
+def induction_new(request, slug):
+    """One 岗前培训 session and who of the new teams in the account's scope attended."""
+    campaign = _campaign(request, slug)
+    user = request.user
+    members = sorted(services.induction_members(campaign, user.scope_prefix).items(),
+                     key=lambda kv: (kv[1]["entry"].village.code, not kv[1]["required"], kv[1]["person"].name))
+    values = {k: request.POST.get(k, "") for k in ("held_on", "organiser", "topic")}
+    if request.method == "GET":
+        region: Region = user.region
+        level = "县级" if region and region.level == "county" else "乡镇"
+        values["organiser"] = f"{region.name}委组织部" if level == "县级" else f"{region.name}党委"
+        values["topic"] = "新一届村（社区）“两委”班子成员岗前培训"
+    chosen = {int(v) for v in request.POST.getlist("person") if v.isdigit()}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            session = services.record_induction(user, campaign, held_on=form_date(values["held_on"]),
+                                                organiser=values["organiser"], topic=values["topic"],
+                                                person_ids=sorted(chosen))
+        except services.PreparationRefused as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"已登记 {session.held_on} 的岗前培训，{session.inductees.count()} 人参加。")
+            return redirect("preparation:induction", slug=campaign.slug)
+    return render(request, "preparation/induction_form.html", {
+        "campaign": campaign, "values": values, "errors": errors, "members": [d for _, d in members],
+        "chosen": chosen, "county_level": bool(user.region and user.region.level == "county"),
     }, status=400 if errors else 200)

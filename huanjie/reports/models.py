@@ -80,3 +80,73 @@ class SummaryText(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.region.code
+
+
+class Placement(models.Model):
+    """另行安排 of a cadre who left office (seed 000/003: "退出103名，另行安排62名"): recorded by the
+    township with where the person went. Keyed by the ID number, not the previous-term row, so a
+    re-import of the previous term's list keeps what was recorded."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    id_number = models.CharField("公民身份号码", max_length=18)
+    name = models.CharField("姓名", max_length=40)
+    placed = models.BooleanField("已另行安排", default=False)
+    placed_where = models.CharField("安排去向", max_length=120, blank=True)
+    placed_on = models.DateField("安排日期", null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "离任村干部安排"
+        constraints = [models.UniqueConstraint(fields=["campaign", "id_number"], name="placement_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.village.code
+
+
+class Talk(models.Model):
+    """谈心谈话 with a person not elected or leaving office (seed 004 §二(三))."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    id_number = models.CharField("公民身份号码", max_length=18)
+    name = models.CharField("姓名", max_length=40)
+    talked_on = models.DateField("谈话日期")
+    talked_by = models.CharField("谈话人", max_length=60)
+    content = models.TextField("谈话情况")
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "谈心谈话"
+        constraints = [models.UniqueConstraint(fields=["campaign", "id_number"], name="talk_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.village.code
+
+
+class ReserveCadre(models.Model):
+    """后备干部 of a village: a person of the register, found in the survey or in the elections."""
+
+    SURVEY, ELECTION, OTHER = "survey", "election", "other"
+    SOURCE_CHOICES = [(SURVEY, "调查摸底"), (ELECTION, "参加本次选举未当选"), (OTHER, "其他途径")]
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField("来源", max_length=20, choices=SOURCE_CHOICES)
+    note = models.CharField("培养方向", max_length=200, blank=True)
+    added_on = models.DateField("列入日期")
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["village__code", "id"]
+        verbose_name = "后备干部"
+        constraints = [models.UniqueConstraint(fields=["campaign", "person"], name="reserve_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.village.code

@@ -40,6 +40,9 @@ FIGURES = [
     ("registered", "已计票村登记选民"),
     ("returned", "已计票村参加投票"),
     ("elected", "当选人数"),
+    ("party_held", "已召开党员大会选举"),
+    ("party_expected", "党员大会应到会人数"),
+    ("party_present", "党员大会实到会人数"),
     ("complaints", "受理举报信访"),
     ("complaints_open", "未办结举报信访"),
     ("incidents", "发生突发事件"),
@@ -75,6 +78,8 @@ def village_figures(campaign: Campaign, prefix: str, today: dt.date | None = Non
         reviewed[vid] = reviewed.get(vid, 0) + row["n"]
         if row["stage"] == ReviewCase.FAILED:
             disqualified[vid] = disqualified.get(vid, 0) + row["n"]
+
+    party = party_attendance(campaign, prefix)
 
     def per_village(qs, open_filter):
         total, still_open = {}, {}
@@ -118,8 +123,34 @@ def village_figures(campaign: Campaign, prefix: str, today: dt.date | None = Non
             "incidents": incidents.get(v.pk, 0),
             "incidents_open": incidents_open.get(v.pk, 0),
             "complicated": 1 if entry.complicated else 0,
+            "party_held": 1 if v.pk in party else 0,
+            "party_expected": party.get(v.pk, (0, 0))[0],
+            "party_present": party.get(v.pk, (0, 0))[1],
         })
     return rows
+
+
+def party_attendance(campaign: Campaign, prefix: str) -> dict[int, tuple[int, int]]:
+    """Per village id, the party members' assembly of its party election as counted: 应到会人数
+    and 实到会有选举权的人数 (R51–R52), from the first round's stored result (the engine's figures,
+    never typed again)."""
+    from huanjie.elections.models import Election, RoundResult
+
+    out: dict[int, tuple[int, int]] = {}
+    for village_id, output in RoundResult.objects.filter(
+            round__election__campaign=campaign, round__election__kind=Election.PARTY_BRANCH, round__number=1,
+            round__election__organization__code__startswith=prefix).values_list(
+            "round__election__organization_id", "output"):
+        given = (output or {}).get("input") or {}
+        expected, present = given.get("expected_attendance"), given.get("present_with_vote")
+        if isinstance(expected, int) and isinstance(present, int):
+            out[village_id] = (expected, present)
+    return out
+
+
+def party_turnout_text(figures: dict) -> str:
+    """党员参会率: members present with the vote over 应到会人数 of the assemblies held."""
+    return percent(figures.get("party_present", 0), figures.get("party_expected", 0)).with_counts
 
 
 def totals(rows: list[dict]) -> dict:
@@ -180,14 +211,16 @@ def previous_snapshot(campaign: Campaign, region: Region, before_week: dt.date) 
 def snapshot_xlsx(snap: WeeklySnapshot) -> bytes:
     """The weekly table in the layout offices send upward: one line per village, a total line, and
     a second sheet with each figure against last week."""
-    columns = ["乡镇", "村（社区）", "换届阶段", "整顿/暂缓"] + [label for key, label in FIGURES[1:]] + ["参选率"]
+    columns = (["乡镇", "村（社区）", "换届阶段", "整顿/暂缓"] + [label for key, label in FIGURES[1:]]
+               + ["参选率", "党员参会率"])
     body = []
     for r in snap.rows:
         body.append([r["township"], r["village"], r["stage"], r["state"]]
-                    + [r.get(key, 0) for key, _ in FIGURES[1:]] + [turnout_text(r) if r["registered"] else "—"])
+                    + [r.get(key, 0) for key, _ in FIGURES[1:]] + [turnout_text(r) if r["registered"] else "—",
+                                                                 party_turnout_text(r) if r.get("party_expected") else "—"])
     t = snap.totals
     body.append(["合计", f"{t.get('villages', 0)}个村（社区）", "", ""]
-                + [t.get(key, 0) for key, _ in FIGURES[1:]] + [turnout_text(t)])
+                + [t.get(key, 0) for key, _ in FIGURES[1:]] + [turnout_text(t), party_turnout_text(t)])
     last = previous_snapshot(snap.campaign, snap.region, snap.week_start)
     compare = comparison(snap.totals, last.totals if last else None)
     sub = (f"填报单位：{snap.region.name}　统计周：{snap.week_start.isoformat()}起　"

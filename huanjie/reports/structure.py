@@ -34,6 +34,7 @@ from huanjie.rules.statistics import (
 
 from .models import PreviousCadre
 
+TEAM_KINDS = ("village_committee", "residents_committee", "party_branch", "party_plenary")
 PARTY_POSTS = {"书记": "secretary", "副书记": "deputy_secretary", "委员": "committee_member"}
 COMMITTEE_POSTS = {"主任": "director", "副主任": "deputy", "委员": "member", "妇女委员": "women_member"}
 PARTY_MEMBER_TEXTS = {"中共党员", "党员", "中共预备党员", "预备党员", "是"}
@@ -165,9 +166,11 @@ def current_cadres(campaign: Campaign, prefix: str) -> list[Cadre]:
     from huanjie.elections.models import ElectedMember, Election
 
     people: dict[tuple[str, int], dict] = {}
+    # the two committees only: the supervision committee, representatives or congress delegates
+    # elected in the same campaign are not members of the 两委
     members = (ElectedMember.objects.filter(election__campaign=campaign, status=ElectedMember.ELECTED,
                                             election__organization__code__startswith=prefix,
-                                            person__isnull=False)
+                                            election__kind__in=TEAM_KINDS, person__isnull=False)
                .select_related("person", "post", "election__organization"))
     for m in members:
         village = m.election.organization.code
@@ -187,6 +190,23 @@ def current_cadres(campaign: Campaign, prefix: str) -> list[Cadre]:
                   party_committee=d["party"], villagers_committee=d["committee"], secretary=d["secretary"],
                   director=d["director"])
             for (village, _), d in sorted(people.items(), key=lambda kv: (kv[0][0], kv[1]["person"].id_number))]
+
+
+def supervision_chairs(campaign: Campaign, prefix: str) -> tuple[int, int]:
+    """村务监督委员会主任 elected (not void) in the villages under ``prefix``, and how many of them
+    were elected to the same village's new party committee (seed 004: the chair is by default the
+    party organization's 纪检委员, a committee member)."""
+    from huanjie.elections.models import ElectedMember, Election
+
+    chairs = set(ElectedMember.objects.filter(
+        election__campaign=campaign, election__kind=Election.VILLAGE_SUPERVISION, post__code="supervision_director",
+        status=ElectedMember.ELECTED, person__isnull=False, election__organization__code__startswith=prefix,
+    ).values_list("election__organization_id", "person_id"))
+    party = set(ElectedMember.objects.filter(
+        election__campaign=campaign, election__kind=Election.PARTY_BRANCH, status=ElectedMember.ELECTED,
+        person__isnull=False, election__organization__code__startswith=prefix,
+    ).values_list("election__organization_id", "person_id"))
+    return len(chairs), len(chairs & party)
 
 
 def previous_cadres(campaign: Campaign, prefix: str) -> list[Cadre]:
@@ -267,6 +287,8 @@ def structure_table(campaign: Campaign, prefix: str, body: str = "all", on: dt.d
         yj = percent(now_c.yijiantiao_villages, now_c.villages)
         yj_prev = percent(prev_c.yijiantiao_villages, prev_c.villages) if prev_c else None
         lines.append(Line("“一肩挑”的村", yj, yj_prev, _points(yj, yj_prev) if yj_prev else ""))
+        chairs, chairs_party = supervision_chairs(campaign, prefix)
+        lines.append(Line("村务监督委员会主任由村党组织委员担任", percent(chairs_party, chairs)))
         num, den = policy["secretary_college_share_target"]
         sc = percent(now_c.secretaries_college, now_c.secretaries)
         lines.append(Line("书记大专及以上", sc, percent(prev_c.secretaries_college, prev_c.secretaries)
@@ -274,8 +296,14 @@ def structure_table(campaign: Campaign, prefix: str, body: str = "all", on: dt.d
                           now_c.secretaries > 0 and now_c.secretaries_college * den >= now_c.secretaries * num))
         t = turnover(now_list, prev_list) if prev_list else None
         if t:
+            from .outgoing import outgoing_counts, outgoing_rows
+
+            # leaving: the cadres whose every body has its new result and who are in neither new
+            # team (the one rule of the outgoing list, so the two pages print one figure)
+            out = outgoing_counts(outgoing_rows(campaign, prefix))
             lines.append(Line("新进班子", percent(t["new_entrants"], now_c.cadres)))
-            lines.append(Line("上届离任", percent(t["leaving"], prev_c.cadres)))
+            lines.append(Line("上届离任", percent(out["left"], prev_c.cadres)))
+            lines.append(Line("离任后另行安排", percent(out["placed"], out["left"])))
     return {"body": body, "label": BODIES[body], "lines": lines, "counts": now_c, "previous": prev_c}
 
 

@@ -4,7 +4,7 @@ inserts every number (computed from the elections, the review and the oversight 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +35,7 @@ class Summary:
     townships: list[list[str]]
     chart: BarChart
     as_of: dt.date
+    after: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -42,14 +43,38 @@ class Summary:
                 f"{self.region.name}村（社区）“两委”换届选举工作总结")
 
 
-def work_lines(figures: dict, leaving: int | None) -> list[tuple[str, str]]:
+def after_vote_lines(campaign: Campaign, prefix: str, as_of: dt.date) -> list[tuple[str, str]]:
+    """The work after the vote: cadres leaving office and placed, talks, reserve cadres, handover."""
+    from huanjie.oversight import handover
+
+    from . import outgoing
+
+    people = outgoing.outgoing_rows(campaign, prefix)
+    c = outgoing.outgoing_counts(people)
+    reserve = outgoing.reserve_totals(outgoing.reserve_rows(campaign, prefix))
+    h = handover.counts(handover.rows(campaign, prefix, as_of))
+    with_team = h["done"] + h["late"] + h["overdue"] + h["due"]
+    return [
+        ("上届村干部离任", f"{c['left']} 人"),
+        ("离任村干部另行安排", percent(c["placed"], c["left"]).with_counts),
+        ("参选未当选", f"{c['not_elected']} 人"),
+        ("离任和未当选人员谈心谈话", percent(c["talked"], c["people"]).with_counts),
+        ("村级后备干部", f"{reserve['count']} 人（{reserve['villages_with']} 个村）"),
+        ("后备干部中女性", percent(reserve["women"], reserve["count"]).with_counts),
+        ("后备干部中35岁及以下", percent(reserve["young"], reserve["count"]).with_counts),
+        ("工作移交按期完成（已产生新一届的村）", percent(h["done"], with_team).with_counts),
+        ("工作移交逾期未完成", f"{h['overdue']} 个村"),
+    ]
+
+
+def work_lines(figures: dict, leaving: int | None = None) -> list[tuple[str, str]]:
     """The campaign's work in figures: each count with its share where it has a whole."""
     t = figures
     lines = [
         ("换届村（社区）", f"{t['villages']} 个"),
         ("已完成投票计票", percent(t["held"], t["villages"]).with_counts),
         ("已报送结果", percent(t["submitted"], t["villages"]).with_counts),
-        ("选民参选率（已计票村）", percent(t["returned"], t["registered"]).with_counts),
+        *participation_lines(t),
         ("完成资格审查的候选人", f"{t['reviewed']} 人"),
         ("资格审查未通过", percent(t["disqualified"], t["reviewed"]).with_counts),
         ("受理举报信访", f"{t['complaints']} 件"),
@@ -58,9 +83,17 @@ def work_lines(figures: dict, leaving: int | None) -> list[tuple[str, str]]:
         ("突发事件已处置完毕", percent(t["incidents"] - t["incidents_open"], t["incidents"]).with_counts),
         ("选情复杂村", f"{t['complicated']} 个"),
     ]
-    if leaving is not None:
+    if leaving is not None:  # callers without the after-the-vote table
         lines.append(("上届村干部离任", f"{leaving} 人"))
     return lines
+
+
+def participation_lines(t: dict) -> list[tuple[str, str]]:
+    """Turnout of the voters (villagers' committees counted) and of the party members (the
+    assemblies held), each with its counts."""
+    return [("选民参选率（已计票村）", percent(t["returned"], t["registered"]).with_counts),
+            ("召开党员大会选举的村", f"{t['party_held']} 个"),
+            ("党员参会率（实到/应到会）", percent(t["party_present"], t["party_expected"]).with_counts)]
 
 
 def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = None) -> Summary:
@@ -69,11 +102,6 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
     rows = services.village_figures(campaign, prefix, as_of)
     totals = services.totals(rows)
     tables = [structure.structure_table(campaign, prefix, body) for body in ("all", "committee", "party")]
-    t_all = tables[0]
-    leaving = None
-    for line in t_all["lines"]:
-        if line.label == "上届离任":
-            leaving = line.now.numerator
     townships, chart_cats, chart_elected, chart_women, chart_young = [], [], [], [], []
     cutoff = campaign.cutoff_date
     for tw in Region.objects.filter(code__startswith=prefix, level=Region.TOWNSHIP).order_by("code"):
@@ -82,7 +110,8 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
         c = structure_counts(structure.current_cadres(campaign, tw.scope_prefix), cutoff)
         townships.append([tw.name, str(t_tot["villages"]), str(t_tot["held"]), str(c.cadres),
                           c.share("women").with_counts, c.share("young").with_counts,
-                          str(c.yijiantiao_villages), percent(t_tot["returned"], t_tot["registered"]).with_counts])
+                          str(c.yijiantiao_villages), percent(t_tot["returned"], t_tot["registered"]).with_counts,
+                          percent(t_tot["party_present"], t_tot["party_expected"]).with_counts])
         chart_cats.append(tw.name)
         chart_elected.append(c.cadres)
         chart_women.append(c.women)
@@ -90,10 +119,11 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
     chart = BarChart(title="各乡镇新当选村干部结构", categories=chart_cats, unit="人",
                      series=[("当选人数", chart_elected), ("女性", chart_women), ("35岁及以下", chart_young)])
     return Summary(campaign, region, SummaryText.objects.filter(campaign=campaign, region=region).first(),
-                   work_lines(totals, leaving), tables, townships, chart, as_of)
+                   work_lines(totals), tables, townships, chart, as_of, after_vote_lines(campaign, prefix, as_of))
 
 
-TOWNSHIP_COLUMNS = ["乡镇", "换届村数", "已完成选举", "当选人数", "女性", "35岁及以下", "一肩挑村", "参选率"]
+TOWNSHIP_COLUMNS = ["乡镇", "换届村数", "已完成选举", "当选人数", "女性", "35岁及以下", "一肩挑村", "参选率",
+                    "党员参会率"]
 STRUCTURE_COLUMNS = ["项目", "本届", "上届", "比上届", "目标"]
 
 
@@ -105,8 +135,10 @@ def structure_rows(table: dict) -> list[list[str]]:
 
 def report_tables(s: Summary) -> list[TableSpec]:
     out = [TableSpec(columns=["项目", "数字"], rows=[list(w) for w in s.work], caption="表1　换届选举工作情况",
+                     repeat=1),
+           TableSpec(columns=["项目", "数字"], rows=[list(w) for w in s.after], caption="表2　离任安排、后备干部和工作移交",
                      repeat=1)]
-    for n, table in enumerate(s.structures, 2):
+    for n, table in enumerate(s.structures, 3):
         out.append(TableSpec(columns=STRUCTURE_COLUMNS, rows=structure_rows(table), repeat=1, font_size=9,
                              caption=f"表{n}　新一届{table['label']}班子结构"))
     if len(s.townships) > 1 or s.region.level == Region.COUNTY:

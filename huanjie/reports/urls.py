@@ -16,3 +16,9 @@ urlpatterns += [
     path("summary/", views.summary_page, name="summary"),
     path("summary/report.<str:fmt>", views.summary_file, name="summary_file"),
 ]
+urlpatterns += [
+    path("outgoing/", views.outgoing_list, name="outgoing"),
+    path("outgoing/<str:code>/<str:id_number>/", views.outgoing_person, name="outgoing_person"),
+    path("reserve/", views.reserve_list, name="reserve"),
+    path("reserve/<str:code>/", views.reserve_village, name="reserve_village"),
+]

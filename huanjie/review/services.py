@@ -660,6 +660,13 @@ def election_review_rows(user, election) -> list[dict]:
     return rows
 
 
+def _stage_cell(stage: str, compact: bool = False) -> str:
+    """The 审查结论 column; in the PDF's narrow column under its header: 通过 / 不通过 / 审查中."""
+    if not compact:
+        return STAGE_ZH[stage]
+    return {ReviewCase.PASSED: "通过", ReviewCase.FAILED: "不通过"}.get(stage, "审查中")
+
+
 def _verdict_cell(v: ReviewVerdict | None, compact: bool = False) -> str:
     if v is None:
         return "—"
@@ -710,7 +717,7 @@ def joint_review_table(township: Region, campaign, compact: bool = False) -> dic
             _verdict_cell(by[ReviewCase.TOWNSHIP].get(None), compact),
         ]
         row += [_verdict_cell(by[ReviewCase.COUNTY].get(d.pk), compact) for d in depts]
-        row.append(STAGE_ZH[case.stage])
+        row.append(_stage_cell(case.stage, compact))
         rows.append(row)
         for v in case.verdicts.all():
             if v.verdict == ReviewVerdict.FAIL:
@@ -744,12 +751,11 @@ def joint_review_pdf(township: Region, campaign) -> bytes:
     from huanjie.documents.render.pdf import table_pdf
 
     t = joint_review_table(township, campaign, compact=True)
-    # Fixed columns get what their content needs (an 18-digit ID on one line); the departments
-    # share the rest of the landscape page. Widths are in points, read by table_pdf as weights.
+    # Every column keeps its values whole: an 18-digit ID number, a name, "不通过" (its item code on
+    # the next line). table_pdf shrinks the font until they fit; with many departments the table
+    # starts at 9 pt. The weights only share out what is left (the departments' headers wrap).
     many = len(t["departments"]) > 8
     size = 9.0 if many else 10.5
-    # The departments share what the columns kept whole (序号, village, name, gender, the 18-digit
-    # ID number, post) leave of the landscape page; the weights only set their proportions.
     widths = [22, 46, 48, 18, 100, 36, 30, 30] + [40] * len(t["departments"]) + [36]
     return table_pdf(
         t["title"],
@@ -761,7 +767,7 @@ def joint_review_pdf(township: Region, campaign) -> bytes:
         signature_lines=t["signatures"],
         widths=widths,
         font_size=size,
-        whole=[0, 1, 2, 3, 4, 5, 6, 7, len(t["columns"]) - 1],
+        whole=list(range(len(t["columns"]))),
     )
 
 

@@ -49,6 +49,9 @@ Recall, residents, mobile boxes, meetings (R13, R21, R38, R42–R47, R50)
     ``meeting_quorum(Meeting(body, members, present, ...))`` (R71 or R38, with the arithmetic);
     ``nomination_turnout(registered, participated)``, ``nomination_ballot_valid(nominees, seats)`` (R13);
     ``by_election_turnout(body, members, voted)`` (R44); ``party_congress_possible(members)`` (R50).
+Village posts (R38; seed 004 §二(二)4), in ``huanjie.rules.villageposts``
+    ``representatives_check([Representative], committee_members, basis, groups, party_share_min)``;
+    ``meeting_makeup(members, representatives, women)``; ``four_in_one(groups, [GroupLeader])``.
 Policy (P1–P13)
     ``DEFAULT_POLICY``, ``get_policy(overrides) -> Policy`` (``.as_dict()`` to store per campaign);
     ``candidate_policy_decisions([PolicyCandidate], cutoff_date, policy, *, relations,

@@ -101,6 +101,11 @@ def _policy_defaults() -> dict[str, Any]:
         # Seed 000 "候选人（自薦人）臨時退出選舉": a withdrawal this many days or fewer before the
         # election day is a risk signal for the village.
         "late_withdrawal_days": 7,
+        # Seed 004 §二(二)4 "代表中党员应当占一定比例" gives no number: one in five is this
+        # project's default, a warning below it; the campaign sets its own value.
+        "representatives_party_share_min": [1, 5],
+        # Seed 004 §二(三)3: 党组织书记、主任和村务监督委员会主任 "应参加1次县级以上集中培训".
+        "induction_county_sessions": 1,
     }
 
 
@@ -139,6 +144,8 @@ POLICY_KEYS: Mapping[str, str] = MappingProxyType(
         "review_departments": "P17 县级联审的部门代码列表；null 表示全部部门",
         "complaint_answer_days": "P21 举报、信访自受理之日起办结并答复的天数",
         "late_withdrawal_days": "P22 候选人在选举日前此天数内退出，列为选情风险",
+        "representatives_party_share_min": "P23 村民（居民）代表中党员比例不低于 [分子, 分母]（低于时警告）",
+        "induction_county_sessions": "P24 书记、主任、村务监督委员会主任应参加县级以上岗前集中培训的次数",
     }
 )
 
@@ -221,6 +228,11 @@ def _check_policy_value(key: str, value: Any) -> Any:
             raise _bad(key, "应为亲属关系名称的列表")
         found = {canonical_relation(v) for v in value}
         return [r for r in RELATIONS if r in found]
+    if key == "representatives_party_share_min":
+        if not (isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value)
+                and value[1] > 0 and 0 <= value[0] <= value[1]):
+            raise _bad(key, "应为 [分子, 分母]，分子不大于分母")
+        return list(value)
     if key in ("initial_candidates_ratio", "women_share_target", "secretary_college_share_target"):
         if not (
             isinstance(value, list)

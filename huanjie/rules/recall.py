@@ -10,6 +10,7 @@ from .dates import add_years
 from .errors import EngineError
 from .people import Relation, check_counting_staff
 from .profiles import Profile, get_profile
+from .villageposts import representatives_share_ok, women_share_ok
 
 __all__ = [
     "Meeting",
@@ -278,9 +279,9 @@ def representatives_meeting(
     reps_ok = (
         None
         if representatives is None
-        else _nonneg(representatives, "representatives", "村民代表数") * 5 >= members * 4
+        else representatives_share_ok(_nonneg(representatives, "representatives", "村民代表数"), members)
     )
-    women_ok = None if women is None else _nonneg(women, "women", "妇女代表数") * 3 >= members
+    women_ok = None if women is None else women_share_ok(_nonneg(women, "women", "妇女代表数"), members)
     return {
         "quorum_met": quorum,
         "adopted": quorum and in_favour * 2 > present,

@@ -98,5 +98,7 @@ def register_kinds() -> None:
             posts=POSTS, title=_title, calendar_steps=_calendar, voting_blockers=_voting_blockers,
             vote_inputs=_vote_inputs, ballot_blockers=_ballot_blockers, wording=_wording,
             archive_documents=_archive, result_blockers=_result_blockers,
+            # Seed 004 §二(三)3: the 主任 attends county-level 岗前培训 (P24).
+            induction_posts=("supervision_director",),
         ),
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from huanjie.congress import services
 from huanjie.congress.models import Congress
 
+from .test_delegates import approved  # noqa: F401  (fixture)
 from .test_planning import town  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,30 @@ def test_hand_change_through_the_page(world, town, client_for):  # noqa: F811
     today = timezone.localdate().isoformat()
     r = c.post(post, {"action": "approve_size", "size_approval_number": "x", "size_approved_on": today}, follow=True)
     assert "不能批准代表名额" in r.content.decode()
+
+
+def test_unit_page_walks_the_delegate_election(world, approved, client_for):  # noqa: F811
+    import datetime as dt
+
+    unit = approved.units.get(number=4)  # 北岭村: 2 members, 1 seat
+    url = reverse("congress:unit", args=[unit.pk])
+    post = reverse("congress:unit_post", args=[unit.pk])
+    for who, status in (("township_a", 200), ("county", 200), ("observer", 200), ("township_b", 404),
+                        ("village_a1", 403), ("department", 403)):
+        assert client_for(who).get(url).status_code == status, who
+    c = client_for("township_a")
+    day = timezone.localdate() - dt.timedelta(days=3)
+    c.post(post, {"action": "create", "election_date": day.isoformat()})
+    de = unit.delegate_election
+    for m in services.members_with_vote(unit, day):
+        c.post(post, {"action": "candidate", "person": m.person_id})
+    assert "候选人2人" in c.get(url).content.decode()
+    c.post(post, {"action": "approve", "approval_number": "清委〔2027〕7号", "approval_date": day.isoformat()})
+    r = c.post(post, {"action": "meeting", "present": "1"}, follow=True)
+    assert "未超过五分之四，选举未进行" in r.content.decode() and 'id="reschedule-form"' in r.content.decode()
+    r = c.post(post, {"action": "reschedule", "election_date": (day + dt.timedelta(days=1)).isoformat()}, follow=True)
+    assert "已另定党员大会日期" in r.content.decode()
+    c.post(post, {"action": "meeting", "present": "2"})
+    de.refresh_from_db()
+    assert de.meeting.quorum_met and de.meetings.count() == 2
+    assert client_for("observer").post(post, {"action": "meeting", "present": "2"}).status_code == 403

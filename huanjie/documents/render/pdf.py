@@ -168,24 +168,42 @@ def _natural_widths(columns, rows, font_size, pad, header_size=None) -> list[flo
     return out
 
 
-def _keep_whole(widths: list[float], whole: Sequence[int], grid, avail: float, font_size: float, pad: float):
-    """Columns whose values must not break (an 18-digit ID number, a name, a file name) get the
-    width of their longest value; the other columns share what is left in their proportions."""
-    need = {
-        i: max((string_width(r[i], REGULAR, font_size) for r in grid if r[i]), default=0.0) + 2 * pad + 1
-        for i in whole
+def _line_width(value: str, font_size: float) -> float:
+    """The width of a cell's longest line (a value may carry its own line breaks, "不通过\nN02")."""
+    return max(string_width(line, REGULAR, font_size) for line in value.split("\n"))
+
+
+def _whole_needs(whole: Sequence[int], grid, font_size: float, pad: float) -> dict[int, float]:
+    return {
+        i: max((_line_width(r[i], font_size) for r in grid if r[i]), default=0.0) + 2 * pad + 1 for i in whole
     }
-    if sum(need.values()) < avail:  # a column given more than it needs keeps it
-        need = {i: max(w, widths[i]) for i, w in need.items()}
-    rest = [i for i in range(len(widths)) if i not in need]
-    left = avail - sum(need.values())
-    base = sum(widths[i] for i in rest) or 1.0
-    out = list(widths)
-    for i, w in need.items():
-        out[i] = w
-    for i in rest:
-        out[i] = max(widths[i] * left / base, 0.0)
-    return out
+
+
+def _whole_fits(ncol: int, whole: Sequence[int], grid, avail: float, font_size: float, pad: float) -> bool:
+    """Whether the ``whole`` columns fit on one line each, leaving the others a character's width."""
+    rest = ncol - len(set(whole))
+    return sum(_whole_needs(whole, grid, font_size, pad).values()) + rest * (font_size + 2 * pad) <= avail
+
+
+def _keep_whole(widths: list[float], whole: Sequence[int], grid, avail: float, font_size: float, pad: float):
+    """Columns whose values must not break (an 18-digit ID number, a name, a file name, a verdict)
+    get at least the width of their longest line; every column otherwise gets its proportional
+    share of the page (``widths``), the share scaled so that the table fills the width."""
+    need = _whole_needs(whole, grid, font_size, pad)
+    if sum(need.values()) >= avail:
+        return [need.get(i, 0.0) for i in range(len(widths))]
+
+    def spread(t: float) -> list[float]:
+        return [max(need.get(i, 0.0), t * w) for i, w in enumerate(widths)]
+
+    lo, hi = 0.0, avail / (min((w for w in widths if w > 0), default=1.0))
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        if sum(spread(mid)) > avail:
+            hi = mid
+        else:
+            lo = mid
+    return spread(lo)
 
 
 def _fit_widths(natural: list[float], avail: float, min_w: float) -> list[float]:
@@ -607,7 +625,8 @@ def table_pdf(
 ) -> bytes:
     """A long table whose header row repeats on every page (资格联审表, 计票单, 汇总表).
 
-    ``whole``: indexes of columns whose values never break inside (ID numbers, names, file names).
+    ``whole``: indexes of columns whose values never break inside (ID numbers, names, file names);
+    when they cannot all fit, the font shrinks (down to 7.5 pt) until they do.
 
     ``subtitle`` is a line under the title (e.g. "填报单位：某某镇　　填报日期：2021年1月5日").
     ``footer_lines`` are notes after the table; ``signature_lines`` are labels (e.g. one per
@@ -625,6 +644,12 @@ def table_pdf(
         ]
         natural = sum(_natural_widths(columns, norm, TABLE_SIZE, 4.0))
         font_size = TABLE_SIZE if natural <= avail * 1.15 else TABLE_SIZE_SMALL
+    if whole:
+        # Columns that must not break inside get their width by a smaller font, never by a break
+        # (thirteen departments' "不通过" beside an 18-digit ID number), down to 7.5 pt.
+        grid = [[("" if v is None else str(v)) for v in r] + [""] * (len(columns) - len(r)) for r in rows[:2000]]
+        while font_size > 7.5 and not _whole_fits(len(columns), whole, grid, avail, font_size, 4.0):
+            font_size -= 0.5
     guard.check(title, "标题")
     story: list = [
         Paragraph(

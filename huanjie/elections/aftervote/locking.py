@@ -108,21 +108,31 @@ def election_of(subject):
     raise TypeError(f"{subject!r} does not belong to an election")
 
 
-def guarded(service):
+def guarded(service=None, *, of=None):
     """The one lock guard of the election's write services.
 
     ``service(actor, subject, ...)`` runs in a transaction that first locks the election row of
     ``subject`` and refuses with :class:`ResultLocked` while the submitted result is locked, before
-    the service reads or writes anything else."""
+    the service reads or writes anything else.
+
+    ``@guarded(of=...)`` names the elections a subject feeds when it is not simply the election
+    it hangs from: ``of(subject)`` returns one election or several (a party branch's member roll
+    feeds its assemblies' 应到会人数; a plenary's candidates hang from the party election but feed
+    the plenary's result), and every one of them must be unlocked."""
     from django.db import transaction
 
+    if service is None:
+        return lambda func: guarded(func, of=of)
     subject_name = list(inspect.signature(service).parameters)[1]
 
     @functools.wraps(service)
     def wrapper(*args, **kwargs):
         subject = args[1] if len(args) > 1 else kwargs[subject_name]
         with transaction.atomic():
-            ensure_unlocked(election_of(subject))
+            found = of(subject) if of is not None else election_of(subject)
+            for election in (found if isinstance(found, list | tuple) else [found]):
+                if election is not None:
+                    ensure_unlocked(election)
             return service(*args, **kwargs)
 
     wrapper.huanjie_lock_guard = True

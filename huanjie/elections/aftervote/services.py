@@ -208,11 +208,16 @@ def _record_took_office(actor, election: Election) -> None:
 
 
 @transaction.atomic
-def assign_posts(actor, election: Election, assignments: dict, party_secretary=None) -> list[ElectedMember]:
+def assign_posts(actor, election: Election, assignments: dict, party_secretary=None,
+                 extra_posts: dict | None = None) -> list[ElectedMember]:
     """Record the division of work (分工) of the elected members, ``{member or id: text}``, and
     which member is also the village Party secretary (一肩挑: the secretary elected 主任).
 
-    ``party_secretary``: the member (or id) who is the Party secretary, or None for nobody."""
+    ``party_secretary``: the member (or id) who is the Party secretary, or None for nobody.
+    ``extra_posts``: ``{member or id: [codes of ElectedMember.SUPPORTING_POSTS]}`` — the
+    supporting organisations' posts (seed 004 §二(二)4, §二(三)5) each member also holds; each post
+    is held by one person in the village (across its elections of the campaign). Members not in
+    the mapping keep theirs; None leaves all unchanged."""
     _require(actor, ASSIGN_ROLES, "登记委员会分工", election)
     members = {
         m.pk: m
@@ -239,18 +244,24 @@ def assign_posts(actor, election: Election, assignments: dict, party_secretary=N
         wanted[pk] = (text or "").strip()
         if len(wanted[pk]) > 40:
             raise AfterVoteError(f"分工：{members[pk].name}的分工不能超过 40 字。")
+    extras = _check_extra_posts(election, members, extra_posts or {})
     changed = []
     for pk, m in members.items():
         new_text = wanted.get(pk, m.assigned_post)
         new_secretary = pk == secretary_id
+        new_extra = extras.get(pk, m.extra_posts)
         changes = {}
         if new_text != m.assigned_post:
             changes["assigned_post"] = [m.assigned_post, new_text]
         if new_secretary != m.is_party_secretary:
             changes["is_party_secretary"] = [m.is_party_secretary, new_secretary]
+        if new_extra != m.extra_posts:
+            names = dict(ElectedMember.SUPPORTING_POSTS)
+            changes["extra_posts"] = ["、".join(names[c] for c in m.extra_post_codes if c in names),
+                                      "、".join(names[c] for c in new_extra.split(",") if c)]
         if changes:
-            m.assigned_post, m.is_party_secretary = new_text, new_secretary
-            m.save(update_fields=["assigned_post", "is_party_secretary"])
+            m.assigned_post, m.is_party_secretary, m.extra_posts = new_text, new_secretary, new_extra
+            m.save(update_fields=["assigned_post", "is_party_secretary", "extra_posts"])
             audit.record(
                 actor,
                 "result.assign_post",
@@ -261,6 +272,73 @@ def assign_posts(actor, election: Election, assignments: dict, party_secretary=N
             )
             changed.append(m)
     return changed
+
+
+def _village_holders(election: Election, exclude_election: bool = True):
+    """The elected members of the village's other elections of the campaign who hold supporting posts."""
+    qs = ElectedMember.objects.filter(
+        election__campaign=election.campaign, election__organization=election.organization,
+        status=ElectedMember.ELECTED).exclude(extra_posts="").select_related("post", "election")
+    return qs.exclude(election=election) if exclude_election else qs
+
+
+def _check_extra_posts(election: Election, members: dict[int, ElectedMember], wanted: dict) -> dict[int, str]:
+    """``{member id: "code,code"}`` for the members in ``wanted``; refuses unknown posts and a post
+    given to two people of the village."""
+    names = dict(ElectedMember.SUPPORTING_POSTS)
+    order = [c for c, _ in ElectedMember.SUPPORTING_POSTS]
+    out: dict[int, str] = {}
+    for key, codes in wanted.items():
+        pk = int(getattr(key, "pk", key))
+        if pk not in members:
+            raise AfterVoteError("配套组织职务：所选人员不是本届当选的成员。")
+        codes = list(dict.fromkeys(c for c in (codes or []) if c))
+        bad = [c for c in codes if c not in names]
+        if bad:
+            raise AfterVoteError(f"配套组织职务：“{bad[0]}”不是可登记的职务（{'、'.join(names.values())}）。")
+        out[pk] = ",".join(sorted(codes, key=order.index))
+    held: dict[str, tuple[int | None, str]] = {}
+    for m in _village_holders(election):
+        for c in m.extra_post_codes:
+            held.setdefault(c, (m.person_id, f"{m.election.title}的{m.name}"))
+    mine: dict[str, ElectedMember] = {}
+    for pk, m in members.items():
+        for c in (out[pk] if pk in out else m.extra_posts).split(","):
+            if not c:
+                continue
+            if c in mine and mine[c].person_id != m.person_id:
+                raise AfterVoteError(f"配套组织职务：{names[c]}只能由一人担任，{mine[c].name}和{m.name}都登记了。")
+            mine[c] = m
+            other = held.get(c)
+            if other is not None and (other[0] is None or other[0] != m.person_id):
+                raise AfterVoteError(f"配套组织职务：{names[c]}已由{other[1]}担任（本村每项职务一人）。")
+    return out
+
+
+def supporting_posts(election: Election) -> dict:
+    """The village's supporting posts across its elections: who holds each, which are not filled,
+    and the warnings of seed 004 §二(二)4 ("原则上由'两委'中的女性成员兼任妇联主席", "提倡'两委'中
+    年轻干部兼任团组织负责人": the campaign's young-member age, P11)."""
+    names = dict(ElectedMember.SUPPORTING_POSTS)
+    young = election.campaign.effective_policy()["young_member_age_max"]
+    holders: dict[str, ElectedMember] = {}
+    for m in _village_holders(election, exclude_election=False).select_related("person"):
+        for c in m.extra_post_codes:
+            holders.setdefault(c, m)
+    warnings = []
+    for c, m in holders.items():
+        person = m.person
+        if c in ("women_federation", "women_director") and person is not None and person.gender != "F":
+            warnings.append(f"{names[c]}由男性成员{m.name}担任（原则上由“两委”中的女性成员兼任）。")
+        if c == "youth_league" and person is not None:
+            age = age_on(person.birth_date, election.election_date)
+            if age > young:
+                warnings.append(f"团组织负责人{m.name}{age}岁，超过{young}岁（提倡“两委”中年轻干部兼任）。")
+    return {
+        "rows": [(c, label, holders.get(c)) for c, label in ElectedMember.SUPPORTING_POSTS],
+        "missing": [label for c, label in ElectedMember.SUPPORTING_POSTS if c not in holders],
+        "warnings": warnings,
+    }
 
 
 # ---------------------------------------------------------------- handover (R41, P20)

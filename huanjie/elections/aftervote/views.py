@@ -23,7 +23,7 @@ from huanjie.elections.services import ElectionError
 from huanjie.elections.view_helpers import VIEWERS, file_response
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
-from huanjie.elections.voting.models import CountingForm, HandoverItem, VotingStation
+from huanjie.elections.voting.models import CountingForm, ElectedMember, HandoverItem, VotingStation
 from huanjie.people.models import Region
 
 PAGE_SIZE = 50
@@ -191,8 +191,10 @@ def assign_posts(request, pk):
             raise PermissionDenied("您的账号角色无权登记委员会分工。")
         assignments = {m.pk: request.POST.get(f"assigned_{m.pk}", m.assigned_post) for m in members}
         secretary = request.POST.get("party_secretary") or None
+        extra = {m.pk: request.POST.getlist(f"extra_{m.pk}") for m in members}
         try:
-            changed = aftervote.assign_posts(request.user, election, assignments, party_secretary=secretary)
+            changed = aftervote.assign_posts(request.user, election, assignments, party_secretary=secretary,
+                                             extra_posts=extra)
         except (ElectionError, ValueError) as exc:
             error = str(exc) if isinstance(exc, ElectionError) else "一肩挑：所选人员无效。"
         else:
@@ -207,6 +209,8 @@ def assign_posts(request, pk):
             "members": members,
             "can_edit": can_edit,
             "error": error,
+            "supporting": aftervote.supporting_posts(election),
+            "supporting_choices": ElectedMember.SUPPORTING_POSTS,
         },
     )
 

@@ -198,16 +198,30 @@ def nominations_count(request, pk):
     )
 
 
+ID_IN_LINE = re.compile(r"\d{17}[\dXx]")
+
+
+def signatory_texts(raw: str) -> list[str]:
+    """The signatories typed or picked (one a line): a line with an ID number is that person (the
+    search widget adds "姓名 身份证号码", so namesakes are told apart); other lines may hold several
+    names or numbers separated by spaces or commas."""
+    texts: list[str] = []
+    for line in (raw or "").splitlines():
+        found = ID_IN_LINE.search(line)
+        if found:
+            texts.append(found.group(0).upper())
+        else:
+            texts.extend(t for t in re.split(r"[\s,，、；;]+", line) if t)
+    return texts
+
+
 @allow(*WORKERS)
 @require_POST
 def nominations_channel(request, pk):
     def run(election):
         post = get_object_or_404(election.posts, pk=request.POST.get("post"))
         person = cs.find_voter(election, request.POST.get("person", ""))
-        signers = []
-        for line in re.split(r"[\s,，、]+", request.POST.get("signatories", "")):
-            if line:
-                signers.append(cs.find_voter(election, line))
+        signers = [cs.find_voter(election, text) for text in signatory_texts(request.POST.get("signatories", ""))]
         raw = (request.POST.get("votes") or "0").strip()
         if not raw.isdecimal():
             raise cs.CandidateError("提名票数：请填写非负整数。")

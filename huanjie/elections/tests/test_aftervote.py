@@ -378,3 +378,46 @@ def test_a_further_round_on_a_later_day_moves_the_handover_deadline(world):
     # The committee was complete on 2026-03-27 (the 另行选举); R41: 10 days → 2026-04-06.
     assert StepRecord.objects.get(election=election, key="took_office").done_on == dt.date(2026, 3, 27)
     assert aftervote.handover_status(election).deadline == dt.date(2026, 4, 6)
+
+
+# ---------------------------------------------------------------- supporting posts in the 分工 (seed 004 §二(二)4)
+
+
+def test_supporting_posts_one_holder_each_with_the_seed_warnings(world):
+    from huanjie.elections.tests.aftervote_helpers import counted_election
+
+    counted = counted_election(world)
+    election = counted.election
+    clerk = world.users["village_a1"]
+    director = next(m for m in counted.members if m.post.code == "director")  # 张国强, M
+    deputy = next(m for m in counted.members if m.post.code == "deputy")  # 陈秀兰, F
+    aftervote.assign_posts(clerk, election, {}, extra_posts={deputy.pk: ["women_federation", "women_director"],
+                                                            director.pk: ["militia"]})
+    deputy.refresh_from_db()
+    assert deputy.extra_post_labels == ["妇联主席", "妇女主任"]
+    with pytest.raises(aftervote.AfterVoteError, match="妇联主席只能由一人担任"):
+        aftervote.assign_posts(clerk, election, {}, extra_posts={director.pk: ["women_federation"]})
+    with pytest.raises(aftervote.AfterVoteError, match="不是可登记的职务"):
+        aftervote.assign_posts(clerk, election, {}, extra_posts={director.pk: ["treasurer"]})
+    with pytest.raises(aftervote.AfterVoteError):
+        aftervote.assign_posts(world.users["township_b"], election, {}, extra_posts={director.pk: ["youth_league"]})
+    aftervote.assign_posts(clerk, election, {}, extra_posts={director.pk: ["militia", "youth_league"]})
+    info = aftervote.supporting_posts(election)
+    assert info["missing"] == []
+    assert any(w.startswith("团组织负责人张国强") and "超过35岁" in w for w in info["warnings"])
+    # moving 妇女主任 to a man is allowed but warned (原则上)
+    aftervote.assign_posts(clerk, election, {}, extra_posts={deputy.pk: ["women_federation"],
+                                                            director.pk: ["militia", "youth_league", "women_director"]})
+    assert any("妇女主任由男性成员张国强担任" in w for w in aftervote.supporting_posts(election)["warnings"])
+    assert AuditRecord.objects.filter(action="result.assign_post", changes__has_key="extra_posts").exists()
+    page = _assign_page(world, election)
+    assert "民兵连长" in page and "配套组织负责人" in page
+
+
+def _assign_page(world, election) -> str:
+    from django.test import Client
+    from django.urls import reverse
+
+    c = Client()
+    c.force_login(world.users["county"])
+    return c.get(reverse("elections:assign_posts", args=[election.pk])).content.decode()

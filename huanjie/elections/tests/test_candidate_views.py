@@ -209,3 +209,34 @@ def test_objects_of_another_election_are_404(world):
     assert r.status_code == 404
     n.refresh_from_db()
     assert n.status == "nominee"
+
+
+def test_joint_nomination_signatories_are_found_by_name_and_namesakes_told_apart(world):
+    """Issue 11: the 十人联名 signatory field searches by name like every person field; a picked
+    signatory is the line "姓名 身份证号码", so two voters of one name are both accepted."""
+    v = setup_village(world)
+    c = login(world, "village_a1")
+    page = c.get(url("nominations", v)).content.decode()
+    form = page[page.index('id="enter-channel"'):]
+    form = form[: form.index("</form>")]
+    assert 'id="ch_sign-search"' in form and 'hx-get="/people/pick/"' in form
+    assert '"target": "ch_sign"' in form and f'"election": "{v.election.pk}"' in form
+    voters = [v.p[f"v{i}"] for i in range(10)]
+    voters[1].name = voters[0].name  # two voters called 村民00
+    voters[1].save()
+    post = v.post("member")
+    typed_names = "\n".join(p.name for p in voters)
+    r = c.post(
+        url("nominations_channel", v),
+        {"post": post.pk, "channel": Nomination.JOINT_10, "person": v.p["xu"].id_number, "signatories": typed_names},
+        follow=True,
+    )
+    assert "叫“村民00”" in r.content.decode() and not Nomination.objects.filter(channel=Nomination.JOINT_10).exists()
+    picked = "\n".join(f"{p.name} {p.id_number}" for p in voters) + "\n"
+    r = c.post(
+        url("nominations_channel", v),
+        {"post": post.pk, "channel": Nomination.JOINT_10, "person": v.p["xu"].id_number, "signatories": picked},
+        follow=True,
+    )
+    n = Nomination.objects.get(channel=Nomination.JOINT_10)
+    assert {s.person_id for s in n.signatures.all()} == {p.pk for p in voters}

@@ -156,6 +156,8 @@ class ElectedMember(models.Model):
     """A person elected to a post; 当选无效 (R39) is a recorded decision that reopens the seat."""
 
     ELECTED, VOID = "elected", "void"
+    SUPPORTING_POSTS = [("youth_league", "团组织负责人"), ("women_federation", "妇联主席"),
+                        ("militia", "民兵连长"), ("women_director", "妇女主任")]
     election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="elected")
     round = models.ForeignKey("elections.Round", on_delete=models.PROTECT, related_name="elected")
     post = models.ForeignKey("elections.Post", on_delete=models.PROTECT, related_name="elected")
@@ -168,10 +170,22 @@ class ElectedMember(models.Model):
     void_document = models.CharField("当选无效文号", max_length=60, blank=True)
     assigned_post = models.CharField("分工", max_length=40, blank=True)
     is_party_secretary = models.BooleanField("同时为村党组织书记（一肩挑）", default=False)
+    # Seed 004 §二(二)4, §二(三)5: the posts of the supporting organisations a member also holds
+    # (团组织负责人, 妇联主席, 民兵连长, 妇女主任), codes of SUPPORTING_POSTS joined by ",".
+    extra_posts = models.CharField("兼任配套组织职务", max_length=80, blank=True)
 
     class Meta:
         ordering = ["post__rank", "-votes", "id"]
         verbose_name = "当选人"
+
+    @property
+    def extra_post_codes(self) -> list[str]:
+        return [c for c in self.extra_posts.split(",") if c]
+
+    @property
+    def extra_post_labels(self) -> list[str]:
+        names = dict(self.SUPPORTING_POSTS)
+        return [names.get(c, c) for c in self.extra_post_codes]
 
 
 class ResultSubmission(models.Model):

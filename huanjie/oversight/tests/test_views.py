@@ -55,6 +55,8 @@ VIEWS = [
     ("complaints", lambda w, t: "/oversight/complaints/", OFFICES),
     ("complaints_xlsx", lambda w, t: "/oversight/complaints/?format=xlsx", OFFICES),
     ("complaint_new", lambda w, t: "/oversight/complaints/new/", OFFICES),
+    ("complaint_candidates", lambda w, t: f"/oversight/complaints/new/candidates/?village={w.village_a1.code}",
+     OFFICES),
     ("complaint_a1", lambda w, t: f"/oversight/complaints/{t['complaint'].pk}/", OFFICES_A1),
     ("incidents", lambda w, t: "/oversight/incidents/", INCIDENTS),
     ("incidents_xlsx", lambda w, t: "/oversight/incidents/?format=xlsx", INCIDENTS),

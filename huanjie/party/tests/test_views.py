@@ -109,3 +109,30 @@ def test_election_list_and_dashboard_show_party_elections(world, client_for):
     dash = client_for("county").get(reverse("elections:county_dashboard", args=[world.campaign.slug]) + "?kind=party_branch")
     text = dash.content.decode()
     assert "村党组织选举" in text and "东山村" in text
+
+
+def test_congress_mode_through_the_page(world, client_for):
+    from huanjie.party.models import Branch, PartyElection
+
+    pe, roll, noms, d = approved_election(world, members=17)
+    url = reverse("party:election", args=[pe.election.pk])
+    post = reverse("party:election_post", args=[pe.election.pk])
+    township, village = client_for("township_a"), client_for("village_a1")
+    body = township.get(url).content.decode()
+    assert 'id="body-form"' in body and "党员17人，由党员大会选举" in body
+    assert 'id="body-form"' not in village.get(url).content.decode()  # the township decides the body
+    r = township.post(post, {"action": "body", "body": "congress", "approval_number": "1号",
+                             "approved_on": d["request"].isoformat()}, follow=True)
+    page = r.content.decode()
+    assert "党员17人，由党员大会选举，不能召开党员代表大会" in page and "第四条" in page  # R50 cited
+    services.set_branch(world.users["township_a"], pe.branch, Branch.BRANCH, True)
+    township.post(post, {"action": "body", "body": "congress", "approval_number": "清溪党〔2026〕3号",
+                         "approved_on": d["request"].isoformat()})
+    assert PartyElection.objects.get(pk=pe.pk).body == PartyElection.CONGRESS
+    names = "\n".join(m.person.name for m in roll[:5])
+    r = village.post(post, {"action": "delegates", "who": names, "unit": "第一党小组"}, follow=True)
+    page = r.content.decode()
+    assert "代表名单（5 名）" in page and "第一党小组" in page
+    assert "应到会代表5人" in page
+    # the sign-in sheet lists the delegates only
+    assert roll[7].person.name not in page.split('id="sign-in"')[1].split("</table>")[0]

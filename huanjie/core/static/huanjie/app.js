@@ -62,9 +62,29 @@ document.addEventListener("click", function (event) {
   if (!option) { return; }
   var input = document.getElementById(option.dataset.pickTarget);
   if (!input) { return; }
+  var label = option.dataset.pickLabel.replace(/[<>&"]/g, "");
+  if (input.tagName === "TEXTAREA") {
+    // A list of people (十人联名): the picked person is added as a line "姓名 身份证号码", once.
+    var lines = input.value.split("\n").filter(function (l) { return l.trim() !== ""; });
+    var already = lines.some(function (l) { return l.indexOf(option.dataset.pickValue) >= 0; });
+    if (!already) { lines.push(option.dataset.pickLabel + " " + option.dataset.pickValue); }
+    input.value = lines.join("\n") + "\n";
+    var search = document.getElementById(option.dataset.pickTarget + "-search");
+    var listBox = document.getElementById(option.dataset.pickTarget + "-results");
+    if (listBox) { listBox.innerHTML = '<p class="muted picked">' + (already ? "已在名单中：" : "已加入：") + label + "（名单共 " + lines.length + " 人）</p>"; }
+    if (search) { search.value = ""; search.focus(); }
+    return;
+  }
   input.value = option.dataset.pickValue;
   input.dataset.pickedName = option.dataset.pickLabel;
   var box = document.getElementById(option.dataset.pickTarget + "-results");
-  if (box) { box.innerHTML = '<p class="muted picked">已选：' + option.dataset.pickLabel.replace(/[<>&"]/g, "") + "</p>"; }
+  if (box) { box.innerHTML = '<p class="muted picked">已选：' + label + "</p>"; }
   input.focus();
+});
+
+// Enter in a search box (a list of people) searches; it does not submit the half-filled form.
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Enter" && event.target instanceof Element && event.target.classList.contains("person-search")) {
+    event.preventDefault();
+  }
 });

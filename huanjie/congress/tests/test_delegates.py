@@ -1,0 +1,125 @@
+"""A unit elects its delegates through the election machinery (R63 margin, the township's approval,
+R64 quorum and threshold); a unit whose assembly fell short of the quorum meets again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from huanjie.campaigns.models import CampaignVillage
+from huanjie.congress import services
+from huanjie.elections import services as elections
+from huanjie.elections.models import ElectedMember, Election
+from huanjie.elections.voting import counting, results
+from huanjie.elections.voting import services as voting
+
+from .test_planning import town  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved(world, town):  # noqa: F811
+    congress, branches = town
+    for b in branches:
+        CampaignVillage.objects.get_or_create(campaign=world.campaign, village=b.village)
+    t, c = world.users["township_a"], world.users["county"]
+    services.units_from_branches(t, congress)
+    today = timezone.localdate()
+    services.approve_size(c, congress, "安组〔2027〕3号", today - dt.timedelta(days=20))
+    services.record_request(t, congress, "清委〔2027〕1号", today - dt.timedelta(days=20))
+    services.record_approval(c, congress, "安委〔2027〕9号", today - dt.timedelta(days=19))
+    return congress
+
+
+def test_refused_before_the_county_approval(world, town):  # noqa: F811
+    congress, _ = town
+    unit = services.units_from_branches(world.users["township_a"], congress)[0]
+    with pytest.raises(services.CongressError, match="县委尚未批复"):
+        services.create_delegate_election(world.users["township_a"], unit, timezone.localdate())
+
+
+def test_unit_elects_its_delegates_after_a_failed_quorum(world, approved):
+    walk_unit_two(world, approved)
+
+
+def walk_unit_two(world, approved):
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    unit = approved.units.get(number=2)  # 柳塘村: 30 members, 3 seats (4.5/2.7/1.8 → 4, 3, 2, 1)
+    de = services.create_delegate_election(t, unit, today - dt.timedelta(days=10))
+    e = de.election
+    assert e.kind == Election.CONGRESS_DELEGATES and e.posts.get().seats == 3 and e.posts.get().name == "代表"
+    assert "柳塘村" in e.title and "第三次代表大会" in e.title
+    members = services.members_with_vote(unit, e.election_date)
+    assert len(members) == 30
+    # R63: 3 seats need at least 4 candidates
+    for m in members[:3]:
+        services.add_candidate(t, de, m.person)
+    check = services.candidate_check(de)
+    assert (check["have"], check["need"], check["ok"]) == (3, 4, False)
+    with pytest.raises(services.CongressError, match="人数不足"):
+        services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
+    with pytest.raises(services.CongressError, match="不在选举单位"):
+        other = services.unit_members(approved.units.get(number=1))[0]
+        services.add_candidate(t, de, other.person)
+    services.add_candidate(t, de, members[3].person)
+    with pytest.raises(services.CongressError, match="由乡镇党委审批"):
+        services.approve_candidates(world.users["county"], de, "x", today - dt.timedelta(days=12))
+    services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
+
+    # the first assembly: 24 of 30 is not over 4/5 → no ballots; the unit meets again
+    meeting = services.record_meeting(t, de, 24)
+    assert not meeting.quorum_met and meeting.expected == 30
+    assert any("五分之四" in b for b in services.ballot_blockers(e))
+    with pytest.raises(services.CongressInvalid, match="多于应到会"):
+        services.record_meeting(t, de, 31)
+    services.reschedule(t, de, today - dt.timedelta(days=5))
+    e.refresh_from_db()
+    assert e.election_date == today - dt.timedelta(days=5)
+    assert services.ballot_blockers(e) == ["尚未登记党员大会到会人数"]
+    meeting = services.record_meeting(t, de, 27)
+    assert meeting.quorum_met and de.meetings.count() == 2
+
+    # the vote and the count through the machinery (R64: over half of those present, R58)
+    elections.open_voting(t, e)
+    e.refresh_from_db()
+    station = voting.add_station(t, e, name="党员大会会场")
+    rnd = e.rounds.get(number=1)
+    post = e.posts.get()
+    names = [m.person.name for m in members[:4]]
+    lines = [counting.LineData(post.pk, n, v) for n, v in zip(names, (25, 20, 14, 13), strict=True)]
+    counting.save_form(t, rnd, station, counting.FormData(27, 27, 27, 0, 0, lines))
+    results.compute_result(t, rnd)
+    elected = list(ElectedMember.objects.filter(election=e).values_list("name", flat=True))
+    # threshold: more than half of 27 present → 14 votes; the third seat goes to the 14 votes
+    assert sorted(elected) == sorted(names[:3])
+    return de
+
+
+def test_credentials_report_register_and_delegations(world, approved):
+    from huanjie.congress import documents
+    from huanjie.congress.models import CredentialDecision
+    from huanjie.party.models import Member
+
+    de = walk_unit_two(world, approved)
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    with pytest.raises(services.CongressInvalid, match="晚于今天"):
+        services.review_credentials(t, approved, today + dt.timedelta(days=1))
+    # one delegate's rights were suspended after the vote: the unit must replace them (R65, R49)
+    elected = list(ElectedMember.objects.filter(election=de.election).order_by("-votes"))
+    Member.objects.filter(person=elected[2].person).update(rights_suspended=True, suspended_reason="留置")
+    services.set_delegation(t, de.unit, "第二代表团")
+    decisions = services.review_credentials(t, approved, today)
+    by_name = {d.elected.name: d for d in decisions}
+    assert by_name[elected[0].name].status == CredentialDecision.CONFIRMED
+    assert by_name[elected[2].name].status == CredentialDecision.REPLACE
+    assert "责令该选举单位更换" in by_name[elected[2].name].reason
+    register = services.delegate_register(approved)
+    assert [r["name"] for r in register] == [elected[0].name, elected[1].name]
+    assert {r["delegation"] for r in register} == {"第二代表团"}
+    assert documents.credentials_report_pdf(approved)[:4] == b"%PDF"
+    assert documents.register_pdf(approved)[:4] == b"%PDF"
