@@ -97,7 +97,10 @@ def test_summary_structure_matches_the_hand_table(demo):
     campaign, s = demo
     cutoff = campaign.cutoff_date
     people = {}
-    for m in ElectedMember.objects.filter(election__campaign=campaign, status="elected").select_related("person"):
+    # The two committees (两委) only: the supervision committee and delegates are not 两委 cadres.
+    team = [Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE, Election.PARTY_BRANCH, Election.PARTY_PLENARY]
+    for m in ElectedMember.objects.filter(election__campaign=campaign, election__kind__in=team,
+                                          status="elected").select_related("person"):
         people[(m.election.organization_id, m.person_id)] = m.person
     n = len(people)
     ages = []

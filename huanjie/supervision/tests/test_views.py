@@ -68,6 +68,10 @@ def test_detail_page_personas_refusal_and_meeting_errors(world, client_for):
                         ("township_b", 404), ("outsider", 404), ("department", 403)):
         assert client_for(who).get(url).status_code == status, who
     assert client_for("observer").post(post, {"action": "check", "on": d["check"].isoformat()}).status_code == 403
+    # the machinery's election page sends you to the kind's own page
+    r = client_for("county").get(reverse("elections:detail", args=[sv.election.pk]))
+    assert r.status_code == 302 and r["Location"] == url
+    assert client_for("township_b").get(reverse("elections:detail", args=[sv.election.pk])).status_code == 404
     clerk = client_for("village_a1")
     villager(world.village_a1, "钱会计")
     r = clerk.post(post, {"action": "candidate", "who": "钱会计", "post": "supervision_member", "roles": ["accountant"]},
