@@ -29,7 +29,7 @@ def candidates_pdf(election: Election) -> bytes:
     posts = "，".join(f"{post.name}{post.seats}名" for post in election.posts.all())
     words = kinds.wording(election)
     tables = [TableSpec(["职务", "姓名", "性别", "年龄", "财会管理知识", "资格把关"],
-                        rows_on or [["—", "尚无候选人", "", "", "", ""]], caption="候选人名单")]
+                        rows_on or [["—", "尚无候选人", "", "", "", ""]])]
     if rows_off:
         tables.append(TableSpec(["职务", "姓名", "性别", "年龄", "财会管理知识", "不得担任的原因"], rows_off,
                                 caption="经资格把关不列入名单的人员"))
