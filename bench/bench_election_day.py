@@ -8,9 +8,15 @@ result page and submits the result (报送, it locks), while the county office a
 refresh their dashboards every second.
 
 Everything runs against a throwaway database this script creates (a SQLite file in a temporary
-directory; a PostgreSQL database created and dropped, if the server is reachable) and the real
-server (``huanjie serve``: Django's threaded server) on 127.0.0.1 on a free port. The load is
-bounded: one job per village with a fixed number of workers, and a hard deadline.
+directory; a PostgreSQL database created and dropped, if the server is reachable) and the shipped
+server (``huanjie serve``: waitress, 8 threads) on 127.0.0.1 on a free port. The load is bounded:
+one job per village with a fixed number of workers, and a hard deadline.
+
+On PostgreSQL a sampler reads ``pg_stat_activity`` every 100 ms during the load and reports how many
+of the application's connections were busy and how many waited on a lock, and of those how many on
+the audit chain's head row (the per-county lock every audited write takes). The machine's load
+average is printed with each run: the latencies are wall-clock times and grow with other work on
+the same cores.
 
     .venv/bin/python bench/bench_election_day.py            # 300 villages, both databases
     .venv/bin/python bench/bench_election_day.py --quick    # 30 villages, 10 s
@@ -462,6 +468,56 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ActivitySampler(threading.Thread):
+    """Samples ``pg_stat_activity`` of the bench's database while the load runs: busy connections,
+    lock waits, and lock waits on the audit chain's head (the query that waits is the head row's
+    ``SELECT … FOR UPDATE``)."""
+
+    def __init__(self, dsn: str, interval: float = 0.1):
+        super().__init__(daemon=True)
+        self.dsn, self.interval = dsn, interval
+        self.stop = threading.Event()
+        self.samples: list[tuple[int, int, int]] = []
+        self.tables: dict[str, int] = {}  # the first table each waiting statement names
+        self.error = ""
+
+    def run(self):
+        try:
+            import psycopg
+
+            with psycopg.connect(self.dsn, autocommit=True) as conn:
+                while not self.stop.is_set():
+                    rows = conn.execute(
+                        "SELECT wait_event_type, query FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'"
+                    ).fetchall()
+                    waits = [q for kind, q in rows if kind == "Lock"]
+                    audit = [q for q in waits if "auditchainhead" in (q or "").lower()]
+                    for q in waits:
+                        m = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', q or "")
+                        name = m.group(1) if m else (q or "")[:40]
+                        self.tables[name] = self.tables.get(name, 0) + 1
+                    self.samples.append((len(rows), len(waits), len(audit)))
+                    self.stop.wait(self.interval)
+        except Exception as exc:  # noqa: BLE001 — the sampler reports, it never fails the load
+            self.error = repr(exc)[:200]
+
+    def summary(self) -> dict:
+        n = len(self.samples) or 1
+        return {
+            "samples": len(self.samples),
+            "busy_mean": sum(s[0] for s in self.samples) / n,
+            "busy_max": max((s[0] for s in self.samples), default=0),
+            "lock_wait_mean": sum(s[1] for s in self.samples) / n,
+            "lock_wait_max": max((s[1] for s in self.samples), default=0),
+            "audit_wait_mean": sum(s[2] for s in self.samples) / n,
+            "audit_wait_max": max((s[2] for s in self.samples), default=0),
+            "audit_wait_samples": sum(1 for s in self.samples if s[2]),
+            "wait_tables": dict(sorted(self.tables.items(), key=lambda kv: -kv[1])[:5]),
+            "error": self.error,
+        }
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
@@ -526,6 +582,11 @@ def run_child(args) -> int:
         ]
         if None in offices:
             raise RuntimeError("县、乡镇账号登录失败")
+        sampler = None
+        if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            sampler = ActivitySampler(os.environ["DATABASE_URL"])
+            sampler.start()
+        load_before = os.getloadavg()
         for w in watchers:
             w.start()
         deadline = time.monotonic() + args.duration
@@ -535,6 +596,10 @@ def run_child(args) -> int:
                 if s is not None:
                     pool.submit(clerk_job, s, job, acknowledge, done, deadline, args.via)
         load_s = time.perf_counter() - start
+        load_after = os.getloadavg()
+        if sampler is not None:
+            sampler.stop.set()
+            sampler.join(timeout=5)
         stop.set()
         for w in watchers:
             w.join(timeout=30)
@@ -599,6 +664,8 @@ def run_child(args) -> int:
                 "server_errors": sorted(set(server_errors))[:10],
                 "lost": lost,
                 "done": len(done),
+                "activity": sampler.summary() if sampler is not None else None,
+                "loadavg": [load_before[0], load_after[0]],
             },
             ensure_ascii=False,
         )
@@ -679,6 +746,17 @@ def report(db: str, r: dict, args) -> None:
             f"{endpoint:<36}{s['n']:>6}{s['rps']:>9.1f}{s['p50'] * 1000:>9.0f}{s['p95'] * 1000:>9.0f}"
             f"{s['p99'] * 1000:>9.0f}{s['max'] * 1000:>9.0f}"
         )
+    print(f"机器负载（1 分钟平均，{os.cpu_count()} 核）：开始 {r['loadavg'][0]:.1f}，结束 {r['loadavg'][1]:.1f}")
+    a = r.get("activity")
+    if a:
+        print(
+            f"pg_stat_activity 采样 {a['samples']} 次（每 100 ms）：忙连接平均 {a['busy_mean']:.2f}、最多 {a['busy_max']}；"
+            f"等锁平均 {a['lock_wait_mean']:.2f}、最多 {a['lock_wait_max']}；"
+            f"等审计链头锁平均 {a['audit_wait_mean']:.2f}、最多 {a['audit_wait_max']}，"
+            f"出现于 {a['audit_wait_samples']} 次采样" + (f"；采样出错：{a['error']}" if a["error"] else "")
+        )
+        if a.get("wait_tables"):
+            print("  等锁的语句（按所涉表，采样次数）：", a["wait_tables"])
     print("数据库核对：", r["rows"])
     if r["failure_count"]:
         print(f"失败请求 {r['failure_count']} 个：", *r["failures"], sep="\n  ")

@@ -11,3 +11,4 @@ class CongressConfig(AppConfig):
         from huanjie.congress import hooks
 
         hooks.register_kinds()
+        hooks.register_congress_kinds()

@@ -63,3 +63,74 @@ def register_kinds() -> None:
         posts={"delegate": ("代表", 3)}, title=_title, wording=_wording, ballot_blockers=_ballot_blockers,
         voting_blockers=_voting_blockers, vote_inputs=_vote_inputs, village_readiness=False,
     ))
+
+
+# ---------------------------------------------------------------- the congress's own elections
+
+_TITLES = {
+    "township_party_committee": "{c}选举新一届党委委员",
+    "township_discipline_commission": "{c}选举新一届纪委委员",
+    "township_committee_plenary": "中共{t}委员会第一次全体会议选举书记、副书记",
+    "township_discipline_plenary": "中共{t}纪律检查委员会第一次全体会议选举书记",
+}
+_BODY = {
+    "township_party_committee": ("乡镇党委委员", "党委委员"),
+    "township_discipline_commission": ("乡镇纪委委员", "纪委委员"),
+    "township_committee_plenary": ("乡镇党委书记、副书记", "党委书记、副书记"),
+    "township_discipline_plenary": ("乡镇纪委书记", "纪委书记"),
+}
+
+
+def _congress_title(kind):
+    def title(campaign, township) -> str:
+        from huanjie.congress.models import Congress
+
+        congress = Congress.objects.filter(campaign=campaign, township=township).first()
+        return _TITLES[kind].format(c=congress.title if congress else f"{township.name}党代会", t=township.name)
+
+    return title
+
+
+def _congress_wording(election):
+    plenary = "plenary" in election.kind
+    body, name = _BODY[election.kind]
+    county = election.organization.parent
+    return kinds.Wording(
+        body=body,
+        election_name=name,
+        issuer=f"{election.organization.name}党员代表大会主席团" if not plenary else f"中共{election.organization.name}委员会",
+        law="《中国共产党基层组织选举工作条例》",
+        electorate="应到会委员" if plenary else "应到会代表",
+        electorate_in_notice="应到会委员" if plenary else "应到会代表",
+        valid_text="到会委员超过规定人数，选举有效" if plenary else "实到会代表超过应到会代表人数的五分之四，选举有效",
+        report_to=f"中共{county.name}委员会" if county else "",
+        chair="会议主持人" if plenary else "大会执行主席",
+    )
+
+
+def _congress_ballot_blockers(election):
+    from huanjie.congress.services import congress_ballot_blockers
+
+    return congress_ballot_blockers(election)
+
+
+def _congress_vote_inputs(rnd):
+    from huanjie.congress.services import congress_vote_inputs
+
+    return congress_vote_inputs(rnd)
+
+
+def register_congress_kinds() -> None:
+    posts = {
+        "township_party_committee": {"committee_member": ("委员", 3)},
+        "township_discipline_commission": {"commission_member": ("纪委委员", 3)},
+        "township_committee_plenary": {"secretary": ("书记", 1), "deputy_secretary": ("副书记", 2)},
+        "township_discipline_plenary": {"discipline_secretary": ("纪委书记", 1)},
+    }
+    for kind, table in posts.items():
+        kinds.register(kind, kinds.KindHooks(
+            posts=table, title=_congress_title(kind), wording=_congress_wording,
+            ballot_blockers=_congress_ballot_blockers, vote_inputs=_congress_vote_inputs,
+            village_readiness=False, organization_level="township",
+            engine_kind="party_plenary" if "plenary" in kind else "township_congress_delegates",
+        ))

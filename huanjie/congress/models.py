@@ -33,6 +33,31 @@ class Congress(models.Model):
     request_date = models.DateField("请示日期", null=True, blank=True)
     approval_number = models.CharField("批复文号", max_length=60, blank=True)
     approval_date = models.DateField("批复日期", null=True, blank=True)
+    # the congress's elections (kinds township_party_committee / township_discipline_commission) and
+    # the new committees' first plenaries (R61), all of the one election machinery
+    committee_election = models.OneToOneField("elections.Election", on_delete=models.PROTECT, null=True, blank=True,
+                                              related_name="congress_committee_of")
+    discipline_election = models.OneToOneField("elections.Election", on_delete=models.PROTECT, null=True,
+                                               blank=True, related_name="congress_discipline_of")
+    committee_plenary = models.OneToOneField("elections.Election", on_delete=models.PROTECT, null=True, blank=True,
+                                             related_name="congress_committee_plenary_of")
+    discipline_plenary = models.OneToOneField("elections.Election", on_delete=models.PROTECT, null=True, blank=True,
+                                              related_name="congress_discipline_plenary_of")
+    # the county's approval of both preliminary candidate lists (seed 003 steps 19–20)
+    candidates_approval_number = models.CharField("县委批复候选人预备人选文号", max_length=60, blank=True)
+    candidates_approval_date = models.DateField("县委批复候选人预备人选日期", null=True, blank=True)
+    committee_plenary_present = models.PositiveSmallIntegerField("党委全体会议到会委员", null=True, blank=True)
+    discipline_plenary_present = models.PositiveSmallIntegerField("纪委全体会议到会委员", null=True, blank=True)
+    # 预备会议 (seed 003 step 45): agenda, presidium, secretary-general; the credentials report heard
+    prep_held_on = models.DateField("预备会议日期", null=True, blank=True)
+    agenda = models.TextField("大会议程", blank=True)
+    presidium = models.TextField("主席团成员（每行一人）", blank=True)
+    secretary_general = models.CharField("秘书长", max_length=40, blank=True)
+    # 清点人数报告单: delegates present at the election meeting (应到 = delegates with credentials)
+    present_delegates = models.PositiveSmallIntegerField("实到会代表", null=True, blank=True)
+    # the county's approval of the plenaries' results (seed 003 steps 29–30, 58)
+    result_approval_number = models.CharField("县委批复选举结果文号", max_length=60, blank=True)
+    result_approval_date = models.DateField("县委批复选举结果日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -163,6 +188,22 @@ class CredentialDecision(models.Model):
     class Meta:
         ordering = ["unit__number", "id"]
         constraints = [models.UniqueConstraint(fields=["congress", "elected"], name="credential_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.congress.township.code
+
+
+class Scrutineer(models.Model):
+    """总监票人 / 监票人 elected at the preparatory meeting from the delegates; never a candidate."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="scrutineers")
+    elected = models.ForeignKey("elections.ElectedMember", on_delete=models.PROTECT, related_name="+")
+    chief = models.BooleanField("总监票人", default=False)
+
+    class Meta:
+        ordering = ["-chief", "id"]
+        constraints = [models.UniqueConstraint(fields=["congress", "elected"], name="scrutineer_once")]
 
     @property
     def audit_region_code(self) -> str:

@@ -27,6 +27,7 @@ from huanjie.congress.models import (
     CredentialDecision,
     DelegateElection,
     ElectionUnit,
+    Scrutineer,
     UnitBranch,
     UnitMeeting,
 )
@@ -682,3 +683,348 @@ def set_delegation(actor, unit: ElectionUnit, delegation: str) -> ElectionUnit:
     unit.save(update_fields=["delegation"])
     audit.record(actor, "congress.delegation", unit, changes={"delegation": [before, delegation]})
     return unit
+
+
+# ---------------------------------------------------------------- the congress's elections (seed 003 steps 42–58)
+
+# body → (election kind, post code, seats field, label); the plenaries: body → (kind, label)
+BODIES = {
+    "committee": ("township_party_committee", "committee_member", "committee_seats", "党委委员"),
+    "discipline": ("township_discipline_commission", "commission_member", "discipline_seats", "纪委委员"),
+}
+PLENARIES = {"committee": ("township_committee_plenary", "党委第一次全体会议"),
+             "discipline": ("township_discipline_plenary", "纪委第一次全体会议")}
+
+
+def body_election(congress: Congress, body: str):
+    return congress.committee_election if body == "committee" else congress.discipline_election
+
+
+def plenary_election(congress: Congress, body: str):
+    return congress.committee_plenary if body == "committee" else congress.discipline_plenary
+
+
+def congress_of(election) -> tuple[Congress | None, str | None]:
+    """The congress an election of the congress's kinds belongs to, and which body ("committee" /
+    "discipline")."""
+    for field, body in (("committee_election", "committee"), ("discipline_election", "discipline"),
+                        ("committee_plenary", "committee"), ("discipline_plenary", "discipline")):
+        c = Congress.objects.filter(**{field: election}).select_related("township", "campaign").first()
+        if c is not None:
+            return c, body
+    return None, None
+
+
+def confirmed_delegates(congress: Congress) -> list[CredentialDecision]:
+    return list(congress.credentials.filter(status=CredentialDecision.CONFIRMED).select_related("elected", "unit"))
+
+
+@transaction.atomic
+def set_up_elections(actor, congress: Congress, day: dt.date | None) -> Congress:
+    """The congress's two elections on its day: the new party committee and the discipline
+    commission (差额, R63 margin), each on the one machinery with the township as organisation."""
+    from huanjie.elections import services as elections
+
+    _require(actor, OFFICES, "建立大会选举", congress.township.code)
+    if not congress.approved:
+        raise CongressError("县委尚未批复召开党代会的请示。")
+    if congress.committee_election_id:
+        raise CongressError("大会选举已经建立。")
+    if not isinstance(day, dt.date):
+        raise CongressInvalid({"election_date": "请填写大会选举日期"})
+    if not confirmed_delegates(congress):
+        raise CongressError("尚未进行代表资格审查，没有资格有效的代表。")
+    made = {}
+    try:
+        for body, (kind, post, seats_field, _label) in BODIES.items():
+            made[body] = elections.create_election(actor, congress.campaign, congress.township, day,
+                                                   [(post, getattr(congress, seats_field))], kind=kind)
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    congress.committee_election, congress.discipline_election = made["committee"], made["discipline"]
+    congress.save(update_fields=["committee_election", "discipline_election"])
+    audit.record(actor, "congress.elections_create", congress, changes={"election_date": [None, day.isoformat()]})
+    return congress
+
+
+def body_candidate_check(congress: Congress, body: str) -> dict:
+    """≥ 20 % more candidates than seats (seed 003 附例1: 差额不少于应选名额的20%; the engine's margin)."""
+    from huanjie.elections import kinds
+    from huanjie.elections.models import Candidate
+    from huanjie.rules.counting import margin_ok
+
+    e = body_election(congress, body)
+    post = e.posts.get()
+    have = Candidate.objects.filter(election=e, status=Candidate.ACTIVE).count()
+    need = post.seats + (post.seats + 4) // 5
+    ok = bool(margin_ok(kinds.engine_kind(e.kind), "first", post.name, post.seats, have, e.profile()))
+    return {"seats": post.seats, "have": have, "need": need, "ok": ok, "label": BODIES[body][3],
+            "text": f"{BODIES[body][3]}应选{post.seats}名，候选人{have}人，差额不少于20%，至少需{need}人"}
+
+
+@transaction.atomic
+def add_body_candidate(actor, congress: Congress, body: str, person):
+    """A candidate on the preliminary list of the committee or the commission (before the county's approval)."""
+    from huanjie.elections.models import Candidate
+    from huanjie.people.services import ELSEWHERE_MESSAGE, may_see
+
+    _require(actor, OFFICES, "提出委员候选人预备人选", congress.township.code)
+    if body not in BODIES:
+        raise CongressError("未知的选举。")
+    e = body_election(congress, body)
+    if e is None:
+        raise CongressError("大会选举尚未建立。")
+    if congress.candidates_approval_date:
+        raise CongressError("县委已批复候选人预备人选，不能再增加。")
+    if not may_see(actor, person):
+        raise CongressError(ELSEWHERE_MESSAGE + "。")
+    other = body_election(congress, "discipline" if body == "committee" else "committee")
+    if Candidate.objects.filter(election__in=[e, other], person=person).exists():
+        raise CongressError(f"{person.name}已是党委委员或纪委委员候选人，不能同时列入两份名单。")
+    if Scrutineer.objects.filter(congress=congress, elected__person=person).exists():
+        raise CongressError(f"{person.name}是监票人，不能作为候选人。")
+    post = e.posts.get()
+    cand = Candidate.objects.create(election=e, post=post, person=person,
+                                    list_order=Candidate.objects.filter(election=e).count() + 1)
+    audit.record(actor, "congress.body_candidate_add", cand, object_repr=f"{BODIES[body][3]}候选人：{person.name}")
+    return cand
+
+
+@transaction.atomic
+def approve_body_candidates(actor, congress: Congress, number: str, day: dt.date | None) -> Congress:
+    """The county approves both preliminary lists (seed 003 steps 19–20)."""
+    _require(actor, {COUNTY}, "批复党委、纪委委员候选人预备人选（县委批复）", congress.township.code)
+    number = (number or "").strip()
+    if not number:
+        raise CongressInvalid({"candidates_approval_number": "请填写批复文号"})
+    _dated("县委批复候选人预备人选", day, after=[("召开党代会的批复", congress.approval_date)])
+    if congress.committee_election is None:
+        raise CongressError("大会选举尚未建立。")
+    short = [c["text"] for c in (body_candidate_check(congress, b) for b in BODIES) if not c["ok"]]
+    if short:
+        raise CongressError("；".join(short) + "，人数不足，不能批复。")
+    congress.candidates_approval_number, congress.candidates_approval_date = number, day
+    congress.save(update_fields=["candidates_approval_number", "candidates_approval_date"])
+    audit.record(actor, "congress.body_candidates_approve", congress,
+                 changes={"candidates_approval_number": ["", number]})
+    return congress
+
+
+@transaction.atomic
+def record_preparatory(actor, congress: Congress, *, held_on: dt.date | None, agenda: str, presidium: str,
+                       secretary_general: str) -> Congress:
+    """预备会议: adopts the agenda, elects the presidium and the secretary-general, hears the
+    credentials report (which must exist)."""
+    _require(actor, OFFICES, "登记预备会议", congress.township.code)
+    errors = {}
+    if not (agenda or "").strip():
+        errors["agenda"] = "请填写大会议程"
+    names = [n.strip() for n in (presidium or "").splitlines() if n.strip()]
+    if not names:
+        errors["presidium"] = "请填写主席团成员（每行一人）"
+    if errors:
+        raise CongressInvalid(errors)
+    if not congress.credentials.exists():
+        raise CongressError("预备会议应听取代表资格审查报告，但尚未进行代表资格审查。")
+    first = congress.credentials.order_by("decided_on").values_list("decided_on", flat=True).first()
+    _dated("预备会议", held_on, after=[("代表资格审查", first)])
+    e = congress.committee_election
+    if e is not None and held_on > e.election_date:
+        raise CongressInvalid({"held_on": "预备会议日期晚于大会选举日期"})
+    congress.prep_held_on, congress.agenda, congress.presidium = held_on, agenda.strip(), "\n".join(names)
+    congress.secretary_general = (secretary_general or "").strip()
+    congress.save(update_fields=["prep_held_on", "agenda", "presidium", "secretary_general"])
+    audit.record(actor, "congress.preparatory", congress, changes={
+        "prep_held_on": [None, held_on.isoformat()], "presidium": [None, names]})
+    return congress
+
+
+@transaction.atomic
+def add_scrutineer(actor, congress: Congress, decision: CredentialDecision, chief: bool = False) -> Scrutineer:
+    """总监票人、监票人: delegates with confirmed credentials who are not candidates."""
+    from huanjie.elections.models import Candidate
+
+    _require(actor, OFFICES, "登记监票人", congress.township.code)
+    if decision.congress_id != congress.pk or decision.status != CredentialDecision.CONFIRMED:
+        raise CongressError("监票人应从资格有效的代表中产生。")
+    person = decision.elected.person
+    elections_ = [e for e in (congress.committee_election, congress.discipline_election) if e is not None]
+    if Candidate.objects.filter(election__in=elections_, person=person).exclude(
+            status=Candidate.WITHDRAWN).exists():
+        raise CongressError(f"{decision.elected.name}是候选人，不能担任监票人。")
+    if chief and congress.scrutineers.filter(chief=True).exists():
+        raise CongressError("已有总监票人。")
+    if congress.scrutineers.filter(elected=decision.elected).exists():
+        raise CongressError(f"{decision.elected.name}已是监票人。")
+    s = Scrutineer.objects.create(congress=congress, elected=decision.elected, chief=chief)
+    audit.record(actor, "congress.scrutineer_add", s,
+                 object_repr=f"{'总监票人' if chief else '监票人'}：{decision.elected.name}")
+    return s
+
+
+@transaction.atomic
+def record_headcount(actor, congress: Congress, present: int | None) -> dict:
+    """清点人数报告单 at the election meeting: 应到 = delegates with confirmed credentials; the 4/5 quorum."""
+    from huanjie.elections import services as elections
+
+    _require(actor, OFFICES, "登记清点人数", congress.township.code)
+    e = congress.committee_election
+    if e is None:
+        raise CongressError("大会选举尚未建立。")
+    try:
+        elections.check_election_day_action(e, "清点到会代表人数")
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    if e.stage in (e.COUNTED, e.SUBMITTED):
+        raise CongressError("已经计票，不能再修改到会人数。")
+    expected = len(confirmed_delegates(congress))
+    if present is None or present < 0:
+        raise CongressInvalid({"present": "实到会代表人数应为不小于0的整数"})
+    if present > expected:
+        raise CongressInvalid({"present": f"实到会代表{present}人多于应到会代表{expected}人"})
+    before = congress.present_delegates
+    congress.present_delegates = present
+    congress.save(update_fields=["present_delegates"])
+    audit.record(actor, "congress.headcount", congress, changes={"present_delegates": [before, present],
+                                                                  "expected": [None, expected]})
+    return headcount(congress)
+
+
+def headcount(congress: Congress) -> dict:
+    from huanjie.rules.counting import quorum_met
+
+    expected = len(confirmed_delegates(congress))
+    present = congress.present_delegates
+    e = congress.committee_election
+    met = present is not None and e is not None and quorum_met(present, expected, e.profile())
+    return {"expected": expected, "present": present, "met": met,
+            "text": (f"应到会代表{expected}名，实到会代表{present}名，"
+                     + ("超过应到会人数的五分之四，可以进行选举" if met else "未超过应到会人数的五分之四，不能进行选举"))
+            if present is not None else f"应到会代表{expected}名，尚未清点实到人数"}
+
+
+def congress_ballot_blockers(election) -> list[str]:
+    congress, body = congress_of(election)
+    if congress is None:
+        return []
+    if election.kind in (PLENARIES["committee"][0], PLENARIES["discipline"][0]):
+        present = congress.committee_plenary_present if body == "committee" else congress.discipline_plenary_present
+        return [] if present else ["尚未登记全体会议到会委员人数"]
+    out = []
+    if not congress.candidates_approval_date:
+        out.append("县委尚未批复党委、纪委委员候选人预备人选")
+    if not congress.prep_held_on:
+        out.append("尚未召开预备会议（通过议程、选举主席团、听取代表资格审查报告）")
+    if not congress.scrutineers.filter(chief=True).exists():
+        out.append("尚未通过总监票人")
+    h = headcount(congress)
+    if not h["met"]:
+        out.append(h["text"])
+    return out
+
+
+def congress_vote_inputs(rnd) -> dict:
+    congress, body = congress_of(rnd.election)
+    if congress is None:
+        return {}
+    if rnd.election.kind in (PLENARIES["committee"][0], PLENARIES["discipline"][0]):
+        from huanjie.elections.models import ElectedMember
+
+        members = ElectedMember.objects.filter(election=body_election(congress, body), status=ElectedMember.ELECTED)
+        present = congress.committee_plenary_present if body == "committee" else congress.discipline_plenary_present
+        return {"committee_members": tuple(m.name for m in members), "present": present}
+    return {"expected_attendance": len(confirmed_delegates(congress)), "present_with_vote": congress.present_delegates}
+
+
+# ---------------------------------------------------------------- first plenaries (R61) and the county's approval
+
+
+@transaction.atomic
+def propose_plenary(actor, congress: Congress, body: str, proposals: dict, day: dt.date | None) -> object:
+    """The first plenary of the new committee (书记, 副书记) or commission (书记): 等额 from among the
+    members just elected (R61); the candidates proposed by the previous committee."""
+    from huanjie.elections import services as elections
+    from huanjie.elections.models import Candidate, ElectedMember
+
+    _require(actor, OFFICES, "建立第一次全体会议选举", congress.township.code)
+    e = body_election(congress, body)
+    if e is None or e.stage not in (e.COUNTED, e.SUBMITTED):
+        raise CongressError(f"{BODIES[body][3]}尚未选举产生。")
+    if plenary_election(congress, body) is not None:
+        raise CongressError(f"{PLENARIES[body][1]}已经建立。")
+    members = {m.person_id: m for m in ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED)}
+    posts = [("secretary", 1)] + ([("deputy_secretary", congress.deputy_secretaries)]
+                                  if body == "committee" and congress.deputy_secretaries else [])
+    if body == "discipline":
+        posts = [("discipline_secretary", 1)]
+    errors = []
+    chosen = set()
+    for code, seats in posts:
+        people = proposals.get(code) or []
+        if len(people) != seats:
+            errors.append(f"{dict(_PLENARY_LABELS)[code]}应提名{seats}人（等额）")
+        for p in people:
+            if p.pk not in members:
+                errors.append(f"{p.name}不是新当选的{BODIES[body][3]}")
+            if p.pk in chosen:
+                errors.append(f"{p.name}不能同时提名两个职务")
+            chosen.add(p.pk)
+    if errors:
+        raise CongressError("；".join(errors) + "。")
+    if not isinstance(day, dt.date) or day < e.election_date:
+        raise CongressInvalid({"election_date": "全体会议日期应不早于大会选举日"})
+    try:
+        plenary = elections.create_election(actor, congress.campaign, congress.township, day, posts,
+                                            kind=PLENARIES[body][0])
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    for code, _seats in posts:
+        post = plenary.posts.get(code=code)
+        for i, p in enumerate(proposals[code], 1):
+            Candidate.objects.create(election=plenary, post=post, person=p, list_order=i)
+    if body == "committee":
+        congress.committee_plenary = plenary
+    else:
+        congress.discipline_plenary = plenary
+    congress.save(update_fields=["committee_plenary" if body == "committee" else "discipline_plenary"])
+    audit.record(actor, "congress.plenary_create", congress, changes={
+        PLENARIES[body][1]: [None, {code: [p.name for p in proposals[code]] for code, _ in posts}]})
+    return plenary
+
+
+_PLENARY_LABELS = [("secretary", "书记"), ("deputy_secretary", "副书记"), ("discipline_secretary", "纪委书记")]
+
+
+@transaction.atomic
+def record_plenary_present(actor, congress: Congress, body: str, present: int | None) -> Congress:
+    from huanjie.elections.models import ElectedMember
+
+    _require(actor, OFFICES, "登记全体会议到会人数", congress.township.code)
+    members = ElectedMember.objects.filter(election=body_election(congress, body),
+                                           status=ElectedMember.ELECTED).count()
+    if present is None or not 0 < present <= members:
+        raise CongressInvalid({"present": f"到会委员人数应在1至{members}之间"})
+    field = "committee_plenary_present" if body == "committee" else "discipline_plenary_present"
+    before = getattr(congress, field)
+    setattr(congress, field, present)
+    congress.save(update_fields=[field])
+    audit.record(actor, "congress.plenary_present", congress, changes={field: [before, present]})
+    return congress
+
+
+@transaction.atomic
+def record_result_approval(actor, congress: Congress, number: str, day: dt.date | None) -> Congress:
+    """The county approves the results of both plenaries (seed 003 steps 29–30, 58)."""
+    _require(actor, {COUNTY}, "批复选举结果（县委批复）", congress.township.code)
+    number = (number or "").strip()
+    if not number:
+        raise CongressInvalid({"result_approval_number": "请填写批复文号"})
+    for body in BODIES:
+        p = plenary_election(congress, body)
+        if p is None or p.stage not in (p.COUNTED, p.SUBMITTED):
+            raise CongressError(f"{PLENARIES[body][1]}尚未选举产生书记。")
+    _dated("县委批复选举结果", day, after=[("全体会议", congress.committee_plenary.election_date)])
+    congress.result_approval_number, congress.result_approval_date = number, day
+    congress.save(update_fields=["result_approval_number", "result_approval_date"])
+    audit.record(actor, "congress.result_approve", congress, changes={"result_approval_number": ["", number]})
+    return congress

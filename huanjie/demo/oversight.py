@@ -160,7 +160,9 @@ def play_oversight(campaign: Campaign, villages: list[Region]) -> None:
         if r.village == villages[0]:
             _check(outgoing.record_talk, ta, campaign, r.village, r.key, talked_on=D(2026, 11, 24),
                    talked_by="清溪镇党委副书记 孙立", content="本人能正确对待选举结果，表示继续支持新一届班子的工作。")
-    for r in [r for r in people if r.stood][:2]:
+    adults = {p.id_number for p in Person.objects.filter(id_number__in=[r.key for r in people],
+                                                           birth_date__lte=D(1990, 12, 31))}
+    for r in [r for r in people if r.stood and r.key in adults][:2]:
         _check(outgoing.add_reserve, office(r.village), campaign, r.village, r.key, source=ReserveCadre.ELECTION,
                note="村务监督、集体经济", added_on=D(2026, 11, 26))
     young = (Person.objects.filter(hukou_village=villages[2], birth_date__range=(D(1994, 1, 1), D(2000, 12, 31)))
@@ -172,6 +174,8 @@ def play_oversight(campaign: Campaign, villages: list[Region]) -> None:
     # 三个100%: most of township A has signed; one candidate of 柳塘村 and township B have not yet
     from huanjie.oversight import commitments
 
+    _check(commitments.record_township_letter, county, campaign, ta.region, "孙立华", D(2026, 10, 28))
+    _check(commitments.record_township_letter, county, campaign, tb.region, "钱志远", None)  # named, not yet signed
     per = commitments.needs(campaign, villages[:6])
     for i, v in enumerate(villages[:6]):
         for k, need in enumerate(per[v.pk]):

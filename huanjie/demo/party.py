@@ -75,7 +75,9 @@ def _pass_review(candidate, users: dict[str, User], on: dt.date) -> None:
 def _candidates(pe, clerk, township_user, reviewers, people: list[Person], on: dt.date, inspected: dt.date):
     from huanjie.party import services
 
-    noms = [_check(services.add_nominee, clerk, pe, p, proposed_post="secretary" if i == 0 else "")
+    # The first is the sitting secretary (P2 reads the post held now), two more sit on the committee.
+    noms = [_check(services.add_nominee, clerk, pe, p, proposed_post="secretary" if i == 0 else "",
+                   current_post={0: "书记", 1: "委员", 2: "委员"}.get(i, ""))
             for i, p in enumerate(people)]
     users = {"village": clerk, "township": township_user, **reviewers}
     for i, n in enumerate(noms):

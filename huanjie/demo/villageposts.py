@@ -65,7 +65,7 @@ def play_villageposts(campaign: Campaign, villages: list[Region]) -> None:
     elected = {m.person_id for m in ElectedMember.objects.filter(election__campaign=campaign,
                                                                   election__organization=village)}
     adults = [p for p in Person.objects.filter(hukou_village=village).exclude(group_name="").order_by("id")
-              if p.pk not in elected and p.age_on(D(2026, 11, 24)) >= 25]
+              if p.pk not in elected and 25 <= p.age_on(D(2026, 11, 24)) <= 70]
     groups = services.groups_of(entry)
     wanted = 4 * committee + len(groups) // 2  # R38: at least four fifths of the meeting
     by_group = {g: [p for p in adults if p.group_name == g] for g in groups}

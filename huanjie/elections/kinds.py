@@ -46,11 +46,21 @@ class KindHooks:
     # Whether the village's own preparation (离任审计, training: P14–P16) gates the vote. A
     # township congress's delegate election held in a unit is not the village's re-election.
     village_readiness: bool = True
+    # The kind the rules engine counts this election as (a township congress electing its party
+    # committee counts as the party's delegate election does: R52–R60, R63), or None for itself.
+    engine_kind: str | None = None
+    # The level of the region the election belongs to: a village's own elections, or the
+    # township's (the congress's elections and the new committees' first plenaries).
+    organization_level: str = "village"
     # election → the address of the page where the office does this election's work (the to-do
     # list links there instead of the villagers' committee's pages).
     work_url: Callable | None = None
     # stage → what the office does in that stage when no dated step is due (to-do list wording).
     stage_work: Mapping[str, str] | None = None
+    # candidate → what the campaign policy (P1–P6, P11) reads of it where the post's name alone
+    # does not say: {"post": the post as the policy names it (书记 / 委员), "body": "party", …,
+    # "current_post": the post held now ("" for a newcomer)}. Unset keys keep the default.
+    policy_candidate: Callable | None = None
     # Post codes whose holders must attend county-level 岗前培训 (seed 004 §二(三)3: 党组织书记、
     # 主任和村务监督委员会主任; P24). None: the committee's default, its 主任.
     induction_posts: tuple[str, ...] | None = None
@@ -91,6 +101,11 @@ def wording(election) -> Wording:
         report_to=f"{parent.name}人民政府" if parent else "",
         chair="居民选举委员会主任" if residents else "村民选举委员会主任",
     )
+
+
+def engine_kind(kind: str) -> str:
+    """The kind name the rules engine counts an election of ``kind`` as."""
+    return hooks_for(kind).engine_kind or kind
 
 
 def ballot_blockers(election) -> list[str]:

@@ -20,6 +20,12 @@ class Election(models.Model):
     PARTY_BRANCH = "party_branch"
     PARTY_PLENARY = "party_plenary"
     CONGRESS_DELEGATES = "township_congress_delegates"
+    # the township congress electing the new party committee and discipline commission, and the
+    # first plenaries of both (issue 15)
+    TOWNSHIP_COMMITTEE = "township_party_committee"
+    DISCIPLINE_COMMISSION = "township_discipline_commission"
+    TOWNSHIP_COMMITTEE_PLENARY = "township_committee_plenary"
+    DISCIPLINE_PLENARY = "township_discipline_plenary"
     VILLAGE_SUPERVISION = "village_supervision"
     KIND_CHOICES = [
         (VILLAGE_COMMITTEE, "村民委员会选举"),
@@ -27,6 +33,10 @@ class Election(models.Model):
         (PARTY_BRANCH, "村党组织选举"),
         (PARTY_PLENARY, "党组织委员会全体会议选举书记、副书记"),
         (CONGRESS_DELEGATES, "乡镇党代会代表选举"),
+        (TOWNSHIP_COMMITTEE, "乡镇党代会选举党委委员"),
+        (DISCIPLINE_COMMISSION, "乡镇党代会选举纪委委员"),
+        (TOWNSHIP_COMMITTEE_PLENARY, "乡镇党委第一次全体会议选举书记、副书记"),
+        (DISCIPLINE_PLENARY, "乡镇纪委第一次全体会议选举书记"),
         (VILLAGE_SUPERVISION, "村务监督委员会推选"),
     ]
     SETUP, REGISTRATION, NOMINATION, CANDIDATES, VOTING, COUNTED, SUBMITTED = (
@@ -80,7 +90,8 @@ class Post(models.Model):
     CODE_CHOICES = [(DIRECTOR, "主任"), (DEPUTY, "副主任"), (MEMBER, "委员"), (WOMEN_MEMBER, "妇女委员"),
                     ("secretary", "书记"), ("deputy_secretary", "副书记"), ("committee_member", "委员（党组织）"),
                     ("discipline_member", "纪检委员"), ("delegate", "代表"),
-                    ("supervision_director", "村务监督委员会主任"), ("supervision_member", "村务监督委员会委员")]
+                    ("supervision_director", "村务监督委员会主任"), ("supervision_member", "村务监督委员会委员"),
+                    ("commission_member", "纪委委员"), ("discipline_secretary", "纪委书记")]
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="posts")
     code = models.CharField("职位", max_length=30, choices=CODE_CHOICES)

@@ -141,6 +141,44 @@ def check_dated_fact(
     return list(verdict.warnings)
 
 
+@dataclass(frozen=True)
+class DateDefault:
+    """What a date field offers: today when the fact can have happened today, else nothing and a
+    hint (the form never proposes a date it would refuse)."""
+
+    value: dt.date | None
+    hint: str = ""
+
+
+def date_default(
+    election: Election,
+    *,
+    after=(),
+    election_day_fact: bool = False,
+    before_vote: bool = False,
+    election_day: dt.date | None = None,
+    deadline: dt.date | None = None,
+    late_allowed: bool = False,
+) -> DateDefault:
+    """The default of a date field: today, checked by the one date rule with the arguments of
+    :func:`check_dated_fact` that the service will apply; refused today → empty with the reason."""
+    today = timezone.localdate()
+    verdict = check_fact_date(
+        "今天",
+        today,
+        today=today,
+        after=after,
+        election_day=election_day or election.election_date,
+        on_or_after_election_day=election_day_fact,
+        before_election_day=before_vote,
+        deadline=deadline,
+        late_allowed=late_allowed,
+    )
+    if verdict.refusals:
+        return DateDefault(None, "未预填日期：" + "".join(verdict.refusals) + "请填写实际发生的日期。")
+    return DateDefault(today)
+
+
 def check_election_day_action(election: Election, label: str, rnd: Round | None = None, error=ElectionError) -> None:
     """An action that records what happened on the election day (counting, results, submitting,
     opening the vote) is done today: refused before the (movable) election day or the round's day."""
@@ -266,7 +304,12 @@ def _parse_posts_arg(posts) -> list[tuple[str, int]]:
 
 def _check_new_election(campaign: Campaign, village: Region, election_date, kind: str) -> list[str]:
     problems = []
-    if village.level != Region.VILLAGE:
+    level = kinds.hooks_for(kind).organization_level
+    if level == Region.TOWNSHIP:
+        # the township's own elections (its congress, its committees' first plenaries)
+        if village.level != Region.TOWNSHIP or village.parent_id != campaign.county_id:
+            problems.append(f"{village.name}不是本次换届所在县的乡镇")
+    elif village.level != Region.VILLAGE:
         what = (
             "村（居）民委员会选举"
             if kind in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE)
@@ -274,7 +317,7 @@ def _check_new_election(campaign: Campaign, village: Region, election_date, kind
         )
         problems.append(f"{village.name}不是村（社区），不能建立{what}")
         return problems
-    if not CampaignVillage.objects.filter(campaign=campaign, village=village).exists():
+    if level != Region.TOWNSHIP and not CampaignVillage.objects.filter(campaign=campaign, village=village).exists():
         problems.append(f"{village.name}不在“{campaign.name}”的换届范围内")
     if not isinstance(election_date, dt.date):
         problems.append("选举日无效")
@@ -684,25 +727,7 @@ def _save_step(actor, election: Election, key: str, done_on: dt.date, note: str)
     if not isinstance(done_on, dt.date):
         raise ElectionError("完成日期无效。")
     records = _steps_of(election)
-    cal = {s.key: s for s in calendar_steps(election, records=records)}
-    step = cal.get(key)
-    depends = STEP_AFTER.get(key)
-    after = []
-    if depends is not None and depends in records:
-        after.append((keys.get(depends, "新一届委员会产生"), records[depends].done_on))
-    if step is not None and step.earliest_date is not None:
-        after.append(("新一届委员会产生之日" if key == "handover" else "可办理之日", step.earliest_date))
-    check_dated_fact(
-        election,
-        keys[key],
-        done_on,
-        after=after,
-        election_day_fact=key in ELECTION_DAY_STEPS,
-        before_vote=key in BEFORE_VOTE_STEPS,
-        deadline=step.latest_date if step is not None and key != "runoff_latest" else None,
-        late_allowed=key in LATE_ALLOWED_STEPS,
-        explanation=note,
-    )
+    check_dated_fact(election, keys[key], done_on, explanation=note, **_step_date_rule(election, key, keys, records))
     before = records.get(key)
     rec, _ = StepRecord.objects.update_or_create(
         election=election, key=key, defaults={"done_on": done_on, "note": (note or "").strip()[:200]}
@@ -717,6 +742,34 @@ def _save_step(actor, election: Election, key: str, done_on: dt.date, note: str)
         changes={keys[key]: [before.done_on if before else None, done_on]},
     )
     return rec
+
+
+def _step_date_rule(election: Election, key: str, keys: dict[str, str], records: dict, cal=None) -> dict:
+    """The one date rule's arguments for a step (what it depends on, its side of the election day,
+    its deadline and whether the law lets it be late), for recording it and for its form's default."""
+    if cal is None:
+        cal = {s.key: s for s in calendar_steps(election, records=records)}
+    step = cal.get(key)
+    depends = STEP_AFTER.get(key)
+    after = []
+    if depends is not None and depends in records:
+        after.append((keys.get(depends, "新一届委员会产生"), records[depends].done_on))
+    if step is not None and step.earliest_date is not None:
+        after.append(("新一届委员会产生之日" if key == "handover" else "可办理之日", step.earliest_date))
+    return {
+        "after": after,
+        "election_day_fact": key in ELECTION_DAY_STEPS,
+        "before_vote": key in BEFORE_VOTE_STEPS,
+        "deadline": step.latest_date if step is not None and key != "runoff_latest" else None,
+        "late_allowed": key in LATE_ALLOWED_STEPS,
+    }
+
+
+def step_date_defaults(election: Election, keys: dict[str, str]) -> dict[str, DateDefault]:
+    """The completion date each step's form offers (today where the step can be recorded today)."""
+    records = _steps_of(election)
+    cal = {s.key: s for s in calendar_steps(election, records=records)}
+    return {key: date_default(election, **_step_date_rule(election, key, keys, records, cal)) for key in keys}
 
 
 @dataclass
@@ -776,11 +829,11 @@ def move_election_date(actor, election: Election, new_date: dt.date) -> DateMove
 
 def voting_blockers(election: Election) -> list[str]:
     """What keeps the voting stage closed (policy.md P14–P16), in Chinese; empty when it may open."""
-    entry = CampaignVillage.objects.filter(campaign=election.campaign, village=election.organization).first()
-    if entry is None:
-        return [f"{election.organization.name}不在本次换届范围内"]
     hooks = kinds.hooks_for(election.kind)
-    out = [str(b) for b in readiness.blockers(entry)] if hooks.village_readiness else []
+    entry = CampaignVillage.objects.filter(campaign=election.campaign, village=election.organization).first()
+    if entry is None and hooks.organization_level == Region.VILLAGE:
+        return [f"{election.organization.name}不在本次换届范围内"]
+    out = [str(b) for b in readiness.blockers(entry)] if hooks.village_readiness and entry else []
     own = hooks.voting_blockers
     if own is not None:
         out += own(election)

@@ -285,6 +285,10 @@ def _detail_context(request, election: Election) -> dict:
     unnumbered = VoterRegistration.objects.filter(
         election=election, status=VoterRegistration.REGISTERED, card_number=""
     ).count()
+    keys = services.step_keys(election) if can_work else {}
+    # Each step's form offers today only where the step can be recorded today (the one date rule).
+    defaults = services.step_date_defaults(election, keys) if keys else {}
+    step_keys = [(key, label, defaults[key]) for key, label in keys.items()]
     return {
         "election": election,
         "campaign": election.campaign,
@@ -306,7 +310,8 @@ def _detail_context(request, election: Election) -> dict:
         "opens_on": election.election_date if timezone.localdate() < election.election_date else None,
         "next_steps": election_todos(election) if can_work else [],
         "voting_open": stage_index >= services.STAGE_ORDER.index(Election.VOTING),
-        "step_keys": services.step_keys(election).items() if can_work else (),
+        "step_keys": step_keys,
+        "first_step_default": step_keys[0][2] if step_keys else None,
         "unnumbered": unnumbered,
         "today": timezone.localdate(),
     }

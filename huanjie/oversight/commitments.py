@@ -1,14 +1,14 @@
 """三个100% (policy.md P19): who must sign what, computed from the people the system already knows,
 and who has not signed yet.
 
+* every township party secretary — the responsibility letter (责任书), one per township of the
+  campaign; the system keeps no register of township leaders, so the name is recorded with the
+  letter (:func:`record_township_letter`), and a township without one is listed as not signed;
 * the village party secretary — the responsibility letter (责任书). During the campaign the sitting
   secretary is the previous term's (imported with the previous term's cadres);
 * every candidate still standing — the commitment (承诺书);
 * every election worker: the election committee's active members and each station's staff — the
   guarantee (保证书).
-
-Township party secretaries sign too, but the system keeps no register of township leaders, so they
-are not listed here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE
 from huanjie.people.models import Person, Region
 
-from .models import Commitment
+from .models import Commitment, TownshipLetter
 from .services import OversightError, _campaign_village, _date, _require, _require_scope
 
 MAX_COPY = 5 * 1024 * 1024
@@ -125,4 +125,49 @@ def record_signed(actor, campaign: Campaign, village: Region, kind: str, person_
     rec.save()
     audit.record(actor, "oversight.commitment", rec, object_repr=f"{need.person.name}{need.kind_label}",
                  changes=audit.diff(before, {"signed_on": signed_on, "copy": rec.copy_name or None}))
+    return rec
+
+
+# ---------------------------------------------------------------- township party secretaries
+
+
+def township_rows(campaign: Campaign, prefix: str) -> list[dict]:
+    """The townships of the campaign under ``prefix`` with their secretary's letter (or None)."""
+    ids = set(CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
+              .values_list("village__parent_id", flat=True))
+    letters = {t.township_id: t for t in TownshipLetter.objects.filter(campaign=campaign, township_id__in=ids)}
+    townships = Region.objects.filter(pk__in=ids, level=Region.TOWNSHIP).order_by("code")
+    return [{"township": t, "letter": letters.get(t.pk),
+             "signed": bool(letters.get(t.pk) and letters[t.pk].signed_on)} for t in townships]
+
+
+@transaction.atomic
+def record_township_letter(actor, campaign: Campaign, township: Region, secretary: str,
+                           signed_on: dt.date | None, copy: bytes | None = None, copy_name: str = "") -> TownshipLetter:
+    """Record the township party secretary's name and, once signed, the date and the signed copy.
+    The county signs these letters with the townships; a township may record its own."""
+    _require(actor, {COUNTY, TOWNSHIP}, "登记乡镇党委书记责任书")
+    _require_scope(actor, township, "登记乡镇党委书记责任书")
+    if township.level != Region.TOWNSHIP or not CampaignVillage.objects.filter(
+            campaign=campaign, village__parent=township).exists():
+        raise OversightError(f"{township.name}不是本次换届的乡镇（街道）。")
+    name = (secretary or "").strip()
+    if not name:
+        raise OversightError("乡镇党委书记：必须填写姓名。")
+    if len(name) > 40:
+        raise OversightError(f"乡镇党委书记：不能超过 40 个字（现在 {len(name)} 个）。")
+    if signed_on is not None:
+        signed_on = _date(signed_on, "签订日期")
+    data, cname, ctype = _copy(copy, copy_name)
+    if data is not None and signed_on is None:
+        raise OversightError("签订日期：上传签字件时必须填写签订日期。")
+    rec = TownshipLetter.objects.select_for_update().filter(campaign=campaign, township=township).first()
+    before = {"secretary": rec.secretary, "signed_on": rec.signed_on, "copy": rec.copy_name or None} if rec else {}
+    rec = rec or TownshipLetter(campaign=campaign, township=township)
+    rec.secretary, rec.signed_on, rec.recorded_by = name, signed_on, actor
+    if data is not None:
+        rec.copy, rec.copy_name, rec.copy_type = data, cname, ctype
+    rec.save()
+    audit.record(actor, "oversight.township_letter", rec, object_repr=f"{township.name}党委书记{name}责任书",
+                 changes=audit.diff(before, {"secretary": name, "signed_on": signed_on, "copy": rec.copy_name or None}))
     return rec

@@ -276,3 +276,27 @@ class Commitment(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.village.code
+
+
+class TownshipLetter(models.Model):
+    """三个100% (P19) for a township: its party secretary's responsibility letter (责任书). The
+    system keeps no register of township leaders, so the secretary's name is recorded here."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    township = models.ForeignKey(Region, verbose_name="乡镇（街道）", on_delete=models.PROTECT, related_name="+")
+    secretary = models.CharField("乡镇党委书记", max_length=40)
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    copy = models.BinaryField("签字件", null=True, blank=True)
+    copy_name = models.CharField("签字件文件名", max_length=120, blank=True)
+    copy_type = models.CharField(max_length=60, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["township__code"]
+        verbose_name = "乡镇党委书记责任书"
+        constraints = [models.UniqueConstraint(fields=["campaign", "township"], name="township_letter_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.township.code

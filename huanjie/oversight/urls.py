@@ -24,4 +24,6 @@ urlpatterns = [
     path("commitments/<str:code>/", views.commitment_village, name="commitment_village"),
     path("commitments/copy/<int:pk>/", views.commitment_copy, name="commitment_copy"),
     path("handover/", views.handover_list, name="handover"),
+    path("commitments/township/<str:code>/", views.township_letter, name="township_letter"),
+    path("commitments/township-copy/<int:pk>/", views.township_letter_copy, name="township_letter_copy"),
 ]

@@ -464,8 +464,12 @@ def commitment_list(request):
     campaign = campaign_for(request)
     q = request.GET.get("q", "").strip()
     rows = commitments.village_rows(campaign, request.user.scope_prefix or "-", q)
+    # the township secretaries' letters: the offices see them (a village has no business with them)
+    townships = ([t for t in commitments.township_rows(campaign, request.user.scope_prefix or "-")
+                  if not q or q in t["township"].name] if request.user.role in services.OFFICES else [])
     if request.GET.get("format") == "xlsx":
-        out = []
+        out = [[t["township"].name, "", "换届工作责任书（乡镇党委书记）", t["letter"].secretary if t["letter"] else "（未登记）",
+                "乡镇党委书记"] for t in townships if not t["signed"]]
         for r in rows:
             for n in r["missing"]:
                 out.append([r["village"].parent.name, r["village"].name, n.kind_label, n.person.name, n.role])
@@ -473,7 +477,38 @@ def commitment_list(request):
                     "三个100%未签订名单.xlsx", subtitle=campaign.name)
     return render(request, "oversight/commitment_list.html", {
         "campaign": campaign, "page": _page(request, rows), "q": q, "query": urlencode({"q": q} if q else {}),
-        "required": sum(r["required"] for r in rows), "signed": sum(r["signed"] for r in rows)})
+        "required": sum(r["required"] for r in rows) + len(townships),
+        "signed": sum(r["signed"] for r in rows) + sum(1 for t in townships if t["signed"]),
+        "townships": townships, "today": timezone.localdate(), "can_township": request.user.role in services.OFFICES})
+
+
+@allow(COUNTY, TOWNSHIP)
+@require_POST
+def township_letter(request, code):
+    from . import commitments
+
+    campaign = campaign_for(request)
+    township = get_object_or_404(Region, code=code, level=Region.TOWNSHIP)
+    require_scope(request.user, township.code)
+    upload = request.FILES.get("copy")
+    try:
+        commitments.record_township_letter(request.user, campaign, township, request.POST.get("secretary", ""),
+                                           form_date(request.POST.get("signed_on")),
+                                           upload.read() if upload else None, upload.name if upload else "")
+    except services.OversightError as exc:
+        messages.error(request, f"{township.name}：{exc}")
+    else:
+        messages.success(request, f"{township.name}党委书记责任书已登记。")
+    return redirect("oversight:commitments")
+
+
+@allow(COUNTY, TOWNSHIP)
+def township_letter_copy(request, pk):
+    from .models import TownshipLetter
+
+    rec = get_object_or_404(TownshipLetter.objects.select_related("township"), pk=pk, copy__isnull=False)
+    require_scope(request.user, rec.township.code)
+    return file_response(bytes(rec.copy), rec.copy_name, content_type=rec.copy_type, inline=True)
 
 
 @allow(COUNTY, TOWNSHIP, VILLAGE)

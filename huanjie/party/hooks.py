@@ -159,6 +159,21 @@ def _archive(election):
     return opening, closing
 
 
+_POLICY_POSTS = {"secretary": "书记", "deputy_secretary": "副书记", "discipline_member": "纪检委员"}
+
+
+def _policy_candidate(candidate):
+    """The policy reads a party candidate as the post proposed for (an initial candidate proposed
+    as 书记 is checked against the 书记 limits), in the party body, with the post held now."""
+    from huanjie.party.models import Nominee
+
+    nominee = Nominee.objects.filter(candidate=candidate).first()
+    if nominee is None:  # a plenary candidate stands for the plenary's own post
+        return {"post": candidate.post.name, "body": "party"}
+    return {"post": _POLICY_POSTS.get(nominee.proposed_post, "委员"), "body": "party",
+            "current_post": nominee.current_post}
+
+
 def register_kinds() -> None:
     common = {
         "archive_documents": _archive,
@@ -167,6 +182,7 @@ def register_kinds() -> None:
         "ballot_blockers": _ballot_blockers,
         "vote_inputs": _vote_inputs,
         "work_url": _work_url,
+        "policy_candidate": _policy_candidate,
     }
     kinds.register(
         Election.PARTY_BRANCH,

@@ -223,6 +223,9 @@ class Nominee(models.Model):
     proposed_post = models.CharField("拟任职务", max_length=30, blank=True,
                                      choices=[("", "委员"), ("secretary", "书记"), ("deputy_secretary", "副书记"),
                                               ("discipline_member", "纪检委员")])
+    # The post the person holds now (书记 / 副书记 / 委员, "" for a newcomer): the policy's age and
+    # education rules for newcomers and new heads read it (P2).
+    current_post = models.CharField("现任职务", max_length=30, blank=True)
     inspected_by = models.CharField("考察组织", max_length=60, blank=True)
     inspected_on = models.DateField("考察日期", null=True, blank=True)
     rating_competent = models.PositiveIntegerField("民主测评：称职", null=True, blank=True)

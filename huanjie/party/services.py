@@ -563,7 +563,7 @@ def nominees(pe: PartyElection) -> list[Nominee]:
 @transaction.atomic
 @locking.guarded
 def add_nominee(actor, pe: PartyElection, person: Person, *, source: str = Nominee.RECOMMENDED,
-                proposed_post: str = "") -> Nominee:
+                proposed_post: str = "", current_post: str = "") -> Nominee:
     """An initial candidate (初步人选) for the committee: a member of this branch with the right to
     stand on the assembly day (R49). A township direct nomination is recorded as such and only
     the township or county may make it. The qualification review opens at once (review app)."""
@@ -587,13 +587,37 @@ def add_nominee(actor, pe: PartyElection, person: Person, *, source: str = Nomin
     order = Candidate.objects.filter(election=election).count() + 1
     cand = Candidate.objects.create(election=election, post=post, person=person, list_order=order,
                                     selection_note=dict(Nominee.SOURCE_CHOICES)[source])
-    nominee = Nominee.objects.create(candidate=cand, source=source, proposed_post=proposed_post)
+    if current_post not in CURRENT_POSTS:
+        raise PartyError(f"现任职务“{current_post}”无法识别，应为书记、副书记、委员或空（新进）。")
+    nominee = Nominee.objects.create(candidate=cand, source=source, proposed_post=proposed_post,
+                                     current_post=current_post)
     from huanjie.review.services import open_review
 
     open_review(actor, cand)
     audit.record(actor, "party.nominee_add", nominee, object_repr=f"{election.title}初步人选：{person.name}",
                  changes={"source": [None, nominee.get_source_display()]})
     return nominee
+
+
+CURRENT_POSTS = ("", "书记", "副书记", "纪检委员", "委员")
+
+
+def policy_checks(pe: PartyElection) -> dict[int, dict]:
+    """P1–P6 of the campaign policy for each initial candidate, by nominee id — the villagers'
+    committee's candidate checks (age by post and gender at the cut-off date, education of
+    newcomers), with the figures in each reason: ``{"refusals", "warnings"}``."""
+    from huanjie.elections.nomination import services as candidates
+
+    by_candidate = candidates.candidate_checks(pe.election)
+    return {n.pk: by_candidate.get(n.candidate_id, {"refusals": [], "warnings": []}) for n in nominees(pe)}
+
+
+def structure_checks(pe: PartyElection) -> list[dict]:
+    """P11 on the committee's list (the preliminary candidates once decided, the initial ones
+    before): a member of 35 or under with college education, the share of women, with figures."""
+    from huanjie.elections.nomination import services as candidates
+
+    return [c for c in candidates.team_check_results(pe.election) if c["code"].startswith("P11")]
 
 
 def initial_check(pe: PartyElection) -> dict:
@@ -645,6 +669,7 @@ def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.d
     from huanjie.review.services import review_status
 
     problems = []
+    policy = policy_checks(pe)
     for n in chosen:
         if n.candidate.election_id != election.pk:
             problems.append(f"{n.candidate.person.name}不是本次选举的初步人选")
@@ -652,6 +677,8 @@ def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.d
         status = review_status(n.candidate)
         if not status["passed"]:
             problems.append(status["blocking"])
+        for r in policy.get(n.pk, {}).get("refusals", []):
+            problems.append(f"{n.candidate.person.name}：{r['reason']}")
         if not n.inspected:
             problems.append(f"{n.candidate.person.name}尚未考察")
     seats = _committee_post(pe).seats

@@ -224,9 +224,10 @@ def election(request, pk):
     from huanjie.review.services import review_status
 
     nominee_rows = []
+    policy = services.policy_checks(pe)
     for n in services.nominees(pe):
         nominee_rows.append({"n": n, "review": review_status(n.candidate), "selected": n.candidate.status == Candidate.ACTIVE,
-                             "inspector": services.inspector_for(n)})
+                             "inspector": services.inspector_for(n), "policy": policy.get(n.pk)})
     attendance = None
     try:
         attendance = services.attendance(e)
@@ -244,7 +245,8 @@ def election(request, pk):
         "pe": pe, "e": e, "plenary": pe.plenary, "timeline": elections.timeline(e) + (elections.timeline(pe.plenary) if pe.plenary else []),
         "step_keys": elections.step_keys(e),
         "meeting_kinds": services.meeting_kinds(pe), "tallies": services.tally_table(pe),
-        "nominees": nominee_rows, "initial": services.initial_check(pe),
+        "nominees": nominee_rows, "initial": services.initial_check(pe), "structure": services.structure_checks(pe),
+        "current_posts": services.CURRENT_POSTS[1:],
         "notice": services.notice_window(pe), "attendance": attendance,
         "quorum_text": services.quorum_text(attendance, delegates=congress) if attendance else "",
         "congress": congress, "body_advice": services.body_of(pe.branch), "body_choices": PartyElection.BODY_CHOICES,
@@ -313,7 +315,7 @@ def election_post(request, pk):
                 present=_int(p.get("present")), tallies=_tallies(pe, p.get("tallies", "")))
         elif action == "nominee":
             services.add_nominee(user, pe, _person_of(pe, p.get("who", "")), source=p.get("source", Nominee.RECOMMENDED),
-                                 proposed_post=p.get("proposed_post", ""))
+                                 proposed_post=p.get("proposed_post", ""), current_post=p.get("current_post", ""))
         elif action == "inspection":
             n = get_object_or_404(Nominee, pk=_int(p.get("nominee")) or 0, candidate__election=e)
             services.record_inspection(

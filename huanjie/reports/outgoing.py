@@ -232,6 +232,9 @@ def add_reserve(actor, campaign: Campaign, village: Region, id_number: str, *, s
                                    id_number=number).first() if number else None
     if person is None:
         raise OutgoingError(f"公民身份号码：{number or '（空）'} 不是{village.name}户籍或居住的人员。")
+    added_on = _day(added_on or timezone.localdate(), "列入日期")
+    if age_on(person.birth_date, added_on) < 18:
+        raise OutgoingError(f"公民身份号码：{person.name}未满 18 周岁，不能列为后备干部。")
     if source == ReserveCadre.ELECTION and not any(
             r.key == number and r.stood for r in outgoing_rows(campaign, village.code)):
         raise OutgoingError(f"来源：{person.name}不是本次选举中未当选的候选人。")
@@ -239,7 +242,7 @@ def add_reserve(actor, campaign: Campaign, village: Region, id_number: str, *, s
         raise OutgoingError(f"公民身份号码：{person.name}已列入后备干部。")
     obj = ReserveCadre.objects.create(campaign=campaign, village=village, person=person, source=source,
                                       note=_text(note, "培养方向", 200, required=False),
-                                      added_on=_day(added_on or timezone.localdate(), "列入日期"),
+                                      added_on=added_on,
                                       recorded_by=actor)
     audit.record(actor, "reports.reserve.add", obj, object_repr=f"{person.name}（后备干部）",
                  changes={"source": [None, source], "village": [None, village.name]})

@@ -258,8 +258,11 @@ def structure_table(campaign: Campaign, prefix: str, body: str = "all", on: dt.d
     on = on or campaign.cutoff_date
     policy = campaign.effective_policy()
     now_list = current_cadres(campaign, prefix)
-    # like for like: the previous term of the villages that have elected their new team
-    done = {c.village for c in now_list}
+    # like for like: the party organization against the villages whose party committee is elected,
+    # the villagers' committee against those whose committee is; the two together against the
+    # villages with any new team
+    done = {c.village for c in now_list if body == "all" or (body == "party" and c.party_committee)
+            or (body == "committee" and c.villagers_committee)}
     prev_list = [c for c in previous_cadres(campaign, prefix) if c.village in done]
     now_c, prev_c = structure_counts(now_list, on, body), (
         structure_counts(prev_list, _previous_cutoff(campaign, on), body) if prev_list else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from huanjie.campaigns.models import CampaignVillage
-from huanjie.documents.render.pdf import TableSpec, notice_pdf
+from huanjie.documents.render.pdf import TableSpec, chinese_number, notice_pdf
 from huanjie.elections.registration.documents import zh_date
 
 from . import services
@@ -23,15 +23,16 @@ def representatives_notice_pdf(entry: CampaignVillage) -> bytes:
     sections: dict[str, list[list[str]]] = {}
     for r in reps:
         sections.setdefault(r.group_name, []).append(
-            [r.person.name, r.person.get_gender_display(), "党员" if r.person.political_status == "cpc" else ""])
+            [r.person.name, r.person.get_gender_display(), "是" if r.person.political_status == "cpc" else ""])
     village = entry.village.name
     basis = "每五户至十五户推选一人" if setup.basis == setup.HOUSEHOLDS else f"由各{lab['group']}推选"
     decided = (f"经{setup.basis_decided_on and zh_date(setup.basis_decided_on) or ''}{setup.basis_decided_by}决定，"
                if setup.basis_decided_by else "")
-    law = "《中华人民共和国城市居民委员会组织法》" if entry.village.kind == "community" else "《中华人民共和国村民委员会组织法》"
+    basis_law = ("参照《中华人民共和国村民委员会组织法》第二十五条" if entry.village.kind == "community"
+                 else "根据《中华人民共和国村民委员会组织法》第二十五条的规定")
     paragraphs = [
-        f"根据{law}第二十五条的规定，{decided}本届{lab['rep']}按{basis}的方式产生。"
-        f"现将{village}第{entry.campaign.term_number}届{lab['rep']}名单公布如下（共 {check['representatives']} 名，"
+        f"{basis_law}，{decided}本届{lab['rep']}按{basis}的方式产生。"
+        f"现将{village}第{chinese_number(entry.campaign.term_number)}届{lab['rep']}名单公布如下（共 {check['representatives']} 名，"
         f"其中妇女 {check['women']} 名、党员 {check['party_members']} 名）：",
     ]
     table = TableSpec(
@@ -48,5 +49,5 @@ def representatives_notice_pdf(entry: CampaignVillage) -> bytes:
     return notice_pdf(
         title, paragraphs, issuer=f"{village}{lab['committee']}",
         date_text=zh_date(published or timezone.localdate()), sections=list(sections.items()),
-        section_columns=("姓名", "性别", "政治面貌"), tables=[table],
+        section_columns=("姓名", "性别", "党员"), tables=[table],
         closing_paragraphs=[f"{lab['rep']}的任期与{lab['committee']}的任期相同，可以连选连任。"], stamp=bool(published))

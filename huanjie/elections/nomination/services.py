@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.core.access import TOWNSHIP
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import CommitteeMember, Election, Post, VoterRegistration
 from huanjie.elections.nomination.models import (
@@ -557,6 +558,14 @@ class Entry:
 def _policy_candidate(e: Entry) -> PolicyCandidate:
     n = e.nomination
     current = n.current_post if n else ""
+    post, policy_body = e.post.name, None
+    own = kinds.hooks_for(e.post.election.kind).policy_candidate if e.candidate is not None else None
+    if own is not None:
+        # A kind whose candidates stand for a post the policy names otherwise (a party committee
+        # member proposed as 书记) or whose current post is recorded elsewhere.
+        facts = own(e.candidate)
+        post, policy_body = facts.get("post", post), facts.get("body", policy_body)
+        current = facts.get("current_post", current)
     exception = None
     body = (e.candidate.exception_body if e.candidate else "") or (n.exception_body if n else "")
     reason = (e.candidate.exception_reason if e.candidate else "") or (n.exception_reason if n else "")
@@ -564,16 +573,17 @@ def _policy_candidate(e: Entry) -> PolicyCandidate:
         exception = AgeException(reason, body)
     return PolicyCandidate(
         name=_token(e.person.pk),
-        post=e.post.name,
+        post=post,
         gender=e.person.gender,
         birth_date=e.person.birth_date,
         # The label reads better in the engine's reasons ("初中毕业" rather than "71"); the engine
         # maps labels and codes alike (R68).
         education=EDUCATION_LABELS.get(e.person.education, e.person.education) or None,
-        new_to_post=current != e.post.name,
+        new_to_post=current != post,
         new_to_team=not current,
         age_exception=exception,
         current_post=current or None,
+        body=policy_body,
     )
 
 
@@ -918,9 +928,10 @@ def acknowledge_warning(actor, candidate: Candidate, code: str, reason: str) -> 
     return c
 
 
-def team_check_results(election: Election) -> list[dict]:
-    """P10–P11 on the active list (``team_checks``), each with the township's explanation if any."""
-    entries = current_entries(election)
+def team_check_results(election: Election, entries: Sequence[Entry] | None = None) -> list[dict]:
+    """P10–P11 on the active list (``team_checks``), each with the township's explanation if any;
+    ``entries`` checks another list of the election (a party branch's initial candidates)."""
+    entries = current_entries(election) if entries is None else list(entries)
     if not entries:
         return []
     posts = _posts(election)
@@ -1179,7 +1190,7 @@ def publication_blockers(election: Election, published_on: dt.date) -> list[str]
     profile = profile_of(election)
     for post in _posts(election):
         n = sum(1 for c in cands if c.post_id == post.pk and not c.women_rule)
-        if margin_ok(election.kind, "first", post.name, post.seats, n, profile) is False or n <= post.seats:
+        if margin_ok(kinds.engine_kind(election.kind), "first", post.name, post.seats, n, profile) is False or n <= post.seats:
             out.append(f"{post.name}应选{post.seats}名，现有候选人{n}名，不符合差额要求（R14），须补充提名。")
     for c in unfilled_disqualified(election):
         out.append(f"{c.person.name}（{c.post.name}）资格审查未通过，请先处理递补。")

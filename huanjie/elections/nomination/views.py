@@ -29,7 +29,7 @@ from huanjie.elections.nomination.models import (
     NominationCount,
     Proxy,
 )
-from huanjie.elections.services import ElectionError
+from huanjie.elections.services import ElectionError, date_default
 from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response, form_date
 from huanjie.elections.view_helpers import election_in_scope as _election
 
@@ -95,7 +95,11 @@ def nominations(request, pk):
             "channels": [c for c in Nomination.CHANNEL_CHOICES if c[0] in cs.CHANNELS],
             "current_posts": cs.CURRENT_POSTS,
             "registered": cs.registered_count(election),
-            "today": timezone.localdate(),
+            # Date fields offer today only where the service would accept it (the one date rule).
+            "held_default": date_default(
+                election, after=[("选民名单公布", cs._list_published_on(election))], before_vote=True
+            ),
+            "before_vote_default": date_default(election, before_vote=True),
         },
     )
 
@@ -505,7 +509,7 @@ def proxies_page(request, pk):
             "deadlines": px.deadlines(election),
             "can_write": _can_write(request),
             "declarable": px.DECLARABLE,
-            "today": timezone.localdate(),
+            "filed_default": date_default(election, before_vote=True),
         },
     )
 

@@ -320,3 +320,68 @@ def test_a_refused_staff_form_comes_back_filled(world, client_for):
     assert "校验位不符" in page
     kept = json.loads(page.split('id="kept-form" type="application/json">')[1].split("</script>")[0])
     assert kept["data"]["id_number"] == ["130731197003050012"] and kept["data"]["role"] == ["counter"]
+
+
+# ---------------------------------------------------------------- date fields offer valid dates
+
+
+def _date_value(page: str, name: str) -> str:
+    """The value of the first date input named ``name`` on the page."""
+    import re
+
+    m = re.search(r'<input type="date"[^>]*name="' + name + r'"[^>]*>', page)
+    assert m, name
+    v = re.search(r'value="([^"]*)"', m.group(0))
+    return v.group(1) if v else ""
+
+
+def test_date_fields_offer_today_only_where_the_fact_can_have_happened_today(world, client_for):
+    """Issue 11: a date field defaults to today only when the service would accept today; otherwise
+    it is empty and says why (here: an election whose day has passed, so the facts before the vote
+    cannot be recorded today, while the new committee's day can)."""
+    today = timezone.localdate()
+    e = _upcoming(world, days=60)
+    c = client_for("village_a1")
+    ahead = {
+        "nominations": c.get(f"/elections/{e.pk}/nominations/").content.decode(),
+        "proxies": c.get(f"/elections/{e.pk}/proxies/").content.decode(),
+    }
+    assert _date_value(ahead["proxies"], "filed_on") == today.isoformat()
+    # The nomination follows the voter list's publication, not yet recorded: today is possible.
+    assert _date_value(ahead["nominations"], "held_on") == today.isoformat()
+
+    Election.objects.filter(pk=e.pk).update(election_date=today - dt.timedelta(days=3))
+    past = {
+        "nominations": c.get(f"/elections/{e.pk}/nominations/").content.decode(),
+        "proxies": c.get(f"/elections/{e.pk}/proxies/").content.decode(),
+        "detail": c.get(f"/elections/{e.pk}/").content.decode(),
+    }
+    for key, name in (("nominations", "held_on"), ("proxies", "filed_on")):
+        assert _date_value(past[key], name) == "", key
+        assert "未预填日期" in past[key] and "应早于选举日" in past[key], key
+    # The step form: each step carries its own default; the first (publishing the list) none.
+    detail = past["detail"]
+    assert _date_value(detail, "done_on") == ""
+    assert 'value="voter_list_published" data-default-date=""' in detail
+    assert f'value="took_office" data-default-date="{today.isoformat()}"' in detail
+
+
+def test_the_date_rule_of_a_step_and_its_default_agree(world):
+    """The default of each step's form is computed by the same rule that records it: a step whose
+    default is today is accepted today, one without a default is refused today."""
+    today = timezone.localdate()
+    e = _upcoming(world, days=60)
+    Election.objects.filter(pk=e.pk).update(election_date=today - dt.timedelta(days=3))
+    e.refresh_from_db()
+    keys = services.step_keys(e)
+    defaults = services.step_date_defaults(e, keys)
+    clerk = world.users["village_a1"]
+    for key in keys:
+        try:
+            services.record_step(clerk, e, key, today, note="补记")
+        except services.ElectionError:
+            accepted = False
+        else:
+            accepted = True
+            e.steps.filter(key=key).delete()
+        assert accepted is (defaults[key].value == today), key

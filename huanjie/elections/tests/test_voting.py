@@ -31,8 +31,17 @@ def test_mobile_box_zhejiang_needs_approval_lists_and_three_scrutineers(world):
         "未经乡镇人民政府" in problems[0] and "名单未公布" in problems[0] and "少于规定的3人" in problems[0]
     )
     with pytest.raises(voting.ElectionError):  # only the township approves (R21)
-        voting.approve_mobile_box(village, box, dt.date(2027, 1, 5))
-    voting.approve_mobile_box(township, box, dt.date(2027, 1, 5))
+        voting.approve_mobile_box(village, box, DAY - dt.timedelta(days=8))
+    # The one date rule: an approval is a fact before the vote, not one ahead of today.
+    with pytest.raises(voting.VotingError, match="应早于选举日"):
+        voting.approve_mobile_box(township, box, DAY)
+    with pytest.raises(voting.VotingError, match="晚于今天"):
+        voting.approve_mobile_box(township, box, dt.date.today() + dt.timedelta(days=1))
+    with pytest.raises(voting.VotingError, match="应早于选举日"):
+        voting.record_mobile_lists(village, box, voter_list_published_on=DAY + dt.timedelta(days=1))
+    box.refresh_from_db()
+    assert box.township_approved_on is None and box.voter_list_published_on is None
+    voting.approve_mobile_box(township, box, DAY - dt.timedelta(days=8))
     voting.record_mobile_lists(
         village,
         box,

@@ -600,7 +600,7 @@ def verdict(rnd: Round, entry: BallotEntry, races: list[RaceSpec] | None = None)
                         extra_mark=entry.extra_mark,
                     ),
                     [er],
-                    election.kind,
+                    kinds.engine_kind(election.kind),
                     profile,
                     stage=stage,
                 )
@@ -612,7 +612,7 @@ def verdict(rnd: Round, entry: BallotEntry, races: list[RaceSpec] | None = None)
             out["valid"] = not out["invalid"]
             return out
         sheet = Sheet(id=entry.number, parts=parts, unreadable=entry.unreadable, extra_mark=entry.extra_mark)
-        return validate_ballot(sheet, engine_races, election.kind, profile, stage=stage)
+        return validate_ballot(sheet, engine_races, kinds.engine_kind(election.kind), profile, stage=stage)
     except EngineError as exc:
         raise CountingError(f"第 {entry.number} 张选票：{exc.message}") from None
 

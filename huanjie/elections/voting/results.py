@@ -198,7 +198,7 @@ def build_vote(rnd: Round, races: list[RaceSpec] | None = None) -> tuple[VoteCou
     registered = None if own_inputs is not None else registered_count(election)
     director_elected = any(m.post.code == Post.DIRECTOR for m in earlier)
     vote = VoteCount(
-        kind=election.kind,
+        kind=kinds.engine_kind(election.kind),
         stage=STAGE[rnd.kind],
         races=tuple(engine_races),
         registered_voters=registered,

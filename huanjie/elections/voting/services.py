@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from reportlab.lib import colors
 
 from huanjie.accounts import audit
 from huanjie.core.access import COUNTY, TOWNSHIP
@@ -41,7 +42,12 @@ from huanjie.rules.profile_versions import cite_message
 from huanjie.rules.recall import MobileBox
 from huanjie.rules.strokes import stroke_sort_key
 
-PARTY_KINDS = (Election.PARTY_BRANCH, Election.PARTY_PLENARY, Election.CONGRESS_DELEGATES)
+
+def _party(election: Election) -> bool:
+    """Counted by the party's rules (R53–R61): ballots by surname strokes, approve/oppose marks."""
+    from huanjie.rules.counting import PARTY_KINDS
+
+    return kinds.engine_kind(election.kind) in PARTY_KINDS
 # R12: 唱票、计票、监票 are barred for candidates and their relatives everywhere; SH and BJ bar 发票 and
 # 代书 as well, but the profile has no switch for that yet, so for those roles the check only warns.
 BARRED_ROLES = ("reader", "counter", "scrutineer")
@@ -132,6 +138,8 @@ def approve_mobile_box(actor, station: VotingStation, approved_on: dt.date) -> V
         raise VotingError(f"{station.name}不是流动票箱，无需批准。")
     if not isinstance(approved_on, dt.date):
         raise VotingError("批准日期无效。")
+    # The one date rule: the approval is a fact before the vote, not one ahead of today.
+    check_dated_fact(station.election, "流动票箱批准日期", approved_on, before_vote=True, error=VotingError)
     before = station.township_approved_on
     station.township_approved_on = approved_on
     station.save(update_fields=["township_approved_on"])
@@ -164,6 +172,8 @@ def record_mobile_lists(
         ("scrutineer_list_published_on", scrutineer_list_published_on),
     ):
         if value is not None:
+            label = "流动票箱选民名单公布日期" if key == "voter_list_published_on" else "流动票箱监票人名单公布日期"
+            check_dated_fact(station.election, label, value, before_vote=True, error=VotingError)
             changes[key] = [getattr(station, key), value]
             setattr(station, key, value)
     if not changes:
@@ -476,7 +486,7 @@ def ordered_candidates(election: Election, post: Post) -> list[Candidate]:
     Party elections: surname strokes (R55, R69).
     """
     cands = [c for c in active_candidates(election) if c.post_id == post.pk]
-    if election.kind in PARTY_KINDS:
+    if _party(election):
         return sorted(cands, key=lambda c: stroke_sort_key(c.person.name))
     return sorted(cands, key=lambda c: (c.list_order, stroke_sort_key(c.person.name)))
 
@@ -492,7 +502,7 @@ def round_races(rnd: Round) -> list[RaceSpec]:
         out = []
         for post in election.posts.all():
             cands = by_post.get(post.pk, [])
-            if election.kind in PARTY_KINDS:
+            if _party(election):
                 cands.sort(key=lambda c: stroke_sort_key(c.person.name))
             else:
                 cands.sort(key=lambda c: (c.list_order, stroke_sort_key(c.person.name)))
@@ -539,16 +549,25 @@ def ballot_instructions(rnd: Round) -> list[str] | None:
     return None
 
 
-def round_ballot_pdf(rnd: Round, copies: int = 1) -> bytes:
-    """The ballot of a round: one sheet for all posts, or one ballot per post (``ballot_layout``)."""
+# Seed 003 step 31: a congress prints two sets of ballots at once, formal and spare, the same
+# layout in different colours; the set's name is printed in a band of its colour.
+BALLOT_SETS = {"formal": ("正式选票", "#1F3A93"), "spare": ("备用选票", "#C00000")}
+
+
+def round_ballot_pdf(rnd: Round, copies: int = 1, ballot_set: str | None = None) -> bytes:
+    """The ballot of a round: one sheet for all posts, or one ballot per post (``ballot_layout``);
+    ``ballot_set`` ("formal" / "spare") marks one of the two sets in its colour."""
     election = rnd.election
     posts = ballot_posts(rnd)
     if not posts or not any(p.candidates for p in posts):
         raise VotingError("本轮投票尚无候选人，不能印制选票。")
-    mode = APPROVE if election.kind in PARTY_KINDS else CIRCLE
+    mode = APPROVE if _party(election) else CIRCLE
     title = f"{election.title}选票"
     subtitle = f"（{ROUND_SUBTITLE[rnd.kind]}　{zh_date(rnd.held_on or election.election_date)}）"
     kwargs = {"subtitle": subtitle, "mode": mode, "instructions": ballot_instructions(rnd), "copies": copies}
+    if ballot_set is not None:
+        label, colour = BALLOT_SETS[ballot_set]
+        kwargs |= {"spare_label": label, "spare_color": colors.HexColor(colour)}
     if election.ballot_layout != "per_post" or len(posts) == 1:
         return ballot_pdf(title, posts, **kwargs)
     from pypdf import PdfReader, PdfWriter

@@ -28,7 +28,7 @@ from huanjie.core.kept import keep_form
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections.aftervote.locking import ResultLocked, is_locked
 from huanjie.elections.models import Election, Round
-from huanjie.elections.services import ElectionError
+from huanjie.elections.services import ElectionError, date_default
 from huanjie.elections.view_helpers import VIEWERS, WORKERS
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
@@ -163,7 +163,11 @@ def arrangements(request, pk):
             kinds=VotingStation.KIND_CHOICES,
             can_work=_can_work(user),
             can_approve=user.role in (COUNTY, TOWNSHIP),
-            today=dt.date.today(),
+            # Date fields offer today only where the service would accept it (the one date rule).
+            published_default=date_default(
+                election, before_vote=True, deadline=voting.arrangements_deadline(election)
+            ),
+            approve_default=date_default(election, before_vote=True),
             rounds=list(election.rounds.all()),
         ),
     )

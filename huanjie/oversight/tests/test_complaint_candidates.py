@@ -77,3 +77,25 @@ def test_complaint_about_a_candidate_is_registered_after_choosing_the_village(wo
     assert resp.status_code in (200, 302)
     complaint = Complaint.objects.get()
     assert complaint.candidate == c and complaint.election == e
+
+
+def test_risk_signals_query_count_does_not_grow_with_the_candidates(world):
+    """The write-in check reads the candidates' names by primary key (issue 17: joined with the
+    people table it was planned as a scan of a county's million people)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from huanjie.oversight import services
+
+    e = election_in(world, world.village_a1)
+    candidate(e, "甲候选")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            services.detect_signals(world.campaign, world.county.scope_prefix)
+        return len(ctx.captured_queries)
+
+    count()
+    before = count()
+    _villages_with_candidates(world, 8)
+    assert count() == before

@@ -27,7 +27,9 @@ def new_person(village, name: str, gender: str = "M", birth: dt.date = dt.date(1
 def add_members(actor, branch, n: int, prefix: str = "党员", **facts) -> list[Member]:
     out = []
     for i in range(n):
-        birth = dt.date(1950, 1, 1) + dt.timedelta(days=37 * (_seq[0] % 500))
+        # Born 1975–1992: within the policy's age limits for the committee (P2), so a test meets
+        # the policy unless it sets out not to.
+        birth = dt.date(1975, 1, 1) + dt.timedelta(days=13 * (_seq[0] % 500))
         p = new_person(branch.village, f"{prefix}{i + 1}", "F" if i % 3 == 0 else "M", birth)
         facts.setdefault("joined_on", dt.date(2000, 7, 1))
         out.append(services.add_member(actor, branch, p, **facts))
@@ -118,7 +120,8 @@ def approved_election(world, members: int = 20, seats: int = 3, candidates: int 
                                    present=members - 2, tallies={p: 15 - i for i, p in enumerate(people)})
     services.record_recommendation(village, pe, "villagers", held_on=d["villagers_meeting"], expected=40,
                                    present=35, tallies={p: 30 - 2 * i for i, p in enumerate(people)})
-    noms = [services.add_nominee(village, pe, p, proposed_post="secretary" if i == 0 else "")
+    noms = [services.add_nominee(village, pe, p, proposed_post="secretary" if i == 0 else "",
+                                 current_post="书记" if i == 0 else "")
             for i, p in enumerate(people)]
     for n in noms:
         pass_review(world, n.candidate)

@@ -216,3 +216,11 @@ def test_supervision_chairs_on_the_party_committee_and_only_the_two_committees_c
     assert lines["当选人数"] == "4"
     township_b = {ln.label: ln.now_text for ln in structure.structure_table(world.campaign, "130731201")["lines"]}
     assert township_b["村务监督委员会主任由村党组织委员担任"] == "0.00%（0/1）" and township_b["当选人数"] == "0"
+
+
+def test_a_child_is_no_reserve_cadre(world, after):
+    child = person("小明", "M", dt.date(TODAY.year - 10, 1, 1), world.village_a1, 71)
+    with pytest.raises(outgoing.OutgoingError, match="公民身份号码：小明未满 18 周岁"):
+        outgoing.add_reserve(world.users["township_a"], world.campaign, world.village_a1, child.id_number,
+                             source=ReserveCadre.SURVEY)
+    assert not ReserveCadre.objects.exists()

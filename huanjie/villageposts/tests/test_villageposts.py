@@ -256,3 +256,22 @@ def test_groups_page_and_export(world, client_for, entry):
     assert client_for("village_a1").get(url + "?format=xlsx")["Content-Type"].startswith("application/vnd")
     counted_election(world)  # the election's result gives the committee's size
     assert services.committee_members(entry) == (3, "选举结果")
+
+
+def test_a_community_speaks_of_residents_and_applies_the_shares_by_analogy(world, client_for):
+    from huanjie.people.models import Region
+
+    community = Region.objects.create(code="130731100201", name="城关社区", level="village", kind="community",
+                                      parent=world.township_a)
+    entry = CampaignVillage.objects.create(campaign=world.campaign, village=community)
+    resident = make_person("居民甲", "F", dt.date(1980, 5, 5), community, 901, group="第一居民小组")
+    services.save_setup(world.users["township_a"], entry, basis="group", decided_by="居民代表会议", decided_on=ON,
+                        committee_members=5)
+    services.add_representative(world.users["township_a"], entry, id_number=resident.id_number,
+                                group_name="第一居民小组", households=None, chosen_on=ON)
+    texts = [f["text"] for f in services.check(entry)["findings"]]
+    assert any(t.startswith("居民代表1人") and "参照《村民委员会组织法》第二十五条" in t for t in texts)
+    body = client_for("township_a").get(f"/villageposts/{world.campaign.slug}/{community.code}/").content.decode()
+    assert "城关社区：居民代表" in body and "居民代表会议组成人员" in body
+    groups = client_for("township_a").get(f"/villageposts/{world.campaign.slug}/{community.code}/groups/")
+    assert "居民小组长" in groups.content.decode()

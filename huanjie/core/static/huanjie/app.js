@@ -88,3 +88,16 @@ document.addEventListener("keydown", function (event) {
     event.preventDefault();
   }
 });
+
+// A step chooser whose options carry their own default date (elections/election_detail.html):
+// choosing a step puts that step's default (or nothing, with the hint why) into the date field.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!(select instanceof HTMLSelectElement) || !select.dataset.dateDefaults) { return; }
+  var input = document.getElementById(select.dataset.dateDefaults);
+  var option = select.options[select.selectedIndex];
+  if (!input || !option) { return; }
+  input.value = option.dataset.defaultDate || "";
+  var hint = document.getElementById(select.dataset.dateDefaults + "-hint");
+  if (hint) { hint.textContent = option.dataset.dateHint || ""; }
+});

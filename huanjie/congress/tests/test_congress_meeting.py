@@ -1,0 +1,102 @@
+"""The congress itself: candidate lists with the 20 % margin and the county's approval, the
+preparatory meeting, scrutineers who are not candidates, the headcount and its quorum, both
+elections counted by the engine through the machinery, the first plenaries (R61) and the county's
+approval of the result."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from huanjie.congress import services
+from huanjie.congress.models import Congress
+from huanjie.elections import services as elections
+from huanjie.elections.models import ElectedMember
+from huanjie.elections.voting import counting, results
+from huanjie.elections.voting import services as voting
+
+from .test_delegates import approved, walk_unit_two  # noqa: F401  (fixture)
+from .test_planning import town  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def count(actor, election, lines_votes, issued):
+    elections.open_voting(actor, election)
+    election.refresh_from_db()
+    station = voting.add_station(actor, election, name="大会会场")
+    rnd = election.rounds.get(number=1)
+    lines = [counting.LineData(election.posts.get(code=code).pk, name, v) for code, name, v in lines_votes]
+    counting.save_form(actor, rnd, station, counting.FormData(issued, issued, issued, 0, 0, lines))
+    results.compute_result(actor, rnd)
+    return sorted(ElectedMember.objects.filter(election=election).values_list("name", flat=True))
+
+
+def test_the_congress_elects_its_committees(world, approved):  # noqa: F811
+    t, county = world.users["township_a"], world.users["county"]
+    today = timezone.localdate()
+    walk_unit_two(world, approved)
+    decisions = services.review_credentials(t, approved, today)
+    assert len(decisions) == 3
+    services.set_up_elections(t, approved, today)
+    congress = Congress.objects.get(pk=approved.pk)
+    e = congress.committee_election
+    assert e.organization == world.township_a and e.posts.get().seats == 9 and "选举新一届党委委员" in e.title
+
+    delegates = {d.elected.person_id for d in decisions}
+    pool = [m.person for u in congress.units.all() for m in services.unit_members(u)
+            if m.person_id not in delegates]
+    # committee: 9 seats need 11 candidates; discipline: 5 need 6
+    for p in pool[:10]:
+        services.add_body_candidate(t, congress, "committee", p)
+    for p in pool[20:26]:
+        services.add_body_candidate(t, congress, "discipline", p)
+    with pytest.raises(services.CongressError, match="不能同时列入两份名单"):
+        services.add_body_candidate(t, congress, "discipline", pool[0])
+    with pytest.raises(services.CongressError, match="至少需11人"):
+        services.approve_body_candidates(county, congress, "安组〔2027〕12号", today)
+    services.add_body_candidate(t, congress, "committee", pool[10])
+    services.approve_body_candidates(county, congress, "安组〔2027〕12号", today)
+
+    # preparatory meeting, scrutineers, headcount
+    blockers = services.congress_ballot_blockers(e)
+    assert any("预备会议" in b for b in blockers) and any("总监票人" in b for b in blockers)
+    services.record_preparatory(t, congress, held_on=today, agenda="一、听取和审查党委工作报告\n二、选举",
+                                presidium="王一\n李二", secretary_general="张三")
+    chief = decisions[0]
+    services.add_scrutineer(t, congress, chief, chief=True)
+    with pytest.raises(services.CongressError, match="已有总监票人"):
+        services.add_scrutineer(t, congress, decisions[1], chief=True)
+    services.record_headcount(t, congress, 2)
+    congress.refresh_from_db()
+    assert services.headcount(congress)["met"] is False  # 2 of 3 is not over 4/5
+    services.record_headcount(t, congress, 3)
+    congress.refresh_from_db()
+    assert services.congress_ballot_blockers(e) == []
+
+    # the two elections: more than half of the delegates present (3) → 2 votes
+    names = [p.name for p in pool[:11]]
+    elected = count(t, e, [("committee_member", n, 3 if i < 5 else 2 if i < 9 else 1) for i, n in enumerate(names)], 3)
+    assert elected == sorted(names[:9])
+    dnames = [p.name for p in pool[20:26]]
+    d = congress.discipline_election
+    assert count(t, d, [("commission_member", n, 2 if i < 5 else 1) for i, n in enumerate(dnames)], 3) == sorted(
+        dnames[:5])
+
+    # first plenaries (R61): uncontested, from among the members just elected
+    with pytest.raises(services.CongressError, match="不是新当选的党委委员"):
+        services.propose_plenary(t, congress, "committee", {"secretary": [pool[12]], "deputy_secretary": pool[1:3]},
+                                 today)
+    plenary = services.propose_plenary(t, congress, "committee",
+                                       {"secretary": [pool[0]], "deputy_secretary": pool[1:3]}, today)
+    services.record_plenary_present(t, congress, "committee", 9)
+    assert count(t, plenary, [("secretary", names[0], 9), ("deputy_secretary", names[1], 8),
+                              ("deputy_secretary", names[2], 9)], 9) == sorted(names[:3])
+    dp = services.propose_plenary(t, congress, "discipline", {"discipline_secretary": [pool[20]]}, today)
+    services.record_plenary_present(t, congress, "discipline", 5)
+    assert count(t, dp, [("discipline_secretary", dnames[0], 5)], 5) == [dnames[0]]
+    with pytest.raises(services.CongressError, match="县委"):
+        services.record_result_approval(t, congress, "安委〔2027〕20号", today)
+    services.record_result_approval(county, congress, "安委〔2027〕20号", today)
+    congress.refresh_from_db()
+    assert congress.result_approval_date == today
