@@ -2,7 +2,8 @@
 
 Village 0 (its villagers' committee elected and submitted on 2026-11-21): the township sets up the
 choice by the 村民代表会议 (3 members), the village proposes a near relative of an elected member
-of the new villagers' committee (refused with the engine's reason, P6), then a 主任 and three
+of the new villagers' committee (refused with the engine's reason, P6), then a 主任 (a member of the
+new party committee, seed 004) and three
 candidates for two 委员 seats (one with accounting knowledge); the list is checked, put to the
 meeting (38 of 45 present, R38), counted, and the result submitted.
 """
@@ -41,6 +42,7 @@ def play_supervision(campaign: Campaign, villages: list[Region]) -> dict:
     from huanjie.elections.models import Election
     from huanjie.elections.voting import counting, results
     from huanjie.elections.voting import services as voting
+    from huanjie.elections.voting.models import ElectedMember
     from huanjie.people.models import Relation
     from huanjie.supervision import services
 
@@ -61,9 +63,16 @@ def play_supervision(campaign: Campaign, villages: list[Region]) -> dict:
     refused = _check(services.add_candidate, clerk, sv, relative, services.MEMBER, on=D(2026, 11, 23))
     if not refused.refusals:
         raise SupervisionScenarioError("村务监督委员会演示场景：近亲属未被拒绝")
-    # Four villagers who may sit: aged 30–65 on the meeting day, none barred by P6.
+    # Four villagers who may sit: aged 30–65 on the meeting day, none barred by P6. The 主任 comes
+    # first: by seed 004 a member of the new party committee (its 纪检委员 where it has one).
     taken = set(ids) | {relative.pk}
-    pool = [p for p in Person.objects.filter(hukou_village=v0, residence_village=v0).order_by("pk")
+    party = [m.person for m in ElectedMember.objects.filter(
+        election__campaign=campaign, election__organization=v0, election__kind=Election.PARTY_BRANCH,
+        status=ElectedMember.ELECTED).select_related("person").order_by("-person__birth_date")]
+    chair = services.discipline_member(e)
+    pool = ([chair] if chair else []) + party + list(
+        Person.objects.filter(hukou_village=v0, residence_village=v0).order_by("pk"))
+    pool = [p for p in dict.fromkeys(pool)
             if p.pk not in taken and p.birth_date and 30 <= (e.election_date.year - p.birth_date.year) <= 65]
     chosen: list[Person] = []
     for p in pool:

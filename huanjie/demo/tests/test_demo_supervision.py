@@ -25,6 +25,9 @@ def test_the_supervision_committee_is_chosen_with_one_refusal(demo_county):
     assert q["quorum_met"] and "38×3=114 ≥ 45×2=90" in q["text"]
     elected = ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED).order_by("post__rank", "-votes")
     assert [(m.post.name, m.votes) for m in elected] == [("主任", 35), ("委员", 33), ("委员", 27)]
+    party = ElectedMember.objects.filter(election__organization=e.organization, election__kind=Election.PARTY_BRANCH,
+                                         status=ElectedMember.ELECTED).values_list("person_id", flat=True)
+    assert elected[0].person_id in set(party)  # the 主任 sits on the new party committee (seed 004)
     assert services.result_findings(e)["refused"] == [] and services.result_findings(e)["warnings"] == []
     for make in (result_documents.results_notice_pdf, result_documents.report_pdf, result_documents.certificates_pdf,
                  documents.candidates_pdf):
