@@ -610,13 +610,14 @@ def run_child(args) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-    server_errors = [
-        ln.strip()
-        for ln in (Path(os.environ["HUANJIE_VAR_DIR"]) / "server.log")
-        .read_text(errors="replace")
-        .splitlines()
-        if "Error" in ln or "Exception" in ln
-    ]
+    log_lines = (Path(os.environ["HUANJIE_VAR_DIR"]) / "server.log").read_text(errors="replace").splitlines()
+    server_errors = [ln.strip() for ln in log_lines if "Error" in ln or "Exception" in ln]
+    # The first traceback's last lines: what went wrong, not only that it did.
+    first_trace = next((i for i, ln in enumerate(log_lines) if ln.startswith("Traceback")), None)
+    if first_trace is not None:
+        end = next((j for j in range(first_trace + 1, len(log_lines)) if log_lines[j] and not log_lines[j][0].isspace()
+                    and not log_lines[j].startswith("Traceback")), first_trace)
+        server_errors += log_lines[max(first_trace, end - 6): end + 1]
 
     from huanjie.elections.voting.models import CountingForm, CountingLine, ResultSubmission, RoundResult
 
@@ -661,7 +662,7 @@ def run_child(args) -> int:
                 "rows": rows,
                 "failures": rec.failures[:20],
                 "failure_count": len(rec.failures),
-                "server_errors": sorted(set(server_errors))[:10],
+                "server_errors": sorted(set(server_errors[:-7]))[:10] + server_errors[-7:],
                 "lost": lost,
                 "done": len(done),
                 "activity": sampler.summary() if sampler is not None else None,

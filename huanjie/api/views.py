@@ -201,3 +201,61 @@ def get_election(request, election_id: int):
                .select_related("post", "round")]
     return _election_out(e, ElectionDetailOut, timeline=steps, voting_blockers=services.voting_blockers(e),
                          elected=elected)
+
+
+# ---------------------------------------------------------------- village posts (村民代表, 小组长)
+
+
+class ShareOut(Schema):
+    numerator: int
+    denominator: int
+    percent: str  # "81.48%", "—" without a denominator
+
+
+class VillagePostsOut(Schema):
+    village_code: str
+    village_name: str
+    basis: str | None
+    published_on: dt.date | None
+    representatives: int
+    women: int
+    party_members: int
+    meeting_members: int
+    representatives_share: ShareOut
+    women_share: ShareOut
+    party_share: ShareOut
+    publishable: bool
+    findings: list[str]
+    groups: int
+    group_leaders: int
+    four_in_one_share: ShareOut
+
+
+def _share(p) -> ShareOut:
+    return ShareOut(numerator=p.numerator, denominator=p.denominator, percent=p.text)
+
+
+@api.get("/campaigns/{slug}/villageposts", response=list[VillagePostsOut])
+@api_allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
+def list_village_posts(request, slug: str):
+    """Each village in scope: its representatives' statutory shares (R38) and 四长合一 — the same
+    figures as the 村（居）民代表和小组长 page, from the same services."""
+    from huanjie.villageposts import services as posts
+
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), slug=slug)
+    entries = list(campaign.villages.filter(village__code__startswith=request.user.scope_prefix)
+                   .select_related("village", "campaign").order_by("village__code"))
+    loaded = posts.load(entries)
+    out = []
+    for e in entries:
+        d = loaded[e.pk]
+        check, stats = posts.check(e, d), posts.group_stats(e, d)
+        out.append(VillagePostsOut(
+            village_code=e.village.code, village_name=e.village.name, basis=d.setup.basis if d.setup.pk else None,
+            published_on=d.setup.published_on, representatives=check["representatives"], women=check["women"],
+            party_members=check["party_members"], meeting_members=check["meeting_members"],
+            representatives_share=_share(check["representatives_share"]), women_share=_share(check["women_share"]),
+            party_share=_share(check["party_share"]), publishable=check["publishable"],
+            findings=[f["text"] for f in check["findings"]], groups=stats["groups"],
+            group_leaders=stats["with_leader"], four_in_one_share=_share(stats["four_in_one_share"])))
+    return out

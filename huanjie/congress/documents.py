@@ -190,6 +190,133 @@ def register_pdf(congress: Congress) -> bytes:
                      subtitle=f"共{len(rows)}名（经代表资格审查）　编制单位：{congress.committee_name}", whole=[2])
 
 
+# ---------------------------------------------------------------- the election meeting (seed 003 steps 20, 27, 31)
+
+
+def _chief(congress: Congress) -> str:
+    s = congress.scrutineers.filter(chief=True).select_related("elected").first()
+    return f"总监票人：{s.elected.name}" if s else "总监票人："
+
+
+def headcount_pdf(congress: Congress) -> bytes:
+    """清点人数报告单: delegates expected (confirmed credentials), present, the 4/5 quorum."""
+    h = services.headcount(congress)
+    if h["present"] is None:
+        raise DocumentError("尚未清点到会代表人数。")
+    e = congress.committee_election
+    rows = [["应到会代表", f"{h['expected']} 名"], ["实到会代表", f"{h['present']} 名"],
+            ["缺席", f"{h['expected'] - h['present']} 名"],
+            ["是否超过应到会人数的五分之四", "是" if h["met"] else "否"]]
+    return notice_pdf(f"{congress.title}清点人数报告单", ["大会执行主席：", h["text"] + "。"],
+                      issuer=_chief(congress), date_text=zh_date(e.election_date),
+                      tables=[TableSpec(["项目", "人数"], rows)])
+
+
+def _forms(election):
+    from huanjie.elections.aftervote.documents import counted_forms
+
+    return counted_forms([election.rounds.get(number=1).pk])
+
+
+def _ballot_report(congress: Congress, returned: bool) -> bytes:
+    rows = []
+    for body, (_k, _p, _f, label) in services.BODIES.items():
+        e = services.body_election(congress, body)
+        forms = _forms(e) if e else []
+        if not forms:
+            raise DocumentError(f"{label}选举尚未录入计票单。")
+        issued = sum(f.ballots_issued for f in forms)
+        back = sum(f.ballots_returned for f in forms)
+        rows.append([f"{label}选票", str(congress.present_delegates or 0), str(issued)]
+                    + ([str(back), "有效" if back <= issued else "收回多于发出，选举无效"] if returned else []))
+    title = "收回选票报告单" if returned else "领发选票报告单"
+    columns = ["选票", "实到会代表", "发出选票"] + (["收回选票", "结论"] if returned else [])
+    text = ("各项选举收回的选票数如下，收回选票不多于发出选票的，选举有效。" if returned
+            else "按实到会代表人数领取、发放选票如下。")
+    return notice_pdf(f"{congress.title}{title}", ["大会执行主席：", text], issuer=_chief(congress),
+                      date_text=zh_date(congress.committee_election.election_date), tables=[TableSpec(columns, rows)])
+
+
+def ballots_issued_pdf(congress: Congress) -> bytes:
+    return _ballot_report(congress, returned=False)
+
+
+def ballots_returned_pdf(congress: Congress) -> bytes:
+    return _ballot_report(congress, returned=True)
+
+
+def candidate_forms_pdf(congress: Congress) -> bytes:
+    """候选人预备人选登记表 of both lists (name, gender, birth, age on the congress day, organisation)."""
+    from huanjie.elections.models import Candidate
+    from huanjie.rules.dates import age_on
+    from huanjie.rules.strokes import stroke_sort_key
+
+    rows = []
+    for body, (_k, _p, _f, label) in services.BODIES.items():
+        e = services.body_election(congress, body)
+        cands = list(Candidate.objects.filter(election=e, status=Candidate.ACTIVE).select_related(
+            "person__hukou_village")) if e else []
+        for c in sorted(cands, key=lambda c: stroke_sort_key(c.person.name)):
+            p = c.person
+            rows.append([label, p.name, {"M": "男", "F": "女"}.get(p.gender, ""), p.birth_date.strftime("%Y.%m"),
+                         str(age_on(p.birth_date, congress.convene_on)),
+                         p.hukou_village.name if p.hukou_village else ""])
+    if not rows:
+        raise DocumentError("尚无候选人预备人选。")
+    return table_pdf(f"{congress.title}党委委员、纪委委员候选人预备人选登记表",
+                     ["名单", "姓名", "性别", "出生年月", "年龄", "所在村（社区）"], rows,
+                     subtitle=f"按姓氏笔画为序　填报单位：{congress.committee_name}", whole=[1, 3])
+
+
+def ballots_pdf(congress: Congress, body: str, ballot_set: str) -> bytes:
+    """The ballots of one election in one of the two sets (seed 003 step 31), from the machinery."""
+    from huanjie.elections.voting.services import VotingError, round_ballot_pdf
+
+    e = services.body_election(congress, body) if body in services.BODIES else None
+    if body in ("committee_plenary", "discipline_plenary"):
+        e = services.plenary_election(congress, body.split("_")[0])
+    if e is None:
+        raise DocumentError("该项选举尚未建立。")
+    try:
+        return round_ballot_pdf(e.rounds.get(number=1), ballot_set=ballot_set)
+    except VotingError as exc:
+        raise DocumentError(str(exc)) from None
+
+
+def result_report_pdf(congress: Congress, body: str) -> bytes:
+    """计票结果报告 of one election (the machinery's result report with the congress's wording)."""
+    from huanjie.elections.aftervote.documents import report_pdf
+    from huanjie.elections.services import ElectionError
+
+    e = {"committee": congress.committee_election, "discipline": congress.discipline_election,
+         "committee_plenary": congress.committee_plenary, "discipline_plenary": congress.discipline_plenary}.get(body)
+    if e is None:
+        raise DocumentError("该项选举尚未建立。")
+    try:
+        return report_pdf(e)
+    except ElectionError as exc:
+        raise DocumentError(str(exc)) from None
+
+
+BALLOT_BODIES = {"committee": "党委委员", "discipline": "纪委委员", "committee_plenary": "党委书记、副书记",
+                 "discipline_plenary": "纪委书记"}
+
+
+def _meeting_documents() -> dict:
+    out = {
+        "headcount.pdf": ("清点人数报告单.pdf", headcount_pdf),
+        "ballots-issued.pdf": ("领发选票报告单.pdf", ballots_issued_pdf),
+        "ballots-returned.pdf": ("收回选票报告单.pdf", ballots_returned_pdf),
+        "candidate-forms.pdf": ("候选人预备人选登记表.pdf", candidate_forms_pdf),
+    }
+    for body, label in BALLOT_BODIES.items():
+        for ballot_set, set_label in (("formal", "正式选票"), ("spare", "备用选票")):
+            out[f"ballots-{body}-{ballot_set}.pdf"] = (
+                f"{label}{set_label}.pdf", lambda c, b=body, s=ballot_set: ballots_pdf(c, b, s))
+        out[f"result-{body}.pdf"] = (f"{label}计票结果报告.pdf", lambda c, b=body: result_report_pdf(c, b))
+    return out
+
+
 DOCUMENTS = {
     "allocation.pdf": ("代表名额分配表.pdf", allocation_pdf),
     "request.pdf": ("召开党代会的请示.pdf", request_pdf),
@@ -199,3 +326,4 @@ DOCUMENTS = {
     "credentials.pdf": ("代表资格审查报告.pdf", credentials_report_pdf),
     "register.pdf": ("代表名册.pdf", register_pdf),
 }
+DOCUMENTS |= _meeting_documents()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from huanjie.campaigns.models import Campaign
 from huanjie.congress import documents, services
-from huanjie.congress.models import Congress, DelegateElection, ElectionUnit
+from huanjie.congress.models import Congress, CredentialDecision, DelegateElection, ElectionUnit
 from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections.models import Candidate, ElectedMember
@@ -93,8 +93,36 @@ def detail(request, pk):
         "is_county": user.role == COUNTY, "is_office": user.role in OFFICES,
         "errors": {}, "data": {}, "request_blockers": services.request_blockers(congress),
         "decisions": congress.credentials.select_related("unit", "elected"),
+        "meeting": _meeting_context(congress) if congress.approved else None,
         "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
+
+
+def _meeting_context(congress: Congress) -> dict:
+    """What the congress page shows of the meeting: each election with its candidates and result."""
+    bodies = []
+    delegates = services.confirmed_delegates(congress)
+    for body, (_kind, _post, _f, label) in services.BODIES.items():
+        e = services.body_election(congress, body)
+        p = services.plenary_election(congress, body)
+        item = {"body": body, "label": label, "election": e, "plenary": p}
+        if e is not None:
+            item |= {"check": services.body_candidate_check(congress, body), "first": e.rounds.get(number=1),
+                     "candidates": Candidate.objects.filter(election=e).select_related("person").order_by("list_order"),
+                     "elected": list(ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED))}
+        if p is not None:
+            item |= {"plenary_first": p.rounds.get(number=1),
+                     "plenary_elected": ElectedMember.objects.filter(election=p).select_related("post"),
+                     "present": congress.committee_plenary_present if body == "committee"
+                     else congress.discipline_plenary_present}
+        bodies.append(item)
+    taken = set(Candidate.objects.filter(election__in=[b["election"] for b in bodies if b["election"]])
+                .values_list("person_id", flat=True))
+    pool = [m for u in congress.units.all() for m in services.unit_members(u) if m.person_id not in taken]
+    return {"bodies": bodies, "headcount": services.headcount(congress), "delegates": delegates,
+            "scrutineers": congress.scrutineers.select_related("elected"), "pool": pool,
+            "blockers": services.congress_ballot_blockers(congress.committee_election)
+            if congress.committee_election else []}
 
 
 @allow(*OFFICES)
@@ -145,6 +173,43 @@ def post(request, pk):
             unit = get_object_or_404(ElectionUnit, pk=_int(data.get("unit")), congress=congress)
             services.set_delegation(user, unit, data.get("delegation", ""))
             messages.success(request, f"“{unit.name}”的代表团已保存。")
+        elif action == "set_up_elections":
+            services.set_up_elections(user, congress, form_date(data.get("election_date")))
+            messages.success(request, "大会选举已建立。")
+        elif action == "body_candidate":
+            person = get_object_or_404(Person, pk=_int(data.get("person")))
+            services.add_body_candidate(user, congress, data.get("body", ""), person)
+            messages.success(request, f"已增加候选人{person.name}。")
+        elif action == "approve_body_candidates":
+            services.approve_body_candidates(user, congress, data.get("candidates_approval_number", ""),
+                                             form_date(data.get("candidates_approval_date")))
+            messages.success(request, "已登记县委批复候选人预备人选。")
+        elif action == "preparatory":
+            services.record_preparatory(user, congress, held_on=form_date(data.get("prep_held_on")),
+                                        agenda=data.get("agenda", ""), presidium=data.get("presidium", ""),
+                                        secretary_general=data.get("secretary_general", ""))
+            messages.success(request, "预备会议已登记。")
+        elif action == "scrutineer":
+            decision = get_object_or_404(CredentialDecision, pk=_int(data.get("decision")), congress=congress)
+            services.add_scrutineer(user, congress, decision, chief=data.get("chief") == "on")
+            messages.success(request, "监票人已登记。")
+        elif action == "headcount":
+            h = services.record_headcount(user, congress, _int(data.get("present")))
+            messages.success(request, h["text"] + "。")
+        elif action == "plenary":
+            body = data.get("body", "")
+            codes = ("secretary", "deputy_secretary") if body == "committee" else ("discipline_secretary",)
+            proposals = {code: list(Person.objects.filter(pk__in=[i for i in (_int(v) for v in data.getlist(code)) if i]))
+                         for code in codes}
+            services.propose_plenary(user, congress, body, proposals, form_date(data.get("election_date")))
+            messages.success(request, "第一次全体会议选举已建立。")
+        elif action == "plenary_present":
+            services.record_plenary_present(user, congress, data.get("body", ""), _int(data.get("present")))
+            messages.success(request, "全体会议到会人数已登记。")
+        elif action == "result_approval":
+            services.record_result_approval(user, congress, data.get("result_approval_number", ""),
+                                            form_date(data.get("result_approval_date")))
+            messages.success(request, "已登记县委批复选举结果。")
         elif action == "approval":
             services.record_approval(user, congress, data.get("approval_number", ""),
                                      form_date(data.get("approval_date")))

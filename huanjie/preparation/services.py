@@ -206,7 +206,8 @@ def induction_members(campaign: Campaign, prefix: str):
         if entry is None:
             continue
         d = people.setdefault((entry.pk, m.person_id), {"entry": entry, "person": m.person, "posts": [],
-                                                         "required": False})
+                                                         "required": False, "elected_on": m.election.election_date})
+        d["elected_on"] = min(d["elected_on"], m.election.election_date)
         # The party committee's 委员 is named as such beside the villagers' committee's.
         label = f"党组织{m.post.name}" if m.election.kind in ("party_branch", "party_plenary") and \
             m.post.name == "委员" else m.post.name
@@ -270,6 +271,12 @@ def record_induction(actor, campaign: Campaign, *, held_on: dt.date | None, orga
             errors["people"] = "所选人员不是您管辖范围内新一届班子的成员。"
             break
         chosen.append(by_person[pid])
+    if held_on is not None and "held_on" not in errors:
+        # 岗前培训 follows the vote: a session before a trainee's election cannot have trained them.
+        early = [d for d in chosen if held_on < d["elected_on"]]
+        if early:
+            errors["held_on"] = (f"培训日期早于{early[0]['entry'].village.name}{early[0]['person'].name}当选的选举日"
+                                 f"（{early[0]['elected_on']}），岗前培训在选举之后进行。")
     if not chosen and "people" not in errors:
         errors["people"] = "请至少勾选一名参训人员。"
     if errors:

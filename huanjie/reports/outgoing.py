@@ -113,7 +113,8 @@ def outgoing_rows(campaign: Campaign, prefix: str, q: str = "") -> list[Outgoing
         if key in keys:
             continue
         row = rows.setdefault(key, OutgoingRow(key, c.person.name, c.election.organization))
-        label = f"{c.post.name}候选人"
+        # the party committee's 委员 is not the villagers' committee's: say which body
+        label = f"{'党组织' if _bodies(c.election.kind) == 'party' else ''}{c.post.name}候选人"
         if label not in row.stood:
             row.stood.append(label)
     placements = {p.id_number: p for p in Placement.objects.filter(campaign=campaign, id_number__in=list(rows))}

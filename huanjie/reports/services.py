@@ -166,7 +166,8 @@ def comparison(this_week: dict, last_week: dict | None) -> list[dict]:
     out = []
     for key, label in FIGURES:
         now = this_week.get(key, 0)
-        before = None if last_week is None else last_week.get(key, 0)
+        # a week reported before a figure existed shows "—" for it, not a zero
+        before = None if last_week is None or key not in last_week else last_week[key]
         out.append({"key": key, "label": label, "now": now, "before": before,
                     "change": None if before is None else now - before})
     return out

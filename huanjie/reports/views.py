@@ -16,7 +16,8 @@ from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
 from huanjie.documents.render import SheetSpec, workbook_bytes
 from huanjie.elections.view_helpers import file_response, form_date
 from huanjie.oversight.views import XLSX, campaign_for, xlsx
-from huanjie.people.models import Region
+from huanjie.people.models import Person, Region
+from huanjie.rules.education import EDUCATION_LABELS
 from huanjie.rules.statistics import percent
 
 from . import outgoing, services, structure, summary
@@ -274,10 +275,12 @@ def outgoing_person(request, code, id_number):
                 messages.success(request, "谈心谈话已登记。")
         except outgoing.OutgoingError as exc:
             messages.error(request, str(exc))
+            placement = post.get("action") == "placement"
             return render(request, "reports/outgoing_person.html", {
-                "campaign": campaign, "row": row, "values": post, "today": timezone.localdate()}, status=400)
+                "campaign": campaign, "row": row, "pv": post if placement else None,
+                "tv": None if placement else post, "today": timezone.localdate()}, status=400)
         return redirect("reports:outgoing")
-    return render(request, "reports/outgoing_person.html", {"campaign": campaign, "row": row, "values": None,
+    return render(request, "reports/outgoing_person.html", {"campaign": campaign, "row": row, "pv": None, "tv": None,
                                                             "today": timezone.localdate()})
 
 
@@ -289,7 +292,7 @@ def reserve_list(request):
     totals = outgoing.reserve_totals(rows)
     if request.GET.get("format") == "xlsx":
         people = [[r["village"].parent.name, r["village"].name, c.person.name, c.person.get_gender_display(),
-                   c.person.birth_date.isoformat(), c.person.education or "", c.get_source_display(), c.note,
+                   c.person.birth_date.isoformat(), EDUCATION_LABELS.get(c.person.education or "", c.person.education or ""), c.get_source_display(), c.note,
                    c.added_on.isoformat()] for r in rows for c in r["reserves"]]
         sheets = [
             SheetSpec(name="各村后备干部", title="各村后备干部统计", subtitle=campaign.name,
@@ -336,7 +339,15 @@ def reserve_village(request, code):
         return redirect("reports:reserve_village", code=village.code)
     row = outgoing.reserve_rows(campaign, village.code)[0] if _in_campaign(campaign, village) else None
     listed = {c.person.id_number for c in (row["reserves"] if row else [])}
-    candidates = [r for r in outgoing.outgoing_rows(campaign, village.code) if r.stood and r.key not in listed]
+    for c in row["reserves"] if row else []:
+        c.education_label = EDUCATION_LABELS.get(c.person.education or "", c.person.education or "")
+    # the candidates who lost and may be listed (adults only: the service refuses a minor)
+    today = timezone.localdate()
+    adults = set(Person.objects.filter(id_number__in=[r.key for r in outgoing.outgoing_rows(campaign, village.code)],
+                                       birth_date__lte=today.replace(year=today.year - 18, day=min(today.day, 28)))
+                 .values_list("id_number", flat=True))
+    candidates = [r for r in outgoing.outgoing_rows(campaign, village.code)
+                  if r.stood and r.key not in listed and r.key in adults]
     return render(request, "reports/reserve_village.html", {
         "campaign": campaign, "village": village, "row": row, "candidates": candidates,
         "sources": ReserveCadre.SOURCE_CHOICES, "today": timezone.localdate()})

@@ -111,40 +111,73 @@ def village_people(entry: CampaignVillage):
     return Person.objects.filter(Q(hukou_village_id=v) | Q(residence_village_id=v))
 
 
-def groups_of(entry: CampaignVillage) -> list[str]:
+@dataclass
+class Loaded:
+    """What the checks read of one village, loaded for many villages at once (the overview of a
+    county reads its villages in a handful of queries, not a handful per village)."""
+
+    setup: PostsSetup
+    reps: list
+    posts: list
+    register_groups: set
+    elected: int
+
+
+def load(entries: list[CampaignVillage]) -> dict[int, Loaded]:
+    from huanjie.elections.models import ElectedMember, Election
+
+    ids = [e.pk for e in entries]
+    villages = [e.village_id for e in entries]
+    setups = {x.entry_id: x for x in PostsSetup.objects.filter(entry_id__in=ids)}
+    reps: dict[int, list] = {}
+    for r in Representative.objects.filter(entry_id__in=ids).select_related("person"):
+        reps.setdefault(r.entry_id, []).append(r)
+    posts: dict[int, list] = {}
+    for gp in GroupPost.objects.filter(entry_id__in=ids).select_related("person"):
+        posts.setdefault(gp.entry_id, []).append(gp)
+    register: dict[int, set] = {}
+    for v, g in (Person.objects.filter(hukou_village_id__in=villages).exclude(group_name="").order_by()
+                 .values_list("hukou_village_id", "group_name").distinct()):
+        register.setdefault(v, set()).add(g)
+    elected: dict[int, int] = {}
+    for v, in (ElectedMember.objects.filter(
+            election__campaign_id__in={e.campaign_id for e in entries}, election__organization_id__in=villages,
+            election__kind__in=(Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE),
+            status=ElectedMember.ELECTED).values_list("election__organization_id")):
+        elected[v] = elected.get(v, 0) + 1
+    return {e.pk: Loaded(setups.get(e.pk) or PostsSetup(entry=e), reps.get(e.pk, []), posts.get(e.pk, []),
+                         register.get(e.village_id, set()), elected.get(e.village_id, 0)) for e in entries}
+
+
+def _loaded(entry: CampaignVillage, data: Loaded | None) -> Loaded:
+    return data if data is not None else load([entry])[entry.pk]
+
+
+def groups_of(entry: CampaignVillage, data: Loaded | None = None) -> list[str]:
     """The village's groups: those of its people register and those already used in its lists."""
-    names = set(Person.objects.filter(hukou_village_id=entry.village_id).exclude(group_name="")
-                .values_list("group_name", flat=True).distinct())
-    names |= set(Representative.objects.filter(entry=entry).values_list("group_name", flat=True))
-    names |= set(GroupPost.objects.filter(entry=entry).values_list("group_name", flat=True))
+    d = _loaded(entry, data)
+    names = set(d.register_groups) | {r.group_name for r in d.reps} | {p.group_name for p in d.posts}
     return sorted(names, key=group_key)
 
 
-def committee_members(entry: CampaignVillage) -> tuple[int | None, str]:
+def committee_members(entry: CampaignVillage, data: Loaded | None = None) -> tuple[int | None, str]:
     """The villagers' committee members who sit in the 村民代表会议, and where the number comes from."""
-    from huanjie.elections.models import ElectedMember, Election
-
-    elected = ElectedMember.objects.filter(
-        election__campaign=entry.campaign, election__organization=entry.village,
-        election__kind__in=(Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE),
-        status=ElectedMember.ELECTED).count()
-    if elected:
-        return elected, "选举结果"
-    s = setup_of(entry)
-    if s.committee_members is not None:
-        return s.committee_members, "手工填写"
+    d = _loaded(entry, data)
+    if d.elected:
+        return d.elected, "选举结果"
+    if d.setup.committee_members is not None:
+        return d.setup.committee_members, "手工填写"
     return None, ""
 
 
-def check(entry: CampaignVillage) -> dict:
+def check(entry: CampaignVillage, data: Loaded | None = None) -> dict:
     """The engine's check of the village's list (R38, VCL Art. 25; P23)."""
-    s = setup_of(entry)
-    reps = list(Representative.objects.filter(entry=entry).select_related("person"))
-    members, source = committee_members(entry)
+    d = _loaded(entry, data)
+    members, source = committee_members(entry, d)
     result = rules.representatives_check(
         [rules.Representative(r.group_name, r.person.gender == "F", r.person.political_status == "cpc",
-                              r.households, r.person.name) for r in reps],
-        committee_members=members or 0, basis=s.basis, groups=groups_of(entry),
+                              r.households, r.person.name) for r in d.reps],
+        committee_members=members or 0, basis=d.setup.basis, groups=groups_of(entry, d),
         party_share_min=entry.campaign.effective_policy()["representatives_party_share_min"])
     if entry.village.kind == "community":
         # The residents' committee law sets no shares for 居民代表: the village rule is applied by
@@ -161,14 +194,14 @@ def check(entry: CampaignVillage) -> dict:
     return result
 
 
-def group_stats(entry: CampaignVillage) -> dict:
+def group_stats(entry: CampaignVillage, data: Loaded | None = None) -> dict:
     """四长合一 and the party members' share among the group leaders (seed 004 §二(二)4)."""
-    posts = list(GroupPost.objects.filter(entry=entry).select_related("person"))
-    heads = {(p.group_name, p.person_id) for p in posts if p.post == GroupPost.COUNCIL_HEAD}
+    d = _loaded(entry, data)
+    heads = {(p.group_name, p.person_id) for p in d.posts if p.post == GroupPost.COUNCIL_HEAD}
     leaders = [rules.GroupLeader(p.group_name, p.person.political_status == "cpc", p.party_group_leader,
                                  p.grid_leader, (p.group_name, p.person_id) in heads)
-               for p in posts if p.post == GroupPost.LEADER]
-    return rules.four_in_one(groups_of(entry), leaders)
+               for p in d.posts if p.post == GroupPost.LEADER]
+    return rules.four_in_one(groups_of(entry, d), leaders)
 
 
 # ---------------------------------------------------------------- writing
@@ -345,6 +378,11 @@ def publish(actor, entry: CampaignVillage, on: dt.date | None) -> PostsSetup:
     s = setup_of(entry)
     if not s.basis_decided_by:
         raise PostsRefused({"published_on": "请先登记推选方式和决定推选方式的会议。"})
+    # The list cannot be published before its last representative was chosen.
+    last = Representative.objects.filter(entry=entry).order_by("-chosen_on").values_list("chosen_on", flat=True).first()
+    earliest = max(d for d in (last, s.basis_decided_on) if d is not None)
+    if on < earliest:
+        raise PostsRefused({"published_on": f"公告日期早于最后一名{labels(entry)['rep']}的推选日期或推选方式的决定日期（{earliest}）。"})
     s.published_on, s.published_by = on, actor
     s.save()
     audit.record(actor, "villageposts.publish", s, changes={

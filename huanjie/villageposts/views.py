@@ -52,12 +52,13 @@ def _masked(person, user) -> str:
 def overview_rows(campaign: Campaign, prefix: str) -> list[dict]:
     entries = list(campaign.villages.filter(village__code__startswith=prefix)
                    .select_related("village__parent", "campaign").order_by("village__code"))
-    setups = {s.entry_id: s for s in PostsSetup.objects.filter(entry__in=entries)}
+    loaded = services.load(entries)
     rows = []
     for e in entries:
-        check = services.check(e)
-        stats = services.group_stats(e)
-        rows.append({"entry": e, "setup": setups.get(e.pk), "check": check, "stats": stats,
+        d = loaded[e.pk]
+        check = services.check(e, d)
+        stats = services.group_stats(e, d)
+        rows.append({"entry": e, "setup": d.setup if d.setup.pk else None, "check": check, "stats": stats,
                      "statutory": [f for f in check["findings"] if f["severity"] == "statutory"],
                      "warnings": [f for f in check["findings"] if f["severity"] == "warning"]})
     return rows
@@ -111,16 +112,16 @@ def overview(request, slug):
 
 
 def _village_context(request, campaign, entry, **extra) -> dict:
-    setup = services.setup_of(entry)
-    reps = list(Representative.objects.filter(entry=entry).select_related("person"))
-    reps.sort(key=lambda r: (services.group_key(r.group_name), r.id))
+    d = services.load([entry])[entry.pk]
+    setup = d.setup
+    reps = sorted(d.reps, key=lambda r: (services.group_key(r.group_name), r.id))
     today = timezone.localdate()
     for r in reps:
         r.age = r.person.age_on(today)
-    members, source = services.committee_members(entry)
+    members, source = services.committee_members(entry, d)
     return {
-        "campaign": campaign, "entry": entry, "setup": setup, "reps": reps, "check": services.check(entry),
-        "labels": services.labels(entry), "groups": services.groups_of(entry),
+        "campaign": campaign, "entry": entry, "setup": setup, "reps": reps, "check": services.check(entry, d),
+        "labels": services.labels(entry), "groups": services.groups_of(entry, d),
         "committee_members": members, "committee_source": source,
         "can_write": request.user.role in services.WRITERS, "can_withdraw": request.user.role in services.WITHDRAWERS,
         "basis_choices": PostsSetup.BASIS_CHOICES, "meetings": services.MEETINGS,
@@ -135,6 +136,10 @@ def _village_context(request, campaign, entry, **extra) -> dict:
 def village(request, slug, code):
     campaign = _campaign(request, slug)
     entry = _entry(request, campaign, code)
+    if request.GET.get("format") == "template":
+        lab = services.labels(entry)
+        return xlsx_response(f"{entry.village.name}{lab['rep']}名单（导入模板）",
+                             [lab["group"], "姓名", "公民身份号码", "推选户数", "推选日期"], [], text_columns=[2])
     if wants_xlsx(request):
         lab = services.labels(entry)
         reps = sorted(Representative.objects.filter(entry=entry).select_related("person"),
@@ -275,14 +280,15 @@ def notice(request, slug, code):
 
 
 def _groups_context(request, campaign, entry, **extra) -> dict:
-    posts = list(GroupPost.objects.filter(entry=entry).select_related("person"))
+    d = services.load([entry])[entry.pk]
+    posts = list(d.posts)
     posts.sort(key=lambda p: (services.group_key(p.group_name), [k for k, _ in GroupPost.POST_CHOICES].index(p.post),
                               p.id))
     for p in posts:
         p.label = services.post_label(entry, p.post)
     return {
-        "campaign": campaign, "entry": entry, "posts": posts, "stats": services.group_stats(entry),
-        "labels": services.labels(entry), "groups": services.groups_of(entry),
+        "campaign": campaign, "entry": entry, "posts": posts, "stats": services.group_stats(entry, d),
+        "labels": services.labels(entry), "groups": services.groups_of(entry, d),
         "post_choices": [(k, services.post_label(entry, k)) for k, _ in GroupPost.POST_CHOICES],
         "can_write": request.user.role in services.WRITERS, "show_ids": request.user.role != OBSERVER,
         "today": timezone.localdate(), "errors": [], "values": {}, **extra,
@@ -293,6 +299,11 @@ def _groups_context(request, campaign, entry, **extra) -> dict:
 def groups(request, slug, code):
     campaign = _campaign(request, slug)
     entry = _entry(request, campaign, code)
+    if request.GET.get("format") == "template":
+        lab = services.labels(entry)
+        return xlsx_response(f"{entry.village.name}{lab['group']}职务（导入模板）",
+                             [lab["group"], "职务", "姓名", "公民身份号码", "推选日期", "兼任党小组长", "兼任网格长"],
+                             [], text_columns=[3])
     if wants_xlsx(request):
         ctx = _groups_context(request, campaign, entry)
         lab = ctx["labels"]

@@ -32,7 +32,7 @@ def count(actor, election, lines_votes, issued):
     return sorted(ElectedMember.objects.filter(election=election).values_list("name", flat=True))
 
 
-def test_the_congress_elects_its_committees(world, approved):  # noqa: F811
+def test_the_congress_elects_its_committees(world, approved, client_for):  # noqa: F811
     t, county = world.users["township_a"], world.users["county"]
     today = timezone.localdate()
     walk_unit_two(world, approved)
@@ -100,3 +100,33 @@ def test_the_congress_elects_its_committees(world, approved):  # noqa: F811
     services.record_result_approval(county, congress, "安委〔2027〕20号", today)
     congress.refresh_from_db()
     assert congress.result_approval_date == today
+
+    # every document of the meeting is made from these data
+    import io
+    import os
+
+    from pypdf import PdfReader
+
+    from huanjie.congress import documents
+
+    texts = {}
+    for name, (_, make) in documents.DOCUMENTS.items():
+        content = make(congress)
+        assert content[:2] in (b"%P", b"PK"), name
+        if os.environ.get("HUANJIE_SHOTS"):
+            with open(os.path.join(os.environ["HUANJIE_SHOTS"], name), "wb") as fh:
+                fh.write(content)
+        if name.endswith(".pdf"):
+            texts[name] = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).replace("\n", "")
+    assert "实到会代表3名" in texts["headcount.pdf"].replace(" ", "")
+    assert "备用选票" in texts["ballots-committee-spare.pdf"] and "正式选票" in texts["ballots-committee-formal.pdf"]
+    assert "备用选票" not in texts["ballots-committee-formal.pdf"]
+    assert names[0] in texts["result-committee_plenary.pdf"]
+
+    # the congress page shows the meeting as it went (and its <title> is just the congress's)
+    from django.urls import reverse
+
+    body = client_for("county").get(reverse("congress:detail", args=[congress.pk])).content.decode()
+    assert f"<title>{congress.title}" in body and "<section" not in body.split("<title>")[1].split("</title>")[0]
+    assert "超过应到会人数的五分之四" in body and f"书记：{names[0]}" in body and "安委〔2027〕20号" in body
+    assert client_for("township_b").get(reverse("congress:detail", args=[congress.pk])).status_code == 404

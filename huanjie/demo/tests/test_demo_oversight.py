@@ -212,7 +212,15 @@ def test_summary_tables_match_the_hand_table_figure_by_figure(demo):
     # everyone of 东山村 (3 left + 4 not elected); reserves 王俊 (1988) and 薛军兴 (1990) from the
     # election, 石兰璐 (F, 1994) from the survey; 东山村 handed over on 11-22, 河西村's ten days run to
     # 12-02
-    not_elected = 8  # 东山村 4 and 河西村 4 lost candidates of the villagers' committees
+    # lost: 东山村 王俊 薛军兴 陆文 (villagers' committee) and 毛波 (party committee: the fourth of its
+    # preliminary list); 河西村 傅伟建 吕强凯 吕海成 田杰宇
+    not_elected = 8
+    from huanjie.reports import outgoing
+
+    lost = {(r.village.name, r.name, "、".join(r.stood)) for r in outgoing.outgoing_rows(campaign, "130731") if r.stood}
+    assert lost == {("东山村", "王俊", "主任候选人"), ("东山村", "薛军兴", "委员候选人"), ("东山村", "陆文", "副主任候选人"),
+                    ("东山村", "毛波", "党组织委员候选人"), ("河西村", "傅伟建", "副主任候选人"),
+                    ("河西村", "吕强凯", "委员候选人"), ("河西村", "吕海成", "委员候选人"), ("河西村", "田杰宇", "主任候选人")}
     overdue = 1 if timezone.localdate() > dt.date(2026, 12, 2) else 0
     assert tables["离任安排、后备干部和工作移交"] == [
         ["上届村干部离任", "5 人"],

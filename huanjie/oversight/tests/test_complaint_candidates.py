@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from huanjie.campaigns.models import CampaignVillage
 from huanjie.oversight.models import Complaint
 from huanjie.people.models import Region
 from huanjie.review.tests.review_helpers import candidate, election_in
@@ -18,6 +19,7 @@ def _villages_with_candidates(world, n: int, first: int = 0) -> None:
     for i in range(first, first + n):
         v = Region.objects.create(code=f"130731100{200 + i:03d}", name=f"候选村{i}", level="village",
                                   kind="village", parent=world.township_a)
+        CampaignVillage.objects.create(campaign=world.campaign, village=v)
         e = election_in(world, v)
         for k in range(3):
             candidate(e, f"候选{i}-{k}")
@@ -99,3 +101,48 @@ def test_risk_signals_query_count_does_not_grow_with_the_candidates(world):
     before = count()
     _villages_with_candidates(world, 8)
     assert count() == before
+
+
+def test_commitments_page_query_count_does_not_grow_with_the_villages(world, client_for):
+    """三个100%: the people who must sign are read by primary key, one query for all of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from huanjie.oversight import commitments
+
+    e = election_in(world, world.village_a1)
+    candidate(e, "甲候选")
+    client = client_for("county")
+    url = reverse("oversight:commitments")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    count()
+    before = count()
+    _villages_with_candidates(world, 8)
+    assert count() == before
+    rows = {r["village"].name: r for r in commitments.village_rows(world.campaign, world.county.scope_prefix)}
+    assert [(n.person.name, n.role) for n in rows["候选村3"]["missing"]] == [
+        ("候选3-0", "委员候选人"), ("候选3-1", "委员候选人"), ("候选3-2", "委员候选人")]
+
+
+def test_signing_again_keeps_the_signed_copy(world):
+    """The list reads the signatures without their copies; correcting the date keeps the copy."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from huanjie.oversight import commitments
+
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    e = election_in(world, world.village_a1)
+    c = candidate(e, "甲候选")
+    ta, today = world.users["township_a"], timezone.localdate()
+    commitments.record_signed(ta, world.campaign, world.village_a1, "pledge", c.person.pk,
+                              today - dt.timedelta(days=1), png, "承诺书.png")
+    rec = commitments.record_signed(ta, world.campaign, world.village_a1, "pledge", c.person.pk, today)
+    rec.refresh_from_db()
+    assert rec.signed_on == today and bytes(rec.copy) == png and rec.copy_name == "承诺书.png"

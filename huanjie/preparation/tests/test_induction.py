@@ -74,3 +74,12 @@ def test_induction_pages_per_persona(world, client_for, counted):
     bad = client_for("county").post(url + "new/", {"held_on": "", "organiser": ""})
     assert bad.status_code == 400 and "请至少勾选一名参训人员" in bad.content.decode()
     assert client_for("village_a1").post(url + "new/", {}).status_code == 403
+
+
+def test_a_session_before_the_trainee_was_elected_is_refused(world, counted):
+    director = next(m for m in counted.members if m.post.code == "director")
+    counted.election.election_date = dt.date(2026, 11, 25)
+    counted.election.save()
+    with pytest.raises(services.PreparationRefused, match="早于东山村张国强当选的选举日（2026-11-25）"):
+        services.record_induction(world.users["county"], world.campaign, held_on=dt.date(2026, 11, 24),
+                                  organiser="安平县委组织部", topic="", person_ids=[director.person_id])

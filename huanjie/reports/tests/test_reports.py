@@ -128,3 +128,11 @@ def test_snapshot_rows_are_json_and_weeks_listed(world, client_for):
     assert [r["village"] for r in snap.rows] == ["东山村", "柳塘村"]
     page = client_for("township_a").get("/reports/").content.decode()
     assert "本周已上报" in page
+
+
+def test_a_week_reported_before_a_figure_existed_shows_no_figure_for_it():
+    # last week's stored totals predate the party members' figures: "—" (None), not a zero that
+    # would read as "+11" this week
+    rows = {c["key"]: c for c in services.comparison({"villages": 2, "party_expected": 11}, {"villages": 2})}
+    assert rows["villages"]["before"] == 2 and rows["villages"]["change"] == 0
+    assert rows["party_expected"]["before"] is None and rows["party_expected"]["change"] is None

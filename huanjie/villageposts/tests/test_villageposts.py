@@ -275,3 +275,42 @@ def test_a_community_speaks_of_residents_and_applies_the_shares_by_analogy(world
     assert "城关社区：居民代表" in body and "居民代表会议组成人员" in body
     groups = client_for("township_a").get(f"/villageposts/{world.campaign.slug}/{community.code}/groups/")
     assert "居民小组长" in groups.content.decode()
+
+
+def test_the_notice_cannot_predate_the_last_representative(world, entry):
+    clerk = world.users["village_a1"]
+    setup(world, entry, committee=0)
+    services.add_representative(clerk, entry, id_number=world.people["li"].id_number, group_name="第一村民小组",
+                                households=None, chosen_on=dt.date(2026, 11, 22))
+    with pytest.raises(services.PostsRefused, match="公告日期早于.*（2026-11-22）"):
+        services.publish(clerk, entry, dt.date(2026, 11, 21))
+
+
+def test_the_import_templates_are_read_back_by_the_import(world, client_for, entry):
+    """A template downloaded, filled in and uploaded imports (its title rows do not hide the header)."""
+    from python_calamine import CalamineWorkbook
+
+    base = f"/villageposts/{world.campaign.slug}/{world.village_a1.code}/"
+    setup(world, entry)
+    for url, importer, row in (
+            (base, services.import_representatives,
+             ["第一村民小组", "李秀英", world.people["li"].id_number, "", "2026-11-20"]),
+            (base + "groups/", services.import_group_posts,
+             ["第一村民小组", "村民小组长", "王建国", world.people["wang"].id_number, "2026-11-20", "是", "否"])):
+        r = client_for("village_a1").get(url + "?format=template")
+        assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+        result = importer(world.users["village_a1"], entry, xlsx([[str(c) for c in x] for x in rows if any(x)] + [row]),
+                          "模板.xlsx")
+        assert result.errors == [] and result.saved == 1
+
+
+def test_the_api_gives_the_same_shares_in_scope(world, client_for, listed):
+    url = f"/api/campaigns/{world.campaign.slug}/villageposts"
+    rows = {r["village_code"]: r for r in client_for("county").get(url).json()}
+    a1 = rows[world.village_a1.code]
+    check = services.check(listed)
+    assert a1["representatives"] == 1 and a1["women_share"]["percent"] == check["women_share"].text
+    assert a1["representatives_share"] == {"numerator": 1, "denominator": 4, "percent": "25.00%"}
+    assert world.village_a1.code not in {r["village_code"] for r in client_for("township_b").get(url).json()}
+    assert client_for("department").get(url).status_code == 403
