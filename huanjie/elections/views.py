@@ -289,6 +289,10 @@ def _detail_context(request, election: Election) -> dict:
     # Each step's form offers today only where the step can be recorded today (the one date rule).
     defaults = services.step_date_defaults(election, keys) if keys else {}
     step_keys = [(key, label, defaults[key]) for key, label in keys.items()]
+    # The step form starts on the first step not yet recorded (not on one done long ago).
+    done = {s.key for s in steps if s.done_on}
+    next_key = next((key for key, _label, _d in step_keys if key not in done), None)
+
     return {
         "election": election,
         "campaign": election.campaign,
@@ -311,7 +315,8 @@ def _detail_context(request, election: Election) -> dict:
         "next_steps": election_todos(election) if can_work else [],
         "voting_open": stage_index >= services.STAGE_ORDER.index(Election.VOTING),
         "step_keys": step_keys,
-        "first_step_default": step_keys[0][2] if step_keys else None,
+        "first_step_default": defaults.get(next_key) or (step_keys[0][2] if step_keys else None),
+        "next_step_key": next_key,
         "unnumbered": unnumbered,
         "today": timezone.localdate(),
     }
