@@ -208,3 +208,20 @@ class Scrutineer(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.congress.township.code
+
+
+class CongressStep(models.Model):
+    """A step of the congress's timeline (seed 003 篇7, 59 steps) marked done by the office."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveSmallIntegerField("步骤")
+    done_on = models.DateField("完成日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["congress", "number"], name="congress_step_once")]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.congress.township.code

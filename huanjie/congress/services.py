@@ -24,6 +24,7 @@ from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign
 from huanjie.congress.models import (
     Congress,
+    CongressStep,
     CredentialDecision,
     DelegateElection,
     ElectionUnit,
@@ -1028,3 +1029,93 @@ def record_result_approval(actor, congress: Congress, number: str, day: dt.date 
     congress.save(update_fields=["result_approval_number", "result_approval_date"])
     audit.record(actor, "congress.result_approve", congress, changes={"result_approval_number": ["", number]})
     return congress
+
+
+# ---------------------------------------------------------------- the 59 steps (seed 003 篇7)
+
+
+@dataclass
+class TimelineRow:
+    step: object  # steps.Step
+    earliest: dt.date
+    due: dt.date
+    done_on: dt.date | None
+    status: str  # done / due / overdue / late (elections.services.step_status)
+    recorded_by_system: bool  # done because the fact is recorded elsewhere in the system
+    note: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return {"done": "已完成", "due": "待办", "overdue": "已逾期", "late": "完成但不在期限内"}[self.status]
+
+
+def _facts(congress: Congress) -> dict[int, dt.date | None]:
+    """Steps whose date is a fact recorded elsewhere: the system knows when they were done."""
+    des = list(DelegateElection.objects.filter(unit__congress=congress).select_related("election"))
+    all_units = congress.units.count()
+
+    def when_all(values):
+        values = list(values)
+        return max(values) if values and len(values) == all_units and all(values) else None
+
+    meetings = [de.meeting for de in des]
+    counted = [de.election for de in des if de.election.stage in ("counted", "submitted")]
+    first_credentials = congress.credentials.order_by("decided_on").values_list("decided_on", flat=True).first()
+
+    def counted_on(e):
+        return e.election_date if e is not None and e.stage in ("counted", "submitted") else None
+
+    return {
+        6: congress.request_date,
+        9: congress.request_date,
+        15: when_all(de.approval_date for de in des),
+        16: when_all(m.held_on for m in meetings if m and m.quorum_met) if len(counted) == all_units else None,
+        17: first_credentials,
+        18: first_credentials,
+        19: congress.candidates_approval_date,
+        20: congress.candidates_approval_date,
+        24: first_credentials,
+        45: congress.prep_held_on,
+        52: counted_on(congress.discipline_election) and counted_on(congress.committee_election),
+        56: counted_on(congress.committee_plenary),
+        57: counted_on(congress.discipline_plenary),
+        58: congress.result_approval_date,
+    }
+
+
+def timeline(congress: Congress, today: dt.date | None = None) -> list[TimelineRow]:
+    from huanjie.congress.steps import PHASES, STEPS
+    from huanjie.elections.services import step_status
+
+    today = today or timezone.localdate()
+    facts = _facts(congress)
+    marked = {s.number: s for s in congress.steps.all()}
+    day = congress.convene_on
+    rows = []
+    for step in STEPS:
+        _title, first, last = PHASES[step.phase]
+        earliest = day + dt.timedelta(days=first)
+        due = day + dt.timedelta(days=step.due if step.due is not None else last)
+        fact = facts.get(step.number)
+        rec = marked.get(step.number)
+        done_on = fact or (rec.done_on if rec else None)
+        # a step done before its window opened is not late: only after the due day is
+        rows.append(TimelineRow(step, earliest, due, done_on, step_status(due, None, done_on, today),
+                                fact is not None, rec.note if rec and not fact else ""))
+    return rows
+
+
+@transaction.atomic
+def record_step(actor, congress: Congress, number: int | None, done_on: dt.date | None, note: str = "") -> CongressStep:
+    from huanjie.congress.steps import BY_NUMBER
+
+    _require(actor, OFFICES, "登记工作步骤", congress.township.code)
+    if number not in BY_NUMBER:
+        raise CongressInvalid({"number": "步骤应为1至59"})
+    if number in _facts(congress):
+        raise CongressError(f"第{number}步由系统按已登记的事实确定完成日期，不需要手工登记。")
+    _dated(f"第{number}步", done_on)
+    step, created = CongressStep.objects.update_or_create(congress=congress, number=number,
+                                                          defaults={"done_on": done_on, "note": (note or "")[:200]})
+    audit.record(actor, "congress.step", step, changes={"number": [None, number], "done_on": [None, done_on.isoformat()]})
+    return step

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from huanjie.campaigns.models import Campaign
 from huanjie.congress import documents, services
 from huanjie.congress.models import Congress, CredentialDecision, DelegateElection, ElectionUnit
+from huanjie.congress.steps import PHASES
 from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections.models import Candidate, ElectedMember
@@ -80,6 +81,12 @@ def congress_list(request, slug):
 def detail(request, pk):
     congress = _congress(request, pk)
     table = services.allocation_table(congress)
+    if wants_xlsx(request) and request.GET.get("list") == "timeline":
+        return xlsx_response(f"{congress.title}工作程序", ["步骤", "阶段", "内容", "起始日期", "完成期限", "完成日期", "状态",
+                                                       "文书"],
+                             [[r.step.number, PHASES[r.step.phase][0], r.step.label, r.earliest, r.due, r.done_on or "",
+                               r.status_label, documents.DOCUMENTS[r.step.document][0] if r.step.document else ""]
+                              for r in services.timeline(congress)])
     if wants_xlsx(request) and request.GET.get("list") == "register":
         return xlsx_response(f"{congress.title}代表名册", documents.REGISTER_COLUMNS, documents.register_rows(congress))
     if wants_xlsx(request):
@@ -94,8 +101,19 @@ def detail(request, pk):
         "errors": {}, "data": {}, "request_blockers": services.request_blockers(congress),
         "decisions": congress.credentials.select_related("unit", "elected"),
         "meeting": _meeting_context(congress) if congress.approved else None,
+        "timeline": _timeline_context(congress),
         "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
+
+
+def _timeline_context(congress: Congress) -> dict:
+    rows = services.timeline(congress)
+    phases = [{"number": n, "title": title, "rows": [r for r in rows if r.step.phase == n]}
+              for n, (title, _a, _b) in PHASES.items()]
+    done = sum(1 for r in rows if r.done_on)
+    return {"phases": phases, "done": done, "total": len(rows), "percent": done * 100 // len(rows),
+            "overdue": sum(1 for r in rows if r.status == "overdue"),
+            "manual": [r for r in rows if not r.recorded_by_system and not r.done_on]}
 
 
 def _meeting_context(congress: Congress) -> dict:
@@ -210,6 +228,10 @@ def post(request, pk):
             services.record_result_approval(user, congress, data.get("result_approval_number", ""),
                                             form_date(data.get("result_approval_date")))
             messages.success(request, "已登记县委批复选举结果。")
+        elif action == "step":
+            services.record_step(user, congress, _int(data.get("number")), form_date(data.get("done_on")),
+                                 data.get("note", ""))
+            messages.success(request, "工作步骤已登记。")
         elif action == "approval":
             services.record_approval(user, congress, data.get("approval_number", ""),
                                      form_date(data.get("approval_date")))

@@ -18,6 +18,12 @@ class Todo:
     due: str = ""  # the deadline as text ("2027-01-03 前"), or ""
     sort: tuple = ()
 
+    @property
+    def step(self) -> str:
+        """The step without the village's name, for the village's own page ("下一步：公布选民名单")."""
+        head, sep, rest = self.text.partition("：下一步 ")
+        return rest if sep else self.text
+
 
 _PROVIDERS: list[Callable] = []
 

@@ -175,7 +175,8 @@ def date_default(
         late_allowed=late_allowed,
     )
     if verdict.refusals:
-        return DateDefault(None, "未预填日期：" + "".join(verdict.refusals) + "请填写实际发生的日期。")
+        why = verdict.refusals[0].removeprefix("今天：")
+        return DateDefault(None, f"未预填今天的日期（{why.rstrip('。')}）。请填写实际发生的日期。")
     return DateDefault(today)
 
 
@@ -637,7 +638,8 @@ def calendar_for(election: Election, election_date: dt.date | None = None, steps
     )
 
 
-def _status(deadline, earliest, done_on, today, passive) -> str:
+def step_status(deadline, earliest, done_on, today, passive=False) -> str:
+    """done / due / overdue / late of a timeline step (every kind's timeline and the congress's 59 steps)."""
     if passive:
         return "done" if deadline is not None and today > deadline else "due"
     if done_on is not None:
@@ -681,7 +683,7 @@ def timeline(
                 deadline=deadline,
                 earliest=step.earliest_date,
                 done_on=done_on,
-                status=_status(deadline, step.earliest_date, done_on, today, passive),
+                status=step_status(deadline, step.earliest_date, done_on, today, passive),
                 passive=passive,
                 note=rec.note if rec else "",
             )

@@ -22,7 +22,7 @@ from huanjie.core.access import (
 )
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.documents.render.fonts import MissingGlyphError
-from huanjie.elections import services
+from huanjie.elections import kinds, services
 from huanjie.elections.models import CommitteeMember, Election, VoterRegistration
 from huanjie.elections.registration import documents
 from huanjie.elections.registration import services as registration
@@ -289,6 +289,10 @@ def _detail_context(request, election: Election) -> dict:
     # Each step's form offers today only where the step can be recorded today (the one date rule).
     defaults = services.step_date_defaults(election, keys) if keys else {}
     step_keys = [(key, label, defaults[key]) for key, label in keys.items()]
+    # The step form starts on the first step not yet recorded (not on one done long ago).
+    done = {s.key for s in steps if s.done_on}
+    next_key = next((key for key, _label, _d in step_keys if key not in done), None)
+
     return {
         "election": election,
         "campaign": election.campaign,
@@ -311,7 +315,8 @@ def _detail_context(request, election: Election) -> dict:
         "next_steps": election_todos(election) if can_work else [],
         "voting_open": stage_index >= services.STAGE_ORDER.index(Election.VOTING),
         "step_keys": step_keys,
-        "first_step_default": step_keys[0][2] if step_keys else None,
+        "first_step_default": defaults.get(next_key) or (step_keys[0][2] if step_keys else None),
+        "next_step_key": next_key,
         "unnumbered": unnumbered,
         "today": timezone.localdate(),
     }
@@ -320,6 +325,9 @@ def _detail_context(request, election: Election) -> dict:
 @allow(*VIEWERS)
 def election_detail(request, pk):
     election = _election(request, pk)
+    own = kinds.hooks_for(election.kind).home_url
+    if own is not None:  # a kind with its own page (the supervision committee's) is walked there
+        return redirect(own(election))
     return render(request, "elections/election_detail.html", _detail_context(request, election))
 
 

@@ -73,6 +73,61 @@ def preliminary_notice_pdf(pe: PartyElection) -> bytes:
     )
 
 
+def open_round_notice_pdf(pe: PartyElection) -> bytes:
+    """公推直选's first 公示: the 海推 result (seed 001), each person's votes."""
+    window = services.notice_windows(pe).get("open_round")
+    meeting = pe.election.party_meetings.filter(kind="open_round").first()
+    if window is None or meeting is None:
+        raise DocumentError("海推结果尚未登记或尚未登记公示日期。")
+    rows = [[t.person.name, GENDER_ZH.get(t.person.gender, ""), f"{t.votes} 票"]
+            for t in meeting.tallies.select_related("person").order_by("-votes", "id")]
+    return notice_pdf(
+        f"{pe.branch.name}换届公推直选海推结果公示",
+        [f"{zh_date(meeting.held_on)}，我村党组织通过组织推荐、十人联名推荐和个人自荐进行海推，应到{meeting.expected}人，"
+         f"实到{meeting.present}人。现将海推结果公示如下（按得票多少为序）。",
+         f"公示时间：{zh_date(window[0])}至{zh_date(window[1])}。"],
+        issuer=pe.branch.name, date_text=zh_date(window[0]),
+        tables=[TableSpec(["姓名", "性别", "得票"], rows)],
+        closing_paragraphs=[f"公示期间，如有异议，请于{zh_date(window[1])}前向{_township(pe)}组织办反映。"],
+        stamp=True,
+    )
+
+
+def initial_notice_pdf(pe: PartyElection) -> bytes:
+    """公推直选's second 公示: the initial candidates after the township's inspection (seed 001)."""
+    window = services.notice_windows(pe).get("initial")
+    if window is None:
+        raise DocumentError("尚未登记初步人选考察公示日期。")
+    noms = sorted(services.nominees(pe), key=lambda n: stroke_sort_key(n.candidate.person.name))
+    day = pe.election.election_date
+    rows = [[n.candidate.person.name, GENDER_ZH.get(n.candidate.person.gender, ""),
+             str(age_on(n.candidate.person.birth_date, day)), n.get_proposed_post_display() or "委员",
+             n.inspected_by or "", f"称职{n.rating_competent or 0}、基本称职{n.rating_basic or 0}、"
+                                   f"不称职{n.rating_incompetent or 0}"] for n in noms]
+    return notice_pdf(
+        f"{pe.branch.name}新一届委员会候选人初步人选考察公示",
+        [f"经{_township(pe)}资格审查和考察，现将新一届委员会候选人初步人选{len(rows)}名按姓氏笔画为序公示如下。",
+         f"公示时间：{zh_date(window[0])}至{zh_date(window[1])}。"],
+        issuer=_township(pe), date_text=zh_date(window[0]),
+        tables=[TableSpec(["姓名", "性别", "年龄", "拟任", "考察组织", "民主测评"], rows)],
+        closing_paragraphs=[f"公示期间，如有异议，请于{zh_date(window[1])}前向{_township(pe)}组织办反映。"],
+        stamp=True,
+    )
+
+
+def objections_xlsx(pe: PartyElection) -> bytes:
+    """The register of objections received during the 公示 and their handling (Excel)."""
+    from huanjie.documents.render.excel import SheetSpec, workbook_bytes
+
+    rows = [[i, o.get_notice_display(), o.received_on.isoformat(), o.from_whom or "匿名",
+             o.about.name if o.about else "", o.content, o.handled_on.isoformat() if o.handled_on else "未办结",
+             o.handled_by, o.get_outcome_display(), o.handling] for i, o in enumerate(services.objections(pe), 1)]
+    return workbook_bytes([SheetSpec(
+        name="公示反映登记", title=f"{pe.branch.name}换届公示期间反映登记表",
+        columns=["序号", "公示", "收到日期", "反映人", "涉及人员", "反映内容", "办理日期", "办理单位", "核查结论", "处理意见"],
+        rows=rows)])
+
+
 def _request_parts(pe: PartyElection):
     if not pe.preliminary_decided_on:
         raise DocumentError("预备人选尚未确定，不能生成请示。")

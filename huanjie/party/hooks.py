@@ -26,11 +26,14 @@ def _title(body: str):
 
 def _calendar(election, day, records):
     """The assembly's calendar: the preparation, read from its own step records."""
+    from huanjie.party.models import PartyElection
     from huanjie.rules.party import party_calendar
 
     rec = records.get("preliminary_notice")
+    method = PartyElection.objects.filter(election=election).values_list("method", flat=True).first()
     return party_calendar(
-        day, notice_days=election.campaign.effective_policy()["notice_days"], notice_published=rec.done_on if rec else None
+        day, notice_days=election.campaign.effective_policy()["notice_days"], notice_published=rec.done_on if rec else None,
+        public_direct=method == PartyElection.PUBLIC_DIRECT,
     )
 
 
@@ -129,7 +132,11 @@ def _archive(election):
     v = election.organization.name
     opening = [
         (f"{v}党组织换届推荐情况公布", "推荐情况公布.pdf", None, lambda: documents.tallies_pdf(pe)),
+        *([(f"{v}海推结果公示", "海推结果公示.pdf", None, lambda: documents.open_round_notice_pdf(pe)),
+           (f"{v}候选人初步人选考察公示", "初步人选考察公示.pdf", None, lambda: documents.initial_notice_pdf(pe))]
+          if pe.method == pe.PUBLIC_DIRECT else []),
         (f"{v}委员候选人预备人选公示", "预备人选公示.pdf", None, lambda: documents.preliminary_notice_pdf(pe)),
+        (f"{v}公示期间反映登记表", "公示期间反映登记表.xlsx", None, lambda: documents.objections_xlsx(pe)),
         (f"{v}确定预备人选的请示", "预备人选请示.pdf", pe.request_date, lambda: documents.request_pdf(pe)),
         (f"{v}确定预备人选的请示（Word）", "预备人选请示.docx", pe.request_date, lambda: documents.request_docx(pe)),
         ("乡镇党委关于预备人选的批复", "预备人选批复.pdf", pe.approval_date, lambda: documents.approval_pdf(pe)),

@@ -244,3 +244,36 @@ class Nominee(models.Model):
     @property
     def inspected(self) -> bool:
         return self.inspected_on is not None
+
+
+class NoticeObjection(models.Model):
+    """An objection received during a 公示 (P18) and its handling: the township answers every one
+    received in the preliminary candidates' window before it approves them."""
+
+    OPEN_ROUND, INITIAL, PRELIMINARY = "open_round", "initial", "preliminary"
+    NOTICE_CHOICES = [(OPEN_ROUND, "海推结果公示"), (INITIAL, "初步人选考察公示"), (PRELIMINARY, "预备人选公示")]
+    UPHELD, NOT_UPHELD, PARTLY = "upheld", "not_upheld", "partly"
+    OUTCOME_CHOICES = [(UPHELD, "反映属实"), (PARTLY, "部分属实"), (NOT_UPHELD, "反映不属实")]
+
+    election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="party_objections")
+    notice = models.CharField("公示", max_length=20, choices=NOTICE_CHOICES, default=PRELIMINARY)
+    received_on = models.DateField("收到日期")
+    from_whom = models.CharField("反映人", max_length=60, blank=True, help_text="可匿名")
+    about = models.ForeignKey(Person, verbose_name="涉及人员", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    content = models.CharField("反映内容", max_length=500)
+    handled_on = models.DateField("办理日期", null=True, blank=True)
+    handled_by = models.CharField("办理单位", max_length=60, blank=True)
+    outcome = models.CharField("核查结论", max_length=20, choices=OUTCOME_CHOICES, blank=True)
+    handling = models.CharField("处理意见", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.election.organization.code
+
+    @property
+    def answered(self) -> bool:
+        return self.handled_on is not None

@@ -32,6 +32,7 @@ from huanjie.party.models import (
     Exclusion,
     Member,
     Nominee,
+    NoticeObjection,
     PartyElection,
     RecommendationMeeting,
     RecommendationTally,
@@ -460,6 +461,9 @@ def record_approval(actor, pe: PartyElection, *, request_number: str, request_da
         errors.append("预备人选尚未公示")
     elif not errors and request_date <= window[1]:
         errors.append(f"公示至{window[1].isoformat()}结束，请示应在公示结束后报送（请示日期 {request_date.isoformat()}）")
+    open_objections = NoticeObjection.objects.filter(election=pe.election, handled_on__isnull=True).count()
+    if not errors and open_objections:
+        errors.append(f"公示期间收到的反映有{open_objections}件尚未办结，办结后才能批复（P18）")
     if errors:
         raise PartyError("；".join(errors) + "。")
     before = [pe.approval_number, pe.approval_date]
@@ -720,15 +724,119 @@ def notice_window(pe: PartyElection) -> tuple[dt.date, dt.date] | None:
     return rec.done_on, rec.done_on + dt.timedelta(days=days - 1)
 
 
+NOTICE_STEPS = {NoticeObjection.OPEN_ROUND: "open_round_notice", NoticeObjection.INITIAL: "initial_notice",
+                NoticeObjection.PRELIMINARY: "preliminary_notice"}
+
+
+def notices(pe: PartyElection) -> list[tuple[str, str]]:
+    """The 公示 of this method: 公推直选 publishes three times (seed 001), 两推一选 once."""
+    labels = dict(NoticeObjection.NOTICE_CHOICES)
+    codes = list(NOTICE_STEPS) if pe.method == PartyElection.PUBLIC_DIRECT else [NoticeObjection.PRELIMINARY]
+    return [(c, labels[c]) for c in codes]
+
+
+def notice_windows(pe: PartyElection) -> dict[str, tuple[dt.date, dt.date]]:
+    """Each 公示 published so far: code → (first day, last day), the policy's length (P18)."""
+    days = pe.election.campaign.effective_policy()["notice_days"]
+    records = {r.key: r.done_on for r in pe.election.steps.filter(key__in=NOTICE_STEPS.values())}
+    return {code: (records[key], records[key] + dt.timedelta(days=days - 1))
+            for code, key in NOTICE_STEPS.items() if key in records and code in dict(notices(pe))}
+
+
+def objections(pe: PartyElection) -> list[NoticeObjection]:
+    return list(NoticeObjection.objects.filter(election=pe.election).select_related("about"))
+
+
 @transaction.atomic
 @locking.guarded
-def publish_notice(actor, pe: PartyElection, on: dt.date) -> None:
-    """Start the 公示 of the preliminary candidates; the objection window runs to its last day."""
-    if not pe.preliminary_decided_on:
-        raise PartyError("预备人选尚未确定，不能公示。")
-    if on < pe.preliminary_decided_on:
-        raise PartyError("公示日期早于确定预备人选的日期。")
-    _step(actor, pe.election, "preliminary_notice", on)
+def record_objection(actor, pe: PartyElection, notice: str, *, received_on: dt.date, content: str,
+                     from_whom: str = "", about: Person | None = None) -> NoticeObjection:
+    """An objection received during a 公示, on the day it was received (within the window)."""
+    _require(actor, WORK_ROLES, "登记公示期间的反映", pe.election.organization.code)
+    windows = notice_windows(pe)
+    problems = []
+    if notice not in dict(notices(pe)):
+        problems.append(f"{pe.get_method_display()}没有“{dict(NoticeObjection.NOTICE_CHOICES).get(notice, notice)}”")
+    elif notice not in windows:
+        problems.append(f"{dict(NoticeObjection.NOTICE_CHOICES)[notice]}尚未开始")
+    if not isinstance(received_on, dt.date):
+        problems.append("请填写收到日期")
+    elif notice in windows and not windows[notice][0] <= received_on <= windows[notice][1]:
+        start, end = windows[notice]
+        problems.append(f"收到日期 {received_on.isoformat()} 不在公示期（{start.isoformat()} 至 {end.isoformat()}）内")
+    elif received_on > timezone.localdate():
+        problems.append("收到日期晚于今天")
+    if not (content or "").strip():
+        problems.append("请填写反映内容")
+    if about is not None and not Member.objects.filter(branch=pe.branch, person=about).exists():
+        problems.append(f"{about.name}不在{pe.branch.name}党员名册中")
+    if problems:
+        raise PartyError("；".join(problems) + "。")
+    obj = NoticeObjection.objects.create(election=pe.election, notice=notice, received_on=received_on,
+                                         content=content.strip()[:500], from_whom=(from_whom or "").strip()[:60],
+                                         about=about)
+    audit.record(actor, "party.objection", obj, object_repr=f"{pe.election.title}：{obj.get_notice_display()}期间的反映",
+                 changes={"content": [None, obj.content], "about": [None, about.name if about else None]})
+    return obj
+
+
+@transaction.atomic
+@locking.guarded
+def answer_objection(actor, objection: NoticeObjection, *, handled_on: dt.date, outcome: str, handling: str,
+                     handled_by: str = "") -> NoticeObjection:
+    """The township's check of an objection: its conclusion and handling, on a real day."""
+    election = objection.election
+    _require(actor, SETUP_ROLES, "办理公示期间的反映（由乡镇党委办理）", election.organization.code)
+    problems = []
+    if not isinstance(handled_on, dt.date):
+        problems.append("请填写办理日期")
+    elif handled_on < objection.received_on:
+        problems.append(f"办理日期 {handled_on.isoformat()} 早于收到日期 {objection.received_on.isoformat()}")
+    elif handled_on > timezone.localdate():
+        problems.append("办理日期晚于今天")
+    if outcome not in dict(NoticeObjection.OUTCOME_CHOICES):
+        problems.append("请选择核查结论")
+    if not (handling or "").strip():
+        problems.append("请填写处理意见")
+    if problems:
+        raise PartyError("；".join(problems) + "。")
+    before = [objection.get_outcome_display(), objection.handling]
+    objection.handled_on, objection.outcome = handled_on, outcome
+    objection.handling = handling.strip()[:500]
+    objection.handled_by = (handled_by or "").strip()[:60] or f"中共{election.organization.parent.name}委员会"
+    objection.save()
+    audit.record(actor, "party.objection_answer", objection, object_repr=f"{election.title}：办理反映",
+                 changes={"handling": [before, [objection.get_outcome_display(), objection.handling]]})
+    return objection
+
+
+@transaction.atomic
+@locking.guarded
+def publish_notice(actor, pe: PartyElection, on: dt.date, notice: str = NoticeObjection.PRELIMINARY) -> None:
+    """Start a 公示 (the preliminary candidates', or for 公推直选 also the 海推 result's and the
+    inspected initial candidates'); the objection window runs to its last day."""
+    if notice not in dict(notices(pe)):
+        raise PartyError(f"{pe.get_method_display()}没有“{dict(NoticeObjection.NOTICE_CHOICES).get(notice, notice)}”。")
+    if not isinstance(on, dt.date):
+        raise PartyError("请填写公示开始日期。")
+    if notice == NoticeObjection.OPEN_ROUND:
+        held = RecommendationMeeting.objects.filter(election=pe.election, kind=RecommendationMeeting.OPEN_ROUND).first()
+        if held is None:
+            raise PartyError("尚未登记海推结果，不能公示。")
+        if on < held.held_on:
+            raise PartyError(f"公示日期早于海推日期 {held.held_on.isoformat()}。")
+    elif notice == NoticeObjection.INITIAL:
+        inspected = [n.inspected_on for n in nominees(pe)]
+        if not inspected or None in inspected:
+            raise PartyError("初步人选尚未全部考察，不能进行考察公示。")
+        if on < max(inspected):
+            raise PartyError(f"公示日期早于考察日期 {max(inspected).isoformat()}。")
+    else:
+        if not pe.preliminary_decided_on:
+            raise PartyError("预备人选尚未确定，不能公示。")
+        if on < pe.preliminary_decided_on:
+            raise PartyError("公示日期早于确定预备人选的日期。")
+    _step(actor, pe.election, NOTICE_STEPS[notice], on)
 
 
 # ---------------------------------------------------------------- the electing body (R50)

@@ -21,7 +21,7 @@ from huanjie.elections import services as elections
 from huanjie.elections.models import Candidate, Election
 from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response, form_date
 from huanjie.party import documents, services
-from huanjie.party.models import Branch, Member, Nominee, PartyElection
+from huanjie.party.models import Branch, Member, Nominee, NoticeObjection, PartyElection
 from huanjie.people.models import Person, Region
 from huanjie.rules.party import EXCLUSION_SITUATIONS
 
@@ -248,6 +248,9 @@ def election(request, pk):
         "nominees": nominee_rows, "initial": services.initial_check(pe), "structure": services.structure_checks(pe),
         "current_posts": services.CURRENT_POSTS[1:],
         "notice": services.notice_window(pe), "attendance": attendance,
+        "notices": [(code, label, services.notice_windows(pe).get(code), code.replace("_", "-") + "-notice.pdf")
+                    for code, label in services.notices(pe)],
+        "objections": services.objections(pe), "outcomes": NoticeObjection.OUTCOME_CHOICES,
         "quorum_text": services.quorum_text(attendance, delegates=congress) if attendance else "",
         "congress": congress, "body_advice": services.body_of(pe.branch), "body_choices": PartyElection.BODY_CHOICES,
         "delegates": list(pe.election.party_delegates.select_related("member__person")) if congress else [],
@@ -333,7 +336,16 @@ def election_post(request, pk):
             day = form_date(p.get("on"))
             if day is None:
                 raise services.PartyError("请填写公示开始日期。")
-            services.publish_notice(user, pe, day)
+            services.publish_notice(user, pe, day, p.get("notice") or "preliminary")
+        elif action == "objection":
+            who = (p.get("about") or "").strip()
+            services.record_objection(user, pe, p.get("notice", ""), received_on=form_date(p.get("received_on")),
+                                      content=p.get("content", ""), from_whom=p.get("from_whom", ""),
+                                      about=_person_of(pe, who) if who else None)
+        elif action == "objection_answer":
+            obj = get_object_or_404(NoticeObjection, pk=_int(p.get("objection")) or 0, election=e)
+            services.answer_objection(user, obj, handled_on=form_date(p.get("handled_on")), outcome=p.get("outcome", ""),
+                                      handling=p.get("handling", ""), handled_by=p.get("handled_by", ""))
         elif action == "approval":
             services.record_approval(user, pe, request_number=p.get("request_number", ""),
                                      request_date=form_date(p.get("request_date")),
@@ -391,7 +403,10 @@ def election_post(request, pk):
 
 DOCUMENTS = {
     "tallies.pdf": (documents.tallies_pdf, "推荐情况公布.pdf", "application/pdf"),
+    "open-round-notice.pdf": (documents.open_round_notice_pdf, "海推结果公示.pdf", "application/pdf"),
+    "initial-notice.pdf": (documents.initial_notice_pdf, "初步人选考察公示.pdf", "application/pdf"),
     "preliminary-notice.pdf": (documents.preliminary_notice_pdf, "预备人选公示.pdf", "application/pdf"),
+    "objections.xlsx": (documents.objections_xlsx, "公示期间反映登记表.xlsx", XLSX),
     "request.pdf": (documents.request_pdf, "预备人选请示.pdf", "application/pdf"),
     "request.docx": (documents.request_docx, "预备人选请示.docx", DOCX),
     "approval.pdf": (documents.approval_pdf, "预备人选批复.pdf", "application/pdf"),

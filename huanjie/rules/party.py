@@ -298,6 +298,7 @@ def party_calendar(
     *,
     notice_days: int = 5,
     notice_published: date | None = None,
+    public_direct: bool = False,
 ) -> tuple[CalendarStep, ...]:
     """The dated steps of a village party election (domain §4; seed 004 §二): 两推, 初步人选,
     资格联审, 考察, 预备人选 and its 公示 (``notice_days``, policy P18), the 请示 and the township's
@@ -314,12 +315,25 @@ def party_calendar(
     else:
         notice_end = None
     request_earliest = notice_end + timedelta(days=1) if notice_end else None
+    # 公推直选 (seed 001) publishes three times: the 海推 result, the initial candidates after the
+    # township's inspection, and the preliminary candidates (the last one is every method's).
+    if public_direct:
+        recommend = (
+            CalendarStep("members_recommend", "海推（组织推荐、十人联名推荐、个人自荐）", "P21", latest_date=eve),
+            CalendarStep("open_round_notice", "海推结果公示", "P18", latest_date=eve),
+            CalendarStep("villagers_recommend", "定向推荐", "P21", latest_date=eve),
+        )
+    else:
+        recommend = (
+            CalendarStep("members_recommend", "党员推荐（党员大会全额推荐）", "P21", latest_date=eve),
+            CalendarStep("villagers_recommend", "群众推荐（村民（代表）会议全额推荐）", "P21", latest_date=eve),
+        )
     return (
-        CalendarStep("members_recommend", "党员推荐（党员大会全额推荐）", "P21", latest_date=eve),
-        CalendarStep("villagers_recommend", "群众推荐（村民（代表）会议全额推荐）", "P21", latest_date=eve),
+        *recommend,
         CalendarStep("initial_candidates", "研究提出候选人初步人选", "P7", latest_date=eve),
         CalendarStep("joint_review", "候选人资格联审", "P17", latest_date=eve),
         CalendarStep("inspection", "考察（民主测评、个别谈话、实地走访）", "P22", latest_date=eve),
+        *((CalendarStep("initial_notice", "候选人初步人选考察公示", "P18", latest_date=eve),) if public_direct else ()),
         CalendarStep("preliminary_candidates", "确定候选人预备人选", "P8", latest_date=eve),
         CalendarStep(
             "preliminary_notice",

@@ -211,7 +211,8 @@ def _planned(election: Election, today: dt.date) -> list[tuple[str, str, dt.date
     published = documents.publication_date(election)
     planned: list[tuple[str, str, dt.date | None, object]] = [
         (f"{village}选民名单公告", "选民名单公告.pdf", published, lambda: documents.voter_notice_pdf(election)),
-        (f"{village}选民证", "选民证.pdf", published, lambda: documents.voter_cards_pdf(election)),
+        # The cards carry the day they were issued with the list, not the day the archive is made.
+        (f"{village}选民证", "选民证.pdf", published, lambda: documents.voter_cards_pdf(election, published)),
     ]
     publications = list(CandidateListPublication.objects.filter(election=election).order_by("version"))
     for pub in publications:
@@ -228,7 +229,7 @@ def _planned(election: Election, today: dt.date) -> list[tuple[str, str, dt.date
         (
             f"{village}候选人资格联审表",
             "资格联审表.pdf",
-            None,
+            _joint_review_day(election),
             lambda: review.joint_review_pdf(election.organization, election.campaign),
         ),
         (
@@ -250,7 +251,9 @@ def _planned(election: Election, today: dt.date) -> list[tuple[str, str, dt.date
             lambda: voting.staff_notice_pdf(election, _step_day(election, "voting_arrangements") or today),
         ),
     ]
-    return planned + _vote_and_result(election, today)
+    # The handover of the villagers' committee (R41) closes its file.
+    handover = (f"{village}工作移交清单", "工作移交清单.pdf", _step_day(election, "handover"), _handover_or_missing(election))
+    return [*planned, *_vote_and_result(election, today), handover]
 
 
 def _vote_and_result(election: Election, today: dt.date) -> list[tuple[str, str, dt.date | None, object]]:
@@ -259,10 +262,18 @@ def _vote_and_result(election: Election, today: dt.date) -> list[tuple[str, str,
 
     village = election.organization.name
     planned: list[tuple[str, str, dt.date | None, object]] = []
-    first = election.rounds.filter(number=1).first()
-    if first is not None:
-        planned.append((f"{village}选票样张", "选票样张.pdf", first.held_on, lambda: voting.round_ballot_pdf(first)))
     figures = result_documents.round_figures(election)
+    # A sample ballot of every round that was voted on (a 另行选举 has its own ballot); before the
+    # vote, the first round's.
+    voted = [f.round for f in figures] or list(election.rounds.filter(number=1))
+    for rnd in voted:
+        suffix = f"（第{rnd.number}轮）" if len(voted) > 1 else ""
+        planned.append((
+            f"{village}选票样张{suffix}",
+            f"选票样张{'_第' + str(rnd.number) + '轮' if suffix else ''}.pdf",
+            rnd.held_on or election.election_date,
+            lambda rnd=rnd: voting.round_ballot_pdf(rnd),
+        ))
     result_day = max((f.round.held_on or election.election_date for f in figures), default=None)
     forms = result_documents.counted_forms([f.round.pk for f in figures])
     for n, form in enumerate(sorted(forms, key=lambda f: (f.round.number, f.station_id)), 1):
@@ -284,6 +295,23 @@ def _vote_and_result(election: Election, today: dt.date) -> list[tuple[str, str,
         ),
     ]
     return planned
+
+
+def _joint_review_day(election: Election) -> dt.date | None:
+    """The day the joint review of this election's candidates was last decided."""
+    from django.db.models import Max
+
+    from huanjie.review.models import ReviewVerdict
+
+    return ReviewVerdict.objects.filter(case__candidate__election=election).aggregate(d=Max("decided_on"))["d"]
+
+
+def _handover_or_missing(election: Election):
+    from huanjie.elections.voting.models import HandoverItem
+
+    if not HandoverItem.objects.filter(election=election).exists():
+        return _missing("尚未登记工作移交")
+    return lambda: result_documents.handover_pdf(election)
 
 
 def _missing(reason: str):

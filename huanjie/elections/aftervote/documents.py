@@ -410,3 +410,42 @@ def counting_form_pdf(form: CountingForm) -> bytes:
         footer_lines=footer,
         signature_lines=["唱票人", "计票人", "监票人"],
     )
+
+
+def handover_pdf(election: Election) -> bytes:
+    """工作移交清单 (R41, P20): the seals, the files and the 三资 handed over, with who handed, who
+    received, who supervised and the date; lines for the three signatures. Refused before anything
+    was recorded (an empty list would say nothing true)."""
+    from huanjie.elections.aftervote import services as aftervote
+
+    status = aftervote.handover_status(election)
+    rows = [
+        [
+            r["label"],
+            r["item"].description or "—",
+            zh_date(r["item"].handed_over_on) if r["item"].handed_over_on else "—",
+            r["item"].handed_by or "—",
+            r["item"].received_by or "—",
+            r["item"].supervised_by or "—",
+            "已签字" if r["item"].signed else "未签字",
+        ]
+        for r in status.items
+        if r["item"] is not None
+    ]
+    if not rows:
+        raise ElectionError("尚未登记工作移交，无法生成工作移交清单。")
+    footer = []
+    if status.deadline is not None:
+        footer.append(f"移交期限：新一届委员会产生之日起 10 日内，即 {zh_date(status.deadline)} 前。")
+    missing = [r["label"] for r in status.items if r["item"] is None or not r["item"].signed]
+    if missing:
+        footer.append("尚未完成签字移交：" + "、".join(missing) + "。")
+    return table_pdf(
+        f"{election.organization.name}{_term(election)}{kinds.wording(election).election_name}工作移交清单",
+        ["移交事项", "清单说明", "移交日期", "移交人", "接收人", "监交人", "签字"],
+        rows,
+        subtitle=f"移交单位：{election.organization.name}",
+        footer_lines=footer,
+        signature_lines=["移交人", "接收人", "监交人"],
+        whole=[2, 3, 4, 5, 6],  # dates, names and 已签字 never break; the items and lists may
+    )

@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("<int:pk>/results/report.pdf", v.report_pdf, name="report_pdf"),
     path("<int:pk>/results/certificates.pdf", v.certificates_pdf, name="certificates_pdf"),
     path("<int:pk>/results/archive.zip", v.archive_zip, name="archive_zip"),
+    path("<int:pk>/results/handover.pdf", v.handover_pdf, name="handover_pdf"),
     path("counting-forms/<int:form_pk>/form.pdf", v.counting_form_pdf, name="counting_form_pdf"),
     path("<int:pk>/results/api/counting-form/", v.counting_form_api, name="counting_form_api"),
     path("campaign/<slug:slug>/results/township/", v.township_dashboard, name="township_dashboard"),

@@ -68,6 +68,17 @@ def report_pdf(request, pk):
 
 
 @allow(*VIEWERS)
+def handover_pdf(request, pk):
+    election = _election(request, pk)
+    return _document(
+        request,
+        election,
+        lambda: result_documents.handover_pdf(election),
+        f"{election.organization.name}工作移交清单.pdf",
+    )
+
+
+@allow(*VIEWERS)
 def certificates_pdf(request, pk):
     election = _election(request, pk)
     return _document(
@@ -291,6 +302,7 @@ def handover(request, pk):
             "election": election,
             "campaign": election.campaign,
             "status": _handover_rows(aftervote.handover_status(election), posted if error else None),
+            "has_items": HandoverItem.objects.filter(election=election).exists(),
             "can_edit": can_edit,
             "error": error,
         },

@@ -358,11 +358,11 @@ def test_date_fields_offer_today_only_where_the_fact_can_have_happened_today(wor
     }
     for key, name in (("nominations", "held_on"), ("proxies", "filed_on")):
         assert _date_value(past[key], name) == "", key
-        assert "未预填日期" in past[key] and "应早于选举日" in past[key], key
+        assert "未预填今天的日期" in past[key] and "应早于选举日" in past[key], key
     # The step form: each step carries its own default; the first (publishing the list) none.
     detail = past["detail"]
     assert _date_value(detail, "done_on") == ""
-    assert 'value="voter_list_published" data-default-date=""' in detail
+    assert 'value="voter_list_published" selected data-default-date=""' in detail  # the next step, chosen
     assert f'value="took_office" data-default-date="{today.isoformat()}"' in detail
 
 
@@ -385,3 +385,11 @@ def test_the_date_rule_of_a_step_and_its_default_agree(world):
             accepted = True
             e.steps.filter(key=key).delete()
         assert accepted is (defaults[key].value == today), key
+
+
+def test_election_page_names_the_next_step_once_and_cites_the_law_not_our_codes(world, client_for):
+    e = _upcoming(world)
+    page = client_for("village_a1").get(f"/elections/{e.pk}/").content.decode()
+    banner = page.split('id="next-step"')[1].split("</div>")[0]
+    assert "下一步：" in banner and "东山村：下一步" not in banner
+    assert "（P14—P16）" not in page and "（P17）" not in page
