@@ -102,7 +102,9 @@ def create(request, slug):
                 messages.success(request, f"已建立{sv.election.title}。")
                 return redirect("supervision:detail", sv.election.pk)
             except services.SupervisionError as exc:
-                errors["__all__"] = str(exc)
+                errors.update(exc.fields)
+                if not exc.fields:
+                    errors["form"] = str(exc)
     return render(request, "supervision/create.html", {
         "campaign": campaign, "villages": villages, "bodies": Supervision.BODY_CHOICES,
         "methods": Supervision.METHOD_CHOICES, "errors": errors, "data": data, "size": services.SIZE,
