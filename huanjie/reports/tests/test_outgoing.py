@@ -229,3 +229,12 @@ def test_a_child_is_no_reserve_cadre(world, after):
         outgoing.add_reserve(world.users["township_a"], world.campaign, world.village_a1, child.id_number,
                              source=ReserveCadre.SURVEY)
     assert not ReserveCadre.objects.exists()
+
+
+def test_command_page_marks_an_overdue_handover_red(world, after, client_for):
+    from huanjie.elections.aftervote import services as aftervote
+
+    aftervote.submit_result(world.users["village_a1"], after.election)  # the timeline stops counting
+    html = client_for("county").get("/oversight/").content.decode()
+    cell = html.split('data-village="130731100002"')[1].split("</div>")[0]
+    assert "工作移交逾期" in cell
