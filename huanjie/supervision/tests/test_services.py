@@ -199,6 +199,14 @@ def test_count_result_recheck_submission_and_documents(world):
     listing = pdf_text(documents.candidates_pdf(e))
     assert "东山村村务监督委员会成员候选人名单" in listing and "由村民代表会议于" in listing
     assert ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED).count() == 3
+    import zipfile
+
+    from huanjie.elections.aftervote import archive
+
+    with zipfile.ZipFile(io.BytesIO(archive.archive_zip(e))) as zf:
+        names = zf.namelist()
+    assert any(n.endswith("监委会候选人名单.pdf") for n in names), names
+    assert not any("选民名单" in n or "选民证" in n for n in names), names
 
 
 def test_no_accounting_member_is_a_warning_not_a_refusal(world):
