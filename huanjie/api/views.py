@@ -203,6 +203,53 @@ def get_election(request, election_id: int):
                          elected=elected)
 
 
+# ---------------------------------------------------------------- village party elections (issue 12)
+
+
+class PartyElectionOut(Schema):
+    id: int  # the assembly's election id (GET /elections/{id} for its timeline and posts)
+    plenary_id: int | None
+    village_code: str
+    village_name: str
+    method: str
+    body: str
+    election_date: dt.date
+    stage: str
+    plenary_stage: str
+    approval_number: str  # the township's 批复 of the preliminary candidates ("" before it)
+    expected_attendance: int | None
+    present_with_vote: int | None
+    quorum_met: bool | None
+    committee: list[str]
+    secretary: str
+    women: int
+    aged_35_or_under: int
+    result_approval_number: str
+
+
+@api.get("/party/elections", response=list[PartyElectionOut])
+@api_allow(COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN)
+def list_party_elections(request, campaign: str = ""):
+    """The scope's village party elections with the figures of the party's list page."""
+    from huanjie.campaigns.models import Campaign
+    from huanjie.party import services as party
+
+    chosen = None
+    if campaign:
+        chosen = get_object_or_404(Campaign.objects.visible_to(request.user), slug=campaign)
+    out = []
+    for pe in party.visible_party_elections(request.user, chosen).order_by("election__organization__code"):
+        r = party.party_row(pe)
+        out.append(PartyElectionOut(
+            id=pe.election_id, plenary_id=pe.plenary_id, village_code=r["village"].code, village_name=r["village"].name,
+            method=r["method"], body=r["body"], election_date=r["election"].election_date, stage=r["election"].stage,
+            plenary_stage=pe.plenary.stage if pe.plenary else "", approval_number=r["approval"],
+            expected_attendance=r["expected"], present_with_vote=r["present"], quorum_met=r["quorum_met"],
+            committee=r["committee"], secretary=r["secretary"], women=r["women"], aged_35_or_under=r["young"],
+            result_approval_number=r["result_approval"]))
+    return out
+
+
 # ---------------------------------------------------------------- village posts (村民代表, 小组长)
 
 

@@ -6,6 +6,7 @@ from .access import ADMIN, COUNTY, DEPARTMENT, OBSERVER, TOWNSHIP, VILLAGE
 NAV = [
     ("工作台", "home", {COUNTY, TOWNSHIP, VILLAGE, DEPARTMENT, OBSERVER, ADMIN}),
     ("换届工作", "campaigns:list", {COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN}),
+    ("党组织换届", "party:index", {COUNTY, TOWNSHIP, VILLAGE, OBSERVER}),
     ("区域", "people:regions", {COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN}),
     ("人员", "people:list", {COUNTY, TOWNSHIP, VILLAGE, ADMIN}),
     # review (资格审查): offices see per-tier states; reviewing departments only their own queue

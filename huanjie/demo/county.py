@@ -310,6 +310,9 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
         from huanjie.demo.villageposts import play_villageposts
 
         play_villageposts(campaign, villages)
+        from huanjie.demo.supervision import play_supervision
+
+        play_supervision(campaign, villages)
         audit.record(None, "demo.load", county, changes={
             "people": [None, result.people], "relations": [None, result.relations],
             "villages": [None, result.villages], "seed": [None, seed], "size": [None, size]})

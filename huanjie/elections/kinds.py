@@ -38,6 +38,8 @@ class KindHooks:
     # election → Chinese reasons why the result may not be submitted yet, besides the count's own
     # (an elected member whom the kind's rules exclude from the body, found again on the result).
     result_blockers: Callable | None = None
+    # election → the address of the kind's own page (the election's detail page sends you there).
+    home_url: Callable | None = None
     # election → (opening, closing): the kind's own documents for the archive package, each
     # (title, filename, date, make). Opening documents replace the voter list and cards.
     archive_documents: Callable | None = None

@@ -22,7 +22,7 @@ from huanjie.core.access import (
 )
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.documents.render.fonts import MissingGlyphError
-from huanjie.elections import services
+from huanjie.elections import kinds, services
 from huanjie.elections.models import CommitteeMember, Election, VoterRegistration
 from huanjie.elections.registration import documents
 from huanjie.elections.registration import services as registration
@@ -325,6 +325,9 @@ def _detail_context(request, election: Election) -> dict:
 @allow(*VIEWERS)
 def election_detail(request, pk):
     election = _election(request, pk)
+    own = kinds.hooks_for(election.kind).home_url
+    if own is not None:  # a kind with its own page (the supervision committee's) is walked there
+        return redirect(own(election))
     return render(request, "elections/election_detail.html", _detail_context(request, election))
 
 

@@ -19,6 +19,11 @@ def board(campaign: Campaign, user) -> dict:
     prefix = user.scope_prefix or "-"
     figures = reports.village_figures(campaign, prefix, today)
     risks = {r["village"].code: r for r in services.risk_rows(campaign, prefix, today)}
+    from . import handover
+
+    # after submission the timeline no longer counts overdue steps: an overdue handover is red here
+    handover_late = {r["village"].code: r["days_over"] for r in handover.rows(campaign, prefix, today)
+                     if r["status"] == "overdue"}
     townships: dict[str, dict] = {}
     for f in figures:
         risk = risks.get(f["code"])
@@ -33,6 +38,8 @@ def board(campaign: Campaign, user) -> dict:
             elif risk["flagged"]:
                 reasons.append("选情复杂村（未制定一村一策）")
             reasons.extend(s.label for s in risk["signals"])
+        if f["code"] in handover_late:
+            reasons.append(f"工作移交逾期{handover_late[f['code']]}天")
         if f["incidents_open"]:
             reasons.append(f"{f['incidents_open']}起突发事件未处置完毕")
         cell = dict(f, reasons=reasons, red=bool(reasons))

@@ -63,7 +63,10 @@ def needs(campaign: Campaign, villages: list[Region]) -> dict[int, list[Need]]:
     # Plain values, and the people by primary key in one query: a county's thousands of candidates
     # and workers joined with the people table were planned as a scan of its million people, and
     # four model objects per row cost more than the page's budget (issue 17).
-    candidates = Candidate.objects.filter(election__in=elections, status=Candidate.ACTIVE)
+    # The candidates' pledge is the 两委's (seed 004 三项承诺); the supervision committee's candidates,
+    # chosen by a meeting, sign none.
+    candidates = Candidate.objects.filter(election__in=elections.exclude(kind=Election.VILLAGE_SUPERVISION),
+                                          status=Candidate.ACTIVE)
     members = CommitteeMember.objects.filter(election__in=elections, status=CommitteeMember.ACTIVE)
     staff = StationStaff.objects.filter(station__election__in=elections)
     people = Person.objects.filter(

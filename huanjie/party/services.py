@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign
-from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
+from huanjie.core.access import ADMIN, COUNTY, OBSERVER, TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import services as elections
 from huanjie.elections.aftervote import locking
 from huanjie.elections.models import Candidate, ElectedMember, Election, Round
@@ -1201,3 +1201,49 @@ def vote_inputs(rnd: Round) -> dict:
         return {"expected_attendance": result.expected_attendance, "present_with_vote": result.present_with_vote}
     members = committee_elected(pe) if pe else []
     return {"committee_members": tuple(members), "present": pe.plenary_present if pe else None}
+
+
+# ---------------------------------------------------------------- across a scope (index page, API)
+
+
+def visible_party_elections(user, campaign: Campaign | None = None):
+    """The party elections (the assemblies) in the account's scope, by village."""
+    prefix = getattr(user, "scope_prefix", None)
+    if prefix is None or getattr(user, "role", None) not in {COUNTY, TOWNSHIP, VILLAGE, OBSERVER, ADMIN}:
+        return PartyElection.objects.none()
+    qs = PartyElection.objects.filter(election__organization__code__startswith=prefix)
+    if campaign is not None:
+        qs = qs.filter(election__campaign=campaign)
+    return qs.select_related("election__organization__parent", "election__campaign", "plenary", "branch__village")
+
+
+def party_row(pe: PartyElection) -> dict:
+    """One party election as the lists show it: method and body, stage, the 批复, 应到/实到 and the
+    quorum, the committee and the secretary elected, women and members of 35 or under among them."""
+    from huanjie.rules.dates import age_on
+
+    e = pe.election
+    try:
+        att = attendance(e)
+    except Exception:  # noqa: BLE001 — inconsistent counts show as unknown here; the page names the reason
+        att = None
+    committee = list(ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED)
+                     .select_related("person").order_by("id"))
+    secretary = (ElectedMember.objects.filter(election=pe.plenary, status=ElectedMember.ELECTED,
+                                              post__code="secretary").values_list("name", flat=True).first()
+                 if pe.plenary else None)
+    people = [m.person for m in committee if m.person]
+    return {
+        "pe": pe, "election": e, "village": e.organization,
+        "method": pe.get_method_display(), "body": pe.get_body_display(),
+        "stage": e.get_stage_display(), "plenary_stage": pe.plenary.get_stage_display() if pe.plenary else "",
+        "approval": pe.approval_number if pe.approved else "",
+        "expected": att.expected_attendance if att else None,
+        "present": att.present_with_vote if att else None,
+        "quorum_met": att.quorum_met if att else None,
+        "committee": [m.name for m in committee],
+        "secretary": secretary or "",
+        "women": sum(1 for p in people if p.gender == "F"),
+        "young": sum(1 for p in people if p.birth_date and age_on(p.birth_date, e.election_date) <= 35),
+        "result_approval": pe.result_approval_number,
+    }

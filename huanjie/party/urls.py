@@ -4,6 +4,7 @@ from huanjie.party import views
 
 app_name = "party"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("village/<str:code>/members/", views.members, name="members"),
     path("village/<str:code>/members/edit/", views.members_post, name="members_post"),
     path("campaign/<slug:slug>/new/", views.create, name="create"),

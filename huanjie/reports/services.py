@@ -39,7 +39,7 @@ FIGURES = [
     ("disqualified", "资格审查未通过"),
     ("registered", "已计票村登记选民"),
     ("returned", "已计票村参加投票"),
-    ("elected", "当选人数"),
+    ("elected", "村（居）民委员会当选人数"),
     ("party_held", "已召开党员大会选举"),
     ("party_expected", "党员大会应到会人数"),
     ("party_present", "党员大会实到会人数"),

@@ -112,7 +112,8 @@ def _region_for(request) -> Region:
 
 
 def _chart_json(table: dict) -> dict:
-    lines = [ln for ln in table["lines"] if hasattr(ln.now, "scaled")]
+    # lines with a denominator only: a share of nobody (no supervision committee chosen yet) has no bar
+    lines = [ln for ln in table["lines"] if hasattr(ln.now, "scaled") and ln.now.scaled is not None]
     return {"categories": [ln.label for ln in lines],
             "series": [{"name": "本届（%）", "data": [float(ln.now.value) if ln.now.scaled is not None else 0
                                                     for ln in lines]},

@@ -29,16 +29,15 @@ def candidates_pdf(election: Election) -> bytes:
     posts = "，".join(f"{post.name}{post.seats}名" for post in election.posts.all())
     words = kinds.wording(election)
     tables = [TableSpec(["职务", "姓名", "性别", "年龄", "财会管理知识", "资格把关"],
-                        rows_on or [["—", "尚无候选人", "", "", "", ""]], caption="候选人名单")]
+                        rows_on or [["—", "尚无候选人", "", "", "", ""]])]
     if rows_off:
         tables.append(TableSpec(["职务", "姓名", "性别", "年龄", "财会管理知识", "不得担任的原因"], rows_off,
                                 caption="经资格把关不列入名单的人员"))
     return notice_pdf(
         f"{election.organization.name}村务监督委员会成员候选人名单",
-        [f"根据{words.law}和本次换届工作要求，村务监督委员会由{sv.get_body_display()}推选产生，应选{posts}。",
-         "村民委员会成员及其近亲属、村会计（报账员）、村文书、村集体经济组织负责人不得担任村务监督委员会成员；"
-         "任何组织和个人不得指定、委派村务监督委员会成员。经资格把关，候选人名单如下："],
-        issuer=words.issuer, date_text=zh_date(sv.list_checked_on or day), tables=tables,
-        closing_paragraphs=[f"{sv.get_body_display()}定于{zh_date(day)}召开，以{sv.get_method_display()}方式推选。"],
-        stamp=True,
+        [f"根据{words.law}和本次换届工作安排，村务监督委员会由{sv.get_body_display()}于{zh_date(day)}"
+         f"以{sv.get_method_display()}方式推选产生，应选{posts}。村民委员会成员及其近亲属、村会计（报账员）、村文书、"
+         "村集体经济组织负责人不得担任村务监督委员会成员，任何组织和个人不得指定、委派村务监督委员会成员。"
+         "经资格把关，候选人名单如下："],
+        issuer=words.issuer, date_text=zh_date(sv.list_checked_on or day), tables=tables, stamp=True,
     )

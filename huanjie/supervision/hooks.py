@@ -47,7 +47,8 @@ def _wording(election):
     return kinds.Wording(
         body="村务监督委员会",
         election_name="村务监督委员会",
-        issuer=f"{village.name}{body}",
+        # The 村民委员会 convenes the 村民会议 and the 村民代表会议 and publishes what they decide.
+        issuer=f"{village.name}村民委员会",
         law="《中华人民共和国村民委员会组织法》",
         electorate=members,
         electorate_in_notice=members,
@@ -89,6 +90,12 @@ def _result_blockers(election):
     return result_blockers(election)
 
 
+def _home_url(election) -> str:
+    from django.urls import reverse
+
+    return reverse("supervision:detail", args=[election.pk])
+
+
 def register_kinds() -> None:
     from huanjie.supervision.services import POSTS
 
@@ -97,7 +104,7 @@ def register_kinds() -> None:
         kinds.KindHooks(
             posts=POSTS, title=_title, calendar_steps=_calendar, voting_blockers=_voting_blockers,
             vote_inputs=_vote_inputs, ballot_blockers=_ballot_blockers, wording=_wording,
-            archive_documents=_archive, result_blockers=_result_blockers,
+            archive_documents=_archive, result_blockers=_result_blockers, home_url=_home_url,
             # Seed 004 §二(三)3: the 主任 attends county-level 岗前培训 (P24).
             induction_posts=("supervision_director",),
         ),

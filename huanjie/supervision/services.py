@@ -40,7 +40,12 @@ SIZE = (3, 5)
 
 
 class SupervisionError(Exception):
-    """A refused action; ``str(exc)`` is the Chinese reason, naming the field where there is one."""
+    """A refused action; ``str(exc)`` is the Chinese reason, naming the field where there is one;
+    ``fields`` maps a form field to its own reason (shown beside the field)."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}
 
 
 def _require(actor, roles: set[str], what: str, code: str) -> None:
@@ -86,15 +91,15 @@ def create_supervision(actor, campaign: Campaign, village: Region, meeting_date:
     that chooses (村民会议 or 村民代表会议), its day, the committee's size (3–5: a 主任 and the
     委员) and how it votes."""
     _require(actor, SETUP_ROLES, "建立村务监督委员会推选（由乡镇或县换届办建立）", village.code)
-    problems = []
+    problems = {}
     if body not in dict(Supervision.BODY_CHOICES):
-        problems.append("「推选会议」：请选择村民会议或村民代表会议")
+        problems["body"] = "「推选会议」：请选择村民会议或村民代表会议"
     if type(size) is not int or not SIZE[0] <= size <= SIZE[1]:
-        problems.append(f"「成员人数」：村务监督委员会由 {SIZE[0]} 至 {SIZE[1]} 人组成，收到“{size}”")
+        problems["size"] = f"「成员人数」：村务监督委员会由 {SIZE[0]} 至 {SIZE[1]} 人组成，收到“{size}”"
     if method not in dict(Supervision.METHOD_CHOICES):
-        problems.append("「表决方式」：请选择无记名投票或举手表决")
+        problems["method"] = "「表决方式」：请选择无记名投票或举手表决"
     if problems:
-        raise SupervisionError("；".join(problems) + "。")
+        raise SupervisionError("；".join(problems.values()) + "。", fields=problems)
     try:
         election = elections.create_election(
             actor, campaign, village, meeting_date, [(DIRECTOR, 1), (MEMBER, size - 1)],

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huanjie.campaigns.models import Campaign, CampaignVillage
-from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
+from huanjie.core.access import COUNTY, TOWNSHIP, allow
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections import services as elections
 from huanjie.elections.models import Election
-from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response, form_date
+from huanjie.elections.view_helpers import VIEWERS, WORKERS, election_in_scope, file_response, form_date
 from huanjie.people.models import Person
 from huanjie.supervision import documents, services
 from huanjie.supervision.models import Nominee, Supervision
@@ -102,7 +102,9 @@ def create(request, slug):
                 messages.success(request, f"已建立{sv.election.title}。")
                 return redirect("supervision:detail", sv.election.pk)
             except services.SupervisionError as exc:
-                errors["__all__"] = str(exc)
+                errors.update(exc.fields)
+                if not exc.fields:
+                    errors["form"] = str(exc)
     return render(request, "supervision/create.html", {
         "campaign": campaign, "villages": villages, "bodies": Supervision.BODY_CHOICES,
         "methods": Supervision.METHOD_CHOICES, "errors": errors, "data": data, "size": services.SIZE,
@@ -110,9 +112,7 @@ def create(request, slug):
 
 
 def _supervision(request, pk) -> Supervision:
-    election = get_object_or_404(Election.objects.select_related("campaign", "organization__parent"), pk=pk)
-    require_scope(request.user, election.organization.code)
-    sv = services.supervision_of(election)
+    sv = services.supervision_of(election_in_scope(request, pk))
     if sv is None:
         raise Http404("不是村务监督委员会推选。")
     return sv

@@ -132,7 +132,7 @@ def test_the_demo_roster_is_the_one_the_hand_table_was_worked_from(demo):
     campaign, _ = demo
     labels = {"village_committee": "村委会", "party_branch": "党组织", "party_plenary": "党组织"}
     posts: dict[tuple, set] = {}
-    # the villages' new teams (the township congress's delegates and committees are not a village's)
+    # the 两委 (the supervision committee and delegates are chosen beside them, not part of the teams)
     for m in ElectedMember.objects.filter(election__campaign=campaign, status="elected",
                                           election__kind__in=list(labels)).select_related(
             "person", "post", "election__organization"):
@@ -176,7 +176,8 @@ def test_summary_tables_match_the_hand_table_figure_by_figure(demo):
         ["交叉任职", "9.09%（1/11）", "40.00%（4/10）", "降低 30.91 个百分点", ""],
         # 东山村 (何涛刚 书记 and 主任); 河西村 has no party result yet; before both villages
         ["“一肩挑”的村", "50.00%（1/2）", "100.00%（2/2）", "降低 50.00 个百分点", ""],
-        ["村务监督委员会主任由村党组织委员担任", "—（0/0）", "—", "", ""],  # no supervision committee chosen
+        # 东山村's 村务监督委员会 (issue 13): its 主任 张建伟 is a member of the new party committee
+        ["村务监督委员会主任由村党组织委员担任", "100.00%（1/1）", "—", "", ""],
         ["书记大专及以上", "0.00%（0/1）", "0.00%（0/2）", "", "达到 30.00%（P13）（未达到）"],  # 71; 71 and 41
         # not in the previous term: 秦璐瑞 刘永春 薛兴荣 薛琳莺 张建伟 侯嘉 白国凯
         ["新进班子", "63.64%（7/11）", "—", "", ""],

@@ -179,31 +179,51 @@ def _whole_needs(whole: Sequence[int], grid, font_size: float, pad: float) -> di
     }
 
 
+def _rest_min(font_size: float, pad: float) -> float:
+    """The least a column that may wrap keeps beside the whole ones: four characters a line."""
+    return 4 * font_size + 2 * pad
+
+
 def _whole_fits(ncol: int, whole: Sequence[int], grid, avail: float, font_size: float, pad: float) -> bool:
-    """Whether the ``whole`` columns fit on one line each, leaving the others a character's width."""
+    """Whether the ``whole`` columns fit on one line each, leaving the others four characters."""
     rest = ncol - len(set(whole))
-    return sum(_whole_needs(whole, grid, font_size, pad).values()) + rest * (font_size + 2 * pad) <= avail
+    return sum(_whole_needs(whole, grid, font_size, pad).values()) + rest * _rest_min(font_size, pad) <= avail
 
 
 def _keep_whole(widths: list[float], whole: Sequence[int], grid, avail: float, font_size: float, pad: float):
     """Columns whose values must not break (an 18-digit ID number, a name, a file name, a verdict)
-    get at least the width of their longest line; every column otherwise gets its proportional
-    share of the page (``widths``), the share scaled so that the table fills the width."""
+    get the width of their longest line; the other columns share what is left in their proportions.
+    When every column is whole, the spare width goes to the columns by their weights (``widths``),
+    none getting less than it needs."""
     need = _whole_needs(whole, grid, font_size, pad)
+    rest = [i for i in range(len(widths)) if i not in need]
     if sum(need.values()) >= avail:
         return [need.get(i, 0.0) for i in range(len(widths))]
+    if not rest:
+        def spread(t: float) -> list[float]:
+            return [max(need[i], t * w) for i, w in enumerate(widths)]
 
-    def spread(t: float) -> list[float]:
-        return [max(need.get(i, 0.0), t * w) for i, w in enumerate(widths)]
-
-    lo, hi = 0.0, avail / (min((w for w in widths if w > 0), default=1.0))
-    for _ in range(50):
-        mid = (lo + hi) / 2
-        if sum(spread(mid)) > avail:
-            hi = mid
-        else:
-            lo = mid
-    return spread(lo)
+        lo, hi = 0.0, avail / (min((w for w in widths if w > 0), default=1.0))
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            if sum(spread(mid)) > avail:
+                hi = mid
+            else:
+                lo = mid
+        return spread(lo)
+    generous = {i: max(w, widths[i]) for i, w in need.items()}
+    # A whole column given more than it needs keeps it, as long as the columns that may wrap (a
+    # 清单说明, a 备注) keep four characters a line.
+    if sum(generous.values()) + len(rest) * _rest_min(font_size, pad) <= avail:
+        need = generous
+    left = avail - sum(need.values())
+    base = sum(widths[i] for i in rest) or 1.0
+    out = list(widths)
+    for i, w in need.items():
+        out[i] = w
+    for i in rest:
+        out[i] = max(widths[i] * left / base, 0.0)
+    return out
 
 
 def _fit_widths(natural: list[float], avail: float, min_w: float) -> list[float]:

@@ -447,5 +447,5 @@ def handover_pdf(election: Election) -> bytes:
         subtitle=f"移交单位：{election.organization.name}",
         footer_lines=footer,
         signature_lines=["移交人", "接收人", "监交人"],
-        whole=[0, 2, 3, 4, 5, 6],
+        whole=[2, 3, 4, 5, 6],  # dates, names and 已签字 never break; the items and lists may
     )

@@ -146,6 +146,11 @@ def test_handover_list_pdf_through_its_page(world, client_for):
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)).pages)
     assert "村委会公章一枚" in text.replace(" ", "") and "尚未完成签字移交" in text.replace(" ", "")
+    # The 清单说明 column keeps at least four characters a line beside the columns kept whole (it
+    # was squeezed to one character a line).
+    data = b"".join(r.streaming_content) if r.streaming else r.content
+    lines = PdfReader(io.BytesIO(data)).pages[0].extract_text(extraction_mode="layout").splitlines()
+    assert any("村委会公章" in ln.replace(" ", "") for ln in lines), lines
 
 
 def test_archive_holds_a_sample_ballot_of_every_round_voted_on(world):

@@ -42,7 +42,7 @@ from huanjie.elections.voting.models import CountingForm, CountingLine, ElectedM
 from huanjie.elections.voting.services import RaceSpec, round_races
 from huanjie.people.models import Person, Relation
 from huanjie.rules import Candidate as EngineCandidate
-from huanjie.rules import EngineError, Race, SeatedMember, VoteCount, count_vote
+from huanjie.rules import EngineError, Meeting, Race, SeatedMember, VoteCount, count_vote, meeting_quorum
 from huanjie.rules.people import Relation as EngineRelation
 
 
@@ -522,11 +522,21 @@ def explain(rnd: Round) -> dict | None:
     if plenary:
         expected, present = len(inp.get("committee_members") or ()), inp.get("present")
     attendance = expected is not None
-    counted_over = (
-        f"应到会{'委员' if plenary else '有选举权的党员'} {expected} 人，实到会 {present} 人"
-        if attendance
-        else f"登记选民 {registered} 人"
-    )
+    # Bodies chosen by a 村民会议 or 村民代表会议 count against that meeting (R71, R38).
+    meeting = inp.get("meeting")
+    quorum_text = ""
+    if meeting:
+        attendance = False
+        q = meeting_quorum(Meeting(**meeting))
+        quorum_text = f"{q['text']}（{q['rule']}）。"
+        who = "本村十八周岁以上村民" if meeting["body"] == "villagers_meeting" else "村民代表会议组成人员"
+        counted_over = f"{who} {meeting['members']} 人，到会 {meeting['present']} 人"
+    else:
+        counted_over = (
+            f"应到会{'委员' if plenary else '有选举权的党员'} {expected} 人，实到会 {present} 人"
+            if attendance
+            else f"登记选民 {registered} 人"
+        )
     lines = [
         f"{counted_over}，发出选票 {issued} 张，收回选票 {returned} 张"
         f"（有效票 {inp.get('valid_ballots')} 张，空白票 {inp.get('blank_ballots')} 张，废票 {inp.get('invalid_ballots')} 张）。"
@@ -542,6 +552,8 @@ def explain(rnd: Round) -> dict | None:
             lines.append(f"收回 {returned} 张多于发出 {issued} 张：本次投票无效（R25）。")
         else:
             lines.append(f"收回 {returned} 张不多于发出 {issued} 张（R25）。")
+    if quorum_text:
+        lines.append(quorum_text)
     if not attendance and registered is not None and returned is not None and out["reason"] != "returned_exceeds_issued":
         ok = out["reason"] != "turnout_not_over_half"  # the engine decided (R24); the text only shows it
         lines.append(
@@ -558,6 +570,11 @@ def explain(rnd: Round) -> dict | None:
                 f"即至少 {threshold} 票（{'R61' if plenary else 'R58'}"
                 + ("；另行选举同样须过半数，R60" if stage == "runoff" else "") + "）。"
             )
+    elif out["election_valid"] and meeting and stage != "tie_revote" and threshold is not None:
+        lines.append(
+            f"当选须获得到会人员的过半数选票：票数 × 2 > 到会 {base} 人，即至少 {threshold} 票"
+            f"（{'R71' if meeting['body'] == 'villagers_meeting' else 'R38'}）。"
+        )
     elif out["election_valid"]:
         if stage == "tie_revote":
             lines.append(

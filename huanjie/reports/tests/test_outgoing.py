@@ -29,6 +29,11 @@ def after(world):
     黄志 stood and lost). Its previous term: 张国强 (re-elected), 王建国 (委员, not in the new team:
     left), 赵党员 (party committee only: the party election has no result yet, so not left)."""
     counted = counted_election(world)
+    # the helper derives birth dates from primary keys, which PostgreSQL does not reset between
+    # tests: fix them, so nobody here is a minor by accident of the sequence
+    for i, p in enumerate(counted.people.values()):
+        p.birth_date = dt.date(1975 + i, 5, 5)
+        p.save(update_fields=["birth_date"])
     zhao = person("赵党员", "M", dt.date(1965, 1, 1), world.village_a1, 41, political_status="cpc")
     for p, party, committee in ((counted.people["张国强"], True, True), (world.people["wang"], False, True),
                                 (zhao, True, False)):
@@ -224,3 +229,12 @@ def test_a_child_is_no_reserve_cadre(world, after):
         outgoing.add_reserve(world.users["township_a"], world.campaign, world.village_a1, child.id_number,
                              source=ReserveCadre.SURVEY)
     assert not ReserveCadre.objects.exists()
+
+
+def test_command_page_marks_an_overdue_handover_red(world, after, client_for):
+    from huanjie.elections.aftervote import services as aftervote
+
+    aftervote.submit_result(world.users["village_a1"], after.election)  # the timeline stops counting
+    html = client_for("county").get("/oversight/").content.decode()
+    cell = html.split('data-village="130731100002"')[1].split("</div>")[0]
+    assert "工作移交逾期" in cell

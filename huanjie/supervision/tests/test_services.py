@@ -193,12 +193,20 @@ def test_count_result_recheck_submission_and_documents(world):
     assert e.stage == Election.SUBMITTED
     notice = pdf_text(result_documents.results_notice_pdf(e))
     assert "东山村第十二届村务监督委员会选举结果公告" in notice and "村民代表会议组成人员45名" in notice
-    assert "村民代表会议到会人数符合规定，推选有效" in notice and "东山村村民代表会议" in notice
+    assert "村民代表会议到会人数符合规定，推选有效" in notice and "东山村村民委员会" in notice
     certs = pdf_text(result_documents.certificates_pdf(e))
     assert "周监督" in certs and "村务监督委员会主任" in certs
     listing = pdf_text(documents.candidates_pdf(e))
-    assert "东山村村务监督委员会成员候选人名单" in listing and "村民代表会议定于" in listing
+    assert "东山村村务监督委员会成员候选人名单" in listing and "由村民代表会议于" in listing
     assert ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED).count() == 3
+    import zipfile
+
+    from huanjie.elections.aftervote import archive
+
+    with zipfile.ZipFile(io.BytesIO(archive.archive_zip(e))) as zf:
+        names = zf.namelist()
+    assert any(n.endswith("监委会候选人名单.pdf") for n in names), names
+    assert not any("选民名单" in n or "选民证" in n for n in names), names
 
 
 def test_no_accounting_member_is_a_warning_not_a_refusal(world):
