@@ -87,3 +87,12 @@ def test_people_list_keeps_its_order_by_village_group_and_name(world, client_for
         page = client_for(persona).get(reverse("people:list")).context["page"]
         keys = [(p.hukou_village.code, p.group_name, p.name, p.pk) for p in page.object_list]
         assert keys == sorted(keys), persona
+
+
+def test_api_people_search_is_in_the_list_order(world, client_for):
+    _add_villages(world, 2, 4)
+    for persona in ("county", "township_a", "village_a1"):
+        got = client_for(persona).get(reverse("api:search_people")).json()
+        people = {p.pk: p for p in Person.objects.select_related("hukou_village")}
+        keys = [(people[p["id"]].hukou_village.code, people[p["id"]].group_name, p["name"], p["id"]) for p in got]
+        assert keys and keys == sorted(keys), persona
