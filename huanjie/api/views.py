@@ -80,7 +80,8 @@ def list_campaigns(request):
 def search_people(request, q: str = "", limit: int = 50):
     if not 1 <= limit <= 500:
         raise HttpError(422, "limit 必须在 1 到 500 之间。")
-    qs = Person.objects.visible_to(request.user).select_related("hukou_village").search(q)[:limit]
+    qs = Person.objects.visible_to(request.user).select_related("hukou_village").search(q).in_list_order(
+        request.user)[:limit]
     return [_person_out(p) for p in qs]
 
 

@@ -61,7 +61,7 @@ def _vote_inputs(rnd):
 def register_kinds() -> None:
     kinds.register(Election.CONGRESS_DELEGATES, kinds.KindHooks(
         posts={"delegate": ("代表", 3)}, title=_title, wording=_wording, ballot_blockers=_ballot_blockers,
-        voting_blockers=_voting_blockers, vote_inputs=_vote_inputs, village_readiness=False,
+        voting_blockers=_voting_blockers, vote_inputs=_vote_inputs, village_readiness=False, village_team=False,
     ))
 
 

@@ -50,6 +50,9 @@ class KindHooks:
     # The level of the region the election belongs to: a village's own elections, or the
     # township's (the congress's elections and the new committees' first plenaries).
     organization_level: str = "village"
+    # Whether the people it elects join the village's new team (a congress delegate elected in a
+    # unit named after a village does not).
+    village_team: bool = True
     # election → the address of the page where the office does this election's work (the to-do
     # list links there instead of the villagers' committee's pages, and the election's detail
     # page sends you there).
@@ -100,6 +103,11 @@ def wording(election) -> Wording:
         report_to=f"{parent.name}人民政府" if parent else "",
         chair="居民选举委员会主任" if residents else "村民选举委员会主任",
     )
+
+
+def non_team_kinds() -> list[str]:
+    """Kinds whose elected people are not a village's new team (the township congress's)."""
+    return [k for k, h in _REGISTRY.items() if not h.village_team or h.organization_level != "village"]
 
 
 def engine_kind(kind: str) -> str:

@@ -22,7 +22,7 @@ def rows(campaign: Campaign, prefix: str, today: dt.date, q: str = "", status: s
     entries = (CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
                .select_related("village__parent").order_by("village__code"))
     elections = {e.organization_id: e for e in aftervote.dashboard_elections(campaign, prefix).filter(
-        stage__in=[Election.COUNTED, Election.SUBMITTED])}
+        stage__in=[Election.COUNTED, Election.SUBMITTED]).prefetch_related("steps")}  # the calendar reads them
     out = []
     for entry in entries:
         v = entry.village

@@ -197,6 +197,7 @@ def induction_members(campaign: Campaign, prefix: str):
     required_posts = kinds.induction_kinds()
     members = (ElectedMember.objects.filter(election__campaign=campaign, status=ElectedMember.ELECTED,
                                             election__organization__code__startswith=prefix, person__isnull=False)
+               .exclude(election__kind__in=kinds.non_team_kinds())
                .select_related("person", "post", "election__organization"))
     entries = {e.village_id: e for e in campaign.villages.filter(village__code__startswith=prefix)
                .select_related("village__parent")}

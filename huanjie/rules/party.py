@@ -345,7 +345,7 @@ def party_calendar(
         CalendarStep("request_sent", "向乡镇党委报送确定预备人选的请示", "P18", latest_date=eve,
                      earliest_date=request_earliest),
         CalendarStep("approval_received", "乡镇党委批复", "P18", latest_date=eve),
-        CalendarStep("election_day", "召开党员大会选举委员会", "R51–R60", on_date=assembly_date),
+        CalendarStep("election_day", "召开党员大会选举委员会", "R51–R52", on_date=assembly_date),
     )
 
 

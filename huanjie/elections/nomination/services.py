@@ -555,11 +555,12 @@ class Entry:
     decision: dict | None = None
 
 
-def _policy_candidate(e: Entry) -> PolicyCandidate:
+def _policy_candidate(e: Entry, own=None) -> PolicyCandidate:
+    """``own``: the election kind's ``KindHooks.policy_candidate`` (read once by the caller)."""
     n = e.nomination
     current = n.current_post if n else ""
     post, policy_body = e.post.name, None
-    own = kinds.hooks_for(e.post.election.kind).policy_candidate if e.candidate is not None else None
+    own = own if e.candidate is not None else None
     if own is not None:
         # A kind whose candidates stand for a post the policy names otherwise (a party committee
         # member proposed as 书记) or whose current post is recorded elsewhere.
@@ -595,7 +596,7 @@ def policy_decisions(election: Election, entries: Sequence[Entry]) -> dict[int, 
     ids = [e.person.pk for e in entries]
     try:
         decisions = candidate_policy_decisions(
-            [_policy_candidate(e) for e in entries],
+            [_policy_candidate(e, kinds.hooks_for(election.kind).policy_candidate) for e in entries],
             election.campaign.cutoff_date,
             _policy(election),
             relations=_relations_among(ids),
@@ -938,7 +939,7 @@ def team_check_results(election: Election, entries: Sequence[Entry] | None = Non
     population = election.organization.population or None
     try:
         checks = team_checks(
-            [_policy_candidate(e) for e in entries],
+            [_policy_candidate(e, kinds.hooks_for(election.kind).policy_candidate) for e in entries],
             election.campaign.cutoff_date,
             _policy(election),
             population=population,

@@ -21,7 +21,7 @@ from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections.models import Job, Objection, VoterRegistration
 from huanjie.elections.registration import documents, jobs
 from huanjie.elections.registration import services as registration
-from huanjie.elections.services import ElectionError, group_sort_key
+from huanjie.elections.services import ElectionError, date_default, group_sort_key
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
 from huanjie.people.services import find_person_for
@@ -287,6 +287,14 @@ def objections(request, pk):
             {
                 "o": o,
                 "t": times,
+                # The decision's date field offers today where the rule accepts it (late is allowed
+                # with its reason, R10).
+                "decide_default": date_default(
+                    election,
+                    after=[("异议受理日期", o.received_on)],
+                    deadline=times.decision_deadline,
+                    late_allowed=True,
+                ),
                 "overdue": o.decision == Objection.PENDING
                 and times.decision_deadline is not None
                 and dt.date.today() > times.decision_deadline,
@@ -299,6 +307,9 @@ def objections(request, pk):
             "election": election,
             "rows": rows,
             "published": registration.list_published_on(election),
+            "filed_default": date_default(
+                election, after=[("选民名单公布日期", registration.list_published_on(election))]
+            ),
             "can_write": request.user.role in WRITERS,
             "kinds": Objection.KIND_CHOICES,
             "decisions": Objection.DECISION_CHOICES[1:],

@@ -210,3 +210,24 @@ def test_a_bad_check_digit_is_not_reported_as_missing_from_the_people_register(c
     r = c.post(reverse("elections:voters_add", args=[a1.pk]), {"id_number": "130731197003050012"}, follow=True)
     page = r.content.decode()
     assert "校验位不符" in page and "人员库中没有" not in page
+
+
+def test_objection_dates_offer_today_where_the_rule_accepts_it(client_for, a1, world):
+    """Issue 11: the filing and decision dates default to today when today is a possible day."""
+    import re
+
+    c = client_for("village_a1")
+    today = dt.date.today()
+    published = today - dt.timedelta(days=2)
+    a1.election_date = published + dt.timedelta(days=21)
+    a1.save()
+    StepRecord.objects.create(election=a1, key="voter_list_published", done_on=published)
+    Objection.objects.create(
+        election=a1, objector_name="李秀英", about=world.people["wang_son"], kind="add", content="漏登",
+        filed_on=published, received_on=published,
+    )
+    page = c.get(reverse("elections:voters_objections", args=[a1.pk])).content.decode()
+    filed = re.search(r'<input type="date" name="filed_on" value="([^"]*)"', page)
+    decided = re.search(r'<input type="date" name="decided_on" value="([^"]*)"', page)
+    assert filed and filed.group(1) == today.isoformat()
+    assert decided and decided.group(1) == today.isoformat()

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -30,6 +32,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NAMES = ["王建华", "李春梅", "张志强", "刘德顺", "陈秀兰", "杨国庆", "赵红霞", "黄建军", "周玉兰", "吴海涛",
          "徐桂英", "孙立新", "胡志明", "朱永福", "高淑珍", "林文斌", "何秀云", "郭建平", "马丽娟", "罗国华"]
+
+
+def shot(page, name: str) -> None:
+    """A screenshot for the eye when HUANJIE_SHOTS names a folder (the developers look at them)."""
+    folder = os.environ.get("HUANJIE_SHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=False)
+
+
+def keep(download, name: str) -> None:
+    import shutil
+
+    folder = os.environ.get("HUANJIE_SHOTS")
+    if folder:
+        shutil.copy(download.path(), os.path.join(folder, name))
 
 
 def pdf_text(path) -> str:
@@ -78,6 +96,7 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
     page.click("#import button[type=submit]")
     page.wait_for_selector("text=党员名册已导入：新增 20 人")
     assert "预备党员没有表决权" in page.inner_text("#roll")
+    shot(page, "01_member_roll")
 
     # ---- create the election
     page.goto(f"{base}/party/campaign/{world.campaign.slug}/new/")
@@ -102,6 +121,8 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
         page.wait_for_selector("text=已保存")
     tallies = page.inner_text("#tallies")
     assert "17" in tallies and "36" in tallies
+    page.locator("#timeline").scroll_into_view_if_needed()
+    shot(page, "02_timeline")
 
     # ---- initial candidates: 3 seats need at least 5 (P7)
     for name in NAMES[:5]:
@@ -119,6 +140,8 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
         row.locator("button:has-text('登记考察')").click()
         page.wait_for_selector("text=已保存")
     assert page.locator("#nominees >> text=审查通过").count() == 5
+    page.locator("#candidates").scroll_into_view_if_needed()
+    shot(page, "03_candidates_policy")
 
     # ---- preliminary list (seats + 1), 公示, 请示 and 批复
     for name in NAMES[:4]:
@@ -126,14 +149,30 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
     page.fill("#prelim-on", d["preliminary"].isoformat())
     page.click("#preliminary-form button[type=submit]")
     page.wait_for_selector("text=已保存")
-    page.fill("#notice-on", d["notice"].isoformat())
-    page.click("#approval button:has-text('登记公示')")
-    page.wait_for_selector("text=预备人选公示：")
+    page.fill("tr[data-notice=preliminary] input[name=on]", d["notice"].isoformat())
+    page.click("tr[data-notice=preliminary] button:has-text('登记公示')")
+    page.wait_for_selector("text=预备人选公示（PDF）")
     with page.expect_download() as info:
-        page.click("text=公示（PDF）")
+        page.click("text=预备人选公示（PDF）")
+    keep(info.value, "preliminary_notice.pdf")
     notice = pdf_text(info.value.path())
     assert "王建华" in notice and "陈秀兰" not in notice
     assert "不能发出选票" in page.inner_text("#ballot-blockers")  # no 批复 yet
+    # an objection received during the 公示 must be answered before the 批复 (P18)
+    page.select_option("#ob-notice", "preliminary")
+    page.fill("#ob-on", (d["notice"] + dt.timedelta(days=1)).isoformat())
+    page.fill("#ob-about", "张志强")
+    page.fill("#ob-content", "反映其承包地长期撂荒")
+    page.click("#objection-form button[type=submit]")
+    page.wait_for_selector("#objections >> text=反映其承包地长期撂荒")
+    row = page.locator("#objections tbody tr").first
+    row.locator("input[name=handled_on]").fill(d["request"].isoformat())
+    row.locator("select[name=outcome]").select_option("not_upheld")
+    row.locator("input[name=handling]").fill("经核实已流转耕种，反映不属实")
+    row.locator("button:has-text('办结')").click()
+    page.wait_for_selector("#objections >> text=反映不属实")
+    page.locator("#approval").scroll_into_view_if_needed()
+    shot(page, "04_notice_objections")
     page.fill("#request_number", "东山党支〔2026〕3号")
     page.fill("#request_date", d["request"].isoformat())
     page.fill("#approval_number", "清溪党〔2026〕41号")
@@ -157,6 +196,8 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
     page.click("#sign-in-form button[type=submit]")
     page.wait_for_selector("text=已保存")
     assert "18×5=90 > 19×4=76" in page.inner_text("#quorum")
+    page.locator("#assembly").scroll_into_view_if_needed()
+    shot(page, "05_quorum")
     page.click("#voting button:has-text('进入投票阶段')")
     page.wait_for_selector("text=已保存")
     voting.add_station(world.users["township_a"], Election.objects.get(pk=election.pk), name="党员大会会场")
@@ -218,6 +259,30 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
     assert "王建华同志" in certificates and "当选为党支部委员会书记" in certificates
     with page.expect_download() as info:
         page.click("text=委员当选证书")
+    keep(info.value, "certificates.pdf")
     members = pdf_text(info.value.path())
     assert "李春梅" in members and "张志强" in members and "刘德顺" not in members
+    page.locator("#plenary").scroll_into_view_if_needed()
+    shot(page, "06_plenary_result")
+    for name in ("attendance.pdf", "approval.pdf", "meeting-notice.pdf", "tallies.pdf"):
+        got = page.request.get(f"{base}/party/{election.pk}/documents/{name}")
+        assert got.ok and got.body()[:4] == b"%PDF", name
+        if os.environ.get("HUANJIE_SHOTS"):
+            Path(os.environ["HUANJIE_SHOTS"], name).write_bytes(got.body())
+    # the township's list of party elections, then the village's own view
+    page.goto(f"{base}/party/")
+    assert "东山村" in page.inner_text("#party-elections") and "清溪党〔2026〕41号" in page.inner_text("#party-elections")
+    shot(page, "07_index_township")
+    page.context.clear_cookies()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", "village_a1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=工作台")
+    shot(page, "08_village_home")
+    page.goto(f"{base}/party/")
+    assert "东山村" in page.inner_text("#party-elections")
+    page.goto(f"{base}/party/{election.pk}/")
+    assert page.locator("#approval-form").count() == 0 and page.locator("#body-form").count() == 0
+    shot(page, "09_village_party_page")
     page.screenshot(path=str(tmp_path / "party.png"), full_page=True)

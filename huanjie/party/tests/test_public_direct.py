@@ -19,7 +19,12 @@ from .helpers import add_members, dates, pass_review
 pytestmark = pytest.mark.django_db
 
 
-def _text(pdf: bytes) -> str:
+def _text(pdf: bytes, keep_as: str = "") -> str:
+    import os
+    from pathlib import Path
+
+    if keep_as and os.environ.get("HUANJIE_SHOTS"):  # kept for the eye (pdftoppm)
+        Path(os.environ["HUANJIE_SHOTS"], keep_as).write_bytes(pdf)
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
 
 
@@ -39,7 +44,7 @@ def test_public_direct_three_notices_and_the_objection_register(world):
     services.record_recommendation(village, pe, "open_round", held_on=d["members_meeting"], expected=60, present=52,
                                    tallies={p: 40 - 3 * i for i, p in enumerate(people)})
     services.publish_notice(village, pe, d["members_meeting"], "open_round")
-    text = _text(documents.open_round_notice_pdf(pe))
+    text = _text(documents.open_round_notice_pdf(pe), "open_round_notice.pdf")
     assert "海推结果公示" in text and people[0].name in text
     assert "应到60人，实到52人" in text and "40票" in text
     start, end = services.notice_windows(pe)["open_round"]
@@ -63,7 +68,7 @@ def test_public_direct_three_notices_and_the_objection_register(world):
         services.record_inspection(township, n, inspected_on=d["inspected"], competent=18, basic=2,
                                    incompetent=0, talks=12)
     services.publish_notice(village, pe, d["inspected"], "initial")
-    text = _text(documents.initial_notice_pdf(pe))
+    text = _text(documents.initial_notice_pdf(pe), "initial_notice.pdf")
     assert "候选人初步人选考察公示" in text and "称职18、基本称职2、不称职0" in text
     services.decide_preliminary(village, pe, noms[:4], d["preliminary"])
     services.publish_notice(village, pe, d["notice"], "preliminary")
