@@ -338,8 +338,8 @@ def _detail_context(request, election: Election) -> dict:
 @allow(*VIEWERS)
 def election_detail(request, pk):
     election = _election(request, pk)
-    own = kinds.hooks_for(election.kind).home_url
-    if own is not None:  # a kind with its own page (the supervision committee's) is walked there
+    own = kinds.hooks_for(election.kind).work_url
+    if own is not None:  # a kind with its own page (the party's, the supervision committee's) is walked there
         return redirect(own(election))
     return render(request, "elections/election_detail.html", _detail_context(request, election))
 
