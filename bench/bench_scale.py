@@ -189,6 +189,10 @@ def phase_measure(args) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from huanjie.core.startup import freeze_loaded
+
+    freeze_loaded()  # as the shipped server does on start (huanjie/wsgi.py)
+
     personas = _personas()
     results = {}
     for level in PERSONAS:

@@ -10,3 +10,7 @@ from django.conf import settings  # noqa: E402 — after Django is set up
 from huanjie.core.proxy import TrustedProxyMiddleware  # noqa: E402
 
 application = TrustedProxyMiddleware(_django, settings.HUANJIE_TRUSTED_PROXIES)
+
+from huanjie.core.startup import freeze_loaded  # noqa: E402
+
+freeze_loaded()  # start-up objects out of the collector's walks (see huanjie.core.startup)

@@ -307,12 +307,14 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
         from huanjie.demo.oversight import play_oversight
 
         play_oversight(campaign, villages)
-        from huanjie.demo.villageposts import play_villageposts
-
-        play_villageposts(campaign, villages)
+        # The supervision committee is chosen (2026-11-26) before the new teams' 岗前培训, which its
+        # 主任 attends with the heads (P24).
         from huanjie.demo.supervision import play_supervision
 
         play_supervision(campaign, villages)
+        from huanjie.demo.villageposts import play_villageposts
+
+        play_villageposts(campaign, villages)
         audit.record(None, "demo.load", county, changes={
             "people": [None, result.people], "relations": [None, result.relations],
             "villages": [None, result.villages], "seed": [None, seed], "size": [None, size]})

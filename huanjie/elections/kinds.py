@@ -38,8 +38,6 @@ class KindHooks:
     # election → Chinese reasons why the result may not be submitted yet, besides the count's own
     # (an elected member whom the kind's rules exclude from the body, found again on the result).
     result_blockers: Callable | None = None
-    # election → the address of the kind's own page (the election's detail page sends you there).
-    home_url: Callable | None = None
     # election → (opening, closing): the kind's own documents for the archive package, each
     # (title, filename, date, make). Opening documents replace the voter list and cards.
     archive_documents: Callable | None = None
@@ -56,7 +54,8 @@ class KindHooks:
     # unit named after a village does not).
     village_team: bool = True
     # election → the address of the page where the office does this election's work (the to-do
-    # list links there instead of the villagers' committee's pages).
+    # list links there instead of the villagers' committee's pages, and the election's detail
+    # page sends you there).
     work_url: Callable | None = None
     # stage → what the office does in that stage when no dated step is due (to-do list wording).
     stage_work: Mapping[str, str] | None = None

@@ -46,9 +46,19 @@ def village_stats(village_ids: Iterable[int]) -> dict[int, VillageStats]:
             s = fresh[r.pop("hukou_village")]
             for k, v in r.items():
                 setattr(s, k, v)
+        for v, g in (Person.objects.filter(hukou_village_id__in=missing).exclude(group_name="").order_by()
+                     .values_list("hukou_village_id", "group_name").distinct()):
+            fresh[v].groups.append(g)
+        for s in fresh.values():
+            s.groups.sort()
         VillageStats.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         out.update(fresh)
     return out
+
+
+def groups(village_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Per village id, the 村民小组 names its people (by 户籍) carry."""
+    return {v: set(s.groups) for v, s in village_stats(village_ids).items()}
 
 
 def totals(stats: dict[int, VillageStats] | Iterable[int]) -> dict[str, int]:

@@ -90,7 +90,7 @@ def _result_blockers(election):
     return result_blockers(election)
 
 
-def _home_url(election) -> str:
+def _work_url(election) -> str:
     from django.urls import reverse
 
     return reverse("supervision:detail", args=[election.pk])
@@ -104,7 +104,10 @@ def register_kinds() -> None:
         kinds.KindHooks(
             posts=POSTS, title=_title, calendar_steps=_calendar, voting_blockers=_voting_blockers,
             vote_inputs=_vote_inputs, ballot_blockers=_ballot_blockers, wording=_wording,
-            archive_documents=_archive, result_blockers=_result_blockers, home_url=_home_url,
+            archive_documents=_archive, result_blockers=_result_blockers, work_url=_work_url,
+            stage_work={Election.SETUP: "提出村务监督委员会成员候选人，资格把关后提交会议表决",
+                        Election.VOTING: "登记会议到会人数，录入计票单，计算推选结果",
+                        Election.COUNTED: "核对推选结果并报送乡镇", Election.SUBMITTED: ""},
             # Seed 004 §二(三)3: the 主任 attends county-level 岗前培训 (P24).
             induction_posts=("supervision_director",),
         ),

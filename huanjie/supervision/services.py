@@ -219,7 +219,7 @@ def check_people(election: Election, people: list[tuple[Person, str, list[str]]]
     committee_ids = {p.pk for p in committee}
     candidates = [
         PolicyCandidate(
-            p.name, f"监委会{post}", gender=p.gender or None, birth_date=p.birth_date or dt.date(1970, 1, 1),
+            p.name, f"监委会{post}", gender=p.gender or None, birth_date=p.birth_date, id=p.id_number or None,
             roles=tuple(roles) + (("villagers_committee",) if p.pk in committee_ids else ()), body="supervision",
         )
         for p, post, roles in people

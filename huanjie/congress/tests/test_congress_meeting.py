@@ -130,3 +130,13 @@ def test_the_congress_elects_its_committees(world, approved, client_for):  # noq
     assert f"<title>{congress.title}" in body and "<section" not in body.split("<title>")[1].split("</title>")[0]
     assert "超过应到会人数的五分之四" in body and f"书记：{names[0]}" in body and "安委〔2027〕20号" in body
     assert client_for("township_b").get(reverse("congress:detail", args=[congress.pk])).status_code == 404
+
+    # the machinery's own pages open for the congress's elections (township as organisation)
+    c = client_for("township_a")
+    for e in (congress.committee_election, congress.discipline_election, congress.committee_plenary,
+              congress.discipline_plenary):
+        first = e.rounds.get(number=1)
+        for url in (reverse("elections:detail", args=[e.pk]), reverse("elections:voting", args=[e.pk]),
+                    reverse("elections:ballots", args=[e.pk]), reverse("elections:counting", args=[first.pk]),
+                    reverse("elections:result", args=[first.pk])):
+            assert c.get(url).status_code == 200, url

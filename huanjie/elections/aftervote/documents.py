@@ -318,7 +318,12 @@ def report_pdf(election: Election) -> bytes:
         raise ElectionError("该选举尚未计票，无法生成选举结果报告单。")
     registered = _electorate(election, figures)
     words = kinds.wording(election)
-    day = _result_day(election, figures)
+    # 填报日期 is the day the report was filled in and sent: the submission's day once submitted
+    # (a result entered days after the vote is not reported on the election day), else today.
+    from huanjie.elections.aftervote.locking import submission_of
+
+    submission = submission_of(election)
+    day = timezone.localtime(submission.submitted_at).date() if submission else timezone.localdate()
     return table_pdf(
         f"{election.organization.name}{_term(election)}{words.election_name}选举结果报告单",
         ["项目", "内容"],

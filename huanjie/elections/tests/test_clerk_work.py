@@ -280,6 +280,8 @@ def test_counting_form_says_it_cannot_be_saved_yet_and_read_only_roles_see_text(
     assert "<fieldset class=\"card\" disabled>" in page and 'id="save-form"' not in page
     observer = client_for("observer").get(url).content.decode()
     assert 'id="counting-readonly"' in observer and 'name="issued"' not in observer
+    # nor the typing instructions of a form it cannot type in
+    assert 'id="entry-help"' in page and "Tab 键到下一格" not in observer
 
 
 def test_a_refused_review_verdict_comes_back_with_its_choice(world, client_for):
@@ -393,3 +395,18 @@ def test_election_page_names_the_next_step_once_and_cites_the_law_not_our_codes(
     banner = page.split('id="next-step"')[1].split("</div>")[0]
     assert "下一步：" in banner and "东山村：下一步" not in banner
     assert "（P14—P16）" not in page and "（P17）" not in page
+
+
+def test_arrangements_notice_form_is_gone_once_the_vote_is_open(world, client_for):
+    """Walking 河西村 after its vote: the arrangements page still offered to publish the notice
+    (with an empty date, today being after the vote). Once the vote is open it is not offered."""
+    from huanjie.elections.voting import services as voting
+    from huanjie.elections.voting.models import VotingStation
+
+    e = _upcoming(world)
+    voting.add_station(world.users["township_a"], e, name="中心会场", kind=VotingStation.CENTRAL)
+    assert voting.arrangement_problems(e) == []
+    url = f"/elections/{e.pk}/voting/"
+    assert 'name="published_on"' in client_for("village_a1").get(url).content.decode()
+    Election.objects.filter(pk=e.pk).update(stage=Election.COUNTED)
+    assert 'name="published_on"' not in client_for("village_a1").get(url).content.decode()

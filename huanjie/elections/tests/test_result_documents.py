@@ -161,3 +161,25 @@ def test_counting_form_pdf_shows_the_lines_and_totals(world):
     assert "主任 33 票" in joined and "副主任 32 票" in joined and "委员 33 票" in joined
     for label in ("唱票人", "计票人", "监票人"):
         assert label in text
+
+
+def test_report_is_dated_the_day_it_was_filled_in_and_submitted(world):
+    """Walking 河西村 (issue 11): the report entered and submitted on 2026-11-30 for a vote of
+    2026-11-22 said 填报日期 2026年11月22日. The date is the submission's (today before it)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from huanjie.elections.aftervote import services as aftervote
+    from huanjie.elections.registration.documents import zh_date
+    from huanjie.elections.voting.models import ResultSubmission
+
+    counted = counted_election(world)
+    text = "".join(pdf_text(result_documents.report_pdf(counted.election))[0]).replace(" ", "")
+    assert f"填报日期：{zh_date(timezone.localdate())}" in text
+    aftervote.submit_result(world.users["village_a1"], counted.election)
+    sent = timezone.make_aware(dt.datetime(2026, 3, 21, 9, 30))
+    ResultSubmission.objects.filter(election=counted.election).update(submitted_at=sent)
+    election = type(counted.election).objects.get(pk=counted.election.pk)
+    text = "".join(pdf_text(result_documents.report_pdf(election))[0]).replace(" ", "")
+    assert "填报日期：2026年3月21日" in text

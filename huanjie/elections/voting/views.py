@@ -28,7 +28,7 @@ from huanjie.core.kept import keep_form
 from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.elections.aftervote.locking import ResultLocked, is_locked
 from huanjie.elections.models import Election, Round
-from huanjie.elections.services import ElectionError, date_default
+from huanjie.elections.services import STAGE_ORDER, ElectionError, date_default
 from huanjie.elections.view_helpers import VIEWERS, WORKERS
 from huanjie.elections.view_helpers import election_in_scope as _election
 from huanjie.elections.view_helpers import form_date as _date
@@ -168,6 +168,8 @@ def arrangements(request, pk):
                 election, before_vote=True, deadline=voting.arrangements_deadline(election)
             ),
             approve_default=date_default(election, before_vote=True),
+            # Once the vote is open the notice has done its work: no form to publish it again.
+            voting_open=STAGE_ORDER.index(election.stage) >= STAGE_ORDER.index(Election.VOTING),
             rounds=list(election.rounds.all()),
         ),
     )

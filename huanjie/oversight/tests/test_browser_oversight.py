@@ -118,3 +118,32 @@ def test_incident_reported_responded_escalated_closed(page, live_server):
     shot(page, "incident-closed")
     incident.refresh_from_db()
     assert incident.status == Incident.CLOSED and incident.closed_at >= incident.escalated_at
+
+
+def test_complaint_candidate_list_follows_the_village_chosen(page, live_server):
+    """Issue 17: the candidate choices load for the village chosen (htmx), not the county's thousands;
+    choosing one names the candidate on the registered complaint, and a refusal keeps the choice."""
+    from huanjie.review.tests.review_helpers import candidate, election_in
+
+    world = build_world()
+    e1 = election_in(world, world.village_a1)
+    mine = candidate(e1, "甲候选", post_code="director")
+    candidate(election_in(world, world.village_a2), "乙候选", post_code="director")
+    login(page, live_server, "township_a")
+    page.goto(f"{live_server.url}/oversight/complaints/new/")
+    assert "甲候选" not in page.inner_text("#candidate") and "先选择村" in page.inner_text("#candidate")
+    page.select_option("#village", world.village_a1.code)
+    page.wait_for_selector(f"#candidate option[value='{mine.pk}']", state="attached")
+    assert "乙候选" not in page.inner_text("#candidate")
+    page.select_option("#candidate", str(mine.pk))
+    page.select_option("#channel", "mailbox")
+    page.select_option("#matter", "vote_buying")
+    page.fill("#content", "拉票")
+    page.click("#complaint-form button[type=submit]")  # real name without a name: refused
+    assert "实名举报请填写姓名" in page.inner_text(".messages")
+    assert page.input_value("#candidate") == str(mine.pk)  # the village's list and the choice are kept
+    shot(page, "complaint-candidate-kept")
+    page.check("#anonymous")
+    page.click("#complaint-form button[type=submit]")
+    assert "举报已登记" in page.inner_text(".messages")
+    assert Complaint.objects.get().candidate == mine

@@ -96,3 +96,37 @@ def test_api_people_search_is_in_the_list_order(world, client_for):
         people = {p.pk: p for p in Person.objects.select_related("hukou_village")}
         keys = [(people[p["id"]].hukou_village.code, people[p["id"]].group_name, p["name"], p["id"]) for p in got]
         assert keys and keys == sorted(keys), persona
+
+
+def test_village_groups_are_cached_and_follow_the_writes(world):
+    """The 村民小组 names per village come from the VillageStats cache; a person's save drops the
+    village's row, so a new or renamed group shows on the next read."""
+    from huanjie.people import stats
+
+    a1 = world.village_a1
+    assert stats.groups([a1.pk])[a1.pk] == {"第一村民小组"}
+    with CaptureQueriesContext(connection) as ctx:
+        assert stats.groups([a1.pk])[a1.pk] == {"第一村民小组"}
+    assert len(ctx.captured_queries) == 1  # the cached row only
+    wang = world.people["wang"]
+    wang.group_name = "第三村民小组"
+    wang.save()
+    assert stats.groups([a1.pk])[a1.pk] == {"第一村民小组", "第三村民小组"}
+    Person.objects.create(name="新人", gender="F", birth_date=dt.date(1991, 2, 3),
+                          id_number=make_id("130731", dt.date(1991, 2, 3), 22), hukou_village=a1,
+                          residence_village=a1, group_name="第四村民小组")
+    assert stats.groups([a1.pk])[a1.pk] == {"第一村民小组", "第三村民小组", "第四村民小组"}
+
+
+def test_village_groups_query_count_does_not_grow_with_the_villages(world):
+    from huanjie.people import stats
+
+    villages = _add_villages(world, 6, 3)
+    ids = [v.pk for v in villages]
+    with CaptureQueriesContext(connection) as ctx:
+        got = stats.groups(ids)
+    assert len(ctx.captured_queries) <= 4  # cached rows, counts, groups, store
+    assert got[villages[0].pk] == {"第1组", "第2组", "第3组"}
+    with CaptureQueriesContext(connection) as ctx:
+        stats.groups(ids)
+    assert len(ctx.captured_queries) == 1

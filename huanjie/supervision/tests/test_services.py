@@ -231,3 +231,33 @@ def test_the_party_discipline_member_is_the_default_chair(world):
                                  person=world.people["wang_son"], name="王小明", votes=5)
     assert services.discipline_member(sv.election) == world.people["wang_son"]
     assert isinstance(sv, Supervision)
+
+
+def test_a_candidate_leaves_the_list_before_the_vote_and_stays_on_record(world):
+    d = days(world)
+    villagers_committee(world, d)
+    sv = supervision(world, d)
+    clerk = world.users["village_a1"]
+    chosen = _ready_list(world, d, sv)
+    n = Nominee.objects.get(candidate__person=chosen[3])
+    services.withdraw_candidate(clerk, n)
+    assert Candidate.objects.get(person=chosen[3], election=sv.election).status == Candidate.WITHDRAWN
+    assert AuditRecord.objects.filter(action="supervision.candidate_withdraw").count() == 1
+    with pytest.raises(services.SupervisionError, match="已不在名单中"):
+        services.withdraw_candidate(clerk, n)
+    with pytest.raises(services.SupervisionError, match="不能调整"):
+        services.withdraw_candidate(world.users["observer"], Nominee.objects.get(candidate__person=chosen[2]))
+    services.check_list(clerk, sv, d["check"])
+    assert services.voting_blockers(sv.election) == []  # 主任 1, 委员 2 of 2 seats still on the list
+    services.withdraw_candidate(clerk, Nominee.objects.get(candidate__person=chosen[2]))
+    assert services.voting_blockers(sv.election) == ["委员应选 2 名，名单中只有 1 名"]
+
+
+def test_show_of_hands_is_recorded_as_the_meeting_decides(world):
+    d = days(world)
+    sv = supervision(world, d, body="villagers_meeting")
+    services.record_meeting(world.users["village_a1"], sv, members=600, present=320, method=Supervision.HANDS)
+    sv.refresh_from_db()
+    assert sv.get_method_display() == "举手表决" and services.quorum(sv)["quorum_met"]
+    with pytest.raises(services.SupervisionError, match="「表决方式」"):
+        services.record_meeting(world.users["village_a1"], sv, members=600, present=320, method="shout")
