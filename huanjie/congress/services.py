@@ -1119,3 +1119,26 @@ def record_step(actor, congress: Congress, number: int | None, done_on: dt.date 
                                                           defaults={"done_on": done_on, "note": (note or "")[:200]})
     audit.record(actor, "congress.step", step, changes={"number": [None, number], "done_on": [None, done_on.isoformat()]})
     return step
+
+
+# ---------------------------------------------------------------- structure of the delegates (seed 002)
+
+
+def structure(congress: Congress) -> dict:
+    """Seed 002's structure targets on the units' candidates and on the elected delegates, against
+    the members of all units (the engine's ``delegate_structure``)."""
+    from huanjie.elections.models import Candidate, ElectedMember
+    from huanjie.rules.congress import DelegateFacts, delegate_structure
+
+    def facts(p):
+        return DelegateFacts(p.gender, p.birth_date, p.ethnicity, p.education)
+
+    members = [facts(m.person) for u in congress.units.all() for m in unit_members(u)]
+    elections_ = DelegateElection.objects.filter(unit__congress=congress).values_list("election_id", flat=True)
+    cands = [facts(c.person) for c in Candidate.objects.filter(election_id__in=elections_, status=Candidate.ACTIVE)
+             .select_related("person")]
+    elected = [facts(m.person) for m in ElectedMember.objects.filter(
+        election_id__in=elections_, status=ElectedMember.ELECTED, person__isnull=False).select_related("person")]
+    return {"candidates": delegate_structure(cands, members, congress.convene_on),
+            "delegates": delegate_structure(elected, members, congress.convene_on),
+            "counts": (len(cands), len(elected))}

@@ -102,6 +102,7 @@ def detail(request, pk):
         "decisions": congress.credentials.select_related("unit", "elected"),
         "meeting": _meeting_context(congress) if congress.approved else None,
         "timeline": _timeline_context(congress),
+        "structure": services.structure(congress) if congress.approved else None,
         "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
 

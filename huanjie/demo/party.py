@@ -72,6 +72,26 @@ def _pass_review(candidate, users: dict[str, User], on: dt.date) -> None:
         _check(review.record_verdict, actor, verdict, True, on=on)
 
 
+def _nominable(people: list[Person], n: int = 5) -> list[Person]:
+    """``n`` of ``people`` in order that may stand together: no near relatives of each other (P5),
+    with a known birth date (P1). The first stays first (the sitting secretary)."""
+    from django.db.models import Q
+
+    from huanjie.people.models import Relation
+
+    out: list[Person] = []
+    for p in people:
+        if p.birth_date is None:
+            continue
+        ids = [q.pk for q in out]
+        if ids and Relation.objects.filter(Q(elder=p, younger_id__in=ids) | Q(younger=p, elder_id__in=ids)).exists():
+            continue
+        out.append(p)
+        if len(out) == n:
+            break
+    return out
+
+
 def _candidates(pe, clerk, township_user, reviewers, people: list[Person], on: dt.date, inspected: dt.date):
     from huanjie.party import services
 
@@ -79,6 +99,11 @@ def _candidates(pe, clerk, township_user, reviewers, people: list[Person], on: d
     noms = [_check(services.add_nominee, clerk, pe, p, proposed_post="secretary" if i == 0 else "",
                    current_post={0: "书记", 1: "委员", 2: "委员"}.get(i, ""))
             for i, p in enumerate(people)]
+    # A sitting secretary over the policy's age limit stays only with the county's recorded approval (P2).
+    head = [r for r in services.policy_checks(pe)[noms[0].pk]["refusals"] if r["code"] == "P2-head-age"]
+    if head:
+        _check(services.record_age_exception, township_user, noms[0], reason="现任书记工作实绩突出，群众公认",
+               approved_by="县委组织部")
     users = {"village": clerk, "township": township_user, **reviewers}
     for i, n in enumerate(noms):
         _pass_review(n.candidate, users, on)
@@ -117,7 +142,7 @@ def play_party(campaign: Campaign, villages: list[Region]) -> dict:
     branch, members = _roll(clerk, v0, first)
     pe = _check(services.create_party_election, township, campaign, v0, D(2026, 11, 12), committee_seats=3)
     voting_members = [m for m in members if services.vote_of(m, pe.election.election_date).has_vote]
-    people = [m.person for m in voting_members[:5]]
+    people = _nominable([m.person for m in voting_members])
     _check(services.record_recommendation, clerk, pe, "members", held_on=D(2026, 11, 2),
            expected=len(voting_members), present=len(voting_members) - 2,
            tallies={p: max(0, len(voting_members) - 3 - 2 * i) for i, p in enumerate(people)})
@@ -169,7 +194,7 @@ def play_party(campaign: Campaign, villages: list[Region]) -> dict:
     pe1 = _check(services.create_party_election, township, campaign, v1, D(2026, 12, 10),
                  method=PartyElection.PUBLIC_DIRECT, committee_seats=3)
     voting1 = [m for m in members1 if services.vote_of(m, pe1.election.election_date).has_vote]
-    people1 = [m.person for m in voting1[:5]]
+    people1 = _nominable([m.person for m in voting1])
     _check(services.record_recommendation, clerk1, pe1, "open_round", held_on=D(2026, 11, 16),
            expected=len(voting1) + 40, present=len(voting1) + 31,
            tallies={p: 30 - 3 * i for i, p in enumerate(people1)})

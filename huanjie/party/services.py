@@ -616,6 +616,27 @@ def policy_checks(pe: PartyElection) -> dict[int, dict]:
     return {n.pk: by_candidate.get(n.candidate_id, {"refusals": [], "warnings": []}) for n in nominees(pe)}
 
 
+@transaction.atomic
+@locking.guarded
+def record_age_exception(actor, nominee: Nominee, *, reason: str, approved_by: str) -> Nominee:
+    """P2's recorded exception: an outstanding sitting secretary over the age limit stays with the
+    approving body's agreement (the policy then warns instead of refusing)."""
+    election = nominee.candidate.election
+    _require(actor, SETUP_ROLES, "登记年龄破格（由乡镇或县登记）", election.organization.code)
+    if pe_of_nominee := party_election_of(election):
+        if pe_of_nominee.preliminary_decided_on:
+            raise PartyError("预备人选已经确定，不能再登记破格。")
+    if not (reason or "").strip() or not (approved_by or "").strip():
+        raise PartyError("请填写破格理由和批准机关。")
+    c = nominee.candidate
+    before = [c.exception_body, c.exception_reason]
+    c.exception_body, c.exception_reason = approved_by.strip()[:100], reason.strip()[:300]
+    c.save(update_fields=["exception_body", "exception_reason"])
+    audit.record(actor, "party.age_exception", nominee, object_repr=f"年龄破格：{c.person.name}",
+                 changes={"exception": [before, [c.exception_body, c.exception_reason]]})
+    return nominee
+
+
 def structure_checks(pe: PartyElection) -> list[dict]:
     """P11 on the committee's list (the preliminary candidates once decided, the initial ones
     before): a member of 35 or under with college education, the share of women, with figures."""

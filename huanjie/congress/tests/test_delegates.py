@@ -123,3 +123,19 @@ def test_credentials_report_register_and_delegations(world, approved):
     assert {r["delegation"] for r in register} == {"第二代表团"}
     assert documents.credentials_report_pdf(approved)[:4] == b"%PDF"
     assert documents.register_pdf(approved)[:4] == b"%PDF"
+
+
+def test_structure_of_candidates_and_delegates(world, approved, client_for):
+    walk_unit_two(world, approved)
+    s = services.structure(approved)
+    assert s["counts"] == (4, 3)
+    rows = {r.key: r for r in s["delegates"]}
+    # helpers.add_members makes every third member a woman: 东山 50 → 17, 柳塘 30 → 10, 河西 20 → 7, 北岭 2 → 1
+    assert "35/102" in rows["women"].target
+    # the delegates are 柳塘村1–3: the first is a woman → 1 of 3
+    assert rows["women"].share.numerator == 1 and rows["women"].share.denominator == 3
+    assert rows["women"].ok is (1 * 102 >= 35 * 3)
+    from django.urls import reverse
+
+    body = client_for("township_a").get(reverse("congress:detail", args=[approved.pk])).content.decode()
+    assert 'id="structure"' in body and "33.33%（1/3）" in body

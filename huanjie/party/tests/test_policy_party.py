@@ -62,4 +62,10 @@ def test_party_candidates_pass_the_policy_checks_with_their_figures(world):
                                    incompetent=0, talks=12)
     with pytest.raises(services.PartyError, match="老书记：男60周岁以上"):
         services.decide_preliminary(village, pe, noms[:4], d["preliminary"])
-    services.decide_preliminary(village, pe, noms[1:5], d["preliminary"])
+    # P2: a sitting secretary over the limit stays with the county's recorded approval (then a warning)
+    with pytest.raises(services.PartyError, match="由乡镇或县登记"):
+        services.record_age_exception(village, n_old, reason="实绩突出", approved_by="县委组织部")
+    services.record_age_exception(township, n_old, reason="实绩突出，群众公认", approved_by="县委组织部")
+    checks = services.policy_checks(pe)[n_old.pk]
+    assert not checks["refusals"] and any("经县委组织部同意留任" in w["reason"] for w in checks["warnings"])
+    services.decide_preliminary(village, pe, noms[:4], d["preliminary"])

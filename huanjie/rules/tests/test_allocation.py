@@ -134,3 +134,28 @@ def test_order_matters_only_for_ties(members, total):
     b = allocate_delegates(list(reversed(units)), total, minimum=0)
     assert seats(a) == seats(b)
     assert [r.elected for r in a.rows] == largest_remainder(members, total)[0]
+
+
+def test_delegate_structure_by_hand():
+    import datetime as dt
+
+    from huanjie.rules.congress import DelegateFacts, delegate_structure
+
+    on = dt.date(2027, 1, 1)
+    # members: 10, of whom 3 women (30 %), 1 minority (10 %)
+    members = ([DelegateFacts("F", dt.date(1990, 1, 1))] * 3 + [DelegateFacts("M", dt.date(1960, 1, 1), "回族")]
+               + [DelegateFacts("M", dt.date(1970, 1, 1))] * 6)
+    # delegates: 5 — 1 woman (20 % < 30 %), 1 minority (20 % ≥ 10 %), born 1987-01-01 is 40 on the day
+    # (40岁以下 includes 40): 3 of 5 = 60 %; education 4 of 5 junior high or more = 80 %
+    delegates = [DelegateFacts("F", dt.date(1987, 1, 1), education="41"),
+                 DelegateFacts("M", dt.date(1985, 12, 31), "回族", "21"),  # 41
+                 DelegateFacts("M", dt.date(1995, 5, 5), education="31"),
+                 DelegateFacts("M", dt.date(1992, 5, 5), education="61"),
+                 DelegateFacts("M", dt.date(1960, 5, 5), education="")]
+    rows = {r.key: r for r in delegate_structure(delegates, members, on)}
+    assert (rows["women"].share.with_counts, rows["women"].ok) == ("20.00%（1/5）", False)
+    assert "30.00%（3/10）" in rows["women"].target
+    assert rows["minority"].ok is True
+    assert (rows["young"].share.numerator, rows["young"].ok) == (3, True)
+    assert (rows["education"].share.numerator, rows["education"].ok) == (4, True)
+    assert all(r.ok is None for r in delegate_structure([], members, on))
