@@ -81,6 +81,7 @@ class Wording:
     valid_text: str  # the sentence when the vote is valid
     report_to: str  # to whom the result is reported: 清溪镇人民政府
     chair: str  # who signs the report first: 村民选举委员会主任
+    vote: str = "选举"  # what the choice is called in the titles: 选举 (推选 for a meeting's choice)
 
 
 def wording(election) -> Wording:

@@ -131,14 +131,13 @@ def representatives_check(
             findings.append({
                 "code": "representatives_share", "severity": "statutory",
                 "text": f"村民代表{n}人，占村民代表会议组成人员{members}人的{percent(n, members).text}，"
-                        f"不足五分之四（村民委员会{committee}人时至少需要{need}名村民代表，"
-                        "《村民委员会组织法》第二十五条）。"})
+                        f"不足五分之四：村民委员会{committee}人时至少需要{need}名村民代表（R38）。"})
         if not makeup["women_ok"]:
             need = -(-members // 3)
             findings.append({
                 "code": "women_share", "severity": "statutory",
                 "text": f"妇女村民代表{women}人，占村民代表会议组成人员{members}人的{percent(women, members).text}，"
-                        f"不足三分之一（至少需要{need}人，《村民委员会组织法》第二十五条）。"})
+                        f"不足三分之一：至少需要{need}人（R38）。"})
         if not _share_ok(party, n, party_share_min):
             num, den = party_share_min
             findings.append({
@@ -157,7 +156,7 @@ def representatives_check(
             if not low <= hh <= high:
                 findings.append({
                     "code": "households_range", "severity": "statutory",
-                    "text": f"{who}：由{hh}户推选，应为每{low}户至{high}户推选一人（《村民委员会组织法》第二十五条）。"})
+                    "text": f"{who}：由{hh}户推选，应为每{low}户至{high}户推选一人（R38）。"})
     else:
         covered = {r.group for r in reps}
         for g in groups:

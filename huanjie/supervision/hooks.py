@@ -55,6 +55,7 @@ def _wording(election):
         valid_text=f"{body}到会人数符合规定，推选有效",
         report_to=f"{township.name}人民政府" if township else "",
         chair=f"{body}主持人",
+        vote="推选",
     )
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from huanjie.campaigns.models import CampaignVillage
 from huanjie.documents.render.pdf import TableSpec, chinese_number, notice_pdf
 from huanjie.elections.registration.documents import zh_date
+from huanjie.rules.profile_versions import cite_text
 
 from . import services
 from .models import Representative
@@ -28,8 +29,8 @@ def representatives_notice_pdf(entry: CampaignVillage) -> bytes:
     basis = "每五户至十五户推选一人" if setup.basis == setup.HOUSEHOLDS else f"由各{lab['group']}推选"
     decided = (f"经{setup.basis_decided_on and zh_date(setup.basis_decided_on) or ''}{setup.basis_decided_by}决定，"
                if setup.basis_decided_by else "")
-    basis_law = ("参照《中华人民共和国村民委员会组织法》第二十五条" if entry.village.kind == "community"
-                 else "根据《中华人民共和国村民委员会组织法》第二十五条的规定")
+    law = cite_text("R38", entry.campaign.profile().version)
+    basis_law = f"参照{law}" if entry.village.kind == "community" else f"根据{law}的规定"
     paragraphs = [
         f"{basis_law}，{decided}本届{lab['rep']}按{basis}的方式产生。"
         f"现将{village}第{chinese_number(entry.campaign.term_number)}届{lab['rep']}名单公布如下（共 {check['representatives']} 名，"

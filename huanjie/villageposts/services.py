@@ -183,9 +183,9 @@ def check(entry: CampaignVillage, data: Loaded | None = None) -> dict:
         # The residents' committee law sets no shares for 居民代表: the village rule is applied by
         # analogy (as R48 does for the count), and the wording says so.
         for f in result["findings"]:
-            text = f["text"].replace("《村民委员会组织法》", "\0")
-            text = text.replace("村民代表", "居民代表").replace("村民小组", "居民小组").replace("村民委员会", "居民委员会")
-            f["text"] = text.replace("\0", "参照《村民委员会组织法》")
+            text = f["text"].replace("村民代表", "居民代表").replace("村民小组", "居民小组")
+            text = text.replace("村民委员会", "居民委员会")
+            f["text"] = text.replace("（R38）", "（R38，参照村民委员会的规定）")
     if members is None:
         result["findings"].insert(0, {"code": "committee_unknown", "severity": "statutory",
                                       "text": f"{labels(entry)['committee']}成员人数未知：选举结果报送前请在推选方式中填写。"})

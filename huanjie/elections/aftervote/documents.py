@@ -223,11 +223,11 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
         else f"选举无效（{REASON_ZH.get(first.output.get('reason') or '', '未说明原因')}）"
     )
     paragraphs = [
-        f"{village}{_term(election)}{body}选举于 {zh_date(election.election_date)}举行。{words.electorate_in_notice} {registered} 名，"
+        f"{village}{_term(election)}{body}{words.vote}于 {zh_date(election.election_date)}举行。{words.electorate_in_notice} {registered} 名，"
         f"发出选票 {first.issued} 张，收回选票 {first.returned} 张"
         f"{f'（参选率 {turnout}）' if turnout is not None else ''}，{valid_text}。"
         f"收回选票中有效票 {first.valid} 张，无效票 {first.invalid} 张。",
-        f"根据{words.law}的规定，经{words.issuer}确认，现将选举结果公告如下：",
+        f"根据{words.law}的规定，经{words.issuer}确认，现将{words.vote}结果公告如下：",
     ]
     for f in figures[1:]:
         paragraphs.append(
@@ -268,7 +268,7 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
             )
     closing = _unfilled_text(figures)
     return notice_pdf(
-        f"{village}{_term(election)}{body}选举结果公告",
+        f"{village}{_term(election)}{body}{words.vote}结果公告",
         paragraphs,
         issuer=words.issuer,
         date_text=zh_date(day),
@@ -325,7 +325,7 @@ def report_pdf(election: Election) -> bytes:
     submission = submission_of(election)
     day = timezone.localtime(submission.submitted_at).date() if submission else timezone.localdate()
     return table_pdf(
-        f"{election.organization.name}{_term(election)}{words.election_name}选举结果报告单",
+        f"{election.organization.name}{_term(election)}{words.election_name}{words.vote}结果报告单",
         ["项目", "内容"],
         report_rows(election, figures, registered),
         subtitle=f"报送单位：{words.issuer}　　报送：{words.report_to}　　填报日期：{zh_date(day)}",

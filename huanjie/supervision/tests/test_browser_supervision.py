@@ -156,7 +156,7 @@ def test_supervision_committee_end_to_end(page, live_server, tmp_path):
 
             shutil.copy(path, os.path.join(SHOTS, f"{label}.pdf"))
     notice = pdf_text(files["推选结果公告（PDF）"])
-    assert "东山村第十二届村务监督委员会选举结果公告" in notice and "村民代表会议组成人员45名" in notice
+    assert "东山村第十二届村务监督委员会推选结果公告" in notice and "村民代表会议组成人员45名" in notice
     assert "周监督" in notice and "东山村村民委员会" in notice
     certs = pdf_text(files["当选证书（PDF）"])
     assert "郑监督" in certs and "村务监督委员会委员" in certs

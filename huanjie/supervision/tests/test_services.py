@@ -192,8 +192,11 @@ def test_count_result_recheck_submission_and_documents(world):
     e = Election.objects.get(pk=sv.election.pk)
     assert e.stage == Election.SUBMITTED
     notice = pdf_text(result_documents.results_notice_pdf(e))
-    assert "东山村第十二届村务监督委员会选举结果公告" in notice and "村民代表会议组成人员45名" in notice
+    assert "东山村第十二届村务监督委员会推选结果公告" in notice and "村民代表会议组成人员45名" in notice
     assert "村民代表会议到会人数符合规定，推选有效" in notice and "东山村村民委员会" in notice
+    assert "村务监督委员会推选于" in notice and "现将推选结果公告如下" in notice
+    report = pdf_text(result_documents.report_pdf(e))
+    assert "东山村第十二届村务监督委员会推选结果报告单" in report
     certs = pdf_text(result_documents.certificates_pdf(e))
     assert "周监督" in certs and "村务监督委员会主任" in certs
     listing = pdf_text(documents.candidates_pdf(e))

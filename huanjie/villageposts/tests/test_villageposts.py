@@ -270,7 +270,7 @@ def test_a_community_speaks_of_residents_and_applies_the_shares_by_analogy(world
     services.add_representative(world.users["township_a"], entry, id_number=resident.id_number,
                                 group_name="第一居民小组", households=None, chosen_on=ON)
     texts = [f["text"] for f in services.check(entry)["findings"]]
-    assert any(t.startswith("居民代表1人") and "参照《村民委员会组织法》第二十五条" in t for t in texts)
+    assert any(t.startswith("居民代表1人") and "（R38，参照村民委员会的规定）" in t for t in texts)
     body = client_for("township_a").get(f"/villageposts/{world.campaign.slug}/{community.code}/").content.decode()
     assert "城关社区：居民代表" in body and "居民代表会议组成人员" in body
     groups = client_for("township_a").get(f"/villageposts/{world.campaign.slug}/{community.code}/groups/")
