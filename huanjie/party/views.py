@@ -366,6 +366,9 @@ def election_post(request, pk):
         elif action == "nominee":
             services.add_nominee(user, pe, _person_of(pe, p.get("who", "")), source=p.get("source", Nominee.RECOMMENDED),
                                  proposed_post=p.get("proposed_post", ""), current_post=p.get("current_post", ""))
+        elif action == "age_exception":
+            n = get_object_or_404(Nominee, pk=_int(p.get("nominee")) or 0, candidate__election=e)
+            services.record_age_exception(user, n, reason=p.get("reason", ""), approved_by=p.get("approved_by", ""))
         elif action == "inspection":
             n = get_object_or_404(Nominee, pk=_int(p.get("nominee")) or 0, candidate__election=e)
             services.record_inspection(

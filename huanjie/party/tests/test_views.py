@@ -136,3 +136,25 @@ def test_congress_mode_through_the_page(world, client_for):
     assert "应到会代表5人" in page
     # the sign-in sheet lists the delegates only
     assert roll[7].person.name not in page.split('id="sign-in"')[1].split("</table>")[0]
+
+
+def test_age_exception_through_the_page(world, client_for):
+    import datetime as dt
+
+    d = dates(world)
+    township, village = world.users["township_a"], world.users["village_a1"]
+    branch = services.branch_of(village, world.village_a1)
+    cutoff = world.campaign.cutoff_date
+    from .helpers import new_person
+
+    old = new_person(world.village_a1, "老书记", "M", cutoff.replace(year=cutoff.year - 63))
+    services.add_member(village, branch, old, joined_on=dt.date(1990, 7, 1))
+    pe = services.create_party_election(township, world.campaign, world.village_a1, d["assembly"])
+    n = services.add_nominee(village, pe, old, proposed_post="secretary", current_post="书记")
+    url = reverse("party:election", args=[pe.election.pk])
+    page = client_for("township_a").get(url).content.decode()
+    assert "男60周岁以上不再提名为书记、主任初步候选人（62周岁）" in page and "登记破格" in page
+    assert "登记破格" not in client_for("village_a1").get(url).content.decode()
+    r = client_for("township_a").post(reverse("party:election_post", args=[pe.election.pk]), {
+        "action": "age_exception", "nominee": n.pk, "reason": "实绩突出", "approved_by": "县委组织部"}, follow=True)
+    assert "经县委组织部同意留任" in r.content.decode()
