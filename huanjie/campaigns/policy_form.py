@@ -76,6 +76,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("complaint_answer_days", "P21", "举报、信访答复期限", "举报、信访自受理之日起在此天数内办结并答复。", "int", 1, 90),
     Spec("late_withdrawal_days", "P22", "临近选举日退出的风险期",
          "候选人在选举日前此天数内退出的，列为选情风险。", "int", 0, 30),
+    Spec("representatives_party_share_min", "P23", "村民（居民）代表中党员比例",
+         "村民代表中党员应当占一定比例（004号文件未定具体数值，本系统默认五分之一）；低于时提醒。", "ratio", 0, 100),
+    Spec("induction_county_sessions", "P24", "岗前培训：县级以上集中培训次数",
+         "书记、主任、村务监督委员会主任应参加县级以上岗前集中培训的次数。", "int", 0, 10),
     Spec("review_departments", "P17", "县级联审部门", "村级预审、镇级初审、县级联审；未指定时全部联审部门参加。在“账号 › 联审部门”页面选择。",
          "departments", editable=False),
 )

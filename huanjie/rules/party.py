@@ -319,20 +319,20 @@ def party_calendar(
     # township's inspection, and the preliminary candidates (the last one is every method's).
     if public_direct:
         recommend = (
-            CalendarStep("members_recommend", "海推（组织推荐、十人联名推荐、个人自荐）", "P21", latest_date=eve),
+            CalendarStep("members_recommend", "海推（组织推荐、十人联名推荐、个人自荐）", "P25", latest_date=eve),
             CalendarStep("open_round_notice", "海推结果公示", "P18", latest_date=eve),
-            CalendarStep("villagers_recommend", "定向推荐", "P21", latest_date=eve),
+            CalendarStep("villagers_recommend", "定向推荐", "P25", latest_date=eve),
         )
     else:
         recommend = (
-            CalendarStep("members_recommend", "党员推荐（党员大会全额推荐）", "P21", latest_date=eve),
-            CalendarStep("villagers_recommend", "群众推荐（村民（代表）会议全额推荐）", "P21", latest_date=eve),
+            CalendarStep("members_recommend", "党员推荐（党员大会全额推荐）", "P25", latest_date=eve),
+            CalendarStep("villagers_recommend", "群众推荐（村民（代表）会议全额推荐）", "P25", latest_date=eve),
         )
     return (
         *recommend,
         CalendarStep("initial_candidates", "研究提出候选人初步人选", "P7", latest_date=eve),
         CalendarStep("joint_review", "候选人资格联审", "P17", latest_date=eve),
-        CalendarStep("inspection", "考察（民主测评、个别谈话、实地走访）", "P22", latest_date=eve),
+        CalendarStep("inspection", "考察（民主测评、个别谈话、实地走访）", "P26", latest_date=eve),
         *((CalendarStep("initial_notice", "候选人初步人选考察公示", "P18", latest_date=eve),) if public_direct else ()),
         CalendarStep("preliminary_candidates", "确定候选人预备人选", "P8", latest_date=eve),
         CalendarStep(

@@ -142,3 +142,15 @@ def test_pages(world, client_for):
     assert "公示天数：应在 1—30 之间，收到 0。" in body and 'name="p_notice_days" value="0"' in body
     body = c.get(f"/campaigns/{world.campaign.slug}/").content.decode()
     assert "{'M'" not in body and "男 60 周岁、女 55 周岁" in body
+
+
+def test_project_policy_numbers_and_party_step_numbers_do_not_collide():
+    """policy.md numbers P1–P20; the project numbered its own policy values (P21–P24) and the
+    party's unnumbered procedure steps separately. Two meanings under one code would make a
+    citation of the complaint deadline read as the party's recommendation step."""
+    from huanjie.rules.data import law_sources
+
+    value_codes = {s.rule for s in policy_form.SPECS if int(s.rule[1:]) > 20}
+    step_codes = {c for c in law_sources.RULES if c.startswith("P") and int(c[1:]) > 20}
+    assert value_codes and step_codes
+    assert value_codes.isdisjoint(step_codes), value_codes & step_codes

@@ -64,7 +64,7 @@ def test_engine_explain_lists_the_version_in_force_on_the_day():
     codes = [r["rule"] for r in before["rules"]]
     first_p = next(i for i, c in enumerate(codes) if c.startswith("P"))
     assert all(c.startswith("R") for c in codes[:first_p]) and len(codes[:first_p]) >= 70
-    assert codes[first_p:] == ["P7", "P8", "P11", "P12", "P17", "P18", "P21", "P22"]
+    assert codes[first_p:] == ["P7", "P8", "P11", "P12", "P17", "P18", "P25", "P26"]
 
 
 def test_engine_explain_refuses_bad_arguments_in_chinese():

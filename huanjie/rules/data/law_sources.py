@@ -292,9 +292,11 @@ RULES = {
     "P12": "“一肩挑”：村党组织负责人通过法定程序担任村民委员会主任",
     "P17": "候选人资格审查：村级预审、乡镇初审、县级联审",
     "P18": "预备人选公示，公示后报乡镇党委审批",
-    # The party's own procedure steps that policy.md does not number (domain §4, seed 004 §二):
-    "P21": "村党组织委员人选的推荐（党员推荐、群众推荐）",
-    "P22": "对候选人初步人选的考察",
+    # The party's own procedure steps that policy.md does not number (domain §4, seed 004 §二);
+    # P21–P24 are the project's policy values (complaints, late withdrawal, representatives,
+    # induction), so the steps take the next free numbers.
+    "P25": "村党组织委员人选的推荐（党员推荐、群众推荐）",
+    "P26": "对候选人初步人选的考察",
     "R71": "村民会议的召开和决定",
 }
 
@@ -395,11 +397,11 @@ _NATIONAL_2018 = {
         ("P2020", "14", "secondary", "人选报上级党组织审查同意"),
         ("PLAN", "", "policy", "预备人选公示5天，公示结束后向乡镇党委请示"),
     ],
-    "P21": [
+    "P25": [
         ("P2020", "14", "secondary", "根据多数党员的意见提出人选"),
         ("PLAN", "", "policy", "党员推荐和群众推荐（两推），公推直选的海推和定向推荐"),
     ],
-    "P22": [("PLAN", "", "policy", "民主测评、个别谈话、实地走访")],
+    "P26": [("PLAN", "", "policy", "民主测评、个别谈话、实地走访")],
     "R71": [("VCL", "22", "checked")],
 }
 
