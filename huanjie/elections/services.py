@@ -791,7 +791,20 @@ def step_date_defaults(election: Election, keys: dict[str, str]) -> dict[str, Da
     """The completion date each step's form offers (today where the step can be recorded today)."""
     records = _steps_of(election)
     cal = {s.key: s for s in calendar_steps(election, records=records)}
-    return {key: date_default(election, **_step_date_rule(election, key, keys, records, cal)) for key in keys}
+    out = {key: date_default(election, **_step_date_rule(election, key, keys, records, cal)) for key in keys}
+    # A step already recorded offers the day it was recorded (correcting it keeps the true date).
+    for key, rec in records.items():
+        if key in out and rec.done_on is not None:
+            out[key] = DateDefault(rec.done_on)
+    # VCL Art. 20: the new committee is produced on the day of the round that completed it (the
+    # election day unless a further round was needed), not on the day the office opens the form.
+    if "took_office" in out and "took_office" not in records:
+        held = (
+            election.rounds.exclude(held_on=None).order_by("-number").values_list("held_on", flat=True).first()
+        )
+        if held is not None and election.election_date <= held <= timezone.localdate():
+            out["took_office"] = DateDefault(held)
+    return out
 
 
 @dataclass
