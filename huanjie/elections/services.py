@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from huanjie.accounts import audit
@@ -21,7 +21,15 @@ from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import guarded
-from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
+from huanjie.elections.models import (
+    CommitteeMember,
+    Election,
+    Objection,
+    Post,
+    Round,
+    StepRecord,
+    VoterRegistration,
+)
 from huanjie.people import services as people_services
 from huanjie.people.models import Person, Region, Relation
 from huanjie.preparation import readiness
@@ -613,6 +621,12 @@ def _steps_of(election: Election) -> dict[str, StepRecord]:
     return {s.key: s for s in election.steps.all()}
 
 
+def calendar_objections() -> Prefetch:
+    """What :func:`calendar_for` reads of an election's objections, for pages that read many
+    calendars at once: ``prefetch_related("steps", calendar_objections())``."""
+    return Prefetch("objections", queryset=Objection.objects.only("id", "election_id", "received_on").order_by())
+
+
 def calendar_for(election: Election, election_date: dt.date | None = None, steps=None) -> CalendarResult:
     """The engine's calendar (R4, R10, R15, R16, R20, R34, R41) with what has been recorded so far."""
     steps = _steps_of(election) if steps is None else steps
@@ -620,12 +634,18 @@ def calendar_for(election: Election, election_date: dt.date | None = None, steps
     published = steps["voter_list_published"].done_on if "voter_list_published" in steps else None
     received = None
     if published is not None:
-        received = (
-            election.objections.filter(received_on__gte=published)
-            .order_by("-received_on")
-            .values_list("received_on", flat=True)
-            .first()
-        )
+        prefetched = getattr(election, "_prefetched_objects_cache", {}).get("objections")
+        if prefetched is not None:
+            # the county's pages read every village's calendar: their objections come prefetched
+            # (one query for all), not one query per village (issue 17)
+            received = max((o.received_on for o in prefetched if o.received_on >= published), default=None)
+        else:
+            received = (
+                election.objections.filter(received_on__gte=published)
+                .order_by("-received_on")
+                .values_list("received_on", flat=True)
+                .first()
+            )
     # VCL Art. 20: the handover counts from the day the new committee is produced, the election day
     # unless a later day (a further round) is recorded.
     took_office = steps["took_office"].done_on if "took_office" in steps else day
