@@ -411,7 +411,9 @@ def handover_step(election: Election):
 def handover_status(election: Election, today: dt.date | None = None) -> HandoverStatus:
     today = today or timezone.localdate()
     step = handover_step(election)
-    items = {i.kind: i for i in HandoverItem.objects.filter(election=election)}
+    # prefetched by the county's overview (one query for every village), else this election's own
+    prefetched = getattr(election, "_prefetched_objects_cache", {}).get("handover")
+    items = {i.kind: i for i in (prefetched if prefetched is not None else HandoverItem.objects.filter(election=election))}
     rows = [{"kind": k, "label": label, "item": items.get(k)} for k, label in HandoverItem.KIND_CHOICES]
     done = all(r["item"] is not None and r["item"].signed for r in rows)
     done_on = max(r["item"].handed_over_on for r in rows) if done else None
