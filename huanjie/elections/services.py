@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from huanjie.accounts import audit
@@ -21,7 +21,15 @@ from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, VILLAGE, in_scope
 from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import guarded
-from huanjie.elections.models import CommitteeMember, Election, Post, Round, StepRecord, VoterRegistration
+from huanjie.elections.models import (
+    CommitteeMember,
+    Election,
+    Objection,
+    Post,
+    Round,
+    StepRecord,
+    VoterRegistration,
+)
 from huanjie.people import services as people_services
 from huanjie.people.models import Person, Region, Relation
 from huanjie.preparation import readiness
@@ -625,6 +633,12 @@ def _steps_of(election: Election) -> dict[str, StepRecord]:
     return {s.key: s for s in election.steps.all()}
 
 
+def calendar_objections() -> Prefetch:
+    """What :func:`calendar_for` reads of an election's objections, for pages that read many
+    calendars at once: ``prefetch_related("steps", calendar_objections())``."""
+    return Prefetch("objections", queryset=Objection.objects.only("id", "election_id", "received_on").order_by())
+
+
 def calendar_for(election: Election, election_date: dt.date | None = None, steps=None) -> CalendarResult:
     """The engine's calendar (R4, R10, R15, R16, R20, R34, R41) with what has been recorded so far."""
     steps = _steps_of(election) if steps is None else steps
@@ -632,12 +646,18 @@ def calendar_for(election: Election, election_date: dt.date | None = None, steps
     published = steps["voter_list_published"].done_on if "voter_list_published" in steps else None
     received = None
     if published is not None:
-        received = (
-            election.objections.filter(received_on__gte=published)
-            .order_by("-received_on")
-            .values_list("received_on", flat=True)
-            .first()
-        )
+        prefetched = getattr(election, "_prefetched_objects_cache", {}).get("objections")
+        if prefetched is not None:
+            # the county's pages read every village's calendar: their objections come prefetched
+            # (one query for all), not one query per village (issue 17)
+            received = max((o.received_on for o in prefetched if o.received_on >= published), default=None)
+        else:
+            received = (
+                election.objections.filter(received_on__gte=published)
+                .order_by("-received_on")
+                .values_list("received_on", flat=True)
+                .first()
+            )
     # VCL Art. 20: the handover counts from the day the new committee is produced, the election day
     # unless a later day (a further round) is recorded.
     took_office = steps["took_office"].done_on if "took_office" in steps else day
@@ -783,7 +803,20 @@ def step_date_defaults(election: Election, keys: dict[str, str]) -> dict[str, Da
     """The completion date each step's form offers (today where the step can be recorded today)."""
     records = _steps_of(election)
     cal = {s.key: s for s in calendar_steps(election, records=records)}
-    return {key: date_default(election, **_step_date_rule(election, key, keys, records, cal)) for key in keys}
+    out = {key: date_default(election, **_step_date_rule(election, key, keys, records, cal)) for key in keys}
+    # A step already recorded offers the day it was recorded (correcting it keeps the true date).
+    for key, rec in records.items():
+        if key in out and rec.done_on is not None:
+            out[key] = DateDefault(rec.done_on)
+    # VCL Art. 20: the new committee is produced on the day of the round that completed it (the
+    # election day unless a further round was needed), not on the day the office opens the form.
+    if "took_office" in out and "took_office" not in records:
+        held = (
+            election.rounds.exclude(held_on=None).order_by("-number").values_list("held_on", flat=True).first()
+        )
+        if held is not None and election.election_date <= held <= timezone.localdate():
+            out["took_office"] = DateDefault(held)
+    return out
 
 
 @dataclass

@@ -9,6 +9,7 @@ import datetime as dt
 from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.elections.aftervote import services as aftervote
 from huanjie.elections.models import Election, HandoverItem
+from huanjie.elections.services import calendar_objections
 
 # overdue first (the office acts on these), then done late, still due, done, no new team yet
 ORDER = {"overdue": 0, "late": 1, "due": 2, "done": 3, "none": 4}
@@ -22,7 +23,8 @@ def rows(campaign: Campaign, prefix: str, today: dt.date, q: str = "", status: s
     entries = (CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
                .select_related("village__parent").order_by("village__code"))
     elections = {e.organization_id: e for e in aftervote.dashboard_elections(campaign, prefix).filter(
-        stage__in=[Election.COUNTED, Election.SUBMITTED]).prefetch_related("steps")}  # the calendar reads them
+        stage__in=[Election.COUNTED, Election.SUBMITTED]).prefetch_related(
+        "steps", calendar_objections(), "handover")}  # the calendar and the handover status read them
     out = []
     for entry in entries:
         v = entry.village

@@ -59,14 +59,14 @@ def week_start(day: dt.date) -> dt.date:
 def village_figures(campaign: Campaign, prefix: str, today: dt.date | None = None) -> list[dict]:
     """One row per village of the campaign under ``prefix``, with the counts of FIGURES."""
     from huanjie.elections.aftervote.services import dashboard_elections, village_rows
-    from huanjie.elections.services import timeline
+    from huanjie.elections.services import calendar_objections, timeline
     from huanjie.oversight.models import Complaint, Incident
     from huanjie.review.models import ReviewCase
 
     today = today or timezone.localdate()
     entries = list(CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
                    .select_related("village__parent").order_by("village__code"))
-    elections = list(dashboard_elections(campaign, prefix).prefetch_related("steps"))
+    elections = list(dashboard_elections(campaign, prefix).prefetch_related("steps", calendar_objections()))
     by_village = {r["village"].pk: r for r in village_rows(elections)}
     reviewed: dict[int, int] = {}
     disqualified: dict[int, int] = {}

@@ -4,6 +4,7 @@ result, relock, 分工 and 一肩挑, and the handover against the engine's 10-d
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import transaction
@@ -424,3 +425,40 @@ def _assign_page(world, election) -> str:
     c = Client()
     c.force_login(world.users["county"])
     return c.get(reverse("elections:assign_posts", args=[election.pk])).content.decode()
+
+
+def test_after_the_handover_the_step_form_offers_the_day_the_committee_took_office(world, client_for):
+    """A walk found the step form offering 新一届委员会产生 with today's date after the handover,
+    though the committee was produced on the election day: its default is that true day, and a
+    recorded step offers the day it was recorded."""
+    past_campaign(world)
+    counted = counted_election(world)
+    election = counted.election
+    clerk = world.users["village_a1"]
+    for kind in ("seals", "files", "assets"):
+        aftervote.save_handover(clerk, election, kind, _signed(dt.date(2026, 3, 24)))
+    keys = services.step_keys(election)
+    defaults = services.step_date_defaults(election, keys)
+    assert defaults["took_office"].value == dt.date(2026, 3, 20)  # the election day, not today
+    assert defaults["handover"].value == dt.date(2026, 3, 24)  # as recorded
+    page = client_for("village_a1").get(f"/elections/{election.pk}/").content.decode()
+    assert re.search(r'value="took_office"( selected)? data-default-date="2026-03-20"', page)
+
+
+def test_the_handover_checkbox_sits_beside_its_label(world, live_server, page):
+    """A walk found the 三方已签字 checkbox above its label at 1366 px."""
+    from huanjie.testing.world import PASSWORD
+
+    past_campaign(world)
+    election = counted_election(world).election
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "village_a1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=工作台")
+    page.goto(f"{live_server.url}/elections/{election.pk}/results/handover/")
+    box = page.locator("#handover-seals input[name=signed]").bounding_box()
+    text = page.locator("#handover-seals label:has(input[name=signed])").bounding_box()
+    # One line: the label is no taller than a line and the box is at its left, vertically centred.
+    assert text["height"] < 2 * box["height"] + 4
+    assert abs((box["y"] + box["height"] / 2) - (text["y"] + text["height"] / 2)) < 4
