@@ -105,6 +105,10 @@ class Wording:
     report_to: str  # to whom the result is reported: 清溪镇人民政府
     chair: str  # who signs the report first: 村民选举委员会主任
     vote: str = "选举"  # what the choice is called in the titles: 选举 (推选 for a meeting's choice)
+    # The organisation and its term as the titles name them, before election_name. None: the
+    # organisation's name and the campaign's term (东山村第十二届). A township congress's elections
+    # are of the township committee's own term (中共清溪镇第三届委员会), not the villages'.
+    heading: str | None = None
 
 
 def wording(election) -> Wording:
