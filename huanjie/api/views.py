@@ -239,8 +239,9 @@ def list_party_elections(request, campaign: str = ""):
     if campaign:
         chosen = get_object_or_404(Campaign.objects.visible_to(request.user), slug=campaign)
     out = []
-    for pe in party.visible_party_elections(request.user, chosen).order_by("election__organization__code"):
-        r = party.party_row(pe)
+    pes = party.visible_party_elections(request.user, chosen).order_by("election__organization__code")
+    for r in party.party_rows(pes):
+        pe = r["pe"]
         out.append(PartyElectionOut(
             id=pe.election_id, plenary_id=pe.plenary_id, village_code=r["village"].code, village_name=r["village"].name,
             method=r["method"], body=r["body"], election_date=r["election"].election_date, stage=r["election"].stage,

@@ -30,8 +30,10 @@ def xlsx_response(
     subtitle: str | None = None,
     text_columns: Sequence[int | str] = (),
     sheet: str = "",
+    extra_sheets: Sequence[SheetSpec] = (),
 ) -> HttpResponse:
-    """The list as a one-sheet workbook named after its title and today's date."""
+    """The list as a workbook named after its title and today's date: one sheet, then
+    ``extra_sheets`` (a page showing two lists, as the dashboards' committees and party elections)."""
     today = timezone.localdate()
     spec = SheetSpec(
         name=(sheet or title)[:31],
@@ -41,6 +43,6 @@ def xlsx_response(
         text_columns=text_columns,
         subtitle=subtitle or f"导出日期：{today:%Y年%m月%d日}",
     )
-    response = HttpResponse(workbook_bytes([spec]), content_type=XLSX_TYPE)
+    response = HttpResponse(workbook_bytes([spec, *extra_sheets]), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{title}-{today:%Y%m%d}.xlsx')}"
     return response

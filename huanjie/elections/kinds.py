@@ -66,6 +66,29 @@ class KindHooks:
     # Post codes whose holders must attend county-level 岗前培训 (seed 004 §二(三)3: 党组织书记、
     # 主任和村务监督委员会主任; P24). None: the committee's default, its 主任.
     induction_posts: tuple[str, ...] | None = None
+    # (campaign, scope prefix, search text, township code) → DashboardSection: the kind's own table
+    # on the township's and county's dashboards, beside the villagers' committees' (the party's
+    # half of the 两委 with the figures of its own list). Kinds with a section are not rows of the
+    # committees' table; kinds sharing one function show one section.
+    dashboard_section: Callable | None = None
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A kind's table on the dashboards, built with a fixed number of queries for any count."""
+
+    title: str
+    columns: list[str]  # the Excel sheet's columns
+    rows: list[tuple[str, list]]  # (address of the row's page, cells as the Excel sheet writes them)
+    shown: tuple[int, ...]  # indexes of the columns the screen shows (the sheet has them all)
+    tiles: list[tuple[str, object]]  # (label, figure) over all rows
+
+
+def dashboard_sections(kinds_shown) -> list[Callable]:
+    """The section functions of ``kinds_shown``, once each, in the order of the kinds."""
+    return list(dict.fromkeys(
+        h.dashboard_section for k in kinds_shown if (h := hooks_for(k)).dashboard_section is not None
+    ))
 
 
 @dataclass(frozen=True)

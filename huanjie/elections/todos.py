@@ -33,6 +33,9 @@ STAGE_WORK = {
     Election.COUNTED: ("核对选举结果并报送乡镇", "elections:submit"),
     Election.SUBMITTED: ("工作移交，整理归档", "elections:handover"),
 }
+# What a to-do calls its election, so a village's several elections read apart on the 工作台. The
+# party branch's assembly and its first plenary are one 换届 with one calendar and one page.
+TODO_NAMES = {Election.PARTY_BRANCH: "党组织换届", Election.PARTY_PLENARY: "党组织换届"}
 MAX_ELECTIONS = 300  # a county's villages; a bigger scope reads its dashboards instead
 
 
@@ -50,12 +53,13 @@ def election_todos(election: Election, today=None) -> list[Todo]:
     """The overdue steps of one election, then its next step (one line)."""
     today = today or timezone.localdate()
     village = election.organization.name
+    name = f"{village}·{TODO_NAMES.get(election.kind) or election.get_kind_display()}"
     out: list[Todo] = []
     steps = [s for s in services.timeline(election, today=today) if not s.passive]
     for s in steps:
         if s.status == "overdue":
             out.append(Todo(
-                text=f"{village}：{s.label}（已逾期）",
+                text=f"{name}：{s.label}（已逾期）",
                 url=_url(STEP_PAGE.get(s.key, "elections:detail"), election),
                 overdue=True,
                 due=f"{s.deadline:%Y-%m-%d} 前" if s.deadline else "",
@@ -79,14 +83,14 @@ def election_todos(election: Election, today=None) -> list[Todo]:
         label, page = STAGE_WORK[Election.NOMINATION]  # the list is out: the nominations come next
     if due is not None and services.STAGE_ORDER.index(election.stage) < services.STAGE_ORDER.index(Election.VOTING):
         out.append(Todo(
-            text=f"{village}：下一步 {due.label}",
+            text=f"{name}：下一步 {due.label}",
             url=_url(STEP_PAGE.get(due.key, page), election),
             due=f"{due.deadline:%Y-%m-%d} 前" if due.deadline else "",
             sort=(due.deadline or election.election_date, village),
         ))
     elif label:
         out.append(Todo(
-            text=f"{village}：下一步 {label}",
+            text=f"{name}：下一步 {label}",
             url=_url(page, election),
             due=f"选举日 {election.election_date:%Y-%m-%d}",
             sort=(election.election_date, village),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from huanjie.elections import kinds
 from huanjie.elections.models import Election
 
@@ -181,8 +183,42 @@ def _policy_candidate(candidate):
             "current_post": nominee.current_post}
 
 
+def _dashboard_section(campaign, scope_prefix, q, township_code):
+    """The village party elections beside the villagers' committees on the dashboards."""
+    from django.urls import reverse
+
+    from huanjie.party import services
+    from huanjie.party.models import PartyElection
+
+    qs = (PartyElection.objects.filter(election__campaign=campaign, election__organization__code__startswith=scope_prefix)
+          .select_related("election__organization__parent", "election__campaign", "plenary", "branch__village")
+          .order_by("election__organization__code"))
+    if township_code:
+        qs = qs.filter(election__organization__parent__code=township_code)
+    if q:
+        qs = qs.filter(Q(election__organization__name__contains=q) | Q(election__organization__parent__name__contains=q))
+    rows = services.party_rows(qs, live_attendance=False)
+    return kinds.DashboardSection(
+        title="村党组织换届",
+        columns=services.INDEX_COLUMNS,
+        rows=[(reverse("party:election", args=[r["election"].pk]), services.index_cells(r)) for r in rows],
+        # 村, 乡镇, 方式, 阶段, 预备人选批复, 应到, 实到, 4/5, 委员, 书记, 女, ≤35, 结果批复
+        shown=(0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14),
+        tiles=[
+            ("村党组织选举", len(rows)),
+            ("到会超过4/5", sum(1 for r in rows if r["quorum_met"])),
+            ("已选出书记", sum(1 for r in rows if r["secretary"])),
+            ("当选委员", sum(len(r["committee"]) for r in rows)),
+            ("其中女性", sum(r["women"] for r in rows)),
+            ("35岁以下", sum(r["young"] for r in rows)),
+            ("结果已批复", sum(1 for r in rows if r["result_approval"])),
+        ],
+    )
+
+
 def register_kinds() -> None:
     common = {
+        "dashboard_section": _dashboard_section,
         "archive_documents": _archive,
         "wording": _wording,
         "voting_blockers": _voting_blockers,

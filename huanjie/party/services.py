@@ -1239,32 +1239,80 @@ def visible_party_elections(user, campaign: Campaign | None = None):
 
 
 def party_row(pe: PartyElection) -> dict:
-    """One party election as the lists show it: method and body, stage, the 批复, 应到/实到 and the
-    quorum, the committee and the secretary elected, women and members of 35 or under among them."""
+    """One party election as the lists show it (see :func:`party_rows`)."""
+    return party_rows([pe])[0]
+
+
+def party_rows(pes, *, live_attendance: bool = True) -> list[dict]:
+    """Party elections as the lists show them: method and body, stage, the 批复, 应到/实到 and the
+    quorum, the committee and the secretary elected, women and members of 35 or under among them.
+
+    A fixed number of queries for any count, so the county's dashboard can show every village:
+    应到/实到 of a counted assembly are the figures its count used (R51–R52, stored with the
+    result); before the count they are worked out from the roll and the sign-ins one election at a
+    time, only with ``live_attendance`` (the party's own list, one page at a time)."""
+    from huanjie.elections.voting.models import RoundResult
     from huanjie.rules.dates import age_on
 
-    e = pe.election
-    try:
-        att = attendance(e)
-    except Exception:  # noqa: BLE001 — inconsistent counts show as unknown here; the page names the reason
-        att = None
-    committee = list(ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED)
-                     .select_related("person").order_by("id"))
-    secretary = (ElectedMember.objects.filter(election=pe.plenary, status=ElectedMember.ELECTED,
-                                              post__code="secretary").values_list("name", flat=True).first()
-                 if pe.plenary else None)
-    people = [m.person for m in committee if m.person]
-    return {
-        "pe": pe, "election": e, "village": e.organization,
-        "method": pe.get_method_display(), "body": pe.get_body_display(),
-        "stage": e.get_stage_display(), "plenary_stage": pe.plenary.get_stage_display() if pe.plenary else "",
-        "approval": pe.approval_number if pe.approved else "",
-        "expected": att.expected_attendance if att else None,
-        "present": att.present_with_vote if att else None,
-        "quorum_met": att.quorum_met if att else None,
-        "committee": [m.name for m in committee],
-        "secretary": secretary or "",
-        "women": sum(1 for p in people if p.gender == "F"),
-        "young": sum(1 for p in people if p.birth_date and age_on(p.birth_date, e.election_date) <= 35),
-        "result_approval": pe.result_approval_number,
+    pes = list(pes)
+    ids = [pe.election_id for pe in pes]
+    committee: dict[int, list[ElectedMember]] = {}
+    for m in (ElectedMember.objects.filter(election_id__in=ids, status=ElectedMember.ELECTED)
+              .select_related("person").order_by("id")):
+        committee.setdefault(m.election_id, []).append(m)
+    secretaries: dict[int, str] = {}
+    for eid, name in (ElectedMember.objects.filter(election_id__in=[pe.plenary_id for pe in pes if pe.plenary_id],
+                                                   status=ElectedMember.ELECTED, post__code="secretary")
+                      .order_by("id").values_list("election_id", "name")):
+        secretaries.setdefault(eid, name)
+    counted = {
+        eid: out for eid, out in RoundResult.objects.filter(round__election_id__in=ids, round__number=1)
+        .values_list("round__election_id", "output")
     }
+    rows = []
+    for pe in pes:
+        e = pe.election
+        out = counted.get(e.pk)
+        expected = present = quorum = None
+        if out is not None:
+            given = out.get("input", {})
+            expected, present = given.get("expected_attendance"), given.get("present_with_vote")
+            quorum = out.get("quorum_met")
+        elif live_attendance:
+            try:
+                att = attendance(e)
+            except Exception:  # noqa: BLE001 — inconsistent counts show as unknown here; the page names the reason
+                att = None
+            if att is not None:
+                expected, present, quorum = att.expected_attendance, att.present_with_vote, att.quorum_met
+        members = committee.get(e.pk, [])
+        people = [m.person for m in members if m.person]
+        rows.append({
+            "pe": pe, "election": e, "village": e.organization,
+            "method": pe.get_method_display(), "body": pe.get_body_display(),
+            "stage": e.get_stage_display(), "plenary_stage": pe.plenary.get_stage_display() if pe.plenary else "",
+            "approval": pe.approval_number if pe.approved else "",
+            "expected": expected,
+            "present": present,
+            "quorum_met": quorum,
+            "committee": [m.name for m in members],
+            "secretary": secretaries.get(pe.plenary_id, ""),
+            "women": sum(1 for p in people if p.gender == "F"),
+            "young": sum(1 for p in people if p.birth_date and age_on(p.birth_date, e.election_date) <= 35),
+            "result_approval": pe.result_approval_number,
+        })
+    return rows
+
+
+INDEX_COLUMNS = ["村（社区）", "乡镇（街道）", "选举方式", "选举机构", "党员大会日期", "阶段", "预备人选批复", "应到会", "实到会",
+                 "到会超过五分之四", "新一届委员", "书记", "女委员", "35岁以下委员", "选举结果批复"]
+
+
+def index_cells(r: dict) -> list:
+    """A row of :func:`party_rows` as the Excel lists write it (the party list, the dashboards)."""
+    yes_no = {True: "是", False: "否", None: "—"}
+    return [r["village"].name, r["village"].parent.name if r["village"].parent else "", r["method"], r["body"],
+            r["election"].election_date.isoformat(), r["stage"], r["approval"] or "未批复",
+            "—" if r["expected"] is None else r["expected"], "—" if r["present"] is None else r["present"],
+            yes_no[r["quorum_met"]], "、".join(r["committee"]), r["secretary"], r["women"], r["young"],
+            r["result_approval"] or ""]

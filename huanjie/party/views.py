@@ -42,19 +42,6 @@ def _int(value) -> int | None:
 
 # ---------------------------------------------------------------- index: the scope's party elections
 
-INDEX_COLUMNS = ["村（社区）", "乡镇（街道）", "选举方式", "选举机构", "党员大会日期", "阶段", "预备人选批复", "应到会", "实到会",
-                 "到会超过五分之四", "新一届委员", "书记", "女委员", "35岁以下委员", "选举结果批复"]
-
-
-def _index_cells(r: dict) -> list:
-    yes_no = {True: "是", False: "否", None: "—"}
-    return [r["village"].name, r["village"].parent.name if r["village"].parent else "", r["method"], r["body"],
-            r["election"].election_date.isoformat(), r["stage"], r["approval"] or "未批复",
-            "—" if r["expected"] is None else r["expected"], "—" if r["present"] is None else r["present"],
-            yes_no[r["quorum_met"]], "、".join(r["committee"]), r["secretary"], r["women"], r["young"],
-            r["result_approval"] or ""]
-
-
 @allow(*VIEWERS)
 def index(request):
     """The scope's village party elections (county: all townships; township: its villages; the
@@ -72,12 +59,12 @@ def index(request):
     if request.GET.get("format") == "xlsx":
         from huanjie.documents.render.excel import SheetSpec, workbook_bytes
 
-        rows = [_index_cells(services.party_row(pe)) for pe in qs]
+        rows = [services.index_cells(r) for r in services.party_rows(qs)]
         data = workbook_bytes([SheetSpec(name="村党组织换届", title=f"{campaign.name if campaign else ''}村党组织换届选举情况",
-                                         columns=INDEX_COLUMNS, rows=rows)])
+                                         columns=services.INDEX_COLUMNS, rows=rows)])
         return file_response(data, "村党组织换届选举情况.xlsx", content_type=XLSX)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [services.party_row(pe) for pe in page.object_list]
+    rows = services.party_rows(page.object_list)
     from urllib.parse import urlencode
 
     query = urlencode({k: v for k, v in (("campaign", slug), ("q", q)) if v})

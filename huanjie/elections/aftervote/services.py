@@ -209,6 +209,36 @@ def _record_took_office(actor, election: Election) -> None:
 # ---------------------------------------------------------------- 分工 and 一肩挑
 
 
+NO_PARTY_RESULT = object()
+
+
+def party_secretaries(campaign_ids, organization_ids) -> dict[int, int | None]:
+    """``{village id: person id}`` of the 书记 elected by each village's party plenary in the
+    campaigns (one query); a village whose plenary has not elected one is absent."""
+    return dict(
+        ElectedMember.objects.filter(
+            election__campaign_id__in=set(campaign_ids), election__organization_id__in=set(organization_ids),
+            election__kind=Election.PARTY_PLENARY, post__code="secretary", status=ElectedMember.ELECTED,
+        ).values_list("election__organization_id", "person_id")
+    )
+
+
+def computed_party_secretary(election: Election, members=None):
+    """一肩挑 from the two results: the id of the elected 主任 of this committee election who is the
+    person the village's party plenary elected 书记, None when the 书记 was not elected 主任, or
+    ``NO_PARTY_RESULT`` when the party's result is not in the system (then the office marks it)."""
+    if election.kind not in COMMITTEE_KINDS:
+        return NO_PARTY_RESULT
+    found = party_secretaries([election.campaign_id], [election.organization_id])
+    if election.organization_id not in found:
+        return NO_PARTY_RESULT
+    person = found[election.organization_id]
+    if members is None:
+        members = ElectedMember.objects.filter(election=election, status=ElectedMember.ELECTED).select_related("post")
+    return next((m.pk for m in members if m.post.code == Post.DIRECTOR and person is not None
+                 and m.person_id == person), None)
+
+
 @transaction.atomic
 def assign_posts(actor, election: Election, assignments: dict, party_secretary=None,
                  extra_posts: dict | None = None) -> list[ElectedMember]:
@@ -228,7 +258,16 @@ def assign_posts(actor, election: Election, assignments: dict, party_secretary=N
         .select_related("post")
     }
     secretary_id = getattr(party_secretary, "pk", party_secretary)
-    if secretary_id is not None:
+    computed = computed_party_secretary(election, members.values())
+    if computed is not NO_PARTY_RESULT:
+        # 一肩挑 follows from the two results once the party plenary's is in the system: it is
+        # shown, never ticked by hand (a different choice would contradict the party's result).
+        if secretary_id is not None and (int(secretary_id) if str(secretary_id).strip() else None) != computed:
+            raise AfterVoteError(
+                "一肩挑由两项选举结果确定（村党组织委员会全体会议选出的书记当选村民委员会主任），不能手工标记。"
+            )
+        secretary_id = computed
+    elif secretary_id is not None:
         secretary_id = int(secretary_id)
         if secretary_id not in members:
             raise AfterVoteError("一肩挑：所选人员不是本届当选的村民委员会成员。")
@@ -577,13 +616,7 @@ def village_rows(elections: list[Election]) -> list[dict]:
         ).values_list("round__election_id", "output")
     }
     # 一肩挑 from the two results: the person the party plenary elected 书记 was elected 主任.
-    secretaries = dict(
-        ElectedMember.objects.filter(
-            election__campaign_id__in={e.campaign_id for e in elections},
-            election__organization_id__in={e.organization_id for e in elections},
-            election__kind=Election.PARTY_PLENARY, post__code="secretary", status=ElectedMember.ELECTED,
-        ).values_list("election__organization_id", "person_id")
-    )
+    secretaries = party_secretaries({e.campaign_id for e in elections}, {e.organization_id for e in elections})
     counted = set(
         RoundResult.objects.filter(round__election_id__in=ids).values_list("round__election_id", flat=True)
     )
@@ -680,10 +713,12 @@ __all__ = [
     "AfterVoteError",
     "HandoverStatus",
     "assign_posts",
+    "computed_party_secretary",
     "counted_forms",
     "dashboard_elections",
     "dashboard_totals",
     "handover_status",
+    "party_secretaries",
     "percent",
     "result_blockers",
     "save_handover",

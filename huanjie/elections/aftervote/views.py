@@ -15,6 +15,7 @@ from huanjie.campaigns.models import Campaign
 from huanjie.core.access import ADMIN, COUNTY, OBSERVER, OFFICE_ROLES, TOWNSHIP, VILLAGE, allow, require_scope
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.documents.render.fonts import MissingGlyphError
+from huanjie.elections import kinds as kind_hooks
 from huanjie.elections.aftervote import archive, locking
 from huanjie.elections.aftervote import documents as result_documents
 from huanjie.elections.aftervote import services as aftervote
@@ -211,6 +212,7 @@ def assign_posts(request, pk):
         else:
             messages.success(request, f"已保存分工（{len(changed)} 人有变动）。")
             return redirect("elections:assign_posts", pk=election.pk)
+    computed = aftervote.computed_party_secretary(election, members)
     return render(
         request,
         "elections/aftervote/assign_posts.html",
@@ -222,6 +224,8 @@ def assign_posts(request, pk):
             "error": error,
             "supporting": aftervote.supporting_posts(election),
             "supporting_choices": ElectedMember.SUPPORTING_POSTS,
+            "computed": computed is not aftervote.NO_PARTY_RESULT,
+            "computed_secretary": computed,
         },
     )
 
@@ -331,12 +335,27 @@ def _dashboard(request, slug, *, level: str):
     if kind and kind not in dict(aftervote.DASHBOARD_KINDS):
         kind = ""
     kinds = [kind] if kind else [k for k, _ in aftervote.DASHBOARD_KINDS]
-    elections = list(aftervote.dashboard_elections(campaign, user.scope_prefix or "-", q, township_code, kinds))
+    # Kinds with their own section (the party's) are shown there, beside the committees' table.
+    section_funcs = kind_hooks.dashboard_sections(kinds)
+    table_kinds = [k for k in kinds if kind_hooks.hooks_for(k).dashboard_section is None]
+    scope = user.scope_prefix or "-"
+    elections = list(aftervote.dashboard_elections(campaign, scope, q, township_code, table_kinds)) if table_kinds else []
     rows = aftervote.village_rows(elections)
     totals = aftervote.dashboard_totals(rows)
+    sections = [f(campaign, scope, q, township_code) for f in section_funcs]
+    title = f"{campaign.name}{'全县' if level == 'county' else '乡镇'}选举结果"
     if wants_xlsx(request):
+        from huanjie.documents.render.excel import SheetSpec
+
+        sheets = [
+            SheetSpec(name=sec.title, title=f"{title}：{sec.title}", columns=list(sec.columns), rows=[c for _, c in sec.rows])
+            for sec in sections
+        ]
+        if not table_kinds:  # a party kind chosen: its section alone
+            first = sheets.pop(0)
+            return xlsx_response(first.title, first.columns, first.rows, sheet=first.name, extra_sheets=sheets)
         return xlsx_response(
-            f"{campaign.name}{'全县' if level == 'county' else '乡镇'}选举结果",
+            title,
             ["乡镇", "村（社区）", "选举", "阶段", "报送", "登记选民 / 应到会", "发出选票", "收回选票", "参选率（%）",
              "到会超过4/5", "当选人员", "女性", "35岁以下", "一肩挑"],
             [
@@ -348,8 +367,19 @@ def _dashboard(request, slug, *, level: str):
                  r["women"], r["young"], "是" if r["yijiantiao"] else ""]
                 for r in rows
             ],
+            sheet="村（居）民委员会",
+            extra_sheets=sheets,
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown_sections = []
+    for i, sec in enumerate(sections):
+        param = f"page{i + 2}"  # each section pages on its own
+        sec_page = Paginator(sec.rows, PAGE_SIZE).get_page(request.GET.get(param))
+        shown_sections.append({
+            "section": sec, "page": sec_page, "param": param,
+            "columns": [sec.columns[j] for j in sec.shown],
+            "rows": [(url, [cells[j] for j in sec.shown]) for url, cells in sec_page.object_list],
+        })
     params = {k: v for k, v in (("q", q), ("township", township_code), ("kind", kind)) if v}
     return render(
         request,
@@ -367,6 +397,8 @@ def _dashboard(request, slug, *, level: str):
             "township_code": township_code,
             "kinds": aftervote.DASHBOARD_KINDS,
             "kind": kind,
+            "show_table": bool(table_kinds),
+            "sections": shown_sections,
             "query": urlencode(params),
         },
     )

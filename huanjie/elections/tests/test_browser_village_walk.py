@@ -83,9 +83,9 @@ def test_one_village_from_roster_to_archive(page, live_server, tmp_path):
     # ---- the township's 工作台: the village's overdue step, with its link
     login(page, base, "township_a")
     todos = page.locator("#todos")
-    assert "东山村：公布选民名单（已逾期）" in todos.inner_text()
+    assert "东山村·村民委员会选举：公布选民名单（已逾期）" in todos.inner_text()
     shot(page, "01-township-home")
-    todos.locator("a", has_text="东山村：公布选民名单").click()
+    todos.locator("a", has_text="东山村·村民委员会选举：公布选民名单").click()
     page.wait_for_url(f"**/elections/{election.pk}/voters/")
     logout(page)
 

@@ -35,7 +35,7 @@ def test_township_home_lists_its_villages_next_steps_with_links(world, client_fo
     _upcoming(world, world.village_b1)  # another township's village: not on this list
     page = client_for("township_a").get("/").content.decode()
     assert 'id="todos"' in page
-    assert "东山村：下一步 公布选民名单" in page
+    assert "东山村·村民委员会选举：下一步 公布选民名单" in page
     assert f"/elections/{a1.pk}/voters/" in page
     assert "石桥村" not in page.split('id="todos"')[1].split("</section>")[0]
     assert f"/elections/campaign/{world.campaign.slug}/" in page  # the home page links to the elections
@@ -45,7 +45,7 @@ def test_overdue_steps_come_first_and_are_marked(world, client_for):
     # 10 days ahead: the voter list (20 days before) is overdue.
     _upcoming(world, days=10)
     todos = client_for("township_a").get("/").content.decode().split('id="todos"')[1].split("</section>")[0]
-    assert "逾期" in todos and "东山村：公布选民名单（已逾期）" in todos
+    assert "逾期" in todos and "东山村·村民委员会选举：公布选民名单（已逾期）" in todos
     assert todos.index("已逾期") < todos.index("下一步")
 
 
@@ -53,7 +53,7 @@ def test_village_committee_sees_its_election_next_step(world, client_for):
     e = _upcoming(world)
     Election.objects.filter(pk=e.pk).update(stage=Election.VOTING)
     page = client_for("village_a1").get("/").content.decode()
-    assert "东山村：下一步 录入计票单，计算选举结果" in page
+    assert "东山村·村民委员会选举：下一步 录入计票单，计算选举结果" in page
 
 
 def test_department_home_shows_its_review_queue(world, client_for):
@@ -393,7 +393,7 @@ def test_election_page_names_the_next_step_once_and_cites_the_law_not_our_codes(
     e = _upcoming(world)
     page = client_for("village_a1").get(f"/elections/{e.pk}/").content.decode()
     banner = page.split('id="next-step"')[1].split("</div>")[0]
-    assert "下一步：" in banner and "东山村：下一步" not in banner
+    assert "下一步：" in banner and "东山村·村民委员会选举：下一步" not in banner
     assert "（P14—P16）" not in page and "（P17）" not in page
 
 

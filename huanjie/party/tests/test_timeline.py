@@ -83,3 +83,19 @@ def test_every_party_step_cites_its_source(world):
     assert "《中国共产党基层组织选举工作条例》第十三条" in by_key["preliminary_candidates"]
     html = str(cite("P7", pe.election))
     assert "本系统的理解" not in html and "P7" in html
+
+
+def test_a_villages_party_and_committee_todos_name_their_election(world):
+    """A walk found a village's party to-dos and its villagers' committee to-dos reading alike on
+    the 工作台: each names its election."""
+    import datetime as dt
+
+    d = dates(world)
+    pe = services.create_party_election(world.users["township_a"], world.campaign, world.village_a1, d["assembly"])
+    vc = elections.create_election(world.users["township_a"], world.campaign, world.village_a1,
+                                   d["assembly"] + dt.timedelta(days=20))
+    party = [t.text for t in election_todos(pe.election) + election_todos(pe.plenary)]
+    committee = [t.text for t in election_todos(vc)]
+    assert party and committee
+    assert all(t.startswith("东山村·党组织换届：") for t in party), party
+    assert all(t.startswith("东山村·村民委员会选举：") for t in committee), committee
