@@ -126,6 +126,7 @@ class Change:
     label: str
     before: str
     after: str
+    full: str = ""  # the values with their hashes in full (the cell's hover text), when shortened
 
 
 @dataclass
@@ -177,7 +178,18 @@ def _field(model, key: str):
     return field if hasattr(field, "verbose_name") else None  # a reverse relation is no column
 
 
-def value_text(value, field=None) -> str:
+# A hash (SHA-256 of a seal, a file's digest) is read by its first characters; in full it would
+# widen the log's changes column until the time, action and object columns wrap at 1366 px.
+_HASH = re.compile(r"\b[0-9a-fA-F]{20,}\b")
+
+
+def shorten_hashes(text: str) -> str:
+    return _HASH.sub(lambda m: m.group(0)[:10] + "…", text)
+
+
+def value_text(value, field=None, short: bool = True) -> str:
+    if short:
+        return shorten_hashes(value_text(value, field, short=False))
     if value is None or value == "" or value == [] or value == {}:
         return "（空）"
     if isinstance(value, bool):
@@ -185,9 +197,9 @@ def value_text(value, field=None) -> str:
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.choices).get(value, value))
     if isinstance(value, list):
-        return "、".join(value_text(v) for v in value)
+        return "、".join(value_text(v, short=False) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{key_label(k)}：{value_text(v)}" for k, v in value.items())
+        return "；".join(f"{key_label(k)}：{value_text(v, short=False)}" for k, v in value.items())
     text = str(value)
     if _ISO_DT.match(text):
         # Times are stored in UTC (ISO 8601); the clerk reads them in local time, like the log's own.
@@ -220,6 +232,9 @@ def describe(record) -> Described:
         else:
             before, after = None, pair
         shown = Change(key_label(key, model), value_text(before, field), value_text(after, field))
+        full = f"{value_text(before, field, short=False)} → {value_text(after, field, short=False)}"
+        if full != f"{shown.before} → {shown.after}":
+            shown.full = full
         if shown.before != shown.after:  # an empty field saved empty is no change to read
             changes.append(shown)
     return Described(action_label(record.action), thing(record), changes)

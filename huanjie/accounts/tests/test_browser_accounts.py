@@ -107,3 +107,29 @@ def test_expired_form_gets_the_chinese_csrf_page(page, live_server):
     shot(page, "09-csrf-failure")
     page.goto(f"{live_server.url}/no/such/page/")
     assert "未找到" in page.inner_text("main")
+
+
+def test_audit_log_rows_stay_one_line_beside_long_hashes(page, live_server):
+    """A walk found the audit log's time, action and object columns wrapping into several lines at
+    1366 px beside a submitted result's seal (64-character hashes): hashes are shortened, the full
+    value on hover, and the row's time, action and object stay on one line."""
+    from huanjie.accounts import audit
+
+    world = build_world()
+    seal = {"parts": {k: f"{i:x}" * 64 for i, k in enumerate(("elected", "forms", "registrations", "rounds"), 1)},
+            "digest": "f" * 64}
+    for _ in range(3):
+        audit.record(world.users["village_a1"], "result.submit", world.village_a1,
+                     changes={"locked": [False, True], "seal": [None, seal]})
+    login(page, live_server, "county", PASSWORD)
+    page.goto(f"{live_server.url}/accounts/audit/?action=result.submit")
+    row = page.locator("table.grid tbody tr").first
+    assert "1" * 64 not in row.inner_text()
+    assert row.locator("[title*='" + "1" * 64 + "']").count() == 1
+    line = row.locator("td").nth(1).bounding_box()["height"]
+    for i in (0, 1, 3, 4):  # chain-seq, time, action, object: one line each
+        cell = row.locator("td").nth(i)
+        inner = cell.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e);"
+                              " return r.getClientRects().length }")
+        assert inner == 1, (i, cell.inner_text())
+    assert line > 0
