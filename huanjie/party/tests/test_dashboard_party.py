@@ -161,3 +161,15 @@ def test_without_the_party_result_the_office_still_marks_it(world):
     director.refresh_from_db()
     assert director.is_party_secretary is True
     assert aftervote.village_rows([village])[0]["yijiantiao"] is True
+
+
+def test_reports_follow_the_party_result_not_an_earlier_hand_mark(world):
+    """A 主任 marked 一肩挑 before the party's result was entered is no 书记 once the plenary elected
+    someone else: the structure report counts the plenary's 书记."""
+    from huanjie.reports.structure import current_cadres
+
+    pe, village, director, secretary = _two_results(world, secretary_is_director=False)
+    ElectedMember.objects.filter(pk=director.pk).update(is_party_secretary=True)  # the old hand mark
+    cadres = {c.key: c for c in current_cadres(world.campaign, world.users["county"].scope_prefix)}
+    assert cadres[director.person.id_number].secretary is False
+    assert cadres[secretary.id_number].secretary is True
