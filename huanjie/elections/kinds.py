@@ -105,6 +105,9 @@ class Wording:
     report_to: str  # to whom the result is reported: 清溪镇人民政府
     chair: str  # who signs the report first: 村民选举委员会主任
     vote: str = "选举"  # what the choice is called in the titles: 选举 (推选 for a meeting's choice)
+    # The meeting that elects, as the 当选证书 name it ("经中共东山村支部党员大会选举，当选为…"); empty:
+    # the certificate names the body elected ("经东山村第十二届村民委员会选举").
+    elected_by: str = ""
 
 
 def wording(election) -> Wording:
