@@ -108,6 +108,10 @@ class Wording:
     # The meeting that elects, as the 当选证书 name it ("经中共东山村支部党员大会选举，当选为…"); empty:
     # the certificate names the body elected ("经东山村第十二届村民委员会选举").
     elected_by: str = ""
+    # The organisation and its term as the titles name them, before election_name. None: the
+    # organisation's name and the campaign's term (东山村第十二届). A township congress's elections
+    # are of the township committee's own term (中共清溪镇第三届委员会), not the villages'.
+    heading: str | None = None
 
 
 def wording(election) -> Wording:
