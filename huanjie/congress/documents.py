@@ -143,8 +143,7 @@ def approval_docx(congress: Congress) -> bytes:
                        zh_date(congress.approval_date))
 
 
-def credentials_report_pdf(congress: Congress) -> bytes:
-    """代表资格审查报告 to the preparatory meeting (seed 003 step 24; R65)."""
+def _credentials_parts(congress: Congress):
     from huanjie.congress.models import CredentialDecision
 
     decisions = list(CredentialDecision.objects.filter(congress=congress).select_related("unit", "elected"))
@@ -154,6 +153,9 @@ def credentials_report_pdf(congress: Congress) -> bytes:
     confirmed = [d for d in decisions if d.status == CredentialDecision.CONFIRMED]
     others = [d for d in decisions if d.status != CredentialDecision.CONFIRMED]
     units = {d.unit_id for d in decisions}
+    notes = {r["name"]: r["note"] for r in services.delegate_register(congress)}
+    by_elected = [f"{d.unit.name}补选{d.elected.name}（{notes[d.elected.name]}）"
+                  for d in confirmed if notes.get(d.elected.name)]
     paragraphs = [
         "各位代表：",
         f"{c.title}代表名额{c.delegates_planned}名，由{c.units.count()}个选举单位选举产生。代表资格审查小组依据党章和"
@@ -161,24 +163,38 @@ def credentials_report_pdf(congress: Congress) -> bytes:
             n=len(units), m=len(decisions)),
         f"经审查，{len(confirmed)}名代表的产生符合规定程序，代表资格有效。"
         + (f"另有{len(others)}名代表的产生程序或资格不符合规定，已责成原选举单位依照规定办理（见下表）。" if others else ""),
+        *([f"经责令撤换，原选举单位召开党员大会补选了代表：{'；'.join(by_elected)}，补选代表的资格经审查有效。"]
+          if by_elected else []),
         "代表资格审查小组建议大会确认以上代表资格。",
     ]
-    tables = [TableSpec(["选举单位", "代表", "审查结论"],
-                        [[d.unit.name, d.elected.name, d.get_status_display()] for d in confirmed],
-                        caption="资格有效的代表")]
+    tables = [TableSpec(["选举单位", "代表", "审查结论", "产生方式"],
+                        [[d.unit.name, d.elected.name, d.get_status_display(), notes.get(d.elected.name) or "选举"]
+                         for d in confirmed], caption="资格有效的代表")]
     if others:
         tables.append(TableSpec(["选举单位", "代表", "审查结论", "理由"],
                                 [[d.unit.name, d.elected.name, d.get_status_display(), d.reason] for d in others],
                                 caption="需要重新选举或撤换的代表", widths=[3, 2, 3, 8]))
-    return notice_pdf(f"{c.title}代表资格审查报告", paragraphs, issuer="代表资格审查小组",
-                      date_text=zh_date(decisions[0].decided_on), tables=tables)
+    return paragraphs, tables, decisions[0].decided_on
 
 
-REGISTER_COLUMNS = ["代表团（组）", "选举单位", "姓名", "性别", "年龄"]
+def credentials_report_text(congress: Congress) -> str:
+    """The report's words and cells, for the page and for tests of what the PDF says."""
+    paragraphs, tables, _ = _credentials_parts(congress)
+    return "\n".join(paragraphs + ["　".join(cell for row in t.rows for cell in row) for t in tables])
+
+
+def credentials_report_pdf(congress: Congress) -> bytes:
+    """代表资格审查报告 to the preparatory meeting (seed 003 step 24; R65)."""
+    paragraphs, tables, day = _credentials_parts(congress)
+    return notice_pdf(f"{congress.title}代表资格审查报告", paragraphs, issuer="代表资格审查小组",
+                      date_text=zh_date(day), tables=tables)
+
+
+REGISTER_COLUMNS = ["代表团（组）", "选举单位", "姓名", "性别", "年龄", "备注"]
 
 
 def register_rows(congress: Congress) -> list[list[str]]:
-    return [[r["delegation"], r["unit"], r["name"], r["gender"], str(r["age"] or "")]
+    return [[r["delegation"], r["unit"], r["name"], r["gender"], str(r["age"] or ""), r["note"]]
             for r in services.delegate_register(congress)]
 
 

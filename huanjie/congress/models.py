@@ -25,6 +25,10 @@ class Congress(models.Model):
     # R62: the county approves the number of delegates.
     size_approval_number = models.CharField("县委批准代表名额文号", max_length=60, blank=True)
     size_approved_on = models.DateField("县委批准代表名额日期", null=True, blank=True)
+    # the previous congress's delegates and candidates: each unit's initial candidates keep at
+    # least its margin share (seed 003 篇7 step 12, R63)
+    previous_delegates = models.PositiveSmallIntegerField("上次党代会代表名额", null=True, blank=True)
+    previous_candidates = models.PositiveSmallIntegerField("上次代表候选人数", null=True, blank=True)
     committee_seats = models.PositiveSmallIntegerField("党委委员名额", default=9)
     deputy_secretaries = models.PositiveSmallIntegerField("副书记名额", default=2)
     discipline_seats = models.PositiveSmallIntegerField("纪委委员名额", default=5)
@@ -114,6 +118,11 @@ class ElectionUnit(models.Model):
     def audit_region_code(self) -> str:
         return self.congress.township.code
 
+    @property
+    def delegate_election(self):
+        """The unit's first delegate election (by-elections replacing a delegate are the others)."""
+        return self.delegate_elections.filter(replaces__isnull=True).first()
+
 
 class UnitBranch(models.Model):
     unit = models.ForeignKey(ElectionUnit, on_delete=models.CASCADE, related_name="memberships")
@@ -128,16 +137,24 @@ class UnitBranch(models.Model):
 
 class DelegateElection(models.Model):
     """What a unit's delegate election adds to its Election (kind ``township_congress_delegates``):
-    the township's approval of the candidate list and the unit's meetings (R63–R64)."""
+    the township's approval of the candidate list and the unit's meetings (R63–R64).
 
-    unit = models.OneToOneField(ElectionUnit, on_delete=models.PROTECT, related_name="delegate_election")
+    A unit has its first election and, for each delegate the 代表资格审查小组 found unqualified
+    (R65 "责令原选举单位撤换"), a by-election (补选) of one seat on the same machinery; ``replaces``
+    names the delegate it replaces."""
+
+    unit = models.ForeignKey(ElectionUnit, on_delete=models.PROTECT, related_name="delegate_elections")
     election = models.OneToOneField("elections.Election", on_delete=models.PROTECT, related_name="congress_unit")
+    replaces = models.OneToOneField("elections.ElectedMember", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="congress_replaced_by", verbose_name="撤换的代表")
     # the township committee's approval of the unit's candidate list (seed 003 steps 15, 17)
     approval_number = models.CharField("乡镇党委审批文号", max_length=60, blank=True)
     approval_date = models.DateField("乡镇党委审批日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "代表选举"
+        constraints = [models.UniqueConstraint(fields=["unit"], condition=models.Q(replaces__isnull=True),
+                                               name="unit_first_delegate_election_once")]
 
     @property
     def audit_region_code(self) -> str:

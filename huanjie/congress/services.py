@@ -443,7 +443,7 @@ def create_delegate_election(actor, unit: ElectionUnit, day: dt.date | None) -> 
     _require(actor, OFFICES, "建立代表选举", congress.township.code)
     if not congress.approved:
         raise CongressError("县委尚未批复召开党代会的请示，代表名额还没有确定。")
-    if DelegateElection.objects.filter(unit=unit).exists():
+    if DelegateElection.objects.filter(unit=unit, replaces__isnull=True).exists():
         raise CongressError(f"选举单位“{unit.name}”已建立代表选举。")
     if not isinstance(day, dt.date):
         raise CongressInvalid({"election_date": "请填写党员大会日期"})
@@ -462,8 +462,93 @@ def create_delegate_election(actor, unit: ElectionUnit, day: dt.date | None) -> 
     return de
 
 
+@transaction.atomic
+def create_replacement_election(actor, decision: CredentialDecision, day: dt.date | None) -> DelegateElection:
+    """R65 (seed 002 三: "代表不符合条件的，要责成原选举单位撤换"): the unit replaces a delegate the
+    代表资格审查小组 found unqualified. The replacement is elected, not appointed: the unit's members'
+    assembly holds a by-election (补选) of one seat on the one machinery, with the same candidate
+    margin (R63), township approval, quorum and threshold (R64) as its first election. Party rules
+    have no "next candidate moves up" (R60), so the runner-up of the first vote is not seated."""
+    from huanjie.elections import services as elections
+    from huanjie.elections.models import Election
+
+    unit, congress = decision.unit, decision.congress
+    _require(actor, OFFICES, "建立补选", congress.township.code)
+    if decision.status != CredentialDecision.REPLACE:
+        raise CongressError(f"{decision.elected.name}的审查结论是“{decision.get_status_display()}”，"
+                            "只有责令撤换的代表才由选举单位补选。")
+    existing = DelegateElection.objects.filter(replaces=decision.elected).select_related("election").first()
+    if existing is not None:
+        raise CongressError(f"选举单位“{unit.name}”已建立补选（{existing.election.title}），不能重复建立。")
+    if not isinstance(day, dt.date):
+        raise CongressInvalid({"election_date": "请填写补选的党员大会日期"})
+    if day < decision.decided_on:
+        raise CongressInvalid({"election_date": f"补选日期 {day.isoformat()} 早于代表资格审查日期 "
+                                                f"{decision.decided_on.isoformat()}"})
+    if day > congress.convene_on:
+        raise CongressInvalid({"election_date": f"补选日期 {day.isoformat()} 晚于党代会拟召开日期"})
+    first = unit.memberships.select_related("branch__village").first()
+    try:
+        election = elections.create_election(actor, congress.campaign, first.branch.village, day,
+                                              [("delegate", 1)], kind=Election.CONGRESS_DELEGATES,
+                                              by_election=True)
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    # the machinery marks it 补选; the unit's page says whom it replaces
+    election.title = f"{election.title[:-1]}，替换{decision.elected.name}）"[:120]
+    election.save(update_fields=["title"])
+    de = DelegateElection.objects.create(unit=unit, election=election, replaces=decision.elected)
+    audit.record(actor, "congress.delegate_by_election_create", de, object_repr=election.title,
+                 changes={"replaces": [None, decision.elected.name], "election_date": [None, day.isoformat()]})
+    return de
+
+
+def replacements(congress: Congress) -> dict[int, object]:
+    """ElectedMember id of a replaced delegate → the delegate the unit's by-election elected instead."""
+    from huanjie.elections.models import ElectedMember
+
+    out = {}
+    for de in DelegateElection.objects.filter(unit__congress=congress, replaces__isnull=False):
+        em = (ElectedMember.objects.filter(election=de.election, status=ElectedMember.ELECTED)
+              .order_by("-votes", "id").first())
+        if em is not None:
+            out[de.replaces_id] = em
+    return out
+
+
+@transaction.atomic
+def set_previous_margin(actor, congress: Congress, delegates: int | None, candidates: int | None) -> Congress:
+    """The previous congress's delegates and candidates (seed 003 篇7 step 12): the margin share every
+    unit's initial candidates must keep. Fixed once a unit's list was approved against it."""
+    from huanjie.rules.congress import margin_not_below_previous
+
+    _require(actor, OFFICES, "登记上次党代会代表差额", congress.township.code)
+    approved = DelegateElection.objects.filter(unit__congress=congress).exclude(approval_number="").first()
+    if approved is not None:
+        raise CongressError(f"选举单位“{approved.unit.name}”的代表候选人名单已按原差额比例审批，不能再修改。")
+    errors = {}
+    if delegates is None or delegates < 1:
+        errors["previous_delegates"] = "上次党代会代表名额应为正整数"
+    if candidates is None or (delegates and candidates < delegates):
+        errors["previous_candidates"] = "上次代表候选人数应为不少于上次代表名额的整数"
+    if not errors:
+        try:
+            margin_not_below_previous(1, 1, delegates, candidates)
+        except EngineError as exc:
+            errors[exc.path] = exc.message
+    if errors:
+        raise CongressInvalid(errors)
+    before = [congress.previous_delegates, congress.previous_candidates]
+    congress.previous_delegates, congress.previous_candidates = delegates, candidates
+    congress.save(update_fields=["previous_delegates", "previous_candidates"])
+    audit.record(actor, "congress.previous_margin", congress, changes={
+        "previous_delegates": [before[0], delegates], "previous_candidates": [before[1], candidates]})
+    return congress
+
+
 def candidate_check(de: DelegateElection) -> dict:
-    """R63: at least 20 % more candidates than seats (the engine's margin and its minimum)."""
+    """R63: at least 20 % more candidates than seats (the engine's margin and its minimum) and, where
+    the previous congress's figures are recorded, a margin share not below its (seed 003 step 12)."""
     from huanjie.elections.models import Candidate
     from huanjie.rules.counting import margin_ok
 
@@ -473,8 +558,18 @@ def candidate_check(de: DelegateElection) -> dict:
     profile = e.profile()
     need = congress_size(1, post.seats, have, profile)["min_candidates_by_unit"]
     ok = bool(margin_ok(e.kind, "first", post.name, post.seats, have, profile))
-    return {"seats": post.seats, "have": have, "need": need, "ok": ok,
-            "text": f"应选代表{post.seats}名，候选人{have}人，差额不少于应选人数的20%，至少需{need}人"}
+    text = f"应选代表{post.seats}名，候选人{have}人，差额不少于应选人数的20%，至少需{need}人"
+    congress = de.unit.congress
+    previous = None
+    if congress.previous_delegates and congress.previous_candidates is not None and de.replaces_id is None:
+        # a by-election of one seat is not an initial list; the previous share applies to the first
+        from huanjie.rules.congress import margin_not_below_previous
+
+        previous = margin_not_below_previous(post.seats, max(have, post.seats), congress.previous_delegates,
+                                             congress.previous_candidates)
+        need, ok = max(need, previous.minimum), ok and previous.ok and have >= post.seats
+        text += f"；{previous.text}"
+    return {"seats": post.seats, "have": have, "need": need, "ok": ok, "text": text, "previous": previous}
 
 
 @transaction.atomic
@@ -648,10 +743,16 @@ def review_credentials(actor, congress: Congress, on: dt.date | None) -> list[Cr
     if not records:
         raise CongressError("还没有选举单位选出代表，无法审查。")
     decisions = credentials([r for _, _, r in records], congress.campaign.profile(congress.convene_on))
+    replaced = replacements(congress)
     CredentialDecision.objects.filter(congress=congress).delete()
-    out = [CredentialDecision.objects.create(congress=congress, unit=unit, elected=em, status=d["status"],
-                                             reason=d["reason"], decided_on=on)
-           for (unit, em, _), d in zip(records, decisions, strict=True)]
+    out = []
+    for (unit, em, _), d in zip(records, decisions, strict=True):
+        reason = d["reason"]
+        if em.pk in replaced:
+            # the decision on the replaced delegate stands; the report says who took the seat
+            reason = f"{reason}；已由选举单位补选{replaced[em.pk].name}替换"
+        out.append(CredentialDecision.objects.create(congress=congress, unit=unit, elected=em, status=d["status"],
+                                                     reason=reason[:400], decided_on=on))
     counts = {s: sum(1 for d in out if d.status == s) for s, _ in CredentialDecision.STATUS_CHOICES}
     audit.record(actor, "congress.credentials", congress, changes={"decided_on": [None, on.isoformat()], **{
         k: [None, v] for k, v in counts.items()}})
@@ -663,13 +764,20 @@ def delegate_register(congress: Congress) -> list[dict]:
     from huanjie.rules.dates import age_on
 
     rows = []
+    from huanjie.elections.models import ElectedMember
+
+    swaps = replacements(congress)
+    old_names = dict(ElectedMember.objects.filter(pk__in=swaps).values_list("pk", "name"))
+    replaced_by = {new.pk: old_names[old] for old, new in swaps.items()}
     for d in (CredentialDecision.objects.filter(congress=congress, status=CredentialDecision.CONFIRMED)
               .select_related("unit", "elected__person")):
         p = d.elected.person
+        old = replaced_by.get(d.elected_id)
         rows.append({"name": d.elected.name, "gender": {"M": "男", "F": "女"}.get(p.gender, "") if p else "",
                      "age": age_on(p.birth_date, congress.convene_on) if p else None,
                      "unit": d.unit.name, "unit_number": d.unit.number,
-                     "delegation": d.unit.delegation or "未编团"})
+                     "delegation": d.unit.delegation or "未编团",
+                     "note": f"补选（替换{old}）" if old else ""})
     return sorted(rows, key=lambda r: (r["delegation"], r["unit_number"]))
 
 

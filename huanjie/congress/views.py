@@ -99,12 +99,31 @@ def detail(request, pk):
         "can_write": user.role in OFFICES and not congress.approved,
         "is_county": user.role == COUNTY, "is_office": user.role in OFFICES,
         "errors": {}, "data": {}, "request_blockers": services.request_blockers(congress),
-        "decisions": congress.credentials.select_related("unit", "elected"),
+        "decisions": _with_by_elections(congress),
+        "previous_margin": _previous_margin(congress),
         "meeting": _meeting_context(congress) if congress.approved else None,
         "timeline": _timeline_context(congress),
         "structure": services.structure(congress) if congress.approved else None,
         "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
+
+
+def _previous_margin(congress: Congress):
+    from huanjie.rules.statistics import percent
+
+    if not congress.previous_delegates or congress.previous_candidates is None:
+        return None
+    return percent(congress.previous_candidates - congress.previous_delegates, congress.previous_delegates)
+
+
+def _with_by_elections(congress: Congress) -> list[CredentialDecision]:
+    """The review's decisions, each with the unit's by-election replacing its delegate, if any."""
+    by = {de.replaces_id: de for de in DelegateElection.objects.filter(
+        unit__congress=congress, replaces__isnull=False).select_related("election")}
+    decisions = list(congress.credentials.select_related("unit", "elected"))
+    for d in decisions:
+        d.by_election = by.get(d.elected_id)
+    return decisions
 
 
 def _timeline_context(congress: Congress) -> dict:
@@ -155,6 +174,15 @@ def post(request, pk):
         if action == "size":
             services.set_size(user, congress, _int(data.get("delegates_planned")))
             messages.success(request, "代表名额已保存；需县委重新批准。")
+        elif action == "previous_margin":
+            raw = {k: (data.get(k) or "").strip() for k in ("previous_delegates", "previous_candidates")}
+            bad = {k: "上次代表名额应为正整数" if k == "previous_delegates" else "上次代表候选人数应为整数"
+                   for k, v in raw.items() if v and _int(v) is None}
+            if bad:
+                raise services.CongressInvalid(bad)
+            services.set_previous_margin(user, congress, _int(raw["previous_delegates"]),
+                                         _int(raw["previous_candidates"]))
+            messages.success(request, "已登记上次代表差额比例。")
         elif action == "approve_size":
             services.approve_size(user, congress, data.get("size_approval_number", ""),
                                   form_date(data.get("size_approved_on")))
@@ -188,6 +216,11 @@ def post(request, pk):
         elif action == "credentials":
             made = services.review_credentials(user, congress, form_date(data.get("decided_on")))
             messages.success(request, f"代表资格审查已登记：{len(made)}名代表。")
+        elif action == "by_election":
+            decision = get_object_or_404(CredentialDecision, pk=_int(data.get("decision")), congress=congress)
+            by = services.create_replacement_election(user, decision, form_date(data.get("election_date")))
+            messages.success(request, f"已建立补选：{by.election.title}。")
+            return redirect(f"{reverse('congress:unit', args=[by.unit_id])}?de={by.pk}")
         elif action == "delegation":
             unit = get_object_or_404(ElectionUnit, pk=_int(data.get("unit")), congress=congress)
             services.set_delegation(user, unit, data.get("delegation", ""))
@@ -273,9 +306,14 @@ def _unit(request, pk) -> ElectionUnit:
 def unit(request, pk):
     unit = _unit(request, pk)
     congress = unit.congress
-    de = DelegateElection.objects.filter(unit=unit).select_related("election").first()
+    # the unit's first election, or one of its by-elections (补选, R65) when named
+    elections_of_unit = list(DelegateElection.objects.filter(unit=unit).select_related("election", "replaces")
+                             .order_by("replaces", "id"))
+    picked = _int(request.GET.get("de"))
+    de = next((x for x in elections_of_unit if x.pk == picked), None) or next(
+        (x for x in elections_of_unit if x.replaces_id is None), None)
     row = next((r for r in services.allocation_table(congress).rows if r.unit.pk == unit.pk), None)
-    ctx = {"unit": unit, "congress": congress, "de": de, "row": row, "is_office": request.user.role in OFFICES,
+    ctx = {"unit": unit, "congress": congress, "de": de, "row": row, "unit_elections": elections_of_unit, "is_office": request.user.role in OFFICES,
            "is_township": request.user.role == TOWNSHIP}
     if de is not None:
         e = de.election
@@ -302,7 +340,9 @@ def unit_post(request, pk):
             services.create_delegate_election(user, unit, form_date(data.get("election_date")))
             messages.success(request, "代表选举已建立。")
         else:
-            de = get_object_or_404(DelegateElection, unit=unit)
+            picked = _int(data.get("de"))
+            de = (get_object_or_404(DelegateElection, unit=unit, pk=picked) if picked
+                  else get_object_or_404(DelegateElection, unit=unit, replaces__isnull=True))
             if action == "candidate":
                 person = get_object_or_404(Person, pk=_int(data.get("person")))
                 services.add_candidate(user, de, person)
@@ -321,4 +361,6 @@ def unit_post(request, pk):
                 raise services.CongressError("未知的操作。")
     except services.CongressError as exc:
         messages.error(request, str(exc))
-    return redirect("congress:unit", unit.pk)
+    picked = _int(data.get("de"))
+    return redirect(f"{reverse('congress:unit', args=[unit.pk])}?de={picked}" if picked else
+                    reverse("congress:unit", args=[unit.pk]))

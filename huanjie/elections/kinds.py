@@ -105,6 +105,13 @@ class Wording:
     report_to: str  # to whom the result is reported: 清溪镇人民政府
     chair: str  # who signs the report first: 村民选举委员会主任
     vote: str = "选举"  # what the choice is called in the titles: 选举 (推选 for a meeting's choice)
+    # The meeting that elects, as the 当选证书 name it ("经中共东山村支部党员大会选举，当选为…"); empty:
+    # the certificate names the body elected ("经东山村第十二届村民委员会选举").
+    elected_by: str = ""
+    # The organisation and its term as the titles name them, before election_name. None: the
+    # organisation's name and the campaign's term (东山村第十二届). A township congress's elections
+    # are of the township committee's own term (中共清溪镇第三届委员会), not the villages'.
+    heading: str | None = None
     # The village's words as this kind says them, longest first (a residents' committee is elected
     # by 居民 of 本社区 in 居民小组, under its own law): what :meth:`say` replaces in a page's text.
     village_words: tuple[tuple[str, str], ...] = ()

@@ -58,6 +58,10 @@ class Election(models.Model):
     # Double entry of counting forms (two clerks type the same paper form independently). Kept here,
     # not in Campaign.policy: the policy layer refuses keys it does not know.
     double_entry = models.BooleanField("计票单双人录入", default=False)
+    # A by-election (补选) fills seats of an election of the same kind and organisation held earlier
+    # in the campaign; only such a one may repeat the kind (a congress unit replacing a delegate, R65).
+    fills = models.ForeignKey("self", verbose_name="补选所补的选举", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="by_elections")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,7 +69,8 @@ class Election(models.Model):
         ordering = ["organization__code", "election_date"]
         verbose_name = "选举"
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "organization", "kind"], name="election_once_per_kind"),
+            models.UniqueConstraint(fields=["campaign", "organization", "kind"], name="election_once_per_kind",
+                                    condition=models.Q(fills__isnull=True)),
         ]
 
     def __str__(self) -> str:

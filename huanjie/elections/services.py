@@ -311,7 +311,8 @@ def _parse_posts_arg(posts) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- creating elections
 
 
-def _check_new_election(campaign: Campaign, village: Region, election_date, kind: str) -> list[str]:
+def _check_new_election(campaign: Campaign, village: Region, election_date, kind: str,
+                        by_election: bool = False) -> list[str]:
     problems = []
     level = kinds.hooks_for(kind).organization_level
     if level == Region.TOWNSHIP:
@@ -335,7 +336,11 @@ def _check_new_election(campaign: Campaign, village: Region, election_date, kind
             f"选举日 {election_date.isoformat()} 不在换届工作期间"
             f"（{campaign.starts_on.isoformat()} 至 {campaign.ends_on.isoformat()}）"
         )
-    if Election.objects.filter(campaign=campaign, organization=village, kind=kind).exists():
+    held = Election.objects.filter(campaign=campaign, organization=village, kind=kind, fills__isnull=True).exists()
+    if by_election and not held:
+        # a by-election (补选) fills a seat of an election already held in this campaign
+        problems.append(f"{village.name}在本次换届中还没有{dict(Election.KIND_CHOICES)[kind]}，不能补选")
+    elif held and not by_election:
         problems.append(f"{village.name}在本次换届中已经建立了{dict(Election.KIND_CHOICES)[kind]}")
     return problems
 
@@ -364,14 +369,16 @@ def zh_number(n: int) -> str:
     return str(n)
 
 
-def _make_election(actor, campaign, village, election_date, posts, kind) -> Election:
+def _make_election(actor, campaign, village, election_date, posts, kind, fills=None) -> Election:
     table = post_table(kind)
+    title = _title(campaign, village, kind)
     election = Election.objects.create(
         campaign=campaign,
         organization=village,
         kind=kind,
-        title=_title(campaign, village, kind),
+        title=f"{title}（补选）"[:120] if fills else title,
         election_date=election_date,
+        fills=fills,
     )
     for code, seats in posts:
         Post.objects.create(
@@ -397,23 +404,28 @@ def _make_election(actor, campaign, village, election_date, posts, kind) -> Elec
 
 @transaction.atomic
 def create_election(
-    actor, campaign: Campaign, village: Region, election_date: dt.date, posts=None, kind: str | None = None
+    actor, campaign: Campaign, village: Region, election_date: dt.date, posts=None, kind: str | None = None,
+    by_election: bool = False,
 ) -> Election:
     """The township or county sets up a village's election: date, posts and seats, round 1.
 
     ``kind`` defaults to the village's (or community's) committee; other kinds (the party branch,
-    its plenary) name their posts explicitly."""
+    its plenary) name their posts explicitly. ``by_election``: a further election of the same kind in
+    the same organisation, filling seats of the one already held (a congress unit replacing a
+    delegate the credentials review found unqualified, R65)."""
     _require_role(actor, SETUP_ROLES, "建立选举（由乡镇或县换届办建立）")
     _require_in_scope(actor, village.code)
     kind = kind or _kind_for(village)
     if not posts and kind not in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE):
         raise ElectionError("请填写职位和名额。")
     posts = _parse_posts_arg(posts) if posts else default_posts(campaign)
-    problems = _check_new_election(campaign, village, election_date, kind)
+    problems = _check_new_election(campaign, village, election_date, kind, by_election)
     problems += check_posts(profile_of(campaign, election_date), posts, kind)
     if problems:
         raise ElectionError("；".join(problems) + "。")
-    return _make_election(actor, campaign, village, election_date, posts, kind)
+    fills = (Election.objects.get(campaign=campaign, organization=village, kind=kind, fills__isnull=True)
+             if by_election else None)
+    return _make_election(actor, campaign, village, election_date, posts, kind, fills)
 
 
 # ---------------------------------------------------------------- bulk plan (Excel)

@@ -17,12 +17,15 @@ def board(campaign: Campaign, user) -> dict:
 
     today = timezone.localdate()
     prefix = user.scope_prefix or "-"
-    figures = reports.village_figures(campaign, prefix, today)
-    risks = {r["village"].code: r for r in services.risk_rows(campaign, prefix, today)}
+    # the villages and their elections read once for the three reports below (issue 17)
+    villages = reports.villages_of(campaign, prefix, handover=True)
+    figures = reports.village_figures(campaign, prefix, today, villages)
+    risks = {r["village"].code: r for r in services.risk_rows(campaign, prefix, today, entries=villages.entries)}
     from . import handover
 
     # after submission the timeline no longer counts overdue steps: an overdue handover is red here
-    handover_late = {r["village"].code: r["days_over"] for r in handover.rows(campaign, prefix, today)
+    handover_late = {r["village"].code: r["days_over"] for r in handover.rows(campaign, prefix, today,
+                                                                               villages=villages)
                      if r["status"] == "overdue"}
     townships: dict[str, dict] = {}
     for f in figures:

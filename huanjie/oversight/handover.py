@@ -17,14 +17,20 @@ STATUS_LABELS = {"overdue": "已逾期", "late": "完成但超过期限", "due":
                  "none": "尚未产生新一届"}
 
 
-def rows(campaign: Campaign, prefix: str, today: dt.date, q: str = "", status: str = "") -> list[dict]:
+def rows(campaign: Campaign, prefix: str, today: dt.date, q: str = "", status: str = "",
+         villages=None) -> list[dict]:
     """One row per village of the campaign under ``prefix``: its villagers' (residents') committee
-    election's handover, with each item's date."""
-    entries = (CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
-               .select_related("village__parent").order_by("village__code"))
-    elections = {e.organization_id: e for e in aftervote.dashboard_elections(campaign, prefix).filter(
-        stage__in=[Election.COUNTED, Election.SUBMITTED]).prefetch_related(
-        "steps", calendar_objections(), "handover")}  # the calendar and the handover status read them
+    election's handover, with each item's date. ``villages``: the villages and elections already
+    read by the page (reports.services.villages_of with ``handover=True``)."""
+    if villages is None:  # this page alone: only the elections with a new team are read
+        entries = (CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
+                   .select_related("village__parent").order_by("village__code"))
+        chosen = aftervote.dashboard_elections(campaign, prefix).filter(
+            stage__in=[Election.COUNTED, Election.SUBMITTED]).prefetch_related(
+            "steps", calendar_objections(), "handover")  # the calendar and the handover status read them
+    else:
+        entries, chosen = villages.entries, villages.elections
+    elections = {e.organization_id: e for e in chosen if e.stage in (Election.COUNTED, Election.SUBMITTED)}
     out = []
     for entry in entries:
         v = entry.village

@@ -256,16 +256,19 @@ def detect_signals(campaign: Campaign, prefix: str, today: dt.date | None = None
     return signals
 
 
-def risk_rows(campaign: Campaign, prefix: str, today: dt.date | None = None, q: str = "") -> list[dict]:
-    """One row per village with a plan, a signal or a 整顿/暂缓 state; overdue reviews first."""
+def risk_rows(campaign: Campaign, prefix: str, today: dt.date | None = None, q: str = "",
+              entries: list | None = None) -> list[dict]:
+    """One row per village with a plan, a signal or a 整顿/暂缓 state; overdue reviews first.
+    ``entries``: the campaign's villages under ``prefix`` if the page has read them already."""
     today = today or timezone.localdate()
     plans = {p.village_id: p for p in RiskPlan.objects.filter(campaign=campaign, village__code__startswith=prefix)
              .select_related("village", "village__parent")}
     signals: dict[int, list[Signal]] = {}
     for s in detect_signals(campaign, prefix, today):
         signals.setdefault(s.village.pk, []).append(s)
-    entries = CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix).select_related(
-        "village", "village__parent")
+    if entries is None:
+        entries = CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix).select_related(
+            "village", "village__parent")
     surveys = {s.village_id: s for s in Survey.objects.filter(campaign=campaign, village__code__startswith=prefix)}
     rows = []
     for entry in entries:

@@ -8,6 +8,7 @@ No figure is typed: each one is counted here, and percentages come from
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -56,17 +57,42 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def village_figures(campaign: Campaign, prefix: str, today: dt.date | None = None) -> list[dict]:
+@dataclass
+class Villages:
+    """The campaign's villages under a prefix and their committee elections, read once for the pages
+    that combine several per-village reports (the command page: figures, risks and handover; the
+    summary: figures and handover), instead of once per report (issue 17)."""
+
+    entries: list  # CampaignVillage with village and township, in code order
+    elections: list  # the committee election of each village, with what the calendar and handover read
+
+
+def villages_of(campaign: Campaign, prefix: str, handover: bool = False) -> Villages:
+    from huanjie.elections.aftervote.services import dashboard_elections
+    from huanjie.elections.services import calendar_objections
+
+    entries = list(CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
+                   .select_related("village__parent").order_by("village__code"))
+    # every election is the campaign's own: one Campaign object for all, not one per row
+    qs = (dashboard_elections(campaign, prefix).select_related(None).select_related("organization__parent")
+          .prefetch_related("steps", calendar_objections(), *(["handover"] if handover else [])))
+    elections = list(qs)
+    for e in elections:
+        e.campaign = campaign
+    return Villages(entries, elections)
+
+
+def village_figures(campaign: Campaign, prefix: str, today: dt.date | None = None,
+                    villages: Villages | None = None) -> list[dict]:
     """One row per village of the campaign under ``prefix``, with the counts of FIGURES."""
-    from huanjie.elections.aftervote.services import dashboard_elections, village_rows
-    from huanjie.elections.services import calendar_objections, timeline
+    from huanjie.elections.aftervote.services import village_rows
+    from huanjie.elections.services import timeline
     from huanjie.oversight.models import Complaint, Incident
     from huanjie.review.models import ReviewCase
 
     today = today or timezone.localdate()
-    entries = list(CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=prefix)
-                   .select_related("village__parent").order_by("village__code"))
-    elections = list(dashboard_elections(campaign, prefix).prefetch_related("steps", calendar_objections()))
+    villages = villages or villages_of(campaign, prefix)
+    entries, elections = villages.entries, villages.elections
     by_village = {r["village"].pk: r for r in village_rows(elections)}
     reviewed: dict[int, int] = {}
     disqualified: dict[int, int] = {}

@@ -43,7 +43,7 @@ class Summary:
                 f"{self.region.name}村（社区）“两委”换届选举工作总结")
 
 
-def after_vote_lines(campaign: Campaign, prefix: str, as_of: dt.date) -> list[tuple[str, str]]:
+def after_vote_lines(campaign: Campaign, prefix: str, as_of: dt.date, villages=None) -> list[tuple[str, str]]:
     """The work after the vote: cadres leaving office and placed, talks, reserve cadres, handover."""
     from huanjie.oversight import handover
 
@@ -52,7 +52,7 @@ def after_vote_lines(campaign: Campaign, prefix: str, as_of: dt.date) -> list[tu
     people = outgoing.outgoing_rows(campaign, prefix)
     c = outgoing.outgoing_counts(people)
     reserve = outgoing.reserve_totals(outgoing.reserve_rows(campaign, prefix))
-    h = handover.counts(handover.rows(campaign, prefix, as_of))
+    h = handover.counts(handover.rows(campaign, prefix, as_of, villages=villages))
     with_team = h["done"] + h["late"] + h["overdue"] + h["due"]
     return [
         ("上届村干部离任", f"{c['left']} 人"),
@@ -99,7 +99,8 @@ def participation_lines(t: dict) -> list[tuple[str, str]]:
 def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = None) -> Summary:
     as_of = as_of or timezone.localdate()
     prefix = region.scope_prefix
-    rows = services.village_figures(campaign, prefix, as_of)
+    villages = services.villages_of(campaign, prefix, handover=True)  # read once for both tables
+    rows = services.village_figures(campaign, prefix, as_of, villages)
     totals = services.totals(rows)
     tables = [structure.structure_table(campaign, prefix, body) for body in ("all", "committee", "party")]
     townships, chart_cats, chart_elected, chart_women, chart_young = [], [], [], [], []
@@ -119,7 +120,8 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
     chart = BarChart(title="各乡镇新当选村干部结构", categories=chart_cats, unit="人",
                      series=[("当选人数", chart_elected), ("女性", chart_women), ("35岁及以下", chart_young)])
     return Summary(campaign, region, SummaryText.objects.filter(campaign=campaign, region=region).first(),
-                   work_lines(totals), tables, townships, chart, as_of, after_vote_lines(campaign, prefix, as_of))
+                   work_lines(totals), tables, townships, chart, as_of,
+                   after_vote_lines(campaign, prefix, as_of, villages))
 
 
 TOWNSHIP_COLUMNS = ["乡镇", "换届村数", "已完成选举", "当选人数", "女性", "35岁及以下", "一肩挑村", "参选率",

@@ -139,3 +139,158 @@ def test_structure_of_candidates_and_delegates(world, approved, client_for):
 
     body = client_for("township_a").get(reverse("congress:detail", args=[approved.pk])).content.decode()
     assert 'id="structure"' in body and "33.33%（1/3）" in body
+
+
+def test_unqualified_delegate_is_replaced_by_the_units_by_election(world, approved):
+    """R65 / seed 002: a delegate who does not qualify is replaced by the unit (撤换): the unit's
+    members' assembly elects one delegate in a by-election on the machinery; the next review
+    confirms the new delegate, and the register and report name both."""
+    from huanjie.congress import documents
+    from huanjie.congress.models import CredentialDecision
+    from huanjie.party.models import Member
+
+    de = walk_unit_two(world, approved)
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    elected = list(ElectedMember.objects.filter(election=de.election).order_by("-votes"))
+    Member.objects.filter(person=elected[2].person).update(rights_suspended=True, suspended_reason="留置")
+    decisions = {d.elected_id: d for d in services.review_credentials(t, approved, today)}
+    confirmed, unfit = decisions[elected[0].pk], decisions[elected[2].pk]
+    with pytest.raises(services.CongressError, match="资格有效"):
+        services.create_replacement_election(t, confirmed, today)
+    with pytest.raises(services.CongressError):
+        services.create_replacement_election(world.users["township_b"], unfit, today)
+    with pytest.raises(services.CongressInvalid, match="补选日期.*早于"):
+        services.create_replacement_election(t, unfit, today - dt.timedelta(days=1))
+    by = services.create_replacement_election(t, unfit, today)
+    assert by.unit == de.unit and by.replaces == elected[2] and de.unit.delegate_election == de
+    e = by.election
+    assert e.kind == Election.CONGRESS_DELEGATES and e.posts.get().seats == 1 and "补选" in e.title
+    with pytest.raises(services.CongressError, match="已建立补选"):
+        services.create_replacement_election(t, unfit, today)
+
+    members = services.members_with_vote(de.unit, today)
+    assert len(members) == 29  # the suspended delegate has no vote now
+    with pytest.raises(services.CongressError, match="不能作为代表候选人"):
+        services.add_candidate(t, by, elected[2].person)
+    fresh = [m for m in members if m.person_id not in {x.person_id for x in elected}][:2]
+    for m in fresh:
+        services.add_candidate(t, by, m.person)
+    services.approve_candidates(t, by, "清委〔2027〕8号", today)
+    assert services.record_meeting(t, by, 25).quorum_met  # 25 of 29 is over 4/5
+    elections.open_voting(t, e)
+    e.refresh_from_db()
+    station = voting.add_station(t, e, name="党员大会会场")
+    rnd = e.rounds.get(number=1)
+    lines = [counting.LineData(e.posts.get().pk, m.person.name, v) for m, v in zip(fresh, (18, 7), strict=True)]
+    counting.save_form(t, rnd, station, counting.FormData(25, 25, 25, 0, 0, lines))
+    results.compute_result(t, rnd)
+
+    decisions = {d.elected.name: d for d in services.review_credentials(t, approved, today)}
+    new = fresh[0].person.name
+    assert decisions[new].status == CredentialDecision.CONFIRMED
+    assert decisions[elected[2].name].status == CredentialDecision.REPLACE
+    assert f"已由选举单位补选{new}" in decisions[elected[2].name].reason
+    register = services.delegate_register(approved)
+    assert sorted(r["name"] for r in register) == sorted([elected[0].name, elected[1].name, new])
+    assert [r for r in register if r["name"] == new][0]["note"] == f"补选（替换{elected[2].name}）"
+    text = documents.credentials_report_text(approved)
+    assert f"已由选举单位补选{new}" in text and "补选" in text
+    assert documents.register_pdf(approved)[:4] == b"%PDF"
+
+
+def test_by_election_from_the_pages_by_role(world, approved, client_for):
+    from django.urls import reverse
+
+    from huanjie.congress.models import DelegateElection
+    from huanjie.party.models import Member
+
+    de = walk_unit_two(world, approved)
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    elected = list(ElectedMember.objects.filter(election=de.election).order_by("-votes"))
+    Member.objects.filter(person=elected[2].person).update(rights_suspended=True, suspended_reason="留置")
+    unfit = next(d for d in services.review_credentials(t, approved, today) if d.elected_id == elected[2].pk)
+    detail, post = reverse("congress:detail", args=[approved.pk]), reverse("congress:post", args=[approved.pk])
+    assert "建立补选" in client_for("township_a").get(detail).content.decode()
+    seen = client_for("observer").get(detail).content.decode()
+    assert "待补选" in seen and "建立补选" not in seen
+    form = {"action": "by_election", "decision": unfit.pk}
+    assert client_for("observer").post(post, form | {"election_date": today.isoformat()}).status_code == 403
+    assert client_for("village_a1").post(post, form | {"election_date": today.isoformat()}).status_code == 403
+    assert client_for("township_b").post(post, form | {"election_date": today.isoformat()}).status_code == 404
+    c = client_for("township_a")
+    r = c.post(post, form | {"election_date": ""}, follow=True)
+    assert "请填写补选的党员大会日期" in r.content.decode()
+    assert not DelegateElection.objects.filter(replaces__isnull=False).exists()
+    r = c.post(post, form | {"election_date": today.isoformat()}, follow=True)
+    body = r.content.decode()
+    by = DelegateElection.objects.get(replaces=elected[2])
+    assert f"代表资格审查小组责令撤换代表{elected[2].name}" in body and 'id="unit-elections"' in body
+    unit_post = reverse("congress:unit_post", args=[de.unit.pk])
+    person = services.members_with_vote(de.unit, today)[10].person
+    r = c.post(unit_post, {"action": "candidate", "person": person.pk, "de": by.pk}, follow=True)
+    assert f"已增加代表候选人{person.name}" in r.content.decode()
+    assert list(by.election.candidates.values_list("person_id", flat=True)) == [person.pk]
+    assert not de.election.candidates.filter(person=person).exists()
+    assert "补选" in c.get(detail).content.decode()
+
+
+def test_initial_candidates_keep_the_previous_margin_share(world, approved, client_for):
+    """Seed 003 篇7 step 12 (R63): 按照不低于上次代表差额比例 — recorded per congress, checked per unit."""
+    from django.urls import reverse
+
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    for bad, field in (((None, 150), "previous_delegates"), ((100, 90), "previous_candidates"),
+                       ((0, 10), "previous_delegates")):
+        with pytest.raises(services.CongressInvalid) as exc:
+            services.set_previous_margin(t, approved, *bad)
+        assert field in exc.value.errors and "上次" in exc.value.errors[field]
+    approved.refresh_from_db()
+    assert approved.previous_delegates is None
+    with pytest.raises(services.CongressError):
+        services.set_previous_margin(world.users["observer"], approved, 100, 150)
+    # last time 100 delegates from 150 candidates: 50 %. 3 seats need 3 + ceil(1.5) = 5 candidates
+    services.set_previous_margin(t, approved, 100, 150)
+    unit = approved.units.get(number=2)
+    de = services.create_delegate_election(t, unit, today - dt.timedelta(days=10))
+    members = services.members_with_vote(unit, de.election.election_date)
+    for m in members[:4]:
+        services.add_candidate(t, de, m.person)
+    check = services.candidate_check(de)
+    assert (check["have"], check["need"], check["ok"]) == (4, 5, False)
+    assert "上次代表差额比例50.00%（50/100），本单位差额比例33.33%（1/3）" in check["text"]
+    with pytest.raises(services.CongressError, match="上次代表差额比例50.00%.*人数不足"):
+        services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
+    page = client_for("township_a").get(reverse("congress:unit", args=[unit.pk])).content.decode()
+    assert "本单位差额比例33.33%（1/3）" in page and "人数不足" in page
+    services.add_candidate(t, de, members[4].person)
+    assert services.candidate_check(de)["ok"]
+    services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
+    with pytest.raises(services.CongressError, match="已按原差额比例审批"):
+        services.set_previous_margin(t, approved, 100, 120)
+    # the detail page shows the figures and its form refuses bad input field by field
+    c = client_for("township_a")
+    body = c.get(reverse("congress:detail", args=[approved.pk])).content.decode()
+    assert 'id="previous-margin"' in body and "50.00%（50/100）" in body
+
+
+def test_previous_margin_form_by_role(world, approved, client_for):
+    from django.urls import reverse
+
+    post = reverse("congress:post", args=[approved.pk])
+    form = {"action": "previous_margin", "previous_delegates": "120", "previous_candidates": "150"}
+    assert client_for("observer").post(post, form).status_code == 403
+    assert client_for("village_a1").post(post, form).status_code == 403
+    assert client_for("township_b").post(post, form).status_code == 404
+    c = client_for("township_a")
+    r = c.post(post, form | {"previous_delegates": "一百"}, follow=True)
+    assert "上次代表名额应为正整数" in r.content.decode()
+    r = c.post(post, form | {"previous_candidates": "100"}, follow=True)
+    assert "上次代表候选人数应为不少于上次代表名额的整数" in r.content.decode()
+    approved.refresh_from_db()
+    assert approved.previous_delegates is None
+    r = c.post(post, form, follow=True)
+    assert "已登记上次代表差额比例" in r.content.decode() and "25.00%（30/120）" in r.content.decode()
+    assert "25.00%（30/120）" in client_for("county").get(reverse("congress:detail", args=[approved.pk])).content.decode()

@@ -10,8 +10,10 @@ import pytest
 
 @pytest.fixture
 def unfrozen():
+    threshold = gc.get_threshold()
     yield
     gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def test_freeze_loaded_moves_the_loaded_modules_out_of_collection(unfrozen):
@@ -19,6 +21,7 @@ def test_freeze_loaded_moves_the_loaded_modules_out_of_collection(unfrozen):
 
     frozen = freeze_loaded()
     assert frozen == gc.get_freeze_count() > 10_000
+    assert gc.get_threshold()[0] == 10_000  # young collections every 10,000 allocations, not 700
     # What a request makes afterwards is still collected: a cycle built now is freed by a collection.
     import weakref
 
