@@ -876,6 +876,11 @@ def certificate_text(item: dict) -> str:
     committee = item.get("committee", "村民委员会")
     post = str(item.get("post", ""))
     post_full = post if post.startswith(committee) else committee + post
+    if item.get("elected_by"):  # the meeting that elects (a party assembly), then the post in its term
+        return (
+            f"经{item['elected_by']}选举，当选为{item.get('village', '')}{_term_text(item.get('term'))}"
+            f"{post_full}。\n特发此证。"
+        )
     return (
         f"经{item.get('village', '')}{_term_text(item.get('term'))}{committee}选举，"
         f"当选为{post_full}。\n特发此证。"
@@ -893,7 +898,8 @@ def certificate_pdf(
     """当选证书, one per A4 landscape page.
 
     Item keys: ``name``; ``village``, ``term`` (int or "十二"), ``post`` (e.g. "主任"),
-    ``committee`` (default 村民委员会), or ``text`` for the whole body; ``issuer`` and
+    ``committee`` (default 村民委员会), ``elected_by`` (the electing meeting, when it is not the
+    body itself), or ``text`` for the whole body; ``issuer`` and
     ``date_text`` (per item, else the arguments).
     """
     fonts.register_fonts()

@@ -169,10 +169,6 @@ def elected_members(election: Election) -> list[ElectedMember]:
     )
 
 
-def _body_name(election: Election) -> str:
-    return kinds.wording(election).body
-
-
 def _electorate(election: Election, figures: list[RoundFigures]) -> int:
     """Registered voters; for kinds counted against attendance, 应到会人数 of the first round (R51)."""
     if kinds.hooks_for(election.kind).vote_inputs is None or not figures:
@@ -369,17 +365,19 @@ def certificates_pdf(election: Election, date: dt.date | None = None) -> bytes:
     if not members:
         raise ElectionError("该选举尚无当选人员，无法打印当选证书。")
     day = date or _result_day(election, round_figures(election))
+    words = kinds.wording(election)
     items = [
         {
             "name": m.name,
             "village": election.organization.name,
             "term": election.campaign.term_number,
             "post": m.post.name,
-            "committee": _body_name(election),
+            "committee": words.body,
+            "elected_by": words.elected_by,
         }
         for m in members
     ]
-    return certificate_pdf(items, issuer=kinds.wording(election).issuer, date_text=zh_date(day))
+    return certificate_pdf(items, issuer=words.issuer, date_text=zh_date(day))
 
 
 # ---------------------------------------------------------------- 计票单
