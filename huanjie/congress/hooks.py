@@ -91,13 +91,36 @@ def _congress_title(kind):
     return title
 
 
+# the body a congress's election elects (or whose first plenary it is), as the titles name it
+_HEADING = {
+    "township_party_committee": ("委员会", "委员"),
+    "township_discipline_commission": ("纪律检查委员会", "委员"),
+    "township_committee_plenary": ("委员会第一次全体会议", "书记、副书记"),
+    "township_discipline_plenary": ("纪律检查委员会第一次全体会议", "书记"),
+}
+
+
+def _committee_term(election) -> str:
+    """中共清溪镇第三届: the township committee's own term. The Nth congress elects the Nth
+    committee (the congress's number is the committee's term); the campaign's term number is the
+    villages' committees'."""
+    from huanjie.congress.services import congress_of
+    from huanjie.elections.services import zh_number
+
+    congress, _ = congress_of(election)
+    t = election.organization.name
+    return f"中共{t}第{zh_number(congress.number)}届" if congress else f"中共{t}"
+
+
 def _congress_wording(election):
     plenary = "plenary" in election.kind
     body, name = _BODY[election.kind]
     county = election.organization.parent
+    organ, title_name = _HEADING[election.kind]
     return kinds.Wording(
         body=body,
-        election_name=name,
+        election_name=title_name,
+        heading=f"{_committee_term(election)}{organ}",
         issuer=f"{election.organization.name}党员代表大会主席团" if not plenary else f"中共{election.organization.name}委员会",
         law="《中国共产党基层组织选举工作条例》",
         electorate="应到会委员" if plenary else "应到会代表",

@@ -25,6 +25,10 @@ class Congress(models.Model):
     # R62: the county approves the number of delegates.
     size_approval_number = models.CharField("县委批准代表名额文号", max_length=60, blank=True)
     size_approved_on = models.DateField("县委批准代表名额日期", null=True, blank=True)
+    # the previous congress's delegates and candidates: each unit's initial candidates keep at
+    # least its margin share (seed 003 篇7 step 12, R63)
+    previous_delegates = models.PositiveSmallIntegerField("上次党代会代表名额", null=True, blank=True)
+    previous_candidates = models.PositiveSmallIntegerField("上次代表候选人数", null=True, blank=True)
     committee_seats = models.PositiveSmallIntegerField("党委委员名额", default=9)
     deputy_secretaries = models.PositiveSmallIntegerField("副书记名额", default=2)
     discipline_seats = models.PositiveSmallIntegerField("纪委委员名额", default=5)

@@ -516,8 +516,39 @@ def replacements(congress: Congress) -> dict[int, object]:
     return out
 
 
+@transaction.atomic
+def set_previous_margin(actor, congress: Congress, delegates: int | None, candidates: int | None) -> Congress:
+    """The previous congress's delegates and candidates (seed 003 篇7 step 12): the margin share every
+    unit's initial candidates must keep. Fixed once a unit's list was approved against it."""
+    from huanjie.rules.congress import margin_not_below_previous
+
+    _require(actor, OFFICES, "登记上次党代会代表差额", congress.township.code)
+    approved = DelegateElection.objects.filter(unit__congress=congress).exclude(approval_number="").first()
+    if approved is not None:
+        raise CongressError(f"选举单位“{approved.unit.name}”的代表候选人名单已按原差额比例审批，不能再修改。")
+    errors = {}
+    if delegates is None or delegates < 1:
+        errors["previous_delegates"] = "上次党代会代表名额应为正整数"
+    if candidates is None or (delegates and candidates < delegates):
+        errors["previous_candidates"] = "上次代表候选人数应为不少于上次代表名额的整数"
+    if not errors:
+        try:
+            margin_not_below_previous(1, 1, delegates, candidates)
+        except EngineError as exc:
+            errors[exc.path] = exc.message
+    if errors:
+        raise CongressInvalid(errors)
+    before = [congress.previous_delegates, congress.previous_candidates]
+    congress.previous_delegates, congress.previous_candidates = delegates, candidates
+    congress.save(update_fields=["previous_delegates", "previous_candidates"])
+    audit.record(actor, "congress.previous_margin", congress, changes={
+        "previous_delegates": [before[0], delegates], "previous_candidates": [before[1], candidates]})
+    return congress
+
+
 def candidate_check(de: DelegateElection) -> dict:
-    """R63: at least 20 % more candidates than seats (the engine's margin and its minimum)."""
+    """R63: at least 20 % more candidates than seats (the engine's margin and its minimum) and, where
+    the previous congress's figures are recorded, a margin share not below its (seed 003 step 12)."""
     from huanjie.elections.models import Candidate
     from huanjie.rules.counting import margin_ok
 
@@ -527,8 +558,18 @@ def candidate_check(de: DelegateElection) -> dict:
     profile = e.profile()
     need = congress_size(1, post.seats, have, profile)["min_candidates_by_unit"]
     ok = bool(margin_ok(e.kind, "first", post.name, post.seats, have, profile))
-    return {"seats": post.seats, "have": have, "need": need, "ok": ok,
-            "text": f"应选代表{post.seats}名，候选人{have}人，差额不少于应选人数的20%，至少需{need}人"}
+    text = f"应选代表{post.seats}名，候选人{have}人，差额不少于应选人数的20%，至少需{need}人"
+    congress = de.unit.congress
+    previous = None
+    if congress.previous_delegates and congress.previous_candidates is not None and de.replaces_id is None:
+        # a by-election of one seat is not an initial list; the previous share applies to the first
+        from huanjie.rules.congress import margin_not_below_previous
+
+        previous = margin_not_below_previous(post.seats, max(have, post.seats), congress.previous_delegates,
+                                             congress.previous_candidates)
+        need, ok = max(need, previous.minimum), ok and previous.ok and have >= post.seats
+        text += f"；{previous.text}"
+    return {"seats": post.seats, "have": have, "need": need, "ok": ok, "text": text, "previous": previous}
 
 
 @transaction.atomic
@@ -736,7 +777,8 @@ def delegate_register(congress: Congress) -> list[dict]:
                      "age": age_on(p.birth_date, congress.convene_on) if p else None,
                      "unit": d.unit.name, "unit_number": d.unit.number,
                      "delegation": d.unit.delegation or "未编团",
-                     "note": f"补选（替换{old}）" if old else ""})
+                     "note": f"补选（替换{old}）" if old else "", "replaces": old or "",
+                     "elected_id": d.elected_id})
     return sorted(rows, key=lambda r: (r["delegation"], r["unit_number"]))
 
 
@@ -1204,8 +1246,12 @@ def structure(congress: Congress) -> dict:
     elections_ = DelegateElection.objects.filter(unit__congress=congress).values_list("election_id", flat=True)
     cands = [facts(c.person) for c in Candidate.objects.filter(election_id__in=elections_, status=Candidate.ACTIVE)
              .select_related("person")]
+    # a delegate the unit replaced (R65) is no longer one; the by-election's winner counts instead
+    replaced = DelegateElection.objects.filter(unit__congress=congress, replaces__isnull=False).values_list(
+        "replaces_id", flat=True)
     elected = [facts(m.person) for m in ElectedMember.objects.filter(
-        election_id__in=elections_, status=ElectedMember.ELECTED, person__isnull=False).select_related("person")]
+        election_id__in=elections_, status=ElectedMember.ELECTED, person__isnull=False)
+        .exclude(pk__in=list(replaced)).select_related("person")]
     return {"candidates": delegate_structure(cands, members, congress.convene_on),
             "delegates": delegate_structure(elected, members, congress.convene_on),
             "counts": (len(cands), len(elected))}

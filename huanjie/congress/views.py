@@ -100,11 +100,20 @@ def detail(request, pk):
         "is_county": user.role == COUNTY, "is_office": user.role in OFFICES,
         "errors": {}, "data": {}, "request_blockers": services.request_blockers(congress),
         "decisions": _with_by_elections(congress),
+        "previous_margin": _previous_margin(congress),
         "meeting": _meeting_context(congress) if congress.approved else None,
         "timeline": _timeline_context(congress),
         "structure": services.structure(congress) if congress.approved else None,
         "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
+
+
+def _previous_margin(congress: Congress):
+    from huanjie.rules.statistics import percent
+
+    if not congress.previous_delegates or congress.previous_candidates is None:
+        return None
+    return percent(congress.previous_candidates - congress.previous_delegates, congress.previous_delegates)
 
 
 def _with_by_elections(congress: Congress) -> list[CredentialDecision]:
@@ -165,6 +174,15 @@ def post(request, pk):
         if action == "size":
             services.set_size(user, congress, _int(data.get("delegates_planned")))
             messages.success(request, "代表名额已保存；需县委重新批准。")
+        elif action == "previous_margin":
+            raw = {k: (data.get(k) or "").strip() for k in ("previous_delegates", "previous_candidates")}
+            bad = {k: "上次代表名额应为正整数" if k == "previous_delegates" else "上次代表候选人数应为整数"
+                   for k, v in raw.items() if v and _int(v) is None}
+            if bad:
+                raise services.CongressInvalid(bad)
+            services.set_previous_margin(user, congress, _int(raw["previous_delegates"]),
+                                         _int(raw["previous_candidates"]))
+            messages.success(request, "已登记上次代表差额比例。")
         elif action == "approve_size":
             services.approve_size(user, congress, data.get("size_approval_number", ""),
                                   form_date(data.get("size_approved_on")))

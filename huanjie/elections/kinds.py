@@ -105,6 +105,40 @@ class Wording:
     report_to: str  # to whom the result is reported: 清溪镇人民政府
     chair: str  # who signs the report first: 村民选举委员会主任
     vote: str = "选举"  # what the choice is called in the titles: 选举 (推选 for a meeting's choice)
+    # The meeting that elects, as the 当选证书 name it ("经中共东山村支部党员大会选举，当选为…"); empty:
+    # the certificate names the body elected ("经东山村第十二届村民委员会选举").
+    elected_by: str = ""
+    # The organisation and its term as the titles name them, before election_name. None: the
+    # organisation's name and the campaign's term (东山村第十二届). A township congress's elections
+    # are of the township committee's own term (中共清溪镇第三届委员会), not the villages'.
+    heading: str | None = None
+    # The village's words as this kind says them, longest first (a residents' committee is elected
+    # by 居民 of 本社区 in 居民小组, under its own law): what :meth:`say` replaces in a page's text.
+    village_words: tuple[tuple[str, str], ...] = ()
+
+    def say(self, text: str) -> str:
+        """``text`` written for a village, in this kind's words (unchanged for a village)."""
+        for village_word, own in self.village_words:
+            text = text.replace(village_word, own)
+        return text
+
+
+# What a residents' committee election calls what a village's calls otherwise (城市居民委员会组织法).
+RESIDENTS_WORDS = (
+    ("《中华人民共和国村民委员会组织法》", "《中华人民共和国城市居民委员会组织法》"),
+    ("《村民委员会组织法》", "《城市居民委员会组织法》"),
+    ("村民委员会组织法", "城市居民委员会组织法"),
+    ("村民选举委员会", "居民选举委员会"),
+    ("村民委员会", "居民委员会"),
+    ("村民（代表）会议", "居民（代表）会议"),
+    ("村民代表会议", "居民代表会议"),
+    ("村民小组会议", "居民小组会议"),
+    ("村民小组", "居民小组"),
+    ("村民代表", "居民代表"),
+    ("村务工作", "社区工作"),
+    ("本村", "本社区"),
+    ("村民", "居民"),
+)
 
 
 def wording(election) -> Wording:
@@ -122,10 +156,11 @@ def wording(election) -> Wording:
         issuer=committee_name(election),
         law="《中华人民共和国城市居民委员会组织法》" if residents else "《中华人民共和国村民委员会组织法》",
         electorate="登记选民",
-        electorate_in_notice="本村登记选民",
+        electorate_in_notice="本社区登记选民" if residents else "本村登记选民",
         valid_text="参加投票的选民超过登记选民的半数，选举有效",
         report_to=f"{parent.name}人民政府" if parent else "",
         chair="居民选举委员会主任" if residents else "村民选举委员会主任",
+        village_words=RESIDENTS_WORDS if residents else (),
     )
 
 

@@ -952,11 +952,11 @@ def committee_status(election: Election) -> dict:
     size = profile["election_committee.size"]
     messages = []
     if check["size_ok"] is False:
-        messages.append(f"村民选举委员会现有 {len(members)} 名成员，应为 {size[0]}—{size[1]} 名（R11）")
+        messages.append(f"{kinds.wording(election).say('村民选举委员会')}现有 {len(members)} 名成员，应为 {size[0]}—{size[1]} 名（R11）")
     if size is None and (len(members) < 5 or len(members) % 2 == 0):
         messages.append(f"现有 {len(members)} 名成员；法律未规定人数，各地一般为 5 人以上的单数")
     if members and not any(m.post == "director" for m in members):
-        messages.append("村民选举委员会主任空缺，请委员会推选")
+        messages.append(f"{kinds.wording(election).say('村民选举委员会')}主任空缺，请委员会推选")
     return {"count": len(members), "size": size, "size_ok": check["size_ok"], "messages": messages}
 
 

@@ -77,6 +77,8 @@ def election_todos(election: Election, today=None) -> list[Todo]:
     own_work = kinds.hooks_for(election.kind).stage_work
     if own_work is not None:
         label = own_work.get(election.stage, "")
+    else:  # the committee's work, in its kind's words (a residents' committee's 居民选举委员会)
+        label = kinds.wording(election).say(label)
     if election.stage == Election.REGISTRATION and any(
         s.key == "voter_list_published" and s.done_on for s in steps
     ):

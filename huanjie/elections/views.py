@@ -431,12 +431,20 @@ class MemberForm(forms.Form):
     is_reserve = forms.BooleanField(label="候补（按得票顺序递补）", required=False)
     joined_on = forms.DateField(label="推选日期", widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, election=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if election is not None:  # a residents' committee's 居民小组会议, not the village's words
+            words = kinds.wording(election)
+            widget = self.fields["id_number"].widget
+            widget.attrs["placeholder"] = words.say(widget.attrs["placeholder"])
+            self.fields["chosen_by"].choices = [(v, words.say(lbl)) for v, lbl in CommitteeMember.CHOSEN_BY_CHOICES]
+
 
 @allow(*VIEWERS)
 def committee(request, pk):
     election = _election(request, pk)
     user = request.user
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, election=election)
     if request.method == "POST":
         require_write(user)
         if form.is_valid():

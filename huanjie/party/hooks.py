@@ -108,16 +108,21 @@ def _wording(election):
 
     pe = party_election_of(election)
     who = "代表" if pe is not None and is_congress(pe) else "党员"
+    issuer = branch.name if branch else f"中共{election.organization.name}支部委员会"
     return kinds.Wording(
         body=body,
         election_name=body + ("书记、副书记" if plenary else ""),
-        issuer=branch.name if branch else f"中共{election.organization.name}支部委员会",
+        issuer=issuer,
         law="《中国共产党基层组织选举工作条例》",
         electorate="应到会委员" if plenary else f"应到会有选举权的{who}",
         electorate_in_notice="应到会委员" if plenary else f"应到会有选举权的{who}",
         valid_text="到会委员超过规定人数，选举有效" if plenary else f"实到会有选举权的{who}超过应到会人数的五分之四，选举有效",
         report_to=f"中共{township.name}委员会" if township else "",
         chair="会议主持人" if plenary else "大会主持人",
+        # R61: the committee's first plenary elects 书记、副书记; the assembly (or the delegates'
+        # congress, R50) elects the committee: the certificates name that meeting.
+        elected_by=(f"{issuer}第一次全体会议" if plenary
+                    else f"{issuer.removesuffix('委员会')}{'党员代表大会' if who == '代表' else '党员大会'}"),
     )
 
 

@@ -201,6 +201,10 @@ def induction_members(campaign: Campaign, prefix: str):
                .select_related("person", "post", "election__organization"))
     entries = {e.village_id: e for e in campaign.villages.filter(village__code__startswith=prefix)
                .select_related("village__parent")}
+    from huanjie.elections.aftervote.services import party_secretaries
+
+    # the hand mark of 一肩挑 counts only where the party plenary's result is not in the system
+    party_result = set(party_secretaries([campaign.pk], [e.village_id for e in entries.values()]))
     people: dict[tuple[int, int], dict] = {}
     for m in members:
         entry = entries.get(m.election.organization_id)
@@ -216,7 +220,7 @@ def induction_members(campaign: Campaign, prefix: str):
             d["posts"].append(label)
         if m.post.code in required_posts.get(m.election.kind, ()):
             d["required"] = True
-        if m.is_party_secretary and "书记" not in d["posts"]:  # 一肩挑 recorded with the 分工
+        if m.is_party_secretary and "书记" not in d["posts"] and m.election.organization_id not in party_result:
             d["posts"].append("书记")
             d["required"] = True
     return people

@@ -172,6 +172,12 @@ def current_cadres(campaign: Campaign, prefix: str) -> list[Cadre]:
                                             election__organization__code__startswith=prefix,
                                             election__kind__in=TEAM_KINDS, person__isnull=False)
                .select_related("person", "post", "election__organization"))
+    from huanjie.elections.aftervote.services import party_secretaries
+
+    # Where the party plenary's result is in the system, 一肩挑 follows from the two results (its
+    # 书记 is counted as secretary below); an earlier hand mark on the 主任 no longer counts.
+    party_result = set(party_secretaries([campaign.pk], Election.objects.filter(
+        campaign=campaign, organization__code__startswith=prefix).values_list("organization_id", flat=True)))
     for m in members:
         village = m.election.organization.code
         d = people.setdefault((village, m.person_id), {"person": m.person, "party": False, "committee": False,
@@ -179,7 +185,7 @@ def current_cadres(campaign: Campaign, prefix: str) -> list[Cadre]:
         if m.election.kind in (Election.VILLAGE_COMMITTEE, Election.RESIDENTS_COMMITTEE):
             d["committee"] = True
             d["director"] |= m.post.code == "director"
-            if m.is_party_secretary:  # 一肩挑 recorded with the 分工
+            if m.is_party_secretary and m.election.organization_id not in party_result:  # 一肩挑 marked by hand
                 d["party"] = d["secretary"] = True
         elif m.election.kind in (Election.PARTY_BRANCH, Election.PARTY_PLENARY):
             d["party"] = True

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from .dates import age_on
+from .errors import EngineError
 from .policy import _level_at_least, education_level
 from .statistics import Percent, percent
 
-__all__ = ["STRUCTURE_TARGETS", "DelegateFacts", "StructureRow", "delegate_structure"]
+__all__ = ["STRUCTURE_TARGETS", "DelegateFacts", "MarginComparison", "StructureRow", "delegate_structure",
+           "margin_not_below_previous"]
 
 STRUCTURE_TARGETS = {"young_age": 40, "young_percent": 60, "education_percent": 80}
 
@@ -68,3 +70,38 @@ def delegate_structure(delegates: Sequence[DelegateFacts], members: Sequence[Del
                              f"不少于{t['education_percent']}%",
                              None if n == 0 else educated * 100 >= t["education_percent"] * n))
     return rows
+
+
+@dataclass(frozen=True)
+class MarginComparison:
+    seats: int
+    candidates: int
+    share: Percent  # (candidates - seats) / seats of this unit
+    previous: Percent  # (candidates - seats) / seats of the previous congress
+    minimum: int  # the fewest candidates whose share is not below the previous one
+    ok: bool
+    text: str
+
+
+def margin_not_below_previous(seats: int, candidates: int, previous_seats: int,
+                              previous_candidates: int) -> MarginComparison:
+    """R63 with seed 003 篇7 step 12 ("选举单位……按照不低于上次代表差额比例，提出代表候选人初步
+    人选"): a unit's margin share (candidates - seats)/seats is not below the previous congress's
+    (previous_candidates - previous_seats)/previous_seats. Compared crosswise in integers:
+    ``(candidates - seats) * previous_seats >= (previous_candidates - previous_seats) * seats``.
+    The minimum is ``seats + ceil((previous_candidates - previous_seats) * seats / previous_seats)``.
+    The 20 % floor at the election (R63 ``margin_ok``) is checked besides this, not instead."""
+    for value, path, label in ((seats, "seats", "应选代表名额"), (previous_seats, "previous_seats", "上次代表名额")):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise EngineError("invalid_count", f"{label}应为正整数", path)
+    for value, low, path, label in ((candidates, seats, "candidates", "候选人数"),
+                                    (previous_candidates, previous_seats, "previous_candidates", "上次代表候选人数")):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise EngineError("invalid_count", f"{label}应为不少于名额（{low}）的整数", path)
+    extra, previous_extra = candidates - seats, previous_candidates - previous_seats
+    minimum = seats + -(-previous_extra * seats // previous_seats)
+    ok = extra * previous_seats >= previous_extra * seats
+    share, previous = percent(extra, seats), percent(previous_extra, previous_seats)
+    text = (f"上次代表差额比例{previous.with_counts}，本单位差额比例{share.with_counts}，"
+            f"应选{seats}名至少需{minimum}人")
+    return MarginComparison(seats, candidates, share, previous, minimum, ok, text)

@@ -108,6 +108,7 @@ def test_the_congress_elects_its_committees(world, approved, client_for):  # noq
     from pypdf import PdfReader
 
     from huanjie.congress import documents
+    from huanjie.elections.services import zh_number
 
     texts = {}
     for name, (_, make) in documents.DOCUMENTS.items():
@@ -122,6 +123,16 @@ def test_the_congress_elects_its_committees(world, approved, client_for):  # noq
     assert "备用选票" in texts["ballots-committee-spare.pdf"] and "正式选票" in texts["ballots-committee-formal.pdf"]
     assert "备用选票" not in texts["ballots-committee-formal.pdf"]
     assert names[0] in texts["result-committee_plenary.pdf"]
+    # the result reports carry the township committee's own term (the 3rd congress elects the 3rd
+    # committee), not the campaign's village term number
+    flat = {k: v.replace(" ", "") for k, v in texts.items()}
+    assert "中共清溪镇第三届委员会委员选举结果报告单" in flat["result-committee.pdf"]
+    assert "中共清溪镇第三届纪律检查委员会委员选举结果报告单" in flat["result-discipline.pdf"]
+    assert "中共清溪镇第三届委员会第一次全体会议书记、副书记选举结果报告单" in flat["result-committee_plenary.pdf"]
+    assert "中共清溪镇第三届纪律检查委员会第一次全体会议书记选举结果报告单" in flat["result-discipline_plenary.pdf"]
+    term = f"第{zh_number(congress.campaign.term_number)}届"
+    assert not any(term in flat[f"result-{b}.pdf"] for b in
+                   ("committee", "discipline", "committee_plenary", "discipline_plenary")), term
 
     # the congress page shows the meeting as it went (and its <title> is just the congress's)
     from django.urls import reverse

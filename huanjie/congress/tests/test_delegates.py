@@ -194,6 +194,8 @@ def test_unqualified_delegate_is_replaced_by_the_units_by_election(world, approv
     register = services.delegate_register(approved)
     assert sorted(r["name"] for r in register) == sorted([elected[0].name, elected[1].name, new])
     assert [r for r in register if r["name"] == new][0]["note"] == f"补选（替换{elected[2].name}）"
+    # the structure counts the delegates as they now are: the replaced one out, the new one in
+    assert services.structure(approved)["counts"] == (6, 3)
     text = documents.credentials_report_text(approved)
     assert f"已由选举单位补选{new}" in text and "补选" in text
     assert documents.register_pdf(approved)[:4] == b"%PDF"
@@ -234,3 +236,63 @@ def test_by_election_from_the_pages_by_role(world, approved, client_for):
     assert list(by.election.candidates.values_list("person_id", flat=True)) == [person.pk]
     assert not de.election.candidates.filter(person=person).exists()
     assert "补选" in c.get(detail).content.decode()
+
+
+def test_initial_candidates_keep_the_previous_margin_share(world, approved, client_for):
+    """Seed 003 篇7 step 12 (R63): 按照不低于上次代表差额比例 — recorded per congress, checked per unit."""
+    from django.urls import reverse
+
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    for bad, field in (((None, 150), "previous_delegates"), ((100, 90), "previous_candidates"),
+                       ((0, 10), "previous_delegates")):
+        with pytest.raises(services.CongressInvalid) as exc:
+            services.set_previous_margin(t, approved, *bad)
+        assert field in exc.value.errors and "上次" in exc.value.errors[field]
+    approved.refresh_from_db()
+    assert approved.previous_delegates is None
+    with pytest.raises(services.CongressError):
+        services.set_previous_margin(world.users["observer"], approved, 100, 150)
+    # last time 100 delegates from 150 candidates: 50 %. 3 seats need 3 + ceil(1.5) = 5 candidates
+    services.set_previous_margin(t, approved, 100, 150)
+    unit = approved.units.get(number=2)
+    de = services.create_delegate_election(t, unit, today - dt.timedelta(days=10))
+    members = services.members_with_vote(unit, de.election.election_date)
+    for m in members[:4]:
+        services.add_candidate(t, de, m.person)
+    check = services.candidate_check(de)
+    assert (check["have"], check["need"], check["ok"]) == (4, 5, False)
+    assert "上次代表差额比例50.00%（50/100），本单位差额比例33.33%（1/3）" in check["text"]
+    with pytest.raises(services.CongressError, match="上次代表差额比例50.00%.*人数不足"):
+        services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
+    page = client_for("township_a").get(reverse("congress:unit", args=[unit.pk])).content.decode()
+    assert "本单位差额比例33.33%（1/3）" in page and "人数不足" in page
+    services.add_candidate(t, de, members[4].person)
+    assert services.candidate_check(de)["ok"]
+    services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
+    with pytest.raises(services.CongressError, match="已按原差额比例审批"):
+        services.set_previous_margin(t, approved, 100, 120)
+    # the detail page shows the figures and its form refuses bad input field by field
+    c = client_for("township_a")
+    body = c.get(reverse("congress:detail", args=[approved.pk])).content.decode()
+    assert 'id="previous-margin"' in body and "50.00%（50/100）" in body
+
+
+def test_previous_margin_form_by_role(world, approved, client_for):
+    from django.urls import reverse
+
+    post = reverse("congress:post", args=[approved.pk])
+    form = {"action": "previous_margin", "previous_delegates": "120", "previous_candidates": "150"}
+    assert client_for("observer").post(post, form).status_code == 403
+    assert client_for("village_a1").post(post, form).status_code == 403
+    assert client_for("township_b").post(post, form).status_code == 404
+    c = client_for("township_a")
+    r = c.post(post, form | {"previous_delegates": "一百"}, follow=True)
+    assert "上次代表名额应为正整数" in r.content.decode()
+    r = c.post(post, form | {"previous_candidates": "100"}, follow=True)
+    assert "上次代表候选人数应为不少于上次代表名额的整数" in r.content.decode()
+    approved.refresh_from_db()
+    assert approved.previous_delegates is None
+    r = c.post(post, form, follow=True)
+    assert "已登记上次代表差额比例" in r.content.decode() and "25.00%（30/120）" in r.content.decode()
+    assert "25.00%（30/120）" in client_for("county").get(reverse("congress:detail", args=[approved.pk])).content.decode()

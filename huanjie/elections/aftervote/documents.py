@@ -169,10 +169,6 @@ def elected_members(election: Election) -> list[ElectedMember]:
     )
 
 
-def _body_name(election: Election) -> str:
-    return kinds.wording(election).body
-
-
 def _electorate(election: Election, figures: list[RoundFigures]) -> int:
     """Registered voters; for kinds counted against attendance, 应到会人数 of the first round (R51)."""
     if kinds.hooks_for(election.kind).vote_inputs is None or not figures:
@@ -185,6 +181,11 @@ def _term(election: Election) -> str:
     from huanjie.documents.render.pdf import chinese_number
 
     return f"第{chinese_number(election.campaign.term_number)}届"
+
+
+def _heading(election: Election) -> str:
+    """The organisation and term the titles start with (the kind's own, else the campaign's term)."""
+    return kinds.wording(election).heading or f"{election.organization.name}{_term(election)}"
 
 
 def _result_day(election: Election, figures: list[RoundFigures]) -> dt.date:
@@ -213,7 +214,6 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
     registered = _electorate(election, figures)
     first = figures[0]
     day = date or _result_day(election, figures)
-    village = election.organization.name
     words = kinds.wording(election)
     body = words.election_name
     turnout = percent(first.returned, registered)
@@ -223,7 +223,7 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
         else f"选举无效（{REASON_ZH.get(first.output.get('reason') or '', '未说明原因')}）"
     )
     paragraphs = [
-        f"{village}{_term(election)}{body}{words.vote}于 {zh_date(election.election_date)}举行。{words.electorate_in_notice} {registered} 名，"
+        f"{_heading(election)}{body}{words.vote}于 {zh_date(election.election_date)}举行。{words.electorate_in_notice} {registered} 名，"
         f"发出选票 {first.issued} 张，收回选票 {first.returned} 张"
         f"{f'（参选率 {turnout}）' if turnout is not None else ''}，{valid_text}。"
         f"收回选票中有效票 {first.valid} 张，无效票 {first.invalid} 张。",
@@ -268,7 +268,7 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
             )
     closing = _unfilled_text(figures)
     return notice_pdf(
-        f"{village}{_term(election)}{body}{words.vote}结果公告",
+        f"{_heading(election)}{body}{words.vote}结果公告",
         paragraphs,
         issuer=words.issuer,
         date_text=zh_date(day),
@@ -325,7 +325,7 @@ def report_pdf(election: Election) -> bytes:
     submission = submission_of(election)
     day = timezone.localtime(submission.submitted_at).date() if submission else timezone.localdate()
     return table_pdf(
-        f"{election.organization.name}{_term(election)}{words.election_name}{words.vote}结果报告单",
+        f"{_heading(election)}{words.election_name}{words.vote}结果报告单",
         ["项目", "内容"],
         report_rows(election, figures, registered),
         subtitle=f"报送单位：{words.issuer}　　报送：{words.report_to}　　填报日期：{zh_date(day)}",
@@ -365,17 +365,19 @@ def certificates_pdf(election: Election, date: dt.date | None = None) -> bytes:
     if not members:
         raise ElectionError("该选举尚无当选人员，无法打印当选证书。")
     day = date or _result_day(election, round_figures(election))
+    words = kinds.wording(election)
     items = [
         {
             "name": m.name,
             "village": election.organization.name,
             "term": election.campaign.term_number,
             "post": m.post.name,
-            "committee": _body_name(election),
+            "committee": words.body,
+            "elected_by": words.elected_by,
         }
         for m in members
     ]
-    return certificate_pdf(items, issuer=kinds.wording(election).issuer, date_text=zh_date(day))
+    return certificate_pdf(items, issuer=words.issuer, date_text=zh_date(day))
 
 
 # ---------------------------------------------------------------- 计票单
@@ -446,7 +448,7 @@ def handover_pdf(election: Election) -> bytes:
     if missing:
         footer.append("尚未完成签字移交：" + "、".join(missing) + "。")
     return table_pdf(
-        f"{election.organization.name}{_term(election)}{kinds.wording(election).election_name}工作移交清单",
+        f"{_heading(election)}{kinds.wording(election).election_name}工作移交清单",
         ["移交事项", "清单说明", "移交日期", "移交人", "接收人", "监交人", "签字"],
         rows,
         subtitle=f"移交单位：{election.organization.name}",

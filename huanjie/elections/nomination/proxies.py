@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from huanjie.accounts import audit
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.nomination.models import Candidate, Proxy
@@ -206,12 +207,14 @@ def proxy_notice_pdf(election: Election, published_on: dt.date | None = None) ->
     if not rows:
         raise ProxyError("没有已登记的委托投票，无须公告。")
     dl = deadlines(election)
+    words = kinds.wording(election)
     paragraphs = [
-        f"根据{cite('R20', election.profile()).replace('；', '、')}，登记参加选举的村民在选举期间外出不能参加投票的，"
-        f"可以书面委托本村有选举权的近亲属代为投票。经{committee_name(election)}审核登记，"
+        f"根据{cite('R20', election.profile()).replace('；', '、')}，"
+        + words.say("登记参加选举的村民在选举期间外出不能参加投票的，可以书面委托本村有选举权的近亲属代为投票。")
+        + f"经{committee_name(election)}审核登记，"
         f"{election.title}（选举日 {zh_date(election.election_date)}）委托投票共 {len(rows)} 人，现公告如下：",
     ]
-    closing = ["受委托人凭书面委托书代为投票，不得再委托他人。对以上名单有异议的，请向村民选举委员会反映。"]
+    closing = [f"受委托人凭书面委托书代为投票，不得再委托他人。对以上名单有异议的，请向{committee_name(election)}反映。"]
     if dl["max_per_agent"]:
         closing.insert(0, f"每一受委托人接受委托不得超过{dl['max_per_agent']}人。")
     return notice_pdf(

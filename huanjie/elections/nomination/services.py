@@ -1315,7 +1315,7 @@ def notice_pdf(election: Election, publication: CandidateListPublication) -> byt
             )
         )
     paragraphs = [
-        f"根据《中华人民共和国村民委员会组织法》和有关规定，经本村登记选民直接提名，"
+        f"根据{kinds.wording(election).law}和有关规定，经{kinds.wording(election).say('本村')}登记选民直接提名，"
         f"{committee_name(election)}按提名得票多少确定了{election.title}正式候选人。现将正式候选人名单"
         f"按职位公布如下（按提名得票多少排列，得票相同的按姓氏笔画排列；年龄计算至选举日）：",
     ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from huanjie.accounts import audit
 from huanjie.documents.render.pdf import cards_pdf, notice_pdf
+from huanjie.elections import kinds
 from huanjie.elections.aftervote.locking import guarded
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.services import (
@@ -90,10 +91,12 @@ def voter_notice_pdf(election: Election, publish_on: dt.date | None = None) -> b
         sections.setdefault(group, []).append([name, gender])
     women = sum(1 for v in voters if v[2] == "女")
     village = election.organization.name
+    words = kinds.wording(election)
     paragraphs = [
-        f"根据《中华人民共和国村民委员会组织法》的规定，经{committee_name(election)}依法登记，"
+        f"根据{words.law}的规定，经{committee_name(election)}依法登记，"
         f"{election.title}共登记选民 {len(voters)} 名（男 {len(voters) - women} 名，"
-        f"女 {women} 名），选举日为 {zh_date(election.election_date)}。现将选民名单按村民小组公布如下：",
+        f"女 {women} 名），选举日为 {zh_date(election.election_date)}。"
+        + words.say("现将选民名单按村民小组公布如下："),
     ]
     closing = [
         f"对以上选民名单有异议的，请自公布之日起至 {zh_date(dates['objection_until'])}前"
@@ -183,7 +186,7 @@ def voter_cards_pdf(election: Election, issued_on: dt.date | None = None) -> byt
     ]
     return cards_pdf(
         cards,
-        fields=VOTER_CARD_FIELDS,
+        fields=tuple((kinds.wording(election).say(label), key) for label, key in VOTER_CARD_FIELDS),
         issuer=committee_name(election),
         date_text=zh_date(issued_on or timezone.localdate()),
     )

@@ -18,6 +18,7 @@ from huanjie.core import uploads
 from huanjie.core.access import ADMIN, COUNTY, TOWNSHIP, VILLAGE, allow, require_scope, require_write
 from huanjie.core.kept import keep_form
 from huanjie.documents.export import wants_xlsx, xlsx_response
+from huanjie.elections import kinds
 from huanjie.elections.models import Job, Objection, VoterRegistration
 from huanjie.elections.registration import documents, jobs
 from huanjie.elections.registration import services as registration
@@ -62,13 +63,14 @@ def voter_list(request, pk):
     ordered = documents.in_list_order(shown.select_related("person"))
     if wants_xlsx(request):
         full_id = request.user.role in WRITERS
+        words = kinds.wording(election)
         return xlsx_response(
             f"{election.organization.name}选民名单",
-            ["序号", "姓名", "性别", "身份证号码", "村民小组", "登记类别", "登记依据", "状态"],
+            ["序号", "姓名", "性别", "身份证号码", words.say("村民小组"), "登记类别", "登记依据", "状态"],
             [
                 [i, r.person.name, r.person.get_gender_display(),
                  r.person.id_number if full_id else r.person.masked_id, r.group_name,
-                 r.get_category_display(), r.reason, r.get_status_display()]
+                 words.say(r.get_category_display()), r.reason, r.get_status_display()]
                 for i, r in enumerate(ordered, 1)
             ],
         )

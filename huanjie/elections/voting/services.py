@@ -256,7 +256,7 @@ def arrangements_notice_pdf(election: Election, publish_on: dt.date | None = Non
     stations = list(election.stations.prefetch_related("staff__person"))
     publish_on = publish_on or dt.date.today()
     paragraphs = [
-        f"根据《中华人民共和国村民委员会组织法》和有关法规的规定，{election.title}定于"
+        f"根据{kinds.wording(election).law}和有关法规的规定，{election.title}定于"
         f"{zh_date(election.election_date)}举行。现将投票选举有关事项公告如下：",
         "一、投票方式：采取无记名投票方式，设立秘密写票处，公开计票，当场公布选举结果。"
         "已办理委托投票登记的，由受委托人凭书面委托书代为投票；不得在投票现场临时委托。",

@@ -161,3 +161,43 @@ def test_without_the_party_result_the_office_still_marks_it(world):
     director.refresh_from_db()
     assert director.is_party_secretary is True
     assert aftervote.village_rows([village])[0]["yijiantiao"] is True
+
+
+def test_reports_follow_the_party_result_not_an_earlier_hand_mark(world):
+    """A 主任 marked 一肩挑 before the party's result was entered is no 书记 once the plenary elected
+    someone else: the structure report counts the plenary's 书记."""
+    from huanjie.reports.structure import current_cadres
+
+    pe, village, director, secretary = _two_results(world, secretary_is_director=False)
+    ElectedMember.objects.filter(pk=director.pk).update(is_party_secretary=True)  # the old hand mark
+    cadres = {c.key: c for c in current_cadres(world.campaign, world.users["county"].scope_prefix)}
+    assert cadres[director.person.id_number].secretary is False
+    assert cadres[secretary.id_number].secretary is True
+
+
+def test_party_certificates_name_the_electing_meeting(world):
+    """The committee's members are elected by the 党员大会 (the delegates' congress at a 党员代表大会,
+    R50), the 书记 by the committee's first plenary (R61): the certificates say so, not
+    "经东山村第十二届党支部委员会选举"."""
+    from pypdf import PdfReader
+
+    from huanjie.elections.aftervote import documents as result_documents
+    from huanjie.party.models import PartyElection
+
+    pe, village, director, secretary = _two_results(world)
+    committee = pe.election.posts.get()
+    ElectedMember.objects.create(election=pe.election, round=pe.election.rounds.get(number=1), post=committee,
+                                 person=secretary, name=secretary.name, votes=17)
+
+    def text(election) -> str:
+        pdf = result_documents.certificates_pdf(election, date=dates(world)["assembly"])
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
+
+    assembly = text(pe.election)
+    assert "经中共东山村支部党员大会选举，当选为东山村第十二届党支部委员会委员" in assembly
+    assert "经东山村第十二届党支部委员会选举" not in assembly
+    assert "经中共东山村支部委员会第一次全体会议选举，当选为东山村第十二届党支部委员会书记" in text(pe.plenary)
+    PartyElection.objects.filter(pk=pe.pk).update(body=PartyElection.CONGRESS)
+    assert "经中共东山村支部党员代表大会选举" in text(pe.election)
+    # the villagers' committee keeps its wording
+    assert "经东山村第十二届村民委员会选举，当选为村民委员会主任" in text(village)
