@@ -153,9 +153,12 @@ def _credentials_parts(congress: Congress):
     confirmed = [d for d in decisions if d.status == CredentialDecision.CONFIRMED]
     others = [d for d in decisions if d.status != CredentialDecision.CONFIRMED]
     units = {d.unit_id for d in decisions}
-    notes = {r["name"]: r["note"] for r in services.delegate_register(congress)}
-    by_elected = [f"{d.unit.name}补选{d.elected.name}（{notes[d.elected.name]}）"
-                  for d in confirmed if notes.get(d.elected.name)]
+    register = services.delegate_register(congress)
+    # keyed by the elected member, not the name: two delegates may share a name
+    notes = {r["elected_id"]: r["note"] for r in register}
+    replaced = {r["elected_id"]: r["replaces"] for r in register if r["replaces"]}
+    by_elected = [f"{d.unit.name}补选{d.elected.name}替换{replaced[d.elected_id]}"
+                  for d in confirmed if d.elected_id in replaced]
     paragraphs = [
         "各位代表：",
         f"{c.title}代表名额{c.delegates_planned}名，由{c.units.count()}个选举单位选举产生。代表资格审查小组依据党章和"
@@ -168,7 +171,7 @@ def _credentials_parts(congress: Congress):
         "代表资格审查小组建议大会确认以上代表资格。",
     ]
     tables = [TableSpec(["选举单位", "代表", "审查结论", "产生方式"],
-                        [[d.unit.name, d.elected.name, d.get_status_display(), notes.get(d.elected.name) or "选举"]
+                        [[d.unit.name, d.elected.name, d.get_status_display(), notes.get(d.elected_id) or "选举"]
                          for d in confirmed], caption="资格有效的代表")]
     if others:
         tables.append(TableSpec(["选举单位", "代表", "审查结论", "理由"],

@@ -777,7 +777,8 @@ def delegate_register(congress: Congress) -> list[dict]:
                      "age": age_on(p.birth_date, congress.convene_on) if p else None,
                      "unit": d.unit.name, "unit_number": d.unit.number,
                      "delegation": d.unit.delegation or "未编团",
-                     "note": f"补选（替换{old}）" if old else ""})
+                     "note": f"补选（替换{old}）" if old else "", "replaces": old or "",
+                     "elected_id": d.elected_id})
     return sorted(rows, key=lambda r: (r["delegation"], r["unit_number"]))
 
 
@@ -1245,8 +1246,12 @@ def structure(congress: Congress) -> dict:
     elections_ = DelegateElection.objects.filter(unit__congress=congress).values_list("election_id", flat=True)
     cands = [facts(c.person) for c in Candidate.objects.filter(election_id__in=elections_, status=Candidate.ACTIVE)
              .select_related("person")]
+    # a delegate the unit replaced (R65) is no longer one; the by-election's winner counts instead
+    replaced = DelegateElection.objects.filter(unit__congress=congress, replaces__isnull=False).values_list(
+        "replaces_id", flat=True)
     elected = [facts(m.person) for m in ElectedMember.objects.filter(
-        election_id__in=elections_, status=ElectedMember.ELECTED, person__isnull=False).select_related("person")]
+        election_id__in=elections_, status=ElectedMember.ELECTED, person__isnull=False)
+        .exclude(pk__in=list(replaced)).select_related("person")]
     return {"candidates": delegate_structure(cands, members, congress.convene_on),
             "delegates": delegate_structure(elected, members, congress.convene_on),
             "counts": (len(cands), len(elected))}

@@ -194,6 +194,8 @@ def test_unqualified_delegate_is_replaced_by_the_units_by_election(world, approv
     register = services.delegate_register(approved)
     assert sorted(r["name"] for r in register) == sorted([elected[0].name, elected[1].name, new])
     assert [r for r in register if r["name"] == new][0]["note"] == f"补选（替换{elected[2].name}）"
+    # the structure counts the delegates as they now are: the replaced one out, the new one in
+    assert services.structure(approved)["counts"] == (6, 3)
     text = documents.credentials_report_text(approved)
     assert f"已由选举单位补选{new}" in text and "补选" in text
     assert documents.register_pdf(approved)[:4] == b"%PDF"

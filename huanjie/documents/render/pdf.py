@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pagesizes import landscape as landscape_of
@@ -53,11 +54,12 @@ CREATOR = "换届通"
 
 # reportlab's CJK wrap keeps these off the start of a line, but its list lacks most full-width
 # Chinese punctuation, so a "，" could open a line. "·" keeps 阿依古丽·买买提 together at its dot.
+# Both copies of the list: a paragraph of several fragments wraps in platypus.paragraph, a
+# paragraph of one fragment (a certificate's text) in lib.textsplit.
 _CANNOT_START = "，；：！？》〉”’…·）】"
-if not all(ch in rl_paragraph.ALL_CANNOT_START for ch in _CANNOT_START):
-    rl_paragraph.ALL_CANNOT_START += "".join(
-        ch for ch in _CANNOT_START if ch not in rl_paragraph.ALL_CANNOT_START
-    )
+for _module in (rl_paragraph, rl_textsplit):
+    if not all(ch in _module.ALL_CANNOT_START for ch in _CANNOT_START):
+        _module.ALL_CANNOT_START += "".join(ch for ch in _CANNOT_START if ch not in _module.ALL_CANNOT_START)
 
 
 @dataclass(frozen=True)
