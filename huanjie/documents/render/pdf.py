@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pagesizes import landscape as landscape_of
@@ -53,11 +54,12 @@ CREATOR = "换届通"
 
 # reportlab's CJK wrap keeps these off the start of a line, but its list lacks most full-width
 # Chinese punctuation, so a "，" could open a line. "·" keeps 阿依古丽·买买提 together at its dot.
+# Both copies of the list: a paragraph of several fragments wraps in platypus.paragraph, a
+# paragraph of one fragment (a certificate's text) in lib.textsplit.
 _CANNOT_START = "，；：！？》〉”’…·）】"
-if not all(ch in rl_paragraph.ALL_CANNOT_START for ch in _CANNOT_START):
-    rl_paragraph.ALL_CANNOT_START += "".join(
-        ch for ch in _CANNOT_START if ch not in rl_paragraph.ALL_CANNOT_START
-    )
+for _module in (rl_paragraph, rl_textsplit):
+    if not all(ch in _module.ALL_CANNOT_START for ch in _CANNOT_START):
+        _module.ALL_CANNOT_START += "".join(ch for ch in _CANNOT_START if ch not in _module.ALL_CANNOT_START)
 
 
 @dataclass(frozen=True)
@@ -876,13 +878,15 @@ def certificate_text(item: dict) -> str:
     committee = item.get("committee", "村民委员会")
     post = str(item.get("post", ""))
     post_full = post if post.startswith(committee) else committee + post
+    # 选举, or 推选 where a meeting chooses (the 村务监督委员会, R38)
+    vote = item.get("vote") or "选举"
     if item.get("elected_by"):  # the meeting that elects (a party assembly), then the post in its term
         return (
-            f"经{item['elected_by']}选举，当选为{item.get('village', '')}{_term_text(item.get('term'))}"
+            f"经{item['elected_by']}{vote}，当选为{item.get('village', '')}{_term_text(item.get('term'))}"
             f"{post_full}。\n特发此证。"
         )
     return (
-        f"经{item.get('village', '')}{_term_text(item.get('term'))}{committee}选举，"
+        f"经{item.get('village', '')}{_term_text(item.get('term'))}{committee}{vote}，"
         f"当选为{post_full}。\n特发此证。"
     )
 
@@ -899,7 +903,7 @@ def certificate_pdf(
 
     Item keys: ``name``; ``village``, ``term`` (int or "十二"), ``post`` (e.g. "主任"),
     ``committee`` (default 村民委员会), ``elected_by`` (the electing meeting, when it is not the
-    body itself), or ``text`` for the whole body; ``issuer`` and
+    body itself), ``vote`` (选举, or 推选 where a meeting chooses), or ``text`` for the whole body; ``issuer`` and
     ``date_text`` (per item, else the arguments).
     """
     fonts.register_fonts()

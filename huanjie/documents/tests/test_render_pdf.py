@@ -365,3 +365,21 @@ def test_approve_ballot_has_three_choice_rows_and_copies():
 def test_ballot_rejects_unknown_mode():
     with pytest.raises(ValueError):
         ballot_pdf("选票", POSTS, mode="tick")
+
+
+def test_no_line_opens_with_a_full_width_comma_in_a_single_fragment_paragraph():
+    """A paragraph of one fragment (a certificate's text) wraps in reportlab's textsplit, whose
+    list of characters that cannot start a line lacked "，": the comma hangs on the line before."""
+    from reportlab.lib.pagesizes import landscape
+    from reportlab.platypus import Paragraph
+
+    from huanjie.documents.render import fonts, pdf
+
+    fonts.register_fonts()
+    style = pdf._style("cert", pdf.REGULAR, 26.0, 26 * 1.9, firstLineIndent=52)
+    text = "经中共东山村支部委员会第一次全体会议选举，当选为东山村第十二届党支部委员会书记。"
+    p = Paragraph(text, style)
+    p.wrap(landscape(pdf.A4)[0] - 90 * pdf.mm, 400)
+    lines = ["".join(words) for _, words in p.blPara.lines]
+    assert len(lines) == 2 and "".join(lines) == text
+    assert not any(line[0] in "，；：！？" for line in lines)
