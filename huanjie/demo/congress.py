@@ -138,6 +138,13 @@ def _meeting(clerk, county_user, congress):
             _check(services.set_delegation, clerk, d.unit, "第二代表团")
     _check(services.set_up_elections, clerk, congress, D(2026, 11, 28))
     congress.refresh_from_db()
+    # the county asked this congress for 3 delegates to the county congress (seed 002 三)
+    _check(services.set_county_delegate_seats, clerk, congress, 3)
+    _check(services.set_up_county_delegates, clerk, congress, D(2026, 11, 28))
+    congress.refresh_from_db()
+    county = [d.elected.person for d in decisions[10:14]]
+    for p in county:
+        _check(services.add_body_candidate, clerk, congress, "county", p)
     delegates = {d.elected.person_id for d in decisions}
     scrutineers = [d for d in decisions][:3]
     taken = {d.elected.person_id for d in scrutineers}
@@ -161,6 +168,7 @@ def _meeting(clerk, county_user, congress):
     _check(services.record_headcount, clerk, congress, present)
     _count(clerk, congress.committee_election, _contest("committee_member", committee, 9, present), present)
     _count(clerk, congress.discipline_election, _contest("commission_member", discipline, 5, present), present)
+    _count(clerk, congress.county_delegates_election, _contest("delegate", county, 3, present), present)
     congress.refresh_from_db()
     plenary = _check(services.propose_plenary, clerk, congress, "committee",
                      {"secretary": committee[:1], "deputy_secretary": committee[1:3]}, D(2026, 11, 28))

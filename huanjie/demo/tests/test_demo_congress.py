@@ -43,6 +43,7 @@ def test_a_unit_re_elected_and_the_congress_elected_its_committees(demo):
     assert services.headcount(congress)["met"]
     assert ElectedMember.objects.filter(election=congress.committee_election).count() == 9
     assert ElectedMember.objects.filter(election=congress.discipline_election).count() == 5
+    assert ElectedMember.objects.filter(election=congress.county_delegates_election).count() == 3
     assert ElectedMember.objects.get(election=congress.discipline_plenary).post.code == "discipline_secretary"
     assert congress.result_approval_number == "安委〔2026〕81号"
     for name, (_, make) in documents.DOCUMENTS.items():
