@@ -140,7 +140,8 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
             households = 0
             while len(people) - count_before < target:
                 households += 1
-                group = f"第{'一二三四五六七八九十'[rng.randrange(groups)]}村民小组"
+                # A community's groups are 居民小组 (城市居民委员会组织法), a village's 村民小组.
+                group = f"第{'一二三四五六七八九十'[rng.randrange(groups)]}{'居民' if village.kind == 'community' else '村民'}小组"
                 surname = rng.choice(surnames)
                 family: list[tuple[int, str]] = []
 

@@ -112,6 +112,9 @@ class Wording:
     # organisation's name and the campaign's term (东山村第十二届). A township congress's elections
     # are of the township committee's own term (中共清溪镇第三届委员会), not the villages'.
     heading: str | None = None
+    # What the results notice calls the ballots returned over the electorate: 参选率 of the voters,
+    # 投票率 of a meeting's members (a 推选 by the 村民代表会议 counts its members, not voters).
+    turnout: str = "参选率"
     # The village's words as this kind says them, longest first (a residents' committee is elected
     # by 居民 of 本社区 in 居民小组, under its own law): what :meth:`say` replaces in a page's text.
     village_words: tuple[tuple[str, str], ...] = ()

@@ -105,10 +105,12 @@ def build_summary(campaign: Campaign, region: Region, as_of: dt.date | None = No
     tables = [structure.structure_table(campaign, prefix, body) for body in ("all", "committee", "party")]
     townships, chart_cats, chart_elected, chart_women, chart_young = [], [], [], [], []
     cutoff = campaign.cutoff_date
+    # every cadre under the prefix read once, then split by township (was one query per township)
+    cadres = structure.current_cadres(campaign, prefix)
     for tw in Region.objects.filter(code__startswith=prefix, level=Region.TOWNSHIP).order_by("code"):
         t_rows = [r for r in rows if r["township_code"] == tw.code]
         t_tot = services.totals(t_rows)
-        c = structure_counts(structure.current_cadres(campaign, tw.scope_prefix), cutoff)
+        c = structure_counts([cd for cd in cadres if cd.village.startswith(tw.scope_prefix)], cutoff)
         townships.append([tw.name, str(t_tot["villages"]), str(t_tot["held"]), str(c.cadres),
                           c.share("women").with_counts, c.share("young").with_counts,
                           str(c.yijiantiao_villages), percent(t_tot["returned"], t_tot["registered"]).with_counts,

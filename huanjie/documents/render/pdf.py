@@ -878,13 +878,15 @@ def certificate_text(item: dict) -> str:
     committee = item.get("committee", "村民委员会")
     post = str(item.get("post", ""))
     post_full = post if post.startswith(committee) else committee + post
+    # 选举, or 推选 where a meeting chooses (the 村务监督委员会, R38)
+    vote = item.get("vote") or "选举"
     if item.get("elected_by"):  # the meeting that elects (a party assembly), then the post in its term
         return (
-            f"经{item['elected_by']}选举，当选为{item.get('village', '')}{_term_text(item.get('term'))}"
+            f"经{item['elected_by']}{vote}，当选为{item.get('village', '')}{_term_text(item.get('term'))}"
             f"{post_full}。\n特发此证。"
         )
     return (
-        f"经{item.get('village', '')}{_term_text(item.get('term'))}{committee}选举，"
+        f"经{item.get('village', '')}{_term_text(item.get('term'))}{committee}{vote}，"
         f"当选为{post_full}。\n特发此证。"
     )
 
@@ -901,7 +903,7 @@ def certificate_pdf(
 
     Item keys: ``name``; ``village``, ``term`` (int or "十二"), ``post`` (e.g. "主任"),
     ``committee`` (default 村民委员会), ``elected_by`` (the electing meeting, when it is not the
-    body itself), or ``text`` for the whole body; ``issuer`` and
+    body itself), ``vote`` (选举, or 推选 where a meeting chooses), or ``text`` for the whole body; ``issuer`` and
     ``date_text`` (per item, else the arguments).
     """
     fonts.register_fonts()

@@ -225,7 +225,7 @@ def results_notice_pdf(election: Election, date: dt.date | None = None) -> bytes
     paragraphs = [
         f"{_heading(election)}{body}{words.vote}于 {zh_date(election.election_date)}举行。{words.electorate_in_notice} {registered} 名，"
         f"发出选票 {first.issued} 张，收回选票 {first.returned} 张"
-        f"{f'（参选率 {turnout}）' if turnout is not None else ''}，{valid_text}。"
+        f"{f'（{words.turnout} {turnout}）' if turnout is not None else ''}，{valid_text}。"
         f"收回选票中有效票 {first.valid} 张，无效票 {first.invalid} 张。",
         f"根据{words.law}的规定，经{words.issuer}确认，现将{words.vote}结果公告如下：",
     ]
@@ -374,6 +374,7 @@ def certificates_pdf(election: Election, date: dt.date | None = None) -> bytes:
             "post": m.post.name,
             "committee": words.body,
             "elected_by": words.elected_by,
+            "vote": words.vote,
         }
         for m in members
     ]

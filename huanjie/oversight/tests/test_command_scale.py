@@ -23,10 +23,11 @@ pytestmark = pytest.mark.django_db
 PAGES = ["/oversight/", "/oversight/live/", "/reports/summary/", "/oversight/handover/"]
 
 
-def _villages(world, n: int, first: int) -> None:
+def _villages(world, n: int, first: int, township=None) -> None:
+    township = township or world.township_a
     for i in range(first, first + n):
-        v = Region.objects.create(code=f"130731100{300 + i:03d}", name=f"规模村{i}", level="village",
-                                  kind="village", parent=world.township_a)
+        v = Region.objects.create(code=f"{township.code[:9]}{300 + i:03d}", name=f"规模村{i}", level="village",
+                                  kind="village", parent=township)
         CampaignVillage.objects.create(campaign=world.campaign, village=v)
         e = election_in(world, v)
         c = candidate(e, f"规模候选{i}")
@@ -56,6 +57,11 @@ def test_command_summary_and_handover_queries_do_not_grow_with_the_villages(worl
         client.get(url)
     before = {url: _count(client, url) for url in PAGES}
     _villages(world, 12, 3)
+    # and townships: the summary's table by township reads them all at once
+    for t in range(3):
+        tw = Region.objects.create(code=f"130731{120 + t:03d}000", name=f"规模镇{t}", level="township",
+                                   kind="town", parent=world.county)
+        _villages(world, 2, 20 + 2 * t, township=tw)
     for url in PAGES:  # the new villages' voter counts are cached by the first read (one query for all)
         client.get(url)
     after = {url: _count(client, url) for url in PAGES}

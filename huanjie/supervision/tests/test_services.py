@@ -199,6 +199,11 @@ def test_count_result_recheck_submission_and_documents(world):
     assert "东山村第十二届村务监督委员会推选结果报告单" in report
     certs = pdf_text(result_documents.certificates_pdf(e))
     assert "周监督" in certs and "村务监督委员会主任" in certs
+    # A walk found "参选率" in the notice and "经…选举，当选为" on the certificates of a 推选: the
+    # meeting chooses (R38), its ballots returned are a 投票率, and the certificate names the meeting.
+    assert "参选率" not in notice and "投票率" in notice
+    assert "经东山村村民代表会议推选，当选为东山村第十二届村务监督委员会主任" in certs
+    assert "选举" not in certs
     listing = pdf_text(documents.candidates_pdf(e))
     assert "东山村村务监督委员会成员候选人名单" in listing and "由村民代表会议于" in listing
     assert ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED).count() == 3
