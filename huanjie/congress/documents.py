@@ -291,7 +291,7 @@ def ballots_pdf(congress: Congress, body: str, ballot_set: str) -> bytes:
     """The ballots of one election in one of the two sets (seed 003 step 31), from the machinery."""
     from huanjie.elections.voting.services import VotingError, round_ballot_pdf
 
-    e = services.body_election(congress, body) if body in services.BODIES else None
+    e = services.body_election(congress, body) if body in (*services.BODIES, "county") else None
     if body in ("committee_plenary", "discipline_plenary"):
         e = services.plenary_election(congress, body.split("_")[0])
     if e is None:
@@ -308,7 +308,8 @@ def result_report_pdf(congress: Congress, body: str) -> bytes:
     from huanjie.elections.services import ElectionError
 
     e = {"committee": congress.committee_election, "discipline": congress.discipline_election,
-         "committee_plenary": congress.committee_plenary, "discipline_plenary": congress.discipline_plenary}.get(body)
+         "committee_plenary": congress.committee_plenary, "discipline_plenary": congress.discipline_plenary,
+         "county": congress.county_delegates_election}.get(body)
     if e is None:
         raise DocumentError("该项选举尚未建立。")
     try:
@@ -318,7 +319,7 @@ def result_report_pdf(congress: Congress, body: str) -> bytes:
 
 
 BALLOT_BODIES = {"committee": "党委委员", "discipline": "纪委委员", "committee_plenary": "党委书记、副书记",
-                 "discipline_plenary": "纪委书记"}
+                 "discipline_plenary": "纪委书记", "county": "出席县党代会代表"}
 
 
 def _meeting_documents() -> dict:

@@ -72,12 +72,14 @@ _TITLES = {
     "township_discipline_commission": "{c}选举新一届纪委委员",
     "township_committee_plenary": "中共{t}委员会第一次全体会议选举书记、副书记",
     "township_discipline_plenary": "中共{t}纪律检查委员会第一次全体会议选举书记",
+    "township_county_delegates": "{c}选举出席{county}党代会代表",
 }
 _BODY = {
     "township_party_committee": ("乡镇党委委员", "党委委员"),
     "township_discipline_commission": ("乡镇纪委委员", "纪委委员"),
     "township_committee_plenary": ("乡镇党委书记、副书记", "党委书记、副书记"),
     "township_discipline_plenary": ("乡镇纪委书记", "纪委书记"),
+    "township_county_delegates": ("出席县党代会代表", "出席县党代会代表"),
 }
 
 
@@ -86,7 +88,9 @@ def _congress_title(kind):
         from huanjie.congress.models import Congress
 
         congress = Congress.objects.filter(campaign=campaign, township=township).first()
-        return _TITLES[kind].format(c=congress.title if congress else f"{township.name}党代会", t=township.name)
+        county = township.parent.name if township.parent else "县"
+        return _TITLES[kind].format(c=congress.title if congress else f"{township.name}党代会", t=township.name,
+                                    county=county)
 
     return title
 
@@ -116,11 +120,20 @@ def _congress_wording(election):
     plenary = "plenary" in election.kind
     body, name = _BODY[election.kind]
     county = election.organization.parent
-    organ, title_name = _HEADING[election.kind]
+    if election.kind == "township_county_delegates":
+        # the congress itself elects them: 中国共产党清溪镇第三次代表大会出席安平县党代会代表
+        from huanjie.congress.services import congress_of
+
+        congress, _ = congress_of(election)
+        county_name = county.name if county else "县"
+        heading, title_name = (congress.title if congress else election.organization.name), f"出席{county_name}党代会代表"
+    else:
+        organ, title_name = _HEADING[election.kind]
+        heading = f"{_committee_term(election)}{organ}"
     return kinds.Wording(
         body=body,
         election_name=title_name,
-        heading=f"{_committee_term(election)}{organ}",
+        heading=heading,
         issuer=f"{election.organization.name}党员代表大会主席团" if not plenary else f"中共{election.organization.name}委员会",
         law="《中国共产党基层组织选举工作条例》",
         electorate="应到会委员" if plenary else "应到会代表",
@@ -149,6 +162,7 @@ def register_congress_kinds() -> None:
         "township_discipline_commission": {"commission_member": ("纪委委员", 3)},
         "township_committee_plenary": {"secretary": ("书记", 1), "deputy_secretary": ("副书记", 2)},
         "township_discipline_plenary": {"discipline_secretary": ("纪委书记", 1)},
+        "township_county_delegates": {"delegate": ("代表", 3)},
     }
     for kind, table in posts.items():
         kinds.register(kind, kinds.KindHooks(

@@ -29,6 +29,11 @@ class Congress(models.Model):
     # least its margin share (seed 003 篇7 step 12, R63)
     previous_delegates = models.PositiveSmallIntegerField("上次党代会代表名额", null=True, blank=True)
     previous_candidates = models.PositiveSmallIntegerField("上次代表候选人数", null=True, blank=True)
+    # seed 002 三: where the county asks for it, the congress elects the township's delegates to the
+    # county congress (0: not this time)
+    county_delegate_seats = models.PositiveSmallIntegerField("出席县党代会代表名额", default=0)
+    county_delegates_election = models.OneToOneField("elections.Election", on_delete=models.PROTECT, null=True,
+                                                     blank=True, related_name="congress_county_delegates_of")
     committee_seats = models.PositiveSmallIntegerField("党委委员名额", default=9)
     deputy_secretaries = models.PositiveSmallIntegerField("副书记名额", default=2)
     discipline_seats = models.PositiveSmallIntegerField("纪委委员名额", default=5)

@@ -802,11 +802,15 @@ BODIES = {
     "committee": ("township_party_committee", "committee_member", "committee_seats", "党委委员"),
     "discipline": ("township_discipline_commission", "commission_member", "discipline_seats", "纪委委员"),
 }
+# the further election of the congress: the township's delegates to the county congress (seed 002 三)
+COUNTY_BODY = ("township_county_delegates", "delegate", "county_delegate_seats", "出席县党代会代表")
 PLENARIES = {"committee": ("township_committee_plenary", "党委第一次全体会议"),
              "discipline": ("township_discipline_plenary", "纪委第一次全体会议")}
 
 
 def body_election(congress: Congress, body: str):
+    if body == "county":
+        return congress.county_delegates_election
     return congress.committee_election if body == "committee" else congress.discipline_election
 
 
@@ -818,7 +822,8 @@ def congress_of(election) -> tuple[Congress | None, str | None]:
     """The congress an election of the congress's kinds belongs to, and which body ("committee" /
     "discipline")."""
     for field, body in (("committee_election", "committee"), ("discipline_election", "discipline"),
-                        ("committee_plenary", "committee"), ("discipline_plenary", "discipline")):
+                        ("committee_plenary", "committee"), ("discipline_plenary", "discipline"),
+                        ("county_delegates_election", "county")):
         c = Congress.objects.filter(**{field: election}).select_related("township", "campaign").first()
         if c is not None:
             return c, body
@@ -857,6 +862,57 @@ def set_up_elections(actor, congress: Congress, day: dt.date | None) -> Congress
     return congress
 
 
+@transaction.atomic
+def set_county_delegate_seats(actor, congress: Congress, seats: int | None) -> Congress:
+    """How many delegates to the county congress this congress elects (the county's figure; 0 when
+    the campaign does not ask for it). Fixed once the election is set up."""
+    _require(actor, OFFICES, "登记出席县党代会代表名额", congress.township.code)
+    if congress.county_delegates_election_id:
+        raise CongressInvalid({"county_delegate_seats": "出席县党代会代表的选举已经建立，名额不能再改"})
+    if seats is None or seats < 0 or seats > 300:
+        raise CongressInvalid({"county_delegate_seats": "出席县党代会代表名额应为0到300的整数（0表示本次不选举）"})
+    before = congress.county_delegate_seats
+    congress.county_delegate_seats = seats
+    congress.save(update_fields=["county_delegate_seats"])
+    audit.record(actor, "congress.county_delegate_seats", congress, changes={"county_delegate_seats": [before, seats]})
+    return congress
+
+
+@transaction.atomic
+def set_up_county_delegates(actor, congress: Congress, day: dt.date | None) -> Congress:
+    """Seed 002 三 (选好出席县级党代会的代表): a further election of the congress on the one
+    machinery, the township as organisation; counted as the congress's own elections (R63 margin,
+    the congress's headcount and quorum, R58 threshold)."""
+    from huanjie.elections import services as elections
+
+    _require(actor, OFFICES, "建立出席县党代会代表的选举", congress.township.code)
+    if not congress.county_delegate_seats:
+        raise CongressError("本次党代会不需要选举出席县党代会代表（名额为0）。")
+    if congress.county_delegates_election_id:
+        raise CongressError("出席县党代会代表的选举已经建立。")
+    if not congress.approved:
+        raise CongressError("县委尚未批复召开党代会的请示。")
+    if not isinstance(day, dt.date):
+        raise CongressInvalid({"election_date": "请填写选举日期"})
+    # elected at the same election meeting as the committees: one headcount (清点人数) for all
+    if congress.committee_election is None:
+        raise CongressError("大会选举（党委委员、纪委委员）尚未建立；出席县党代会代表在同一次选举大会上选举。")
+    if day != congress.committee_election.election_date:
+        raise CongressInvalid({"election_date": f"出席县党代会代表应在大会选举日 "
+                                                f"{congress.committee_election.election_date.isoformat()} 选举"})
+    kind, post, _, _ = COUNTY_BODY
+    try:
+        e = elections.create_election(actor, congress.campaign, congress.township, day,
+                                      [(post, congress.county_delegate_seats)], kind=kind)
+    except elections.ElectionError as exc:
+        raise CongressError(str(exc)) from None
+    congress.county_delegates_election = e
+    congress.save(update_fields=["county_delegates_election"])
+    audit.record(actor, "congress.county_delegates_create", congress, changes={
+        "election_date": [None, day.isoformat()], "seats": [None, congress.county_delegate_seats]})
+    return congress
+
+
 def body_candidate_check(congress: Congress, body: str) -> dict:
     """≥ 20 % more candidates than seats (seed 003 附例1: 差额不少于应选名额的20%; the engine's margin)."""
     from huanjie.elections import kinds
@@ -868,8 +924,9 @@ def body_candidate_check(congress: Congress, body: str) -> dict:
     have = Candidate.objects.filter(election=e, status=Candidate.ACTIVE).count()
     need = post.seats + (post.seats + 4) // 5
     ok = bool(margin_ok(kinds.engine_kind(e.kind), "first", post.name, post.seats, have, e.profile()))
-    return {"seats": post.seats, "have": have, "need": need, "ok": ok, "label": BODIES[body][3],
-            "text": f"{BODIES[body][3]}应选{post.seats}名，候选人{have}人，差额不少于20%，至少需{need}人"}
+    label = COUNTY_BODY[3] if body == "county" else BODIES[body][3]
+    return {"seats": post.seats, "have": have, "need": need, "ok": ok, "label": label,
+            "text": f"{label}应选{post.seats}名，候选人{have}人，差额不少于20%，至少需{need}人"}
 
 
 @transaction.atomic
@@ -878,25 +935,36 @@ def add_body_candidate(actor, congress: Congress, body: str, person):
     from huanjie.elections.models import Candidate
     from huanjie.people.services import ELSEWHERE_MESSAGE, may_see
 
-    _require(actor, OFFICES, "提出委员候选人预备人选", congress.township.code)
-    if body not in BODIES:
+    _require(actor, OFFICES, "提出候选人", congress.township.code)
+    if body not in BODIES and body != "county":
         raise CongressError("未知的选举。")
     e = body_election(congress, body)
     if e is None:
-        raise CongressError("大会选举尚未建立。")
-    if congress.candidates_approval_date:
-        raise CongressError("县委已批复候选人预备人选，不能再增加。")
+        raise CongressError("该项选举尚未建立。")
     if not may_see(actor, person):
         raise CongressError(ELSEWHERE_MESSAGE + "。")
-    other = body_election(congress, "discipline" if body == "committee" else "committee")
-    if Candidate.objects.filter(election__in=[e, other], person=person).exists():
-        raise CongressError(f"{person.name}已是党委委员或纪委委员候选人，不能同时列入两份名单。")
+    if body == "county":
+        # the presidium's list put to the congress: any party member of the township's units; it
+        # may include committee candidates (the two elections are separate)
+        if e.stage not in (e.SETUP, e.REGISTRATION, e.NOMINATION, e.CANDIDATES):
+            raise CongressError("已开始投票，不能再增加候选人。")
+        if not any(m.person_id == person.pk for u in congress.units.all() for m in unit_members(u)):
+            raise CongressError(f"{person.name}不在本镇各选举单位的党员名册中。")
+        if Candidate.objects.filter(election=e, person=person).exists():
+            raise CongressError(f"{person.name}已是出席县党代会代表候选人。")
+    else:
+        if congress.candidates_approval_date:
+            raise CongressError("县委已批复候选人预备人选，不能再增加。")
+        other = body_election(congress, "discipline" if body == "committee" else "committee")
+        if Candidate.objects.filter(election__in=[e, other], person=person).exists():
+            raise CongressError(f"{person.name}已是党委委员或纪委委员候选人，不能同时列入两份名单。")
     if Scrutineer.objects.filter(congress=congress, elected__person=person).exists():
         raise CongressError(f"{person.name}是监票人，不能作为候选人。")
     post = e.posts.get()
     cand = Candidate.objects.create(election=e, post=post, person=person,
                                     list_order=Candidate.objects.filter(election=e).count() + 1)
-    audit.record(actor, "congress.body_candidate_add", cand, object_repr=f"{BODIES[body][3]}候选人：{person.name}")
+    label = COUNTY_BODY[3] if body == "county" else BODIES[body][3]
+    audit.record(actor, "congress.body_candidate_add", cand, object_repr=f"{label}候选人：{person.name}")
     return cand
 
 
@@ -1021,7 +1089,11 @@ def congress_ballot_blockers(election) -> list[str]:
         present = congress.committee_plenary_present if body == "committee" else congress.discipline_plenary_present
         return [] if present else ["尚未登记全体会议到会委员人数"]
     out = []
-    if not congress.candidates_approval_date:
+    if body == "county":
+        check = body_candidate_check(congress, "county")
+        if not check["ok"]:
+            out.append(check["text"] + "，人数不足")
+    elif not congress.candidates_approval_date:
         out.append("县委尚未批复党委、纪委委员候选人预备人选")
     if not congress.prep_held_on:
         out.append("尚未召开预备会议（通过议程、选举主席团、听取代表资格审查报告）")

@@ -157,7 +157,17 @@ def _meeting_context(congress: Congress) -> dict:
     taken = set(Candidate.objects.filter(election__in=[b["election"] for b in bodies if b["election"]])
                 .values_list("person_id", flat=True))
     pool = [m for u in congress.units.all() for m in services.unit_members(u) if m.person_id not in taken]
-    return {"bodies": bodies, "headcount": services.headcount(congress), "delegates": delegates,
+    ce = congress.county_delegates_election
+    county = {"election": ce}
+    if ce is not None:
+        county |= {"check": services.body_candidate_check(congress, "county"), "first": ce.rounds.get(number=1),
+                   "candidates": Candidate.objects.filter(election=ce).select_related("person").order_by("list_order"),
+                   "elected": list(ElectedMember.objects.filter(election=ce, status=ElectedMember.ELECTED)),
+                   "blockers": services.congress_ballot_blockers(ce)}
+        taken_county = {c.person_id for c in county["candidates"]}
+        county["pool"] = [m for u in congress.units.all() for m in services.unit_members(u)
+                          if m.person_id not in taken_county]
+    return {"county": county, "bodies": bodies, "headcount": services.headcount(congress), "delegates": delegates,
             "scrutineers": congress.scrutineers.select_related("elected"), "pool": pool,
             "blockers": services.congress_ballot_blockers(congress.committee_election)
             if congress.committee_election else []}
@@ -228,6 +238,15 @@ def post(request, pk):
         elif action == "set_up_elections":
             services.set_up_elections(user, congress, form_date(data.get("election_date")))
             messages.success(request, "大会选举已建立。")
+        elif action == "county_seats":
+            raw = (data.get("county_delegate_seats") or "").strip()
+            if raw and _int(raw) is None:
+                raise services.CongressInvalid({"county_delegate_seats": "出席县党代会代表名额应为0到300的整数"})
+            services.set_county_delegate_seats(user, congress, _int(raw))
+            messages.success(request, "出席县党代会代表名额已保存。")
+        elif action == "county_set_up":
+            services.set_up_county_delegates(user, congress, form_date(data.get("election_date")))
+            messages.success(request, "出席县党代会代表的选举已建立。")
         elif action == "body_candidate":
             person = get_object_or_404(Person, pk=_int(data.get("person")))
             services.add_body_candidate(user, congress, data.get("body", ""), person)

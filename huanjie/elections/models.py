@@ -26,6 +26,8 @@ class Election(models.Model):
     DISCIPLINE_COMMISSION = "township_discipline_commission"
     TOWNSHIP_COMMITTEE_PLENARY = "township_committee_plenary"
     DISCIPLINE_PLENARY = "township_discipline_plenary"
+    # the township congress electing the township's delegates to the county congress (seed 002 三)
+    COUNTY_DELEGATES = "township_county_delegates"
     VILLAGE_SUPERVISION = "village_supervision"
     KIND_CHOICES = [
         (VILLAGE_COMMITTEE, "村民委员会选举"),
@@ -37,6 +39,7 @@ class Election(models.Model):
         (DISCIPLINE_COMMISSION, "乡镇党代会选举纪委委员"),
         (TOWNSHIP_COMMITTEE_PLENARY, "乡镇党委第一次全体会议选举书记、副书记"),
         (DISCIPLINE_PLENARY, "乡镇纪委第一次全体会议选举书记"),
+        (COUNTY_DELEGATES, "乡镇党代会选举出席县党代会代表"),
         (VILLAGE_SUPERVISION, "村务监督委员会推选"),
     ]
     SETUP, REGISTRATION, NOMINATION, CANDIDATES, VOTING, COUNTED, SUBMITTED = (

@@ -112,6 +112,11 @@ def test_the_congress_elects_its_committees(world, approved, client_for):  # noq
 
     texts = {}
     for name, (_, make) in documents.DOCUMENTS.items():
+        if "county" in name:
+            # this congress elects no delegates to the county congress: nothing to print
+            with pytest.raises(documents.DocumentError, match="尚未建立"):
+                make(congress)
+            continue
         content = make(congress)
         assert content[:2] in (b"%P", b"PK"), name
         if os.environ.get("HUANJIE_SHOTS"):
@@ -151,3 +156,103 @@ def test_the_congress_elects_its_committees(world, approved, client_for):  # noq
                     reverse("elections:ballots", args=[e.pk]), reverse("elections:counting", args=[first.pk]),
                     reverse("elections:result", args=[first.pk])):
             assert c.get(url).status_code == 200, url
+
+
+def test_county_delegates_elected_at_the_congress(world, approved, client_for):  # noqa: F811
+    """Seed 002 三 (选好出席县级党代会的代表): where the campaign requires it, the congress elects
+    the township's delegates to the county congress — a further election on the machinery (R63
+    margin, the congress's headcount, R58 threshold)."""
+    import datetime as dt
+    import io
+
+    from pypdf import PdfReader
+
+    from huanjie.congress import documents
+    from huanjie.elections.models import Election
+
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    walk_unit_two(world, approved)
+    decisions = services.review_credentials(t, approved, today)
+    with pytest.raises(services.CongressError, match="不需要选举出席县党代会代表"):
+        services.set_up_county_delegates(t, approved, today)
+    for bad in (None, -1, 301):
+        with pytest.raises(services.CongressInvalid) as exc:
+            services.set_county_delegate_seats(t, approved, bad)
+        assert "出席县党代会代表名额" in exc.value.errors["county_delegate_seats"]
+    with pytest.raises(services.CongressError):
+        services.set_county_delegate_seats(world.users["observer"], approved, 2)
+    services.set_county_delegate_seats(t, approved, 2)
+    with pytest.raises(services.CongressError, match="大会选举（党委委员、纪委委员）尚未建立"):
+        services.set_up_county_delegates(t, approved, today)
+    services.set_up_elections(t, approved, today)
+    congress = Congress.objects.get(pk=approved.pk)
+    with pytest.raises(services.CongressInvalid, match="应在大会选举日"):
+        services.set_up_county_delegates(t, congress, today - dt.timedelta(days=1))
+    e = services.set_up_county_delegates(t, congress, today).county_delegates_election
+    assert e.kind == Election.COUNTY_DELEGATES and e.organization == world.township_a and e.posts.get().seats == 2
+    assert "出席安平县党代会代表" in e.title
+    with pytest.raises(services.CongressError, match="已经建立"):
+        services.set_up_county_delegates(t, congress, today)
+    with pytest.raises(services.CongressInvalid):
+        services.set_county_delegate_seats(t, congress, 3)
+    pool = [m.person for u in congress.units.all() for m in services.unit_members(u)]
+    for p in pool[:2]:
+        services.add_body_candidate(t, congress, "county", p)
+    with pytest.raises(services.CongressError, match="已是出席县党代会代表候选人"):
+        services.add_body_candidate(t, congress, "county", pool[0])
+    check = services.body_candidate_check(congress, "county")
+    assert (check["have"], check["need"], check["ok"]) == (2, 3, False)
+    assert any("至少需3人" in b for b in services.congress_ballot_blockers(e))
+    services.add_body_candidate(t, congress, "county", pool[2])
+    services.record_preparatory(t, congress, held_on=today, agenda="选举", presidium="王一", secretary_general="张三")
+    services.add_scrutineer(t, congress, decisions[0], chief=True)
+    services.record_headcount(t, congress, 3)
+    congress.refresh_from_db()
+    assert services.congress_ballot_blockers(e) == []
+    names = [p.name for p in pool[:3]]
+    # more than half of the 3 delegates present → 2 votes
+    assert count(t, e, [("delegate", n, v) for n, v in zip(names, (3, 2, 1), strict=True)], 3) == sorted(names[:2])
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(documents.result_report_pdf(congress, "county")))
+                   .pages).replace(" ", "").replace("\n", "")
+    assert "中国共产党清溪镇第三次代表大会出席安平县党代会代表选举结果报告单" in text
+    body = client_for("county").get(reverse_detail(congress)).content.decode()
+    assert 'id="county-delegates"' in body and "出席县党代会代表名额 2 名" in body
+
+
+def reverse_detail(congress):
+    from django.urls import reverse
+
+    return reverse("congress:detail", args=[congress.pk])
+
+
+def test_county_delegates_section_by_role(world, approved, client_for):  # noqa: F811
+    from huanjie.congress import documents
+
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    walk_unit_two(world, approved)
+    services.review_credentials(t, approved, today)
+    services.set_up_elections(t, approved, today)
+    url = reverse_detail(approved)
+    post = url + "do/"
+    form = {"action": "county_seats", "county_delegate_seats": "2"}
+    assert client_for("observer").post(post, form).status_code == 403
+    assert client_for("village_a1").post(post, form).status_code == 403
+    assert client_for("township_b").post(post, form).status_code == 404
+    seen = client_for("observer").get(url).content.decode()
+    assert 'id="county-delegates"' in seen and 'id="county-seats-form"' not in seen
+    c = client_for("township_a")
+    r = c.post(post, form | {"county_delegate_seats": "两"}, follow=True)
+    assert "出席县党代会代表名额应为0到300的整数" in r.content.decode()
+    r = c.post(post, form, follow=True)
+    assert "出席县党代会代表名额 2 名" in r.content.decode() and 'id="county-set-up-form"' in r.content.decode()
+    r = c.post(post, {"action": "county_set_up", "election_date": today.isoformat()}, follow=True)
+    assert "出席县党代会代表的选举已建立" in r.content.decode()
+    congress = Congress.objects.get(pk=approved.pk)
+    person = services.unit_members(congress.units.get(number=2))[5].person
+    r = c.post(post, {"action": "body_candidate", "body": "county", "person": person.pk}, follow=True)
+    body = r.content.decode()
+    assert f"已增加候选人{person.name}" in body and "至少需3人" in body
+    formal = documents.ballots_pdf(congress, "county", "formal")
+    assert formal[:4] == b"%PDF"

@@ -367,6 +367,7 @@ def archive_zip(election: Election, today: dt.date | None = None) -> bytes:
         whole=[0, 2, 3],  # 序号, the file name and the date never break inside
         landscape=True,
         signature_lines=["立卷人", "检查人"],
+        fit_page=True,  # one sheet with its signatures where the entries allow (a 村's usual 16–21)
     )
     index_xlsx = workbook_bytes([SheetSpec("卷内目录", title, INDEX_COLUMNS, rows)])
     buf = io.BytesIO()

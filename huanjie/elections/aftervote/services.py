@@ -43,7 +43,8 @@ HANDOVER_ROLES = {VILLAGE, TOWNSHIP}
 # Township congress delegates are elected by the township, not the village: not a village row.
 # the congress's elections are the township's, not a village's: not on the villages' dashboards
 DASHBOARD_EXCLUDED_KINDS = (Election.CONGRESS_DELEGATES, Election.TOWNSHIP_COMMITTEE, Election.DISCIPLINE_COMMISSION,
-                            Election.TOWNSHIP_COMMITTEE_PLENARY, Election.DISCIPLINE_PLENARY)
+                            Election.TOWNSHIP_COMMITTEE_PLENARY, Election.DISCIPLINE_PLENARY,
+                            Election.COUNTY_DELEGATES)
 # Kinds that count against 应到会人数 (R51–R52) rather than registered voters.
 ATTENDANCE_KINDS = (Election.PARTY_BRANCH, Election.PARTY_PLENARY)
 DASHBOARD_KINDS = [(k, label) for k, label in Election.KIND_CHOICES if k not in DASHBOARD_EXCLUDED_KINDS]
