@@ -261,6 +261,8 @@ def _grid_table(
     repeat: int = 1,
     weights: Sequence[float] | None = None,
     whole: Sequence[int] = (),
+    col_widths: Sequence[float] | None = None,
+    vpad: tuple[float, float] = (3, 4),
 ) -> Flowable:
     ncol = len(columns)
     for h in columns:
@@ -277,6 +279,8 @@ def _grid_table(
         widths = _fit_widths(_natural_widths(cols, grid, font_size, pad), avail, font_size * 2 + 2 * pad)
     if whole and repeat <= 1:
         widths = _keep_whole(widths, whole, grid, avail, font_size, pad)
+    if col_widths is not None:  # a part of a table, aligned with the whole's columns
+        widths = list(col_widths)
     head_style = _style("th", BOLD, font_size, alignment=TA_CENTER)
     cell_style = _style("td", REGULAR, font_size, alignment=TA_LEFT)
     data: list[list[object]] = [[Paragraph(_esc(h), head_style) for h in cols]]
@@ -298,8 +302,8 @@ def _grid_table(
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, BLACK),
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), vpad[0]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), vpad[1]),
     ]
     for k in range(1, max(repeat, 1)):
         cmds.append(("LINEBEFORE", (k * ncol, 0), (k * ncol, -1), 1.6, BLACK))
@@ -644,6 +648,7 @@ def table_pdf(
     font_size: float | None = None,
     on_missing: str | None = None,
     whole: Sequence[int] = (),
+    fit_page: bool = False,
 ) -> bytes:
     """A long table whose header row repeats on every page (资格联审表, 计票单, 汇总表).
 
@@ -654,18 +659,68 @@ def table_pdf(
     ``footer_lines`` are notes after the table; ``signature_lines`` are labels (e.g. one per
     department: "县委组织部审查人") each followed by a line to sign on and "年 月 日".
     ``font_size`` None = 12 pt if the columns fit, else 10.5 pt.
+
+    ``fit_page``: a one-page form (the archive's 卷内目录) shrinks its table, down to
+    :data:`FIT_MIN_SIZE`, to stay on one A4 page with its notes and signatures; when it cannot,
+    the signatures go onto the last page together with the table's last rows (a page of nothing
+    but signature lines reads as a form detached from its content).
     """
-    guard = GlyphGuard(on_missing)
-    buf = io.BytesIO()
-    pagesize = landscape_of(A4) if landscape else A4
-    doc = _Doc(buf, pagesize=pagesize, margins=TABLE_MARGINS, title=title)
-    avail = doc.width
     if font_size is None:
+        avail = (landscape_of(A4) if landscape else A4)[0] - TABLE_MARGINS.left - TABLE_MARGINS.right
         norm = [
             [("" if v is None else str(v)) for v in r] + [""] * (len(columns) - len(r)) for r in rows[:2000]
         ]
         natural = sum(_natural_widths(columns, norm, TABLE_SIZE, 4.0))
         font_size = TABLE_SIZE if natural <= avail * 1.15 else TABLE_SIZE_SMALL
+    args = dict(landscape=landscape, subtitle=subtitle, footer_lines=footer_lines,
+                signature_lines=signature_lines, widths=widths, on_missing=on_missing, whole=whole)
+    data, pages = _table_pdf(title, columns, rows, font_size=font_size, **args)
+    if not fit_page or pages == 1:
+        return data
+    # Smaller type first, then closer rows: the first that fits one page.
+    sizes = [font_size - 0.5 * k for k in range(1, int((font_size - FIT_MIN_SIZE) / 0.5) + 1)]
+    for size, vpad in [(x, (3, 4)) for x in sizes] + [(x, TIGHT_VPAD) for x in [font_size, *sizes]]:
+        smaller, n = _table_pdf(title, columns, rows, font_size=size, vpad=vpad, **args)
+        if n == 1:
+            return smaller
+    if signature_lines and len(rows) > KEEP_WITH_SIGNATURES:
+        # Only when the signatures would start a page of their own: on the table's last page they
+        # already stand under its last rows, and a second header there would read as a new table.
+        _bare, table_pages = _table_pdf(title, columns, rows, font_size=font_size,
+                                        **{**args, "signature_lines": None, "footer_lines": None})
+        if pages > table_pages:
+            data, _ = _table_pdf(title, columns, rows, font_size=font_size, keep_last=KEEP_WITH_SIGNATURES, **args)
+    return data
+
+
+FIT_MIN_SIZE = 9.0  # below this a printed form is hard to read and to fill in by hand
+TIGHT_VPAD = (1.5, 2.0)  # a fitted form's row padding (top, bottom), from (3, 4)
+KEEP_WITH_SIGNATURES = 2  # rows carried onto the signatures' page when the table does not fit one
+
+
+def _table_pdf(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    landscape: bool,
+    subtitle: str | None,
+    footer_lines: Sequence[str] | None,
+    signature_lines: Sequence[str] | None,
+    widths: Sequence[float] | None,
+    font_size: float,
+    on_missing: str | None,
+    whole: Sequence[int],
+    keep_last: int = 0,
+    vpad: tuple[float, float] = (3, 4),
+) -> tuple[bytes, int]:
+    """The table document and its number of pages; ``keep_last`` rows are set as a table of their
+    own (with the header) kept together with the notes and signatures."""
+    guard = GlyphGuard(on_missing)
+    buf = io.BytesIO()
+    pagesize = landscape_of(A4) if landscape else A4
+    doc = _Doc(buf, pagesize=pagesize, margins=TABLE_MARGINS, title=title)
+    avail = doc.width
     if whole:
         # Columns that must not break inside get their width by a smaller font, never by a break
         # (thirteen departments' "不通过" beside an 18-digit ID number), down to 7.5 pt.
@@ -686,21 +741,36 @@ def table_pdf(
                 _style("sub", REGULAR, TABLE_SIZE, alignment=TA_CENTER, spaceAfter=6),
             )
         )
-    story.append(
-        _grid_table(
-            columns, rows, avail=avail, guard=guard, where="", font_size=font_size, weights=widths, whole=whole
+
+    def grid_of(part):
+        # Both parts are laid out from all the rows, so their columns line up.
+        table = _grid_table(columns, rows, avail=avail, guard=guard, where="", font_size=font_size,
+                            weights=widths, whole=whole, vpad=vpad)
+        return _grid_table(columns, part, avail=avail, guard=guard, where="", font_size=font_size,
+                           weights=widths, whole=whole, col_widths=table.widths, vpad=vpad)
+
+    tail: list = []
+    if keep_last:
+        story.append(grid_of(rows[:-keep_last]))
+        tail.append(grid_of(rows[-keep_last:]))
+    else:
+        story.append(
+            _grid_table(
+                columns, rows, avail=avail, guard=guard, where="", font_size=font_size, weights=widths, whole=whole,
+                vpad=vpad,
+            )
         )
-    )
     note = _style("note", REGULAR, TABLE_SIZE, TABLE_SIZE * 1.6, spaceBefore=2)
     if footer_lines:
-        story.append(Spacer(1, 6))
-        story.extend(Paragraph(_esc(guard.check(s, "表注")), note) for s in footer_lines)
+        tail.append(Spacer(1, 6))
+        tail.extend(Paragraph(_esc(guard.check(s, "表注")), note) for s in footer_lines)
     if signature_lines:
-        story.append(Spacer(1, 10))
-        story.append(KeepTogether([_signature_table(signature_lines, avail, guard)]))
+        tail.append(Spacer(1, 10))
+        tail.append(KeepTogether([_signature_table(signature_lines, avail, guard)]))
+    story.extend([KeepTogether(tail)] if keep_last else tail)
     guard.finish()
     _build(doc, story)
-    return buf.getvalue()
+    return buf.getvalue(), doc.page
 
 
 # ---------------------------------------------------------------- cards (选民证)

@@ -383,3 +383,37 @@ def test_no_line_opens_with_a_full_width_comma_in_a_single_fragment_paragraph():
     lines = ["".join(words) for _, words in p.blPara.lines]
     assert len(lines) == 2 and "".join(lines) == text
     assert not any(line[0] in "，；：！？" for line in lines)
+
+
+def _index_rows(n: int) -> list[list[str]]:
+    return [[str(i), f"东山村第{i}号文件", f"{i:02d}_计票单_第1轮_第二投票站.pdf", "2026-11-21", "1", ""]
+            for i in range(1, n + 1)]
+
+
+def _index_pdf(rows, **kw) -> bytes:
+    return table_pdf(
+        "东山村第十二届村民委员会选举档案卷内目录", ["序号", "文件名称", "文件", "日期", "页数", "备注"], rows,
+        subtitle="立卷单位：东山村村民选举委员会", widths=[0.6, 4, 4, 1.4, 0.8, 2], whole=[0, 2, 3],
+        landscape=True, signature_lines=["立卷人", "检查人"], **kw,
+    )
+
+
+def test_an_index_of_eighteen_files_fits_one_page_with_its_signatures():
+    """A walk found the archive's 卷内目录 of 16–18 entries pushing its 立卷人/检查人 lines onto a page
+    of their own: with ``fit_page`` the table shrinks (not below 9 pt) to fit one A4 page."""
+    r = reader(_index_pdf(_index_rows(18), fit_page=True))
+    assert len(r.pages) == 1
+    text = flat(r.pages[0].extract_text())
+    assert "18_计票单" in text and "立卷人：" in text and "检查人：" in text
+
+
+def test_a_long_index_keeps_its_signatures_with_its_last_rows():
+    """When the table cannot fit one page, the signatures are never alone on the last page: they
+    go there with the table's last rows (under the repeated header)."""
+    for n in range(19, 40):
+        r = reader(_index_pdf(_index_rows(n), fit_page=True))
+        last = flat(r.pages[-1].extract_text())
+        assert "检查人：" in last, n
+        assert f"{n}_计票单" in last, n  # never a page of signature lines alone
+        assert "文件名称" in last, n  # the header repeats above the rows carried over
+        assert last.count("文件名称") == 1, n  # one table per page, never a second header under rows

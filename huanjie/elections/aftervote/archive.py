@@ -20,6 +20,7 @@ from huanjie.documents.render.fonts import MissingGlyphError
 from huanjie.documents.render.pdf import table_pdf
 from huanjie.elections import kinds
 from huanjie.elections.aftervote import documents as result_documents
+from huanjie.elections.aftervote import services as aftervote_services
 from huanjie.elections.models import Election, VoterRegistration
 from huanjie.elections.nomination.models import Candidate
 from huanjie.elections.registration import documents
@@ -125,6 +126,7 @@ def data_workbook(election: Election) -> bytes:
                         f.output.get("threshold"),
                     ]
                 )
+    yijiantiao = aftervote_services.yijiantiao_of(election)
     elected = [
         [
             m.post.name,
@@ -134,7 +136,7 @@ def data_workbook(election: Election) -> bytes:
             m.get_status_display(),
             m.void_reason,
             m.assigned_post,
-            "是" if m.is_party_secretary else "",
+            "是" if m.pk == yijiantiao else "",
         ]
         for m in ElectedMember.objects.filter(election=election).select_related("post", "person")
     ]
@@ -365,6 +367,7 @@ def archive_zip(election: Election, today: dt.date | None = None) -> bytes:
         whole=[0, 2, 3],  # 序号, the file name and the date never break inside
         landscape=True,
         signature_lines=["立卷人", "检查人"],
+        fit_page=True,  # one sheet with its signatures where the entries allow (a 村's usual 16–21)
     )
     index_xlsx = workbook_bytes([SheetSpec("卷内目录", title, INDEX_COLUMNS, rows)])
     buf = io.BytesIO()

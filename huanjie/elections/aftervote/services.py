@@ -240,6 +240,17 @@ def computed_party_secretary(election: Election, members=None):
                  and m.person_id == person), None)
 
 
+def yijiantiao_of(election: Election) -> int | None:
+    """The id of the elected member who is 一肩挑: from the two results where the party plenary's is
+    in the system, else the office's mark (pages and the archive show this, not the stored mark,
+    which may predate the party's result)."""
+    members = list(ElectedMember.objects.filter(election=election, status=ElectedMember.ELECTED).select_related("post"))
+    computed = computed_party_secretary(election, members)
+    if computed is not NO_PARTY_RESULT:
+        return computed
+    return next((m.pk for m in members if m.is_party_secretary), None)
+
+
 @transaction.atomic
 def assign_posts(actor, election: Election, assignments: dict, party_secretary=None,
                  extra_posts: dict | None = None) -> list[ElectedMember]:
@@ -727,4 +738,5 @@ __all__ = [
     "turnout_chart",
     "unlock",
     "village_rows",
+    "yijiantiao_of",
 ]

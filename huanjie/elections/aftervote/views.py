@@ -132,6 +132,7 @@ def _result_context(request, election: Election) -> dict:
         "registered": registered,
         "turnout": aftervote.percent(figures[0].returned, registered) if figures else None,
         "members": aftervote.elected_summary(election),
+        "yijiantiao": aftervote.yijiantiao_of(election),
         "blockers": aftervote.result_blockers(election),
         "submission": submission,
         "locked": bool(submission and submission.locked),

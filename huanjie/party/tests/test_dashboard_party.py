@@ -201,3 +201,24 @@ def test_party_certificates_name_the_electing_meeting(world):
     assert "经中共东山村支部党员代表大会选举" in text(pe.election)
     # the villagers' committee keeps its wording
     assert "经东山村第十二届村民委员会选举，当选为村民委员会主任" in text(village)
+
+
+def test_result_page_and_archive_show_the_computed_yijiantiao(world, client_for):
+    """The result page and the archive's data workbook read 一肩挑 from the two results, not a mark
+    stored before the party's result came in."""
+    from huanjie.elections.aftervote import archive
+
+    pe, village, director, secretary = _two_results(world, secretary_is_director=False)
+    ElectedMember.objects.filter(pk=director.pk).update(is_party_secretary=True)  # the old hand mark
+    assert aftervote.yijiantiao_of(village) is None
+    page = client_for("township_a").get(f"/elections/{village.pk}/results/").content.decode()
+    row = page.split(director.name)[1].split("</tr>")[0]
+    assert "是" not in row
+    wb = load_workbook(io.BytesIO(archive.data_workbook(village)))
+    cells = [row for ws in wb.worksheets for row in ws.iter_rows(values_only=True) if director.name in row]
+    assert cells and all("是" not in row for row in cells)
+    director.person, director.name = secretary, secretary.name
+    director.save()
+    assert aftervote.yijiantiao_of(village) == director.pk
+    page = client_for("township_a").get(f"/elections/{village.pk}/results/").content.decode()
+    assert "<td>是</td>" in page.split(director.name)[1].split("</tr>")[0]
