@@ -75,6 +75,8 @@ def play_congress(campaign: Campaign, villages: list[Region]):
     _check(services.approve_size, county_user, congress, "安组〔2026〕41号", D(2026, 11, 5))
     _check(services.record_request, township_user, congress, "清委〔2026〕28号", D(2026, 11, 6))
     _check(services.record_approval, county_user, congress, "安委〔2026〕63号", D(2026, 11, 8))
+    # the previous congress: 28 delegates from 34 candidates (21.43 %); each unit keeps that share
+    _check(services.set_previous_margin, township_user, congress, 28, 34)
     for i, step in enumerate((1, 2, 3, 4, 5, 7, 8, 10, 11, 12, 13, 14)):
         _check(services.record_step, township_user, congress, step, D(2026, 10, 20) + dt.timedelta(days=i))
     _delegates(township_user, congress)

@@ -44,6 +44,10 @@ def test_a_unit_re_elected_and_the_congress_elected_its_committees(demo):
     assert ElectedMember.objects.filter(election=congress.committee_election).count() == 9
     assert ElectedMember.objects.filter(election=congress.discipline_election).count() == 5
     assert ElectedMember.objects.filter(election=congress.county_delegates_election).count() == 3
+    assert (congress.previous_delegates, congress.previous_candidates) == (28, 34)
+    for de in DelegateElection.objects.filter(unit__congress=congress):
+        check = services.candidate_check(de)
+        assert check["ok"] and check["previous"].ok, check["text"]
     assert ElectedMember.objects.get(election=congress.discipline_plenary).post.code == "discipline_secretary"
     assert congress.result_approval_number == "安委〔2026〕81号"
     for name, (_, make) in documents.DOCUMENTS.items():
