@@ -1232,7 +1232,9 @@ class TimelineRow:
 
 def _facts(congress: Congress) -> dict[int, dt.date | None]:
     """Steps whose date is a fact recorded elsewhere: the system knows when they were done."""
-    des = list(DelegateElection.objects.filter(unit__congress=congress).select_related("election"))
+    # each unit's first election (a by-election replacing one delegate is not a unit's election step)
+    des = list(DelegateElection.objects.filter(unit__congress=congress, replaces__isnull=True)
+               .select_related("election"))
     all_units = congress.units.count()
 
     def when_all(values):
@@ -1258,6 +1260,7 @@ def _facts(congress: Congress) -> dict[int, dt.date | None]:
         24: first_credentials,
         45: congress.prep_held_on,
         52: counted_on(congress.discipline_election) and counted_on(congress.committee_election),
+        53: counted_on(congress.county_delegates_election),
         56: counted_on(congress.committee_plenary),
         57: counted_on(congress.discipline_plenary),
         58: congress.result_approval_date,

@@ -216,6 +216,8 @@ def test_county_delegates_elected_at_the_congress(world, approved, client_for): 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(documents.result_report_pdf(congress, "county")))
                    .pages).replace(" ", "").replace("\n", "")
     assert "中国共产党清溪镇第三次代表大会出席安平县党代会代表选举结果报告单" in text
+    # seed 003 篇7 step 53 (大会选举产生出席县党代表大会代表) is done on the day it was counted
+    assert next(r for r in services.timeline(congress) if r.step.number == 53).done_on == today
     body = client_for("county").get(reverse_detail(congress)).content.decode()
     assert 'id="county-delegates"' in body and "出席县党代会代表名额 2 名" in body
 
