@@ -58,10 +58,49 @@ def _vote_inputs(rnd):
     return vote_inputs(rnd)
 
 
+def _meeting_calendar(label: str, rule: str):
+    def steps(election, day, records):
+        from huanjie.rules.party import meeting_calendar
+
+        return meeting_calendar(day, label, rule) if day else ()
+
+    return steps
+
+
+# What the office does in each stage when no dated step is due (to-do wording; the village's
+# default speaks of a voter list and nominations, which a congress election has not).
+_UNIT_WORK = {
+    Election.SETUP: "确定代表候选人，报乡镇党委审批",
+    Election.REGISTRATION: "确定代表候选人，报乡镇党委审批",
+    Election.NOMINATION: "确定代表候选人，报乡镇党委审批",
+    Election.CANDIDATES: "党员签到，召开党员大会选举代表",
+    Election.VOTING: "录入计票单，计算选举结果",
+    Election.COUNTED: "核对代表选举结果并报乡镇党委",
+}
+_CONGRESS_WORK = {
+    Election.SETUP: "候选人名单报县委审批",
+    Election.REGISTRATION: "候选人名单报县委审批",
+    Election.NOMINATION: "候选人名单报县委审批",
+    Election.CANDIDATES: "清点人数，发放选票",
+    Election.VOTING: "录入计票单，计算选举结果",
+    Election.COUNTED: "核对选举结果，报县委审批",
+}
+
+
+_MEETINGS = {
+    "township_party_committee": "党代会选举新一届党委委员",
+    "township_discipline_commission": "党代会选举新一届纪委委员",
+    "township_committee_plenary": "党委第一次全体会议选举书记、副书记",
+    "township_discipline_plenary": "纪委第一次全体会议选举书记",
+    "township_county_delegates": "党代会选举出席县党代会代表",
+}
+
+
 def register_kinds() -> None:
     kinds.register(Election.CONGRESS_DELEGATES, kinds.KindHooks(
         posts={"delegate": ("代表", 3)}, title=_title, wording=_wording, ballot_blockers=_ballot_blockers,
         voting_blockers=_voting_blockers, vote_inputs=_vote_inputs, village_readiness=False, village_team=False,
+        calendar_steps=_meeting_calendar("召开党员大会选举出席乡镇党代会代表", "R64"), stage_work=_UNIT_WORK,
     ))
 
 
@@ -170,4 +209,6 @@ def register_congress_kinds() -> None:
             ballot_blockers=_congress_ballot_blockers, vote_inputs=_congress_vote_inputs,
             village_readiness=False, organization_level="township",
             engine_kind="party_plenary" if "plenary" in kind else "township_congress_delegates",
+            calendar_steps=_meeting_calendar(_MEETINGS[kind], "R61" if "plenary" in kind else "R62"),
+            stage_work=_CONGRESS_WORK,
         ))

@@ -360,6 +360,15 @@ def plenary_calendar(assembly_date: date, *, held_on: date | None = None) -> tup
     )
 
 
+def meeting_calendar(day: date, label: str, rule: str) -> tuple[CalendarStep, ...]:
+    """A congress election's own dated step: the meeting that votes, on its day (a unit's members'
+    assembly electing delegates, R64; the congress or a first plenary, R61–R62). Its preparation
+    (candidate lists, approvals, credentials) is the congress's timeline of seed 003 篇7, so it is
+    owed there once; the villagers' committee's steps (voter list, 正式候选人 by nomination votes,
+    handover) are not a party election's."""
+    return (CalendarStep("election_day", label, rule, on_date=day),)
+
+
 # --------------------------------------------------------------------------------------------
 # R65 credentials
 

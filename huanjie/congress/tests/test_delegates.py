@@ -296,3 +296,16 @@ def test_previous_margin_form_by_role(world, approved, client_for):
     r = c.post(post, form, follow=True)
     assert "已登记上次代表差额比例" in r.content.decode() and "25.00%（30/120）" in r.content.decode()
     assert "25.00%（30/120）" in client_for("county").get(reverse("congress:detail", args=[approved.pk])).content.decode()
+
+
+def test_a_units_delegate_election_owes_no_villagers_committee_step(world, approved):
+    """A unit's delegate election has no voter list, no 正式候选人 list by nomination votes and no
+    handover: the township's 工作台 listed those village steps as overdue for every unit."""
+    from huanjie.elections import todos
+
+    unit = approved.units.get(number=2)
+    de = services.create_delegate_election(world.users["township_a"], unit, timezone.localdate() + dt.timedelta(days=5))
+    keys = [s.key for s in elections.calendar_steps(de.election)]
+    assert keys == ["election_day"]
+    owed = [t.text for t in todos.election_todos(de.election, today=de.election.election_date)]
+    assert not [t for t in owed if "选民名单" in t or "正式候选人" in t or "移交" in t], owed
