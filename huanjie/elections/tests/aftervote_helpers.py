@@ -65,9 +65,12 @@ def make_election(world, village=None, *, day: dt.date = ELECTION_DAY, voters: i
             election=election, code=code, name=POST_LABELS[code], seats=seats, rank=POST_RANK[code]
         )
     # ID numbers must be unique: the birth date carries the village, the sequence the gender (R67).
+    # The village's slot is its key modulo 30 (a test's villages have consecutive keys): PostgreSQL
+    # does not reset its sequences between tests, so the key itself grew into minors' birth dates
+    # and past the calendar's end.
     for i in range(voters):
         gender = "F" if i % 2 else "M"
-        birth = dt.date(1950, 1, 1) + dt.timedelta(days=village.pk * 400 + i)
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=(village.pk % 30) * 400 + i)
         p = make_person(
             f"选民{village.code[-3:]}{i:03d}",
             gender,
@@ -126,7 +129,7 @@ def count_round(
                 person = Person.objects.filter(name=name, hukou_village=village).first()
                 if person is None:
                     seq += 2
-                    birth = dt.date(1970, 1, 1) + dt.timedelta(days=village.pk * 400)
+                    birth = dt.date(1970, 1, 1) + dt.timedelta(days=(village.pk % 30) * 400)
                     person = make_person(name, gender, birth, village, seq + (gender == "M"))
                 people[name] = person
             if with_candidates and number == 1:
