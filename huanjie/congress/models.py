@@ -14,6 +14,7 @@ from django.db import models
 from huanjie.campaigns.models import Campaign
 from huanjie.party.models import Branch
 from huanjie.people.models import Region
+from huanjie.rules.congress import CATEGORIES
 
 
 class Congress(models.Model):
@@ -247,3 +248,17 @@ class CongressStep(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.congress.township.code
+
+
+class CandidateCategory(models.Model):
+    """A delegate candidate's category for the structure targets (seeds 002/003: 领导干部, 专业技术
+    人员, 先进模范人物, 生产一线党员, 其他), recorded when the candidate is added and editable by the
+    township until the unit's list is approved."""
+
+    candidate = models.OneToOneField("elections.Candidate", on_delete=models.CASCADE,
+                                     related_name="delegate_category")
+    category = models.CharField("代表候选人类别", max_length=20, choices=list(CATEGORIES.items()))
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.candidate.election.organization.code

@@ -23,6 +23,7 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.campaigns.models import Campaign
 from huanjie.congress.models import (
+    CandidateCategory,
     Congress,
     CongressStep,
     CredentialDecision,
@@ -573,8 +574,9 @@ def candidate_check(de: DelegateElection) -> dict:
 
 
 @transaction.atomic
-def add_candidate(actor, de: DelegateElection, person) -> object:
-    """A delegate candidate: a member of one of the unit's organisations with the right to stand (R49)."""
+def add_candidate(actor, de: DelegateElection, person, *, category: str) -> object:
+    """A delegate candidate: a member of one of the unit's organisations with the right to stand (R49),
+    with the category the structure targets count (seeds 002/003)."""
     from huanjie.elections.models import Candidate
     from huanjie.party.services import vote_of
 
@@ -582,6 +584,7 @@ def add_candidate(actor, de: DelegateElection, person) -> object:
     _require(actor, OFFICES, "提出代表候选人", e.organization.code)
     if de.approved:
         raise CongressError("乡镇党委已审批代表候选人名单，不能再增加。")
+    category = _category(category, person.name)
     member = next((m for m in unit_members(de.unit) if m.person_id == person.pk), None)
     if member is None:
         raise CongressError(f"{person.name}不在选举单位“{de.unit.name}”的党员名册中。")
@@ -593,8 +596,42 @@ def add_candidate(actor, de: DelegateElection, person) -> object:
         raise CongressError(f"{person.name}已是代表候选人。")
     cand = Candidate.objects.create(election=e, post=post, person=person,
                                     list_order=Candidate.objects.filter(election=e).count() + 1)
-    audit.record(actor, "congress.delegate_candidate_add", cand, object_repr=f"{e.title}代表候选人：{person.name}")
+    CandidateCategory.objects.create(candidate=cand, category=category)
+    audit.record(actor, "congress.delegate_candidate_add", cand, object_repr=f"{e.title}代表候选人：{person.name}",
+                 changes={"category": [None, category]})
     return cand
+
+
+def _category(category, who: str) -> str:
+    from huanjie.rules.congress import CATEGORIES
+
+    category = (category or "").strip() if isinstance(category, str) else ""
+    if not category:
+        raise CongressInvalid({"category": f"{who}：请选择代表候选人类别"})
+    if category not in CATEGORIES:
+        raise CongressInvalid({"category": f"{who}：代表候选人类别“{category[:20]}”不在可选范围内"})
+    return category
+
+
+@transaction.atomic
+def set_candidate_category(actor, de: DelegateElection, candidate, category: str) -> CandidateCategory:
+    """The township office corrects a candidate's category until it approves the unit's list (then
+    the list, and the structure figures reported with it, are fixed)."""
+    e = de.election
+    _require(actor, OFFICES, "修改代表候选人类别", e.organization.code)
+    if getattr(actor, "role", None) != TOWNSHIP:
+        raise CongressError("代表候选人类别由乡镇党委修改。")
+    if candidate.election_id != e.pk:
+        raise CongressError("该候选人不属于本选举单位的代表选举。")
+    if de.approved:
+        raise CongressError(f"乡镇党委已审批代表候选人名单，不能再修改{candidate.person.name}的类别。")
+    category = _category(category, candidate.person.name)
+    row = CandidateCategory.objects.filter(candidate=candidate).first()
+    before = row.category if row else None
+    row, _ = CandidateCategory.objects.update_or_create(candidate=candidate, defaults={"category": category})
+    audit.record(actor, "congress.delegate_candidate_category", row,
+                 object_repr=f"{e.title}代表候选人：{candidate.person.name}", changes={"category": [before, category]})
+    return row
 
 
 @transaction.atomic
@@ -1309,24 +1346,52 @@ def record_step(actor, congress: Congress, number: int | None, done_on: dt.date 
 
 
 def structure(congress: Congress) -> dict:
-    """Seed 002's structure targets on the units' candidates and on the elected delegates, against
-    the members of all units (the engine's ``delegate_structure``)."""
+    """Seeds 002/003's structure targets on the units' candidates and on the elected delegates, against
+    the members of all units (the engine's ``delegate_structure``); a delegate's category is the one
+    recorded for them as a candidate."""
     from huanjie.elections.models import Candidate, ElectedMember
-    from huanjie.rules.congress import DelegateFacts, delegate_structure
 
-    def facts(p):
-        return DelegateFacts(p.gender, p.birth_date, p.ethnicity, p.education)
-
-    members = [facts(m.person) for u in congress.units.all() for m in unit_members(u)]
-    elections_ = DelegateElection.objects.filter(unit__congress=congress).values_list("election_id", flat=True)
-    cands = [facts(c.person) for c in Candidate.objects.filter(election_id__in=elections_, status=Candidate.ACTIVE)
-             .select_related("person")]
+    elections_ = list(DelegateElection.objects.filter(unit__congress=congress).values_list("election_id", flat=True))
+    members = [_person_facts(m.person) for u in congress.units.all() for m in unit_members(u)]
+    category = _categories(elections_)
+    cands = [_person_facts(c.person, category.get((c.election_id, c.person_id)))
+             for c in Candidate.objects.filter(election_id__in=elections_, status=Candidate.ACTIVE).select_related("person")]
     # a delegate the unit replaced (R65) is no longer one; the by-election's winner counts instead
     replaced = DelegateElection.objects.filter(unit__congress=congress, replaces__isnull=False).values_list(
         "replaces_id", flat=True)
-    elected = [facts(m.person) for m in ElectedMember.objects.filter(
+    elected = [_person_facts(m.person, category.get((m.election_id, m.person_id))) for m in ElectedMember.objects.filter(
         election_id__in=elections_, status=ElectedMember.ELECTED, person__isnull=False)
         .exclude(pk__in=list(replaced)).select_related("person")]
-    return {"candidates": delegate_structure(cands, members, congress.convene_on),
-            "delegates": delegate_structure(elected, members, congress.convene_on),
+    return {"candidates": _structure(cands, members, congress),
+            "delegates": _structure(elected, members, congress),
             "counts": (len(cands), len(elected))}
+
+
+def unit_structure(de: DelegateElection) -> dict:
+    """The same targets on one unit's candidates, against the unit's members (shown on the unit's
+    page while the township reviews its list)."""
+    from huanjie.elections.models import Candidate
+
+    category = _categories([de.election_id])
+    cands = [_person_facts(c.person, category.get((c.election_id, c.person_id)))
+             for c in Candidate.objects.filter(election=de.election, status=Candidate.ACTIVE).select_related("person")]
+    members = [_person_facts(m.person) for m in unit_members(de.unit)]
+    return {"rows": _structure(cands, members, de.unit.congress), "count": len(cands),
+            "uncategorised": sum(1 for c in cands if c.category is None)}
+
+
+def _person_facts(p, category=None):
+    from huanjie.rules.congress import DelegateFacts
+
+    return DelegateFacts(p.gender, p.birth_date, p.ethnicity, p.education, category)
+
+
+def _categories(election_ids) -> dict:
+    return {(e, p): c for e, p, c in CandidateCategory.objects.filter(candidate__election_id__in=election_ids)
+            .values_list("candidate__election_id", "candidate__person_id", "category")}
+
+
+def _structure(people, members, congress: Congress):
+    from huanjie.rules.congress import delegate_structure
+
+    return delegate_structure(people, members, congress.convene_on)

@@ -21,6 +21,7 @@ from huanjie.elections.models import Candidate, ElectedMember
 from huanjie.elections.view_helpers import file_response, form_date
 from huanjie.party.models import Branch
 from huanjie.people.models import Person, Region
+from huanjie.rules.congress import CATEGORIES
 
 VIEWERS = (COUNTY, TOWNSHIP, "observer", "admin")
 OFFICES = (COUNTY, TOWNSHIP)
@@ -146,7 +147,8 @@ def _meeting_context(congress: Congress) -> dict:
         item = {"body": body, "label": label, "election": e, "plenary": p}
         if e is not None:
             item |= {"check": services.body_candidate_check(congress, body), "first": e.rounds.get(number=1),
-                     "candidates": Candidate.objects.filter(election=e).select_related("person").order_by("list_order"),
+                     "candidates": Candidate.objects.filter(election=e).select_related("person", "delegate_category")
+            .order_by("list_order"),
                      "elected": list(ElectedMember.objects.filter(election=e, status=ElectedMember.ELECTED))}
         if p is not None:
             item |= {"plenary_first": p.rounds.get(number=1),
@@ -340,10 +342,12 @@ def unit(request, pk):
         taken = set(Candidate.objects.filter(election=e).values_list("person_id", flat=True))
         ctx |= {
             "e": e, "first_round": e.rounds.get(number=1),
-            "candidates": Candidate.objects.filter(election=e).select_related("person").order_by("list_order"),
+            "candidates": Candidate.objects.filter(election=e).select_related("person", "delegate_category")
+            .order_by("list_order"),
             "check": services.candidate_check(de), "choices": [m for m in members if m.person_id not in taken],
             "meetings": de.meetings.all(), "meeting": de.meeting, "blockers": services.ballot_blockers(e),
             "elected": ElectedMember.objects.filter(election=e).select_related("post"),
+            "structure": services.unit_structure(de), "categories": CATEGORIES,
         }
     return render(request, "congress/unit.html", ctx)
 
@@ -364,8 +368,12 @@ def unit_post(request, pk):
                   else get_object_or_404(DelegateElection, unit=unit, replaces__isnull=True))
             if action == "candidate":
                 person = get_object_or_404(Person, pk=_int(data.get("person")))
-                services.add_candidate(user, de, person)
+                services.add_candidate(user, de, person, category=data.get("category", ""))
                 messages.success(request, f"已增加代表候选人{person.name}。")
+            elif action == "category":
+                cand = get_object_or_404(Candidate, election=de.election, pk=_int(data.get("candidate")))
+                services.set_candidate_category(user, de, cand, data.get("category", ""))
+                messages.success(request, f"已修改{cand.person.name}的代表候选人类别。")
             elif action == "approve":
                 services.approve_candidates(user, de, data.get("approval_number", ""),
                                             form_date(data.get("approval_date")))

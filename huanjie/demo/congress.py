@@ -106,6 +106,10 @@ def _contest(post_code, people, seats, present):
     return [(post_code, p.name, present - (1 if i < losers else 0) if i < seats else 1) for i, p in enumerate(people)]
 
 
+DEMO_CATEGORIES = ("cadre", "front_line", "cadre", "front_line", "professional", "model", "cadre", "front_line",
+                   "other", "front_line")
+
+
 def _delegates(clerk, congress):
     from huanjie.congress import services
 
@@ -115,8 +119,9 @@ def _delegates(clerk, congress):
         members = services.members_with_vote(unit, day)
         seats = de.election.posts.get().seats
         need = services.candidate_check(de)["need"]
-        for m in members[:need]:
-            _check(services.add_candidate, clerk, de, m.person)
+        for i, m in enumerate(members[:need]):
+            # a mix of the seeds' categories, so the cadres (≤ 50 %) and front-line (≥ 30 %) figures show
+            _check(services.add_candidate, clerk, de, m.person, category=DEMO_CATEGORIES[(i + n) % len(DEMO_CATEGORIES)])
         _check(services.approve_candidates, clerk, de, f"清委〔2026〕{40 + n}号", day - dt.timedelta(days=2))
         expected = len(members)
         if n == 0:

@@ -6,8 +6,13 @@ that can be checked from the register's facts, with the figures they are compute
 * delegates aged 40 or under (40岁以下 includes 40) at least 60 %;
 * junior-high education or more at least 80 %.
 
-The seed's shares of cadres (about 70 %), professionals and model workers need occupation facts the
-system does not hold and are not checked. The targets are policy (seed 002), not law.
+* leading cadres (领导干部: township and village cadres) at most 50 % and members working on the
+  front line of production (生产一线的党员: workers, farmers…) at least 30 %: seed 003 (二)(2)
+  代表构成的指导性比例 "乡干部和村干部占50%；生产一线的党员占30%" (seed 002 gives the cadres
+  "70%左右"; the stricter seed-003 value is the default). Each candidate's category is recorded
+  when the candidate is added (``CATEGORIES``); one without a category counts in neither numerator.
+
+The targets are policy (seeds 002/003), not law.
 """
 
 from __future__ import annotations
@@ -21,10 +26,18 @@ from .errors import EngineError
 from .policy import _level_at_least, education_level
 from .statistics import Percent, percent
 
-__all__ = ["STRUCTURE_TARGETS", "DelegateFacts", "MarginComparison", "StructureRow", "delegate_structure",
+__all__ = ["CATEGORIES", "STRUCTURE_TARGETS", "DelegateFacts", "MarginComparison", "StructureRow", "delegate_structure",
            "margin_not_below_previous"]
 
-STRUCTURE_TARGETS = {"young_age": 40, "young_percent": 60, "education_percent": 80}
+STRUCTURE_TARGETS = {"young_age": 40, "young_percent": 60, "education_percent": 80,
+                     # seed 003 (二)(2): 乡干部和村干部占50%（a ceiling），生产一线的党员占30%（a floor）
+                     "cadre_max_percent": 50, "front_line_min_percent": 30}
+
+# a delegate candidate's category (seed 002 ①–③, seed 003 (二)(2) and 附例 "领导干部…先进人物…
+# 知识分子和专业技术人员")
+CADRE, PROFESSIONAL, MODEL, FRONT_LINE, OTHER = "cadre", "professional", "model", "front_line", "other"
+CATEGORIES = {CADRE: "领导干部（乡村干部、乡镇直单位股所级以上）", PROFESSIONAL: "专业技术人员",
+              MODEL: "各条战线先进模范人物", FRONT_LINE: "生产和工作第一线党员（工人、农民等）", OTHER: "其他"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class DelegateFacts:
     birth: date
     ethnicity: str = "汉族"
     education: str | None = None
+    category: str | None = None  # one of CATEGORIES, None when not recorded
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,13 @@ def delegate_structure(delegates: Sequence[DelegateFacts], members: Sequence[Del
     rows.append(StructureRow("education", "初中以上文化程度", percent(educated, n),
                              f"不少于{t['education_percent']}%",
                              None if n == 0 else educated * 100 >= t["education_percent"] * n))
+    cadres = sum(1 for p in delegates if p.category == CADRE)
+    front = sum(1 for p in delegates if p.category == FRONT_LINE)
+    rows.append(StructureRow("cadre", "领导干部", percent(cadres, n), f"不超过{t['cadre_max_percent']}%",
+                             None if n == 0 else cadres * 100 <= t["cadre_max_percent"] * n))
+    rows.append(StructureRow("front_line", "生产和工作第一线党员", percent(front, n),
+                             f"不少于{t['front_line_min_percent']}%",
+                             None if n == 0 else front * 100 >= t["front_line_min_percent"] * n))
     return rows
 
 

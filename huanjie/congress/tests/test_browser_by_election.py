@@ -63,6 +63,7 @@ def test_unit_replaces_an_unqualified_delegate(page, live_server, world, approve
     fresh = [m for m in services.members_with_vote(de.unit, today) if m.person_id not in {x.person_id for x in elected}]
     for m in fresh[:2]:
         page.select_option("#cand-person", str(m.person_id))
+        page.select_option("#cand-category", "front_line")
         page.click("#candidate-form button")
         page.wait_for_selector(f"text=已增加代表候选人{m.person.name}")
     assert "候选人2人" in page.inner_text("#margin")

@@ -146,7 +146,8 @@ def test_congress_from_allocation_to_approval(page, live_server):
     page.fill("#de-date", (today - dt.timedelta(days=2)).isoformat())
     page.click("#create button[type=submit]")
     page.wait_for_selector("text=代表选举已建立。")
-    for _ in range(4):  # 3 seats need 4 candidates
+    for category in ("cadre", "front_line", "cadre", "front_line"):  # 3 seats need 4 candidates
+        page.select_option("#cand-category", category)
         page.click("#candidate-form button[type=submit]")
         page.wait_for_selector("text=已增加代表候选人")
     assert "符合" in page.inner_text("#margin")
@@ -177,7 +178,7 @@ def test_congress_from_allocation_to_approval(page, live_server):
         members = services.members_with_vote(unit, d.election.election_date)
         need = services.candidate_check(d)["need"]
         for m in members[:need]:
-            services.add_candidate(actor, d, m.person)
+            services.add_candidate(actor, d, m.person, category="other")
         services.approve_candidates(actor, d, "清委〔2027〕6号", today - dt.timedelta(days=2))
         n = len(members)
         services.record_meeting(actor, d, n)

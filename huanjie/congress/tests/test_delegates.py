@@ -57,15 +57,15 @@ def walk_unit_two(world, approved):
     assert len(members) == 30
     # R63: 3 seats need at least 4 candidates
     for m in members[:3]:
-        services.add_candidate(t, de, m.person)
+        services.add_candidate(t, de, m.person, category="other")
     check = services.candidate_check(de)
     assert (check["have"], check["need"], check["ok"]) == (3, 4, False)
     with pytest.raises(services.CongressError, match="人数不足"):
         services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
     with pytest.raises(services.CongressError, match="不在选举单位"):
         other = services.unit_members(approved.units.get(number=1))[0]
-        services.add_candidate(t, de, other.person)
-    services.add_candidate(t, de, members[3].person)
+        services.add_candidate(t, de, other.person, category="other")
+    services.add_candidate(t, de, members[3].person, category="other")
     with pytest.raises(services.CongressError, match="由乡镇党委审批"):
         services.approve_candidates(world.users["county"], de, "x", today - dt.timedelta(days=12))
     services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
@@ -172,10 +172,10 @@ def test_unqualified_delegate_is_replaced_by_the_units_by_election(world, approv
     members = services.members_with_vote(de.unit, today)
     assert len(members) == 29  # the suspended delegate has no vote now
     with pytest.raises(services.CongressError, match="不能作为代表候选人"):
-        services.add_candidate(t, by, elected[2].person)
+        services.add_candidate(t, by, elected[2].person, category="other")
     fresh = [m for m in members if m.person_id not in {x.person_id for x in elected}][:2]
     for m in fresh:
-        services.add_candidate(t, by, m.person)
+        services.add_candidate(t, by, m.person, category="other")
     services.approve_candidates(t, by, "清委〔2027〕8号", today)
     assert services.record_meeting(t, by, 25).quorum_met  # 25 of 29 is over 4/5
     elections.open_voting(t, e)
@@ -231,7 +231,7 @@ def test_by_election_from_the_pages_by_role(world, approved, client_for):
     assert f"代表资格审查小组责令撤换代表{elected[2].name}" in body and 'id="unit-elections"' in body
     unit_post = reverse("congress:unit_post", args=[de.unit.pk])
     person = services.members_with_vote(de.unit, today)[10].person
-    r = c.post(unit_post, {"action": "candidate", "person": person.pk, "de": by.pk}, follow=True)
+    r = c.post(unit_post, {"action": "candidate", "person": person.pk, "de": by.pk, "category": "cadre"}, follow=True)
     assert f"已增加代表候选人{person.name}" in r.content.decode()
     assert list(by.election.candidates.values_list("person_id", flat=True)) == [person.pk]
     assert not de.election.candidates.filter(person=person).exists()
@@ -259,7 +259,7 @@ def test_initial_candidates_keep_the_previous_margin_share(world, approved, clie
     de = services.create_delegate_election(t, unit, today - dt.timedelta(days=10))
     members = services.members_with_vote(unit, de.election.election_date)
     for m in members[:4]:
-        services.add_candidate(t, de, m.person)
+        services.add_candidate(t, de, m.person, category="other")
     check = services.candidate_check(de)
     assert (check["have"], check["need"], check["ok"]) == (4, 5, False)
     assert "上次代表差额比例50.00%（50/100），本单位差额比例33.33%（1/3）" in check["text"]
@@ -267,7 +267,7 @@ def test_initial_candidates_keep_the_previous_margin_share(world, approved, clie
         services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
     page = client_for("township_a").get(reverse("congress:unit", args=[unit.pk])).content.decode()
     assert "本单位差额比例33.33%（1/3）" in page and "人数不足" in page
-    services.add_candidate(t, de, members[4].person)
+    services.add_candidate(t, de, members[4].person, category="other")
     assert services.candidate_check(de)["ok"]
     services.approve_candidates(t, de, "清委〔2027〕5号", today - dt.timedelta(days=12))
     with pytest.raises(services.CongressError, match="已按原差额比例审批"):

@@ -83,7 +83,7 @@ def test_unit_page_walks_the_delegate_election(world, approved, client_for):  # 
     c.post(post, {"action": "create", "election_date": day.isoformat()})
     de = unit.delegate_election
     for m in services.members_with_vote(unit, day):
-        c.post(post, {"action": "candidate", "person": m.person_id})
+        c.post(post, {"action": "candidate", "person": m.person_id, "category": "front_line"})
     assert "候选人2人" in c.get(url).content.decode()
     c.post(post, {"action": "approve", "approval_number": "清委〔2027〕7号", "approval_date": day.isoformat()})
     r = c.post(post, {"action": "meeting", "present": "1"}, follow=True)

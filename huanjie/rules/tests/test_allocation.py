@@ -159,3 +159,34 @@ def test_delegate_structure_by_hand():
     assert (rows["young"].share.numerator, rows["young"].ok) == (3, True)
     assert (rows["education"].share.numerator, rows["education"].ok) == (4, True)
     assert all(r.ok is None for r in delegate_structure([], members, on))
+
+
+def test_delegate_structure_cadres_and_front_line_by_hand():
+    """Seed 003 (二)(2): cadres at most 50 %, front-line members at least 30 %, counted from the
+    candidates' categories; an unrecorded category counts in the denominator only."""
+    import datetime as dt
+
+    from huanjie.rules.congress import DelegateFacts, delegate_structure
+
+    on, born = dt.date(2027, 1, 1), dt.date(1980, 1, 1)
+    members = [DelegateFacts("M", born)] * 10
+
+    def of(*cats):
+        return [DelegateFacts("M", born, category=c) for c in cats]
+
+    # 10 delegates: 5 cadres (50 % = the ceiling, allowed), 3 front line (30 % = the floor, met)
+    rows = {r.key: r for r in delegate_structure(
+        of(*["cadre"] * 5, *["front_line"] * 3, "professional", None), members, on)}
+    assert (rows["cadre"].share.with_counts, rows["cadre"].ok) == ("50.00%（5/10）", True)
+    assert (rows["front_line"].share.with_counts, rows["front_line"].ok) == ("30.00%（3/10）", True)
+    assert rows["cadre"].target == "不超过50%" and rows["front_line"].target == "不少于30%"
+    # 7 delegates: 4 cadres (57.14 % > 50 %), 2 front line (28.57 % < 30 %)
+    rows = {r.key: r for r in delegate_structure(of(*["cadre"] * 4, *["front_line"] * 2, "model"), members, on)}
+    assert (rows["cadre"].share.numerator, rows["cadre"].share.denominator, rows["cadre"].ok) == (4, 7, False)
+    assert (rows["front_line"].share.numerator, rows["front_line"].ok) == (2, False)
+    # the policy values can be given per congress
+    rows = {r.key: r for r in delegate_structure(of(*["cadre"] * 4, *["front_line"] * 2, "model"), members, on,
+                                                 {"cadre_max_percent": 70, "front_line_min_percent": 20})}
+    assert rows["cadre"].ok is True and rows["front_line"].ok is True
+    empty = {r.key: r for r in delegate_structure([], members, on)}
+    assert empty["cadre"].ok is None and empty["front_line"].ok is None

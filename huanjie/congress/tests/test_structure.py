@@ -1,0 +1,88 @@
+"""Delegate structure targets (seed 003 (二)(2)): each candidate's category is recorded when added,
+corrected by the township until the list is approved, and counted on the unit's page (its
+candidates) and the congress page (candidates and elected delegates) with the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from huanjie.accounts.models import AuditRecord
+from huanjie.congress import services
+from huanjie.congress.models import CandidateCategory
+from huanjie.elections.models import Candidate
+
+from .test_delegates import approved  # noqa: F401  (fixture)
+from .test_planning import town  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _unit_election(world, approved):  # noqa: F811
+    t = world.users["township_a"]
+    unit = approved.units.get(number=2)  # 30 members, 3 seats
+    de = services.create_delegate_election(t, unit, timezone.localdate() - dt.timedelta(days=10))
+    return t, de, services.members_with_vote(unit, de.election.election_date)
+
+
+def test_category_is_required_and_checked_nothing_saved(world, approved):  # noqa: F811
+    t, de, members = _unit_election(world, approved)
+    name = members[0].person.name
+    with pytest.raises(services.CongressInvalid) as exc:
+        services.add_candidate(t, de, members[0].person, category="")
+    assert exc.value.errors == {"category": f"{name}：请选择代表候选人类别"}
+    with pytest.raises(services.CongressInvalid, match="不在可选范围内"):
+        services.add_candidate(t, de, members[0].person, category="boss")
+    assert not Candidate.objects.filter(election=de.election).exists()
+    cand = services.add_candidate(t, de, members[0].person, category="cadre")
+    assert cand.delegate_category.category == "cadre"
+
+
+def test_township_edits_the_category_until_the_list_is_approved(world, approved):  # noqa: F811
+    t, de, members = _unit_election(world, approved)
+    cands = [services.add_candidate(t, de, m.person, category="cadre") for m in members[:4]]
+    with pytest.raises(services.CongressError, match="由乡镇党委修改"):
+        services.set_candidate_category(world.users["county"], de, cands[0], "front_line")
+    with pytest.raises(services.CongressError, match="不能"):
+        services.set_candidate_category(world.users["observer"], de, cands[0], "front_line")
+    with pytest.raises(services.CongressInvalid, match="请选择"):
+        services.set_candidate_category(t, de, cands[0], "")
+    services.set_candidate_category(t, de, cands[0], "front_line")
+    assert CandidateCategory.objects.get(candidate=cands[0]).category == "front_line"
+    entry = AuditRecord.objects.filter(action="congress.delegate_candidate_category").latest("id")
+    assert entry.changes == {"category": ["cadre", "front_line"]}
+    services.approve_candidates(t, de, "清委〔2027〕5号", timezone.localdate() - dt.timedelta(days=12))
+    with pytest.raises(services.CongressError, match="已审批"):
+        services.set_candidate_category(t, de, cands[1], "front_line")
+    assert CandidateCategory.objects.get(candidate=cands[1]).category == "cadre"
+
+
+def test_unit_and_congress_pages_show_the_cadre_and_front_line_figures(world, approved, client_for):  # noqa: F811
+    t, de, members = _unit_election(world, approved)
+    for m, cat in zip(members[:4], ("cadre", "cadre", "cadre", "front_line"), strict=True):
+        services.add_candidate(t, de, m.person, category=cat)
+    rows = {r.key: r for r in services.unit_structure(de)["rows"]}
+    # 3 of 4 cadres (75 % > 50 %), 1 of 4 front line (25 % < 30 %)
+    assert (rows["cadre"].share.with_counts, rows["cadre"].ok) == ("75.00%（3/4）", False)
+    assert (rows["front_line"].share.with_counts, rows["front_line"].ok) == ("25.00%（1/4）", False)
+    page = client_for("township_a").get(reverse("congress:unit", args=[de.unit.pk])).content.decode()
+    assert 'id="unit-structure"' in page and "75.00%（3/4）" in page and "25.00%（1/4）" in page
+    assert "不超过50%" in page and "不少于30%" in page
+    # the township corrects one through the page: 2/4 cadres (50 %, allowed), 2/4 front line
+    c = client_for("township_a")
+    second = Candidate.objects.filter(election=de.election).order_by("list_order")[1]
+    post = reverse("congress:unit_post", args=[de.unit.pk])
+    r = c.post(post, {"action": "category", "de": de.pk, "candidate": second.pk, "category": "nobody"}, follow=True)
+    assert "不在可选范围内" in r.content.decode()
+    c.post(post, {"action": "category", "de": de.pk, "candidate": second.pk, "category": "front_line"})
+    rows = {r.key: r for r in services.unit_structure(de)["rows"]}
+    assert (rows["cadre"].ok, rows["front_line"].share.with_counts, rows["front_line"].ok) == (True, "50.00%（2/4）", True)
+    # the congress page counts the same candidates
+    congress_page = client_for("county").get(reverse("congress:detail", args=[approved.pk])).content.decode()
+    assert 'data-key="cadre"' in congress_page and "50.00%（2/4）" in congress_page
+    # an observer sees the figures but no edit form
+    observer = client_for("observer").get(reverse("congress:unit", args=[de.unit.pk])).content.decode()
+    assert "50.00%（2/4）" in observer and "category-form" not in observer
