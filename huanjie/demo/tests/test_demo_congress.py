@@ -54,3 +54,13 @@ def test_a_unit_re_elected_and_the_congress_elected_its_committees(demo):
         assert make(congress)[:2] in (b"%P", b"PK"), name
     rows = services.timeline(congress)
     assert sum(1 for r in rows if r.done_on) >= 25
+
+
+def test_every_demo_delegate_has_a_category_so_the_figures_show(demo):
+    """Issue 15: the cadres (≤ 50 %) and front-line (≥ 30 %) figures on the congress page come from
+    categories the demo recorded for every candidate."""
+    s = services.structure(demo)
+    for side in ("candidates", "delegates"):
+        rows = {r.key: r for r in s[side]}
+        assert rows["cadre"].share.numerator > 0 and rows["front_line"].share.numerator > 0, side
+        assert rows["cadre"].ok is not None and rows["front_line"].ok is not None, side
