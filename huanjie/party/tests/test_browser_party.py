@@ -256,7 +256,7 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
     with page.expect_download() as info:
         page.click("text=书记、副书记当选证书")
     certificates = pdf_text(info.value.path())
-    assert "王建华同志" in certificates and "当选为党支部委员会书记" in certificates
+    assert "王建华同志" in certificates and "经中共东山村支部委员会第一次全体会议选举，当选为东山村第十二届党支部委员会书记" in certificates
     with page.expect_download() as info:
         page.click("text=委员当选证书")
     keep(info.value, "certificates.pdf")
