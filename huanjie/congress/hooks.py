@@ -34,6 +34,7 @@ def _wording(election):
         valid_text="实到会有选举权的党员超过应到会人数的五分之四，选举有效",
         report_to=f"中共{township.name}委员会" if township else "",
         chair="大会主持人",
+        seal="选举单位盖章",
     )
 
 
@@ -180,6 +181,7 @@ def _congress_wording(election):
         valid_text="到会委员超过规定人数，选举有效" if plenary else "实到会代表超过应到会代表人数的五分之四，选举有效",
         report_to=f"中共{county.name}委员会" if county else "",
         chair="会议主持人" if plenary else "大会执行主席",
+        seal="党委盖章" if plenary else "大会主席团盖章",
     )
 
 

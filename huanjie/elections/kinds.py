@@ -115,6 +115,8 @@ class Wording:
     # What the results notice calls the ballots returned over the electorate: 参选率 of the voters,
     # 投票率 of a meeting's members (a 推选 by the 村民代表会议 counts its members, not voters).
     turnout: str = "参选率"
+    # The box at the top right of a ballot for the seal of the body that issues it.
+    seal: str = "选举委员会盖章"
     # The village's words as this kind says them, longest first (a residents' committee is elected
     # by 居民 of 本社区 in 居民小组, under its own law): what :meth:`say` replaces in a page's text.
     village_words: tuple[tuple[str, str], ...] = ()

@@ -119,6 +119,7 @@ def _wording(election):
         valid_text="到会委员超过规定人数，选举有效" if plenary else f"实到会有选举权的{who}超过应到会人数的五分之四，选举有效",
         report_to=f"中共{township.name}委员会" if township else "",
         chair="会议主持人" if plenary else "大会主持人",
+        seal="党组织盖章",
         # R61: the committee's first plenary elects 书记、副书记; the assembly (or the delegates'
         # congress, R50) elects the committee: the certificates name that meeting.
         elected_by=(f"{issuer}第一次全体会议" if plenary

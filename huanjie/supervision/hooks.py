@@ -56,6 +56,7 @@ def _wording(election):
         report_to=f"{township.name}人民政府" if township else "",
         chair=f"{body}主持人",
         vote="推选",
+        seal="村民委员会盖章",
         # The meeting chooses (R38/R71): the certificate reads 经东山村村民代表会议推选.
         elected_by=f"{village.name}{body}",
         turnout="投票率",

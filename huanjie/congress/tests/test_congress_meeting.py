@@ -127,6 +127,9 @@ def test_the_congress_elects_its_committees(world, approved, client_for):  # noq
     assert "实到会代表3名" in texts["headcount.pdf"].replace(" ", "")
     assert "备用选票" in texts["ballots-committee-spare.pdf"] and "正式选票" in texts["ballots-committee-formal.pdf"]
     assert "备用选票" not in texts["ballots-committee-formal.pdf"]
+    # the congress's ballots are sealed by its presidium, not by a village's election committee
+    assert "大会主席团盖章" in texts["ballots-committee-formal.pdf"].replace(" ", "")
+    assert "选举委员会" not in texts["ballots-committee-formal.pdf"]
     assert names[0] in texts["result-committee_plenary.pdf"]
     # the result reports carry the township committee's own term (the 3rd congress elects the 3rd
     # committee), not the campaign's village term number

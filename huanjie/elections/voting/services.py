@@ -564,7 +564,8 @@ def round_ballot_pdf(rnd: Round, copies: int = 1, ballot_set: str | None = None)
     mode = APPROVE if _party(election) else CIRCLE
     title = f"{election.title}选票"
     subtitle = f"（{ROUND_SUBTITLE[rnd.kind]}　{zh_date(rnd.held_on or election.election_date)}）"
-    kwargs = {"subtitle": subtitle, "mode": mode, "instructions": ballot_instructions(rnd), "copies": copies}
+    kwargs = {"subtitle": subtitle, "mode": mode, "instructions": ballot_instructions(rnd), "copies": copies,
+              "seal_label": kinds.wording(election).seal}
     if ballot_set is not None:
         label, colour = BALLOT_SETS[ballot_set]
         kwargs |= {"spare_label": label, "spare_color": colors.HexColor(colour)}
