@@ -105,7 +105,8 @@ def office_todos(user) -> list[Todo]:
         return []
     elections = (
         Election.objects.filter(organization__code__startswith=user.scope_prefix, campaign__ends_on__gte=timezone.localdate())
-        .select_related("organization", "campaign")
+        # the township: the default wording names it (one query per election on a county's list)
+        .select_related("organization__parent", "campaign")
         .prefetch_related("steps")
         .order_by("election_date", "organization__code")[:MAX_ELECTIONS]
     )

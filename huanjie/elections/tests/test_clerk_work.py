@@ -41,6 +41,29 @@ def test_township_home_lists_its_villages_next_steps_with_links(world, client_fo
     assert f"/elections/campaign/{world.campaign.slug}/" in page  # the home page links to the elections
 
 
+def test_the_county_to_do_list_reads_its_elections_in_a_fixed_number_of_queries(world):
+    """The to-do wording names the township (the default Wording reads the village's parent):
+    read with the elections, not once per election (312 queries at 500 villages)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from huanjie.elections import todos
+    from huanjie.people.models import Region
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            todos.office_todos(world.users["county"])
+        return len(ctx.captured_queries)
+
+    _upcoming(world, world.village_a1, days=-10)
+    before = count()
+    for i in range(3):
+        v = Region.objects.create(code=f"13073110030{i}", name=f"新村{i}", level="village", parent=world.township_a)
+        world.campaign.villages.create(village=v)
+        _upcoming(world, v, days=-10 - i)
+    assert count() == before
+
+
 def test_overdue_steps_come_first_and_are_marked(world, client_for):
     # 10 days ahead: the voter list (20 days before) is overdue.
     _upcoming(world, days=10)
