@@ -68,6 +68,9 @@ def test_index_rows_search_and_excel(world, client_for, two):
     assert row["committee"] == [n.candidate.person.name for n in noms[:3]]
     assert row["secretary"] == noms[0].candidate.person.name
     assert row["expected_attendance"] == 20 and row["present_with_vote"] == 0 and row["quorum_met"] is False
+    # nobody has signed in yet: the quorum is not "failed" but not yet known
+    east = c.get(reverse("party:index"), {"q": "东山"}).content.decode()
+    assert "未签到" in east and ">否</span>" not in east
     women = sum(1 for n in noms[:3] if n.candidate.person.gender == "F")
     assert row["women"] == women
     assert c.get("/api/party/elections", {"campaign": "no-such"}).status_code == 404
