@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -22,6 +23,21 @@ def election_in_scope(request, pk) -> Election:
     )
     require_scope(request.user, election.organization.code)
     return election
+
+
+def say_refusal(request, exc: Exception, *, blocked: str) -> None:
+    """A refused action as the message the page shows: the service's Chinese reason; for ballots
+    that may not be issued yet, ``blocked`` followed by every blocker."""
+    from django.contrib import messages
+
+    from huanjie.elections.services import VotingBlocked
+
+    if isinstance(exc, VotingBlocked):
+        messages.error(request, f"{blocked}：" + "；".join(exc.blockers) + "。")
+    elif isinstance(exc, PermissionDenied):
+        messages.error(request, str(exc) or "您的账号不能进行此操作。")
+    else:
+        messages.error(request, str(exc))
 
 
 def form_date(value: str | None) -> dt.date | None:

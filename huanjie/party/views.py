@@ -19,7 +19,7 @@ from huanjie.campaigns.models import Campaign, CampaignVillage
 from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
 from huanjie.elections import services as elections
 from huanjie.elections.models import Candidate, Election
-from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response, form_date
+from huanjie.elections.view_helpers import VIEWERS, WORKERS, file_response, form_date, say_refusal
 from huanjie.party import documents, services
 from huanjie.party.models import Branch, Member, Nominee, NoticeObjection, PartyElection
 from huanjie.people.models import Person, Region
@@ -427,14 +427,8 @@ def election_post(request, pk):
         else:
             raise services.PartyError("未知的操作。")
         messages.success(request, "已保存。")
-    except services.PartyError as exc:
-        messages.error(request, str(exc))
-    except elections.VotingBlocked as exc:
-        messages.error(request, "不能开始投票：" + "；".join(exc.blockers) + "。")
-    except elections.ElectionError as exc:
-        messages.error(request, str(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "您的账号不能进行此操作。")
+    except (services.PartyError, elections.ElectionError, PermissionDenied) as exc:
+        say_refusal(request, exc, blocked="不能开始投票")
     return redirect(reverse("party:election", args=[e.pk]) + (f"#{p.get('anchor')}" if p.get("anchor") else ""))
 
 

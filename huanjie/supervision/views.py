@@ -21,7 +21,14 @@ from huanjie.core.access import COUNTY, TOWNSHIP, allow
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections import services as elections
 from huanjie.elections.models import Election
-from huanjie.elections.view_helpers import VIEWERS, WORKERS, election_in_scope, file_response, form_date
+from huanjie.elections.view_helpers import (
+    VIEWERS,
+    WORKERS,
+    election_in_scope,
+    file_response,
+    form_date,
+    say_refusal,
+)
 from huanjie.people.models import Person
 from huanjie.supervision import documents, services
 from huanjie.supervision.models import Nominee, Supervision
@@ -199,14 +206,8 @@ def detail_post(request, pk):
         else:
             raise services.SupervisionError("未知的操作。")
         messages.success(request, "已保存。")
-    except services.SupervisionError as exc:
-        messages.error(request, str(exc))
-    except elections.VotingBlocked as exc:
-        messages.error(request, "不能提交会议表决：" + "；".join(exc.blockers) + "。")
-    except elections.ElectionError as exc:
-        messages.error(request, str(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "您的账号不能进行此操作。")
+    except (services.SupervisionError, elections.ElectionError, PermissionDenied) as exc:
+        say_refusal(request, exc, blocked="不能提交会议表决")
     return redirect(reverse("supervision:detail", args=[e.pk]) + (f"#{anchor}" if anchor else ""))
 
 
