@@ -51,6 +51,8 @@ PARTY_KINDS = ("party_branch", "township_congress_delegates", "party_plenary")
 # Bodies chosen by a 村民会议 or 村民代表会议 (the 村务监督委员会): counted against the meeting's
 # attendance, decided by more than half of those present (VCL Arts. 22, 26; R71, R38).
 MEETING_KINDS = ("village_supervision",)
+# Seed 004: 村务监督委员会一般由3—5人组成 (fewest, most members).
+SUPERVISION_SIZE = (3, 5)
 COUNT_KINDS = VILLAGE_KINDS + PARTY_KINDS + MEETING_KINDS
 STAGES = ("first", "tie_revote", "runoff")
 

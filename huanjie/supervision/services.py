@@ -25,6 +25,7 @@ from huanjie.elections.aftervote import locking
 from huanjie.elections.models import Candidate, ElectedMember, Election
 from huanjie.people.models import Person, Region, Relation
 from huanjie.rules import EngineError
+from huanjie.rules.counting import SUPERVISION_SIZE
 from huanjie.rules.people import Relation as EngineRelation
 from huanjie.rules.policy import PolicyCandidate, candidate_policy_decisions, get_policy
 from huanjie.rules.recall import MEETING_BODIES, Meeting, meeting_quorum
@@ -35,8 +36,7 @@ SETUP_ROLES = {COUNTY, TOWNSHIP}
 DIRECTOR, MEMBER = "supervision_director", "supervision_member"
 # Post code → (label, rank). The labels are what ballots, results and certificates print.
 POSTS = {DIRECTOR: ("主任", 1), MEMBER: ("委员", 3)}
-# Seed 004: 村务监督委员会一般由3—5人组成.
-SIZE = (3, 5)
+SIZE = SUPERVISION_SIZE  # the rule lives in the engine
 
 
 class SupervisionError(Exception):
