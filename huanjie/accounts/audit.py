@@ -1,5 +1,5 @@
-"""The audit log: append-only keyed hash chains, one per county, written in the same transaction
-as the change, anchored by checkpoints outside the database.
+"""The audit log: append-only keyed hash chains, one per region (village, township, county),
+written in the same transaction as the change, anchored by checkpoints outside the database.
 
 Every service function that changes data that matters calls :func:`record` inside its
 ``transaction.atomic()`` block, so the change and its audit record commit or roll back together.
@@ -11,8 +11,10 @@ What makes the log hard to rewrite unseen (issue 9 §5):
   cannot recompute a chain after editing it;
 - the hash covers a canonical form of the record that survives a dump and restore on either
   engine (UTC timestamps with microseconds, JSON with sorted keys);
-- each county has its own chain (sequence, head row, row-level lock), so counties never wait on
-  each other (issue 17);
+- each region has its own chain (sequence, head row, row-level lock): a village's writes never
+  wait on another village's, so on election night 300 villages of one county do not queue on one
+  row (issue 17). A county's checkpoint covers the heads of all its chains (:func:`region_checkpoint`);
+  chains written before this (one per county, ``chain`` = 6 digits) stay as they are and verify;
 - after every committed write the chain's head (count + hash, keyed) is appended to a checkpoint
   file in ``HUANJIE_AUDIT_CHECKPOINT_DIR``, outside the database, and printed on the result
   documents: deleting the newest records (or all of them) is found by comparing with it.
@@ -129,8 +131,9 @@ def public_hash(rec) -> str:
 
 
 def chain_of(region_code: str) -> str:
-    """The chain a record belongs to: the county part of its 12-digit region code."""
-    return region_code[:6] if region_code else GLOBAL_CHAIN
+    """The chain a record belongs to: its region's own (village, township or county), so that
+    writes in different villages never wait on each other's head row."""
+    return region_code or GLOBAL_CHAIN
 
 
 def chain_label(chain: str) -> str:
@@ -147,14 +150,18 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def _locked_head(chain: str) -> AuditChainHead:
-    """The chain's head row, locked until the transaction ends (a row lock, per county)."""
-    AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
-    return AuditChainHead.objects.select_for_update().get(chain=chain)
+    """The chain's head row, locked until the transaction ends (a row lock, per region); created
+    the first time its region writes."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
 
 
 def record(actor, action: str, obj=None, *, changes: dict | None = None, object_type: str = "",
            object_id: str = "", object_repr: str = "", region_code: str = "") -> AuditRecord:
-    """Append one record to its county's chain. Call inside the transaction that makes the change."""
+    """Append one record to its region's chain. Call inside the transaction that makes the change."""
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
@@ -164,7 +171,8 @@ def record(actor, action: str, obj=None, *, changes: dict | None = None, object_
     now = timezone.now()
     # Milliseconds: what every way out of the database keeps (Django's JSON dump rounds to them).
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    with transaction.atomic():
+    # No savepoint of its own: a record that cannot be written fails the change it records.
+    with transaction.atomic(savepoint=False):
         head = _locked_head(chain)
         actor_user = actor if getattr(actor, "pk", None) else None
         rec = AuditRecord(
@@ -234,11 +242,62 @@ def head_checkpoint(chain: str) -> Checkpoint:
 
 
 def checkpoint_line(region_code: str) -> str:
-    """The line printed on result reports and the summary: the county chain's head as the document
-    was made (count and keyed check code), so that a later truncation of the log shows against paper."""
+    """The line printed on a result report: the region chain's head as the document was made
+    (count and keyed check code), so that a later truncation of the log shows against paper."""
     chain = chain_of(region_code)
     cp = write_checkpoint(chain) or head_checkpoint(chain)
     return f"审计链检查点：{chain_label(chain)} 链共 {cp.seq} 条记录，校验码 {cp.code}"
+
+
+def region_prefix(region_code: str) -> str:
+    """The part of a region code its sub-regions share: 6 digits for a county, 9 for a township."""
+    if region_code[6:] == "000000":
+        return region_code[:6]
+    if region_code[9:] == "000":
+        return region_code[:9]
+    return region_code
+
+
+@dataclass(frozen=True)
+class RegionCheckpoint:
+    prefix: str
+    heads: tuple[tuple[str, int, str], ...]  # (chain, seq, hash), sorted by chain
+    mac: str
+
+    @property
+    def records(self) -> int:
+        return sum(seq for _, seq, _ in self.heads)
+
+    @property
+    def code(self) -> str:
+        return "-".join(self.mac[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+def _region_mac(prefix: str, heads) -> str:
+    return keyed_hash(canonical({"region": prefix, "heads": [list(h) for h in heads]}))
+
+
+def region_checkpoint(region_code: str) -> RegionCheckpoint:
+    """The heads of all the chains of a county (or township) with one keyed code over them,
+    appended to its checkpoint file: what the summary prints, one line for hundreds of chains."""
+    prefix = region_prefix(region_code)
+    heads = tuple((c, s, h) for c, s, h in AuditChainHead.objects.filter(chain__startswith=prefix)
+                  .order_by("chain").values_list("chain", "seq", "hash") if s)
+    cp = RegionCheckpoint(prefix, heads, _region_mac(prefix, heads))
+    if heads:
+        path = checkpoint_dir() / f"region-{prefix}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"region": prefix, "heads": [list(h) for h in heads], "at": timezone.now().isoformat(),
+                           "mac": cp.mac}, ensure_ascii=False) + "\n"
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+    return cp
+
+
+def region_checkpoint_line(region_code: str) -> str:
+    """The line printed on the summary: every chain of the region, as the document was made."""
+    cp = region_checkpoint(region_code)
+    return f"审计链检查点：{len(cp.heads)} 条审计链共 {cp.records} 条记录，校验码 {cp.code}"
 
 
 def write_checkpoint(chain: str) -> Checkpoint | None:
@@ -355,13 +414,39 @@ def _chains_with_checkpoints() -> set[str]:
     return {"" if n == "global" else n for n in names}
 
 
+def _read_region_checkpoints(report: ChainReport) -> dict[str, list[tuple[int, str]]]:
+    """The heads recorded by the region checkpoints (printed on summaries), per chain."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    folder = checkpoint_dir()
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("region-*.jsonl")):
+        prefix = path.name[len("region-"):-len(".jsonl")]
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            try:
+                cp = json.loads(line)
+                heads = tuple((str(c), int(s), str(h)) for c, s, h in cp["heads"])
+                mac = str(cp["mac"])
+            except (ValueError, KeyError, TypeError):
+                report.findings.append(Finding(None, None, f"检查点文件 {path.name} 第 {n} 行无法读取"))
+                continue
+            if cp.get("region") != prefix or not hmac.compare_digest(_region_mac(prefix, heads), mac):
+                report.findings.append(Finding(None, None, f"检查点文件 {path.name} 第 {n} 行的校验码不符（被改动）"))
+                continue
+            report.checkpoints += 1
+            for chain, seq, head_hash in heads:
+                out.setdefault(chain, []).append((seq, head_hash))
+    return out
+
+
 def verify_chain(batch_size: int = 5000) -> ChainReport:
     """Check every chain: each record's keyed hash and link, the head row, and every checkpoint
     written outside the database (so that deleting the newest records, or all, is found)."""
     report = ChainReport()
     in_db = set(AuditRecord.objects.order_by().values_list("chain", flat=True).distinct())
     heads = {h["chain"]: h for h in AuditChainHead.objects.values("chain", "seq", "hash")}
-    for chain in sorted(in_db | set(heads) | _chains_with_checkpoints()):
+    from_regions = _read_region_checkpoints(report)
+    for chain in sorted(in_db | set(heads) | _chains_with_checkpoints() | set(from_regions)):
         before = len(report.findings)
         last_good, hashes = _verify_records(chain, report, batch_size)
         report.chains.setdefault(chain, 0)
@@ -371,8 +456,9 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
             report.findings.append(Finding(
                 chain, head["seq"], f"链头记录为 {head['seq']} 条，与数据库中的 {last_good} 条记录不符"))
         newest_checkpoint = 0
-        for seq, head_hash in _read_checkpoints(chain, report):
-            report.checkpoints += 1
+        own = _read_checkpoints(chain, report)
+        report.checkpoints += len(own)
+        for seq, head_hash in own + from_regions.get(chain, []):
             newest_checkpoint = max(newest_checkpoint, seq)
             if seq in hashes and hashes[seq] != head_hash:
                 report.findings.append(Finding(chain, seq, f"第 {seq} 条记录与库外检查点不符（记录被改写）"))

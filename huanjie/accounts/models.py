@@ -104,9 +104,10 @@ class LoginThrottle(models.Model):
 class AuditRecord(models.Model):
     """One link of an audit chain: who changed what, when, with before/after.
 
-    Each county has its own chain (``chain`` = the 6-digit county part of the region code, "" for
-    records that belong to no region), with its own ``seq`` from 1 and its own head row
-    (:class:`AuditChainHead`), so counties never wait on each other. ``hash`` is HMAC-SHA256, keyed
+    Each region has its own chain (``chain`` = the record's 12-digit region code: a village, a
+    township or a county; "" for records that belong to no region; 6 digits for the one-chain-per-
+    county records written before), with its own ``seq`` from 1 and its own head row
+    (:class:`AuditChainHead`), so villages never wait on each other. ``hash`` is HMAC-SHA256, keyed
     with a secret kept outside the database, over the canonical JSON of the record's fields and
     ``prev_hash``; the chains are checked by ``huanjie audit verify``.
     """
@@ -135,7 +136,7 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The head of one county's audit chain: appends lock this row (not a global lock)."""
+    """The head of one region's audit chain: appends lock this row (not a global lock)."""
 
     chain = models.CharField("审计链", max_length=12, primary_key=True)
     seq = models.PositiveBigIntegerField("记录数", default=0)

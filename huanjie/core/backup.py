@@ -122,7 +122,7 @@ def supersede_checkpoints(stamp: dt.datetime) -> Path | None:
     from huanjie.accounts import audit
 
     folder = audit.checkpoint_dir()
-    files = list(folder.glob("chain-*.jsonl")) if folder.is_dir() else []
+    files = [*folder.glob("chain-*.jsonl"), *folder.glob("region-*.jsonl")] if folder.is_dir() else []
     if not files:
         return None
     keep = folder / f"superseded-{stamp:%Y%m%d-%H%M%S}"

@@ -163,7 +163,7 @@ def _paragraphs(s: Summary) -> tuple[list[str], list[str]]:
             after.append(f"{head}：" + paras[0])
             after.extend(paras[1:])
     after.append(f"（本总结中的数字由换届通根据截至 {s.as_of.isoformat()} 的数据生成，百分比{ROUNDING}。）")
-    after.append(f"（{audit.checkpoint_line(s.region.code)}）")
+    after.append(f"（{audit.region_checkpoint_line(s.region.code)}）")
     return before, after
 
 

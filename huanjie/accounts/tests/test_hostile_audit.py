@@ -57,7 +57,7 @@ def _sql(statement: str, params=()):
 
 
 def _chain(world) -> str:
-    return world.village_a1.code[:6]
+    return world.village_a1.code
 
 
 def test_untouched_data_passes_and_says_what_it_checked(submitted, world):
@@ -164,18 +164,72 @@ def test_an_edited_checkpoint_file_is_found(submitted, world):
     assert "第 1 行的校验码不符（被改动）" in err
 
 
-def test_each_county_has_its_own_chain(world, django_capture_on_commit_callbacks):
+def test_each_region_has_its_own_chain(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         a = audit.record(None, "test.a", region_code=world.village_a1.code)
         other = audit.record(None, "test.b", region_code="130732100001")
-        a2 = audit.record(None, "test.a", region_code=world.village_b1.code)
+        b = audit.record(None, "test.a", region_code=world.village_b1.code)
+        a2 = audit.record(None, "test.a", region_code=world.village_a1.code)
         system = audit.record(None, "test.c")
-    assert (a.chain, a.seq, a2.chain, a2.seq) == ("130731", 1, "130731", 2)
-    assert (other.chain, other.seq, other.prev_hash) == ("130732", 1, audit.GENESIS)
+    v1, v2 = world.village_a1.code, world.village_b1.code
+    assert (a.chain, a.seq, a2.chain, a2.seq, a2.prev_hash) == (v1, 1, v1, 2, a.hash)
+    assert (b.chain, b.seq, b.prev_hash) == (v2, 1, audit.GENESIS)
+    assert (other.chain, other.seq, other.prev_hash) == ("130732100001", 1, audit.GENESIS)
     assert (system.chain, system.seq) == ("", 1)
-    assert a2.prev_hash == a.hash
     report = audit.verify_chain()
-    assert report.ok and report.chains == {"": 1, "130731": 2, "130732": 1} and report.checkpoints == 3
+    assert report.ok and report.chains == {"": 1, v1: 2, v2: 1, "130732100001": 1} and report.checkpoints == 4
+
+
+def test_chains_of_the_earlier_per_county_layout_still_verify(world, django_capture_on_commit_callbacks):
+    """A database upgraded from one chain per county keeps its 6-digit chains: they are closed,
+    verify as before, and the county's checkpoint covers them with the new village chains."""
+    from django.utils import timezone
+
+    prev = audit.GENESIS
+    for seq in (1, 2):
+        rec = AuditRecord(chain="130731", seq=seq, at=timezone.now().replace(microsecond=0), actor_name="系统",
+                          action="test.old", region_code=world.village_a1.code, changes={}, prev_hash=prev)
+        rec.hash = audit.compute_hash(rec)
+        rec.save()
+        prev = rec.hash
+    AuditChainHead.objects.create(chain="130731", seq=2, hash=prev)
+    with django_capture_on_commit_callbacks(execute=True):
+        new = audit.record(None, "test.new", region_code=world.village_a1.code)
+    assert (new.chain, new.seq) == (world.village_a1.code, 1)
+    cp = audit.region_checkpoint(world.county.code)
+    assert [h[0] for h in cp.heads] == ["130731", world.village_a1.code] and cp.records == 3
+    report = audit.verify_chain()
+    assert report.ok and report.chains == {"130731": 2, world.village_a1.code: 1}
+
+
+def test_a_summary_checkpoint_finds_a_truncated_village_chain(world, django_capture_on_commit_callbacks):
+    """The county's checkpoint (printed on the summary) covers every village chain: deleting a
+    village's newest record and moving its head back is found against it, even with the
+    village's own checkpoint file gone too."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            audit.record(None, f"test.{i}", region_code=world.village_b1.code)
+    cp = audit.region_checkpoint(world.county.code)
+    assert cp.records == 3 and audit.region_checkpoint_line(world.county.code).endswith(cp.code)
+    chain = world.village_b1.code
+    (audit.checkpoint_dir() / f"chain-{chain}.jsonl").unlink()
+    AuditRecord.objects.filter(chain=chain, seq=3).delete()
+    last = AuditRecord.objects.get(chain=chain, seq=2)
+    AuditChainHead.objects.filter(chain=chain).update(seq=2, hash=last.hash)
+    _, err = _verify()
+    assert f"审计链 {chain}：库外检查点记录了 3 条记录，数据库中只有 2 条（最新的 1 条被删除）" in err
+
+
+def test_an_edited_summary_checkpoint_is_found(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        audit.record(None, "test.a", region_code=world.village_a1.code)
+    audit.region_checkpoint(world.county.code)
+    path = audit.checkpoint_dir() / f"region-{world.county.code[:6]}.jsonl"
+    line = json.loads(path.read_text().splitlines()[0])
+    line["heads"][0][1] += 5
+    path.write_text(json.dumps(line) + "\n")
+    _, err = _verify()
+    assert f"检查点文件 region-{world.county.code[:6]}.jsonl 第 1 行的校验码不符（被改动）" in err
 
 
 def test_result_report_prints_the_checkpoint_and_the_seal(submitted, world):
@@ -190,9 +244,10 @@ def test_result_report_prints_the_checkpoint_and_the_seal(submitted, world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_counties_do_not_wait_on_each_others_chain(world):
-    """Issue 17: a write held open in one county does not block another county's audit record,
-    while a second write to the same county waits for the first (the head row is locked)."""
+def test_villages_do_not_wait_on_each_others_chain(world):
+    """Issue 17: a write held open in one village does not block another village's audit record
+    (of the same county: election night), while a second write to the same village waits for the
+    first (the head row is locked)."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; SQLite has one writer at a time")
     import threading
@@ -201,7 +256,7 @@ def test_counties_do_not_wait_on_each_others_chain(world):
 
     holding, release = threading.Event(), threading.Event()
 
-    def hold_county_a():
+    def hold_village_a1():
         try:
             with transaction.atomic():
                 audit.record(None, "test.hold", region_code=world.village_a1.code)
@@ -210,17 +265,18 @@ def test_counties_do_not_wait_on_each_others_chain(world):
         finally:
             connections.close_all()
 
-    t = threading.Thread(target=hold_county_a)
+    t = threading.Thread(target=hold_village_a1)
     t.start()
     try:
         assert holding.wait(30)
         with transaction.atomic():
             _sql("SET LOCAL lock_timeout = '2s'")
-            other = audit.record(None, "test.other_county", region_code="130732100001")
-        assert other.chain == "130732" and other.seq == 1
+            other = audit.record(None, "test.other_village", region_code=world.village_a2.code)
+            county = audit.record(None, "test.county", region_code=world.county.code)
+        assert (other.chain, other.seq, county.chain) == (world.village_a2.code, 1, world.county.code)
         with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
             _sql("SET LOCAL lock_timeout = '500ms'")
-            audit.record(None, "test.same_county", region_code=world.village_a1.code)
+            audit.record(None, "test.same_village", region_code=world.village_a1.code)
     finally:
         release.set()
         t.join(30)

@@ -1,4 +1,4 @@
-"""``huanjie audit verify``: every county's audit chain, its checkpoints outside the database, and
+"""``huanjie audit verify``: every audit chain, its checkpoints outside the database, and
 the seal of every submitted result. Prints what it checked and every finding; exits 1 on any."""
 
 from django.conf import settings
@@ -8,7 +8,7 @@ from huanjie.accounts import audit
 
 
 class Command(BaseCommand):
-    help = "校验审计日志：各县审计链的密钥哈希、库外检查点，以及每个已报送选举结果的封印。"
+    help = "校验审计日志：各地区审计链的密钥哈希、库外检查点，以及每个已报送选举结果的封印。"
 
     def handle(self, *args, **options):
         from huanjie.elections.aftervote import seal
