@@ -123,7 +123,8 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with this process's writers queued in turn (see its docstring).
+            "ENGINE": "huanjie.core.db.sqlite3",
             "NAME": os.environ.get("HUANJIE_SQLITE_PATH", str(VAR_DIR / "huanjie.sqlite3")),
             # Tests use a file too: an in-memory shared-cache database answers "table is locked" at
             # once when a background job thread and a request write together, instead of waiting.
