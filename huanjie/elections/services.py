@@ -893,7 +893,7 @@ def open_voting(actor, election: Election) -> Election:
     """Open the voting stage, refused while any precondition (P14–P16) is missing."""
     _require_role(actor, WORK_ROLES, "开始投票阶段")
     _require_in_scope(actor, election.organization.code)
-    election = Election.objects.select_for_update().get(pk=election.pk)
+    election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
     if STAGE_ORDER.index(election.stage) >= STAGE_ORDER.index(Election.VOTING):
         raise ElectionError(f"选举已处于“{election.get_stage_display()}”阶段。")
     check_election_day_action(election, "进入投票阶段")

@@ -114,3 +114,52 @@ def test_forwarded_headers_count_only_from_the_named_proxy():
     seen = _seen(["127.0.0.1"], "127.0.0.1", {"HTTP_X_FORWARDED_PROTO": "https",
                                                "HTTP_X_FORWARDED_FOR": "1.1.1.1, 198.51.100.7"})
     assert seen["wsgi.url_scheme"] == "https" and seen["REMOTE_ADDR"] == "198.51.100.7"
+
+
+def _children(pid: int) -> set[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return {int(p) for p in out.split()}
+
+
+def test_serve_runs_worker_processes_and_replaces_one_that_dies(tmp_path):
+    """Issue 17: one waitress process uses one core (Python's lock), so `huanjie serve` forks a
+    worker per core on one port; the parent replaces a worker that dies and stops them all."""
+    env = {**os.environ, "HUANJIE_VAR_DIR": str(tmp_path / "var"), "HUANJIE_DEBUG": "1"}
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-m", "huanjie.cli"]
+    subprocess.run([*cli, "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True, timeout=300)
+    port = _free_port()
+    proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--processes", "2"], cwd=ROOT, env=env,
+                            start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def serves() -> bool:
+        try:  # a new installation sends every page to its first-run setup
+            return _get(f"{base}/login/")[0] in (200, 302)
+        except (ConnectionError, urllib.error.URLError, OSError):
+            return False
+
+    def wait_for(condition, what: str, seconds: float = 120):
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, what
+            time.sleep(0.3)
+
+    try:
+        wait_for(serves, "huanjie serve did not answer")
+        wait_for(lambda: len(_children(proc.pid)) == 2, "two workers")
+        first = _children(proc.pid)
+        victim = min(first)
+        os.kill(victim, signal.SIGKILL)
+        wait_for(lambda: len(_children(proc.pid)) == 2 and victim not in _children(proc.pid), "a replacement")
+        assert serves()
+        workers = _children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+        assert "2 个进程" in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -79,3 +79,42 @@ def test_reads_outside_a_transaction_do_not_take_the_lock(lock, world):
         t.start()
         t.join(5)
         assert seen == [0] and lock.locked()
+
+
+def test_worker_processes_share_the_turn_through_the_writers_file(lock, world, tmp_path):
+    """`huanjie serve --processes N`: a transaction open in another process holds the database's
+    writers file, so this process's writers wait for that COMMIT in turn too."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    name = connection.settings_dict["NAME"]
+    go = tmp_path / "go"
+    child = subprocess.Popen([sys.executable, "-c", f"""
+import os, sys, time, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "huanjie.settings"
+django.setup()
+from django.db import connection, transaction
+connection.settings_dict["NAME"] = {str(name)!r}
+with transaction.atomic():
+    print("open", flush=True)
+    while not os.path.exists({str(go)!r}):
+        time.sleep(0.05)
+print("committed", flush=True)
+"""], stdout=subprocess.PIPE, text=True, env={**os.environ})
+    try:
+        assert child.stdout.readline().strip() == "open"
+        fd = os.open(f"{name}.writers", os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            go.touch()
+            assert child.stdout.readline().strip() == "committed"
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once the other process committed
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+    finally:
+        go.touch()
+        child.wait(30)

@@ -69,7 +69,7 @@ def ensure_unlocked(election) -> None:
     from huanjie.elections.voting.models import ResultSubmission
 
     if transaction.get_connection().in_atomic_block:
-        Election.objects.select_for_update().filter(pk=election.pk).values_list("pk", flat=True).first()
+        Election.objects.select_for_update(no_key=True).filter(pk=election.pk).values_list("pk", flat=True).first()
         locked = ResultSubmission.objects.filter(election_id=election.pk, locked=True).exists()
     else:
         locked = is_locked(election)

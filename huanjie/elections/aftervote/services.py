@@ -123,7 +123,7 @@ def submit_result(actor, election: Election) -> ResultSubmission:
     Submitting again after an unlock locks the result again (the same submission row)."""
     _require(actor, SUBMIT_ROLES, "报送选举结果（由村民选举委员会报送）", election)
     original = election
-    election = Election.objects.select_for_update().get(pk=election.pk)
+    election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
     submission = ResultSubmission.objects.filter(election=election).first()
     if submission is not None and submission.locked:
         raise AfterVoteError(

@@ -82,7 +82,7 @@ def register_proxy(
     with the reason."""
     _check(actor, election, "登记委托投票")
     require_visible_person(actor, principal, agent, error=ProxyError)
-    election = Election.objects.select_for_update().get(pk=election.pk)
+    election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
     if not isinstance(filed_on, dt.date):
         raise ProxyError("书面委托日期无效。")
     check_dated_fact(election, "书面委托日期", filed_on, before_vote=True, error=ProxyError)

@@ -229,7 +229,7 @@ def record_nomination_count(
     post through a channel keeps the channel and gets the votes.
     """
     _check(actor, election, "录入提名")
-    election = Election.objects.select_for_update().get(pk=election.pk)
+    election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
     _not_locked(election)
     check_dated_fact(
         election,
@@ -787,7 +787,7 @@ def decide_candidates(
     anything blocks (turnout, a written choice, too few nominees, a policy refusal). Committee
     members who become candidates leave the election committee; each candidate's review opens."""
     _check(actor, election, "确定候选人")
-    election = Election.objects.select_for_update().get(pk=election.pk)
+    election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
     if Candidate.objects.filter(election=election).exists():
         raise CandidateError("本次选举已确定正式候选人。")
     on = on or timezone.localdate()
@@ -1272,7 +1272,7 @@ def publish_candidate_list(
     """Publish (or re-publish) the formal candidate list: refused while anything blocks it (R14, R15,
     the review, policy refusals, unacknowledged warnings, unexplained team targets)."""
     _check(actor, election, "公布正式候选人名单")
-    election = Election.objects.select_for_update().get(pk=election.pk)
+    election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
     blockers = publication_blockers(election, published_on)
     if blockers:
         raise CandidateError("不能公布正式候选人名单：" + "；".join(blockers))
