@@ -19,6 +19,7 @@ import datetime as dt
 from huanjie.accounts.models import User
 from huanjie.campaigns.models import Campaign
 from huanjie.people.models import Person, Region
+from huanjie.rules.dates import add_years
 
 D = dt.date
 
@@ -38,15 +39,24 @@ def _check(call, *args, **kwargs):
         raise PartyScenarioError(f"党组织演示场景：{getattr(call, '__name__', call)} 被拒绝：{exc}") from exc
 
 
+def _joined(person: Person, i: int) -> dt.date:
+    """A July 1st between 1985 and 2025, never before the member's eighteenth birthday."""
+    candidate = D(max(1985 + i % 35, person.birth_date.year + 19 + i % 5), 7, 1)
+    return max(add_years(person.birth_date, 18), min(candidate, D(2025, 7, 1)))
+
+
 def _roll(clerk, village: Region, first: list[Person]):
     """The branch's roll from the village's party members (formal; probationary joined this July)."""
     from huanjie.party import services
     from huanjie.party.models import Member
 
     branch = _check(services.branch_of, clerk, village)
+    today = dt.date.today()
+    # The generated people are party members from the year they turn 18; one whose birthday is
+    # still ahead this year cannot have joined yet and stays off the roll.
     people = list(first) + [
         p for p in Person.objects.filter(hukou_village=village, political_status__in=["cpc", "cpc_probationary"])
-        .order_by("pk") if p not in first
+        .order_by("pk") if p not in first and add_years(p.birth_date, 18) <= today
     ]
     members = []
     for i, p in enumerate(people):
@@ -54,7 +64,7 @@ def _roll(clerk, village: Region, first: list[Person]):
         members.append(_check(
             services.add_member, clerk, branch, p,
             status=Member.PROBATIONARY if probationary else Member.FORMAL,
-            joined_on=D(2026, 7, 1) if probationary else D(1985 + i % 35, 7, 1),
+            joined_on=D(2026, 7, 1) if probationary else _joined(p, i),
             mobile=i % 9 == 4, mobile_where="浙江省宁波市" if i % 9 == 4 else "",
         ))
     return branch, members

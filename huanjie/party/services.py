@@ -40,7 +40,13 @@ from huanjie.party.models import (
 )
 from huanjie.people.models import Person, Region
 from huanjie.people.services import ELSEWHERE_MESSAGE, may_see
-from huanjie.rules.party import EXCLUSION_SITUATIONS, electing_body, member_vote, party_attendance
+from huanjie.rules.party import (
+    EXCLUSION_SITUATIONS,
+    electing_body,
+    member_dates_problems,
+    member_vote,
+    party_attendance,
+)
 from huanjie.rules.party import Exclusion as EngineExclusion
 from huanjie.rules.policy import get_policy, initial_candidates_minimum, team_checks
 
@@ -134,11 +140,12 @@ def body_of(branch: Branch) -> dict:
     return electing_body(branch.members.count(), scattered=branch.scattered)
 
 
-def _check_member_facts(status: str, joined_on, formal_on, discipline_until) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _check_member_facts(status: str, joined_on, formal_on, discipline_until, birth=None) -> dict[str, str]:
+    errors: dict[str, str] = dict(member_dates_problems(birth, joined_on, formal_on, timezone.localdate(),
+                                                        formal=status == Member.FORMAL))
     if status not in dict(Member.STATUS_CHOICES):
         errors["status"] = "党员类别应为正式党员或预备党员"
-    if formal_on and status == Member.FORMAL and joined_on and formal_on < joined_on:
+    if formal_on and status == Member.FORMAL and joined_on and formal_on < joined_on and "formal_on" not in errors:
         errors["formal_on"] = f"转正日期 {formal_on.isoformat()} 早于入党日期 {joined_on.isoformat()}"
     if status == Member.PROBATIONARY and joined_on is None:
         errors["joined_on"] = "预备党员应填写入党日期（预备期从入党之日算起）"
@@ -162,7 +169,7 @@ def add_member(actor, branch: Branch, person: Person, *, status: str = Member.FO
     _require(actor, WORK_ROLES, "修改党员名册", branch.village.code)
     if not may_see(actor, person):
         raise MemberInvalid({"person": ELSEWHERE_MESSAGE})
-    errors = _check_member_facts(status, joined_on, formal_on, discipline_until)
+    errors = _check_member_facts(status, joined_on, formal_on, discipline_until, person.birth_date)
     if mobile and not mobile_where.strip():
         errors["mobile_where"] = "流动党员应填写外出地点"
     if Member.objects.filter(branch=branch, person=person).exists():
@@ -254,7 +261,7 @@ def _row_facts(row: roster.RosterRow) -> MemberFacts | None:
         dates[key] = value
     if status is not None:
         for key, message in _check_member_facts(status, dates["joined_on"], dates["formal_on"],
-                                                dates["discipline_until"]).items():
+                                                dates["discipline_until"], row.birth_date).items():
             bad.append((key, "inconsistent", f"{message}。"))
     for fld, code, message in bad:
         row.errors.append(roster.Problem(row.row, fld, code, message))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .counting import majority_threshold, quorum_met
-from .dates import CalendarStep
+from .dates import CalendarStep, add_years
 from .errors import EngineError
 from .profiles import Profile, get_profile
 
@@ -23,6 +23,7 @@ __all__ = [
     "MemberVote",
     "electing_body",
     "match_situation",
+    "member_dates_problems",
     "member_vote",
     "party_attendance",
     "party_calendar",
@@ -523,3 +524,23 @@ def congress_size(
         "margin_by_unit": {} if single else margin_by_unit,
         "min_candidates_by_unit": min_cands[""] if single else min_cands,
     }
+
+
+def member_dates_problems(birth: date | None, joined_on: date | None, formal_on: date | None,
+                          today: date, *, formal: bool = True) -> dict[str, str]:
+    """Dates on a member roll that cannot have happened, by field.
+
+    The Party Constitution (Art. 1) admits a person who has reached eighteen: joining before the
+    eighteenth birthday is a typing error (the day itself counts, as R5 counts age); so is a
+    joining day after today, or a full-membership day after today for a ``formal`` member (a
+    probationary member's 转正日期 may be the day the probation ends, still ahead)."""
+    problems: dict[str, str] = {}
+    for key, day, label in (("joined_on", joined_on, "入党日期"), ("formal_on", formal_on, "转正日期")):
+        if day is None:
+            continue
+        if day > today and (key == "joined_on" or formal):
+            problems[key] = f"{label} {day.isoformat()} 晚于今天（{today.isoformat()}）"
+        elif birth is not None and day < add_years(birth, 18):
+            problems[key] = (f"{label} {day.isoformat()} 时未满十八周岁（出生日期 {birth.isoformat()}，"
+                             f"{add_years(birth, 18).isoformat()} 年满十八周岁）")
+    return problems

@@ -31,8 +31,9 @@ def add_members(actor, branch, n: int, prefix: str = "党员", **facts) -> list[
         # the policy unless it sets out not to.
         birth = dt.date(1975, 1, 1) + dt.timedelta(days=13 * (_seq[0] % 500))
         p = new_person(branch.village, f"{prefix}{i + 1}", "F" if i % 3 == 0 else "M", birth)
-        facts.setdefault("joined_on", dt.date(2000, 7, 1))
-        out.append(services.add_member(actor, branch, p, **facts))
+        # Joined in July 2000, or the first July 1st after the eighteenth birthday if later.
+        joined = max(dt.date(2000, 7, 1), dt.date(birth.year + 18 + 1, 7, 1))
+        out.append(services.add_member(actor, branch, p, **{"joined_on": joined, **facts}))
     return out
 
 

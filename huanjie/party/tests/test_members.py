@@ -27,7 +27,7 @@ def test_import_messy_roll_reports_each_bad_row_and_saves_nothing(world, branch)
         roll_row(3, "赵错号", "男", dt.date(1970, 1, 1), 51),
         roll_row(4, "孙类别", "男", dt.date(1971, 2, 2), 61, status="积极分子"),
         roll_row(5, "周日期", "男", dt.date(1972, 3, 3), 71, joined="去年"),
-        roll_row(6, "吴流动", "男", dt.date(1985, 5, 5), 81, mobile="浙江省杭州市"),
+        roll_row(6, "吴流动", "男", dt.date(1985, 5, 5), 81, joined="2005.07.01", formal="2006.07.01", mobile="浙江省杭州市"),
     ]
     rows[2][5] = rows[2][5][:-1] + ("0" if rows[2][5][-1] != "0" else "1")  # a wrong check digit
     data = roll_xlsx(rows)
@@ -95,6 +95,38 @@ def test_add_by_hand_refuses_bad_facts_and_a_second_branch(world, branch):
     with pytest.raises(services.MemberInvalid) as exc:
         services.add_member(world.users["township_a"], other, p, joined_on=dt.date(2000, 1, 1))
     assert "东山村" in str(exc.value)
+
+
+def test_a_join_date_before_the_eighteenth_birthday_or_after_today_is_refused(world, branch):
+    """Found in the demo: members who joined at 10 or before they were born were accepted."""
+    from django.utils import timezone
+
+    user = world.users["village_a1"]
+    p = new_person(world.village_a1, "钱少年", birth=dt.date(1990, 6, 15))
+    with pytest.raises(services.MemberInvalid) as exc:
+        services.add_member(user, branch, p, joined_on=dt.date(2008, 6, 14))
+    assert exc.value.errors["joined_on"] == (
+        "入党日期 2008-06-14 时未满十八周岁（出生日期 1990-06-15，2008-06-15 年满十八周岁）")
+    with pytest.raises(services.MemberInvalid) as exc:
+        services.add_member(user, branch, p, joined_on=dt.date(1985, 7, 1))
+    assert "未满十八周岁" in exc.value.errors["joined_on"]
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(services.MemberInvalid) as exc:
+        services.add_member(user, branch, p, joined_on=dt.date(2010, 7, 1), formal_on=tomorrow)
+    assert exc.value.errors == {"formal_on": f"转正日期 {tomorrow.isoformat()} 晚于今天（{timezone.localdate().isoformat()}）"}
+    assert not Member.objects.filter(person=p).exists()
+    services.add_member(user, branch, p, joined_on=dt.date(2008, 6, 15))  # the birthday itself counts
+
+
+def test_the_roll_import_names_the_row_of_a_member_who_joined_as_a_child(world, branch):
+    rows = [roll_row(1, "王大山", "男", dt.date(1962, 3, 4), 31),
+            roll_row(2, "冯幼年", "男", dt.date(1995, 1, 1), 32, joined="2005.07.01", formal="2006.07.01")]
+    with pytest.raises(services.ImportRejected) as exc:
+        services.import_members(world.users["village_a1"], branch, roll_xlsx(rows), "党员名册.xlsx")
+    problems = {(p.row, p.field): p.message for p in exc.value.parsed.errors}
+    assert problems[(6, "joined_on")].startswith("入党日期 2005-07-01 时未满十八周岁（出生日期 1995-01-01")
+    assert problems[(6, "formal_on")].startswith("转正日期 2006-07-01 时未满十八周岁")
+    assert not Member.objects.filter(branch=branch).exists()
 
 
 def test_electing_body_by_size(world, branch):
