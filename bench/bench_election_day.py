@@ -1,24 +1,36 @@
 """Load test: election day in a county of 300 villages (issue 6, "Speed").
 
-Every village's clerk logs in (a phase of its own: clerks arrive before the count), then, all
-within the same window, posts the station's counting form through the counting work's form page
+Every village's clerk logs in (a phase of its own: clerks arrive before the count), then posts the
+station's counting form through the counting work's form page
 (``elections:counting_form`` → ``counting.save_form``; ``--via json`` uses ``elections:counting_form_api``
 instead), presses "compute" (``elections:result_compute`` → ``results.compute_result``), reads the
 result page and submits the result (报送, it locks), while the county office and a township office
 refresh their dashboards every second.
 
+Two ways to send the clerks:
+
+- election night (the default): each of the 300 clerks arrives at a random moment of a two-minute
+  window (``--arrival``) and pauses about two seconds between pages (``--think``) — the whole
+  county's results in two minutes, far denser than a real evening, when they come in over hours.
+  Its latencies are what a clerk waits for on that night.
+- capacity (``--closed-loop``): ``--workers`` clerks (12) that never pause, each starting the next
+  village the moment one is done. The server is saturated by design, so a request's latency is
+  the queue in front of it: by Little's law, mean latency = clerks in flight ÷ throughput (12 ÷
+  24 req/s ≈ 0.5 s) whatever one request costs. Read its requests per second, not its latencies.
+
 Everything runs against a throwaway database this script creates (a SQLite file in a temporary
 directory; a PostgreSQL database created and dropped, if the server is reachable) and the shipped
-server (``huanjie serve``: waitress, 8 threads) on 127.0.0.1 on a free port. The load is bounded:
-one job per village with a fixed number of workers, and a hard deadline.
+server (``huanjie serve``: a waitress worker per core, 8 threads each) on 127.0.0.1 on a free
+port. The load is bounded: one job per village, and a hard deadline.
 
 On PostgreSQL a sampler reads ``pg_stat_activity`` every 100 ms during the load and reports how many
 of the application's connections were busy and how many waited on a lock, and of those how many on
-the audit chain's head row (the per-county lock every audited write takes). The machine's load
+an audit chain's head row (the per-region lock every audited write takes). The machine's load
 average is printed with each run: the latencies are wall-clock times and grow with other work on
 the same cores.
 
-    .venv/bin/python bench/bench_election_day.py            # 300 villages, both databases
+    .venv/bin/python bench/bench_election_day.py            # election night, 300 villages, both databases
+    .venv/bin/python bench/bench_election_day.py --closed-loop   # capacity: 12 clerks without pauses
     .venv/bin/python bench/bench_election_day.py --quick    # 30 villages, 10 s
     .venv/bin/python bench/bench_election_day.py --db sqlite --villages 100 --workers 8
 
@@ -371,8 +383,13 @@ def clerk_login(port: int, rec: Recorder, job: dict) -> Session | None:
     return s if ok else None
 
 
-def clerk_job(s: Session, job: dict, acknowledge: list[str], done: list, deadline: float, via: str) -> None:
+def clerk_job(s: Session, job: dict, acknowledge: list[str], done: list, deadline: float, via: str,
+              start_at: float | None = None, think=lambda: 0.0) -> None:
+    """One village's counting, as its clerk does it. Paced (``start_at``): the clerk arrives at
+    that moment and pauses ``think()`` seconds between pages (reads the figures, the result)."""
     rec = s.rec
+    if start_at is not None:
+        time.sleep(max(0.0, start_at - time.monotonic()))
     if time.monotonic() > deadline:
         rec.add("job", 0.0, False, f"{job['username']}: 超过时限，未开始")
         return
@@ -408,6 +425,7 @@ def clerk_job(s: Session, job: dict, acknowledge: list[str], done: list, deadlin
             )
             if status != 302:
                 return
+            time.sleep(think())
             status, _ = s.request(
                 "POST compute result",
                 "POST",
@@ -418,10 +436,12 @@ def clerk_job(s: Session, job: dict, acknowledge: list[str], done: list, deadlin
             )
             if status != 302:
                 return
+        time.sleep(think())
         status, page = s.request("GET result page", "GET", f"/elections/{pk}/results/")
         if '<span class="tag ok">当选</span>' not in page.decode(errors="replace"):
             rec.add("job", 0.0, False, f"{job['username']}: 结果页没有当选人员（计票未完成）")
             return
+        time.sleep(think())
         s.request(
             "POST submit (报送)",
             "POST",
@@ -591,10 +611,29 @@ def run_child(args) -> int:
             w.start()
         deadline = time.monotonic() + args.duration
         start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.workers) as pool:
-            for s, job in zip(sessions, county["jobs"], strict=True):
-                if s is not None:
-                    pool.submit(clerk_job, s, job, acknowledge, done, deadline, args.via)
+        if args.closed_loop:
+            # Capacity: a fixed number of clerks, each starting the next village the moment one is done.
+            with ThreadPoolExecutor(max_workers=args.workers) as pool:
+                for s, job in zip(sessions, county["jobs"], strict=True):
+                    if s is not None:
+                        pool.submit(clerk_job, s, job, acknowledge, done, deadline, args.via)
+        else:
+            # Election night: each village's clerk arrives at a random moment of the window and
+            # pauses between pages; no clerk waits for another to start.
+            rnd = random.Random(11)
+            t0 = time.monotonic()
+            arrivals = sorted(t0 + rnd.uniform(0, args.arrival) for _ in county["jobs"])
+            pauses = [rnd.uniform(args.think / 2, args.think * 3 / 2) for _ in range(4 * len(county["jobs"]))]
+            lock = threading.Lock()
+
+            def think() -> float:
+                with lock:
+                    return pauses.pop() if pauses else args.think
+
+            with ThreadPoolExecutor(max_workers=len(county["jobs"])) as pool:
+                for s, job, at in zip(sessions, county["jobs"], arrivals, strict=True):
+                    if s is not None:
+                        pool.submit(clerk_job, s, job, acknowledge, done, deadline, args.via, at, think)
         load_s = time.perf_counter() - start
         load_after = os.getloadavg()
         if sampler is not None:
@@ -713,6 +752,11 @@ def run_backend(args, db: str) -> dict | None:
             str(args.duration),
             "--workers",
             str(args.workers),
+            "--arrival",
+            str(args.arrival),
+            "--think",
+            str(args.think),
+            *(["--closed-loop"] if args.closed_loop else []),
             "--login-workers",
             str(args.login_workers),
             "--via",
@@ -734,9 +778,11 @@ def run_backend(args, db: str) -> dict | None:
 
 
 def report(db: str, r: dict, args) -> None:
-    print(
-        f"\n--- {db}: {args.villages} 个村, 每村 {args.voters} 名选民, {args.workers} 个并发录入员 + 2 个看板每秒刷新"
-    )
+    if args.closed_loop:
+        mode = f"容量测试：{args.workers} 个并发录入员不停顿"
+    else:
+        mode = f"选举当晚：各村录入员在 {args.arrival:.0f} 秒内随机到达，页面之间停顿约 {args.think:.0f} 秒"
+    print(f"\n--- {db}: {args.villages} 个村, 每村 {args.voters} 名选民；{mode}；2 个看板每秒刷新")
     print(
         f"准备数据 {r['setup_s']:.1f} s；登录阶段 {r['login_s']:.1f} s；负载 {r['load_s']:.1f} s："
         f"{r['requests']} 个请求，{r['rps']:.1f} 请求/秒；完成 {r['done']} 个村"
@@ -773,7 +819,12 @@ def main(argv=None) -> int:
     ap.add_argument("--villages", type=int, default=None)
     ap.add_argument("--voters", type=int, default=None, help="每村登记选民数")
     ap.add_argument("--duration", type=float, default=None, help="负载最长秒数")
-    ap.add_argument("--workers", type=int, default=12, help="并发录入员数")
+    ap.add_argument("--arrival", type=float, default=None,
+                    help="选举当晚：各村录入员在这么多秒内随机到达（默认 300 个村 120 秒）")
+    ap.add_argument("--think", type=float, default=2.0, help="录入员在两个页面之间停顿的平均秒数（默认 2）")
+    ap.add_argument("--closed-loop", action="store_true",
+                    help="容量测试：--workers 个录入员不停顿地一个村接一个村录入（延迟 = 并发数 ÷ 吞吐量）")
+    ap.add_argument("--workers", type=int, default=12, help="容量测试的并发录入员数")
     ap.add_argument("--login-workers", type=int, default=4, help="登录阶段并发数（Argon2 占用 CPU）")
     ap.add_argument(
         "--via",
@@ -789,7 +840,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     args.villages = args.villages or (30 if args.quick else 300)
     args.voters = args.voters or (60 if args.quick else 200)
-    args.duration = args.duration or (10.0 if args.quick else 90.0)
+    args.arrival = args.arrival if args.arrival is not None else (10.0 if args.quick else 120.0)
+    args.duration = args.duration or ((10.0 if args.quick else 90.0) if args.closed_loop else args.arrival + 60.0)
     if args.child:
         return run_child(args)
     failed = False
