@@ -286,3 +286,19 @@ def test_party_branch_from_roll_to_approved_result(page, live_server, tmp_path):
     assert page.locator("#approval-form").count() == 0 and page.locator("#body-form").count() == 0
     shot(page, "09_village_party_page")
     page.screenshot(path=str(tmp_path / "party.png"), full_page=True)
+
+
+def test_the_roll_page_ticks_its_boxes_beside_their_words(page, live_server):
+    """Found walking the roll page at 1366: each checkbox stood alone, centred above its words."""
+    world = build_world()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "village_a1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=工作台")
+    page.goto(f"{live_server.url}/party/village/{world.village_a1.code}/members/")
+    for name in ("skip_bad_rows", "rights_suspended", "scattered"):
+        box = page.locator(f"input[name={name}]").bounding_box()
+        label = page.locator(f"label:has(> input[name={name}])").bounding_box()
+        assert label["height"] < 2 * box["height"] + 12, name  # one line, not the box over its words
+        assert box["x"] - label["x"] < 8, name  # the box starts the line
