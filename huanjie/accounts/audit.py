@@ -208,6 +208,7 @@ def _checkpoint_after_commit(chain: str) -> None:
 # --- checkpoints outside the database -----------------------------------------------------------
 
 _written: dict[tuple[str, str], int] = {}
+_written_regions: dict[str, str] = {}  # file → the keyed code of the heads last appended to it
 _written_lock = threading.Lock()
 
 
@@ -284,8 +285,11 @@ def region_checkpoint(region_code: str) -> RegionCheckpoint:
     heads = tuple((c, s, h) for c, s, h in AuditChainHead.objects.filter(chain__startswith=prefix)
                   .order_by("chain").values_list("chain", "seq", "hash") if s)
     cp = RegionCheckpoint(prefix, heads, _region_mac(prefix, heads))
-    if heads:
-        path = checkpoint_dir() / f"region-{prefix}.jsonl"
+    path = checkpoint_dir() / f"region-{prefix}.jsonl"
+    with _written_lock:
+        unchanged = _written_regions.get(str(path)) == cp.mac and path.exists()
+        _written_regions[str(path)] = cp.mac
+    if heads and not unchanged:
         path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps({"region": prefix, "heads": [list(h) for h in heads], "at": timezone.now().isoformat(),
                            "mac": cp.mac}, ensure_ascii=False) + "\n"
@@ -387,23 +391,32 @@ def _verify_records(chain: str, report: ChainReport, batch_size: int) -> tuple[i
     return last_seq, hashes
 
 
+def _checked_lines(path: Path, report: ChainReport, where: str | None, read):
+    """The lines of a checkpoint file that parse and carry their keyed code, as ``read`` returns
+    them (``(value, code matches)``); every other line is a finding."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            value, genuine = read(json.loads(line))
+        except (ValueError, KeyError, TypeError):
+            report.findings.append(Finding(where, None, f"检查点文件 {path.name} 第 {n} 行无法读取"))
+            continue
+        if not genuine:
+            report.findings.append(Finding(where, None, f"检查点文件 {path.name} 第 {n} 行的校验码不符（被改动）"))
+            continue
+        yield value
+
+
 def _read_checkpoints(chain: str, report: ChainReport) -> list[tuple[int, str]]:
     path = _checkpoint_file(chain)
     if not path.exists():
         return []
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        try:
-            cp = json.loads(line)
-            seq, head_hash, mac = int(cp["seq"]), str(cp["hash"]), str(cp["mac"])
-        except (ValueError, KeyError, TypeError):
-            report.findings.append(Finding(chain, None, f"检查点文件 {path.name} 第 {n} 行无法读取"))
-            continue
-        if cp.get("chain") != chain or not hmac.compare_digest(_checkpoint_mac(chain, seq, head_hash), mac):
-            report.findings.append(Finding(chain, None, f"检查点文件 {path.name} 第 {n} 行的校验码不符（被改动）"))
-            continue
-        out.append((seq, head_hash))
-    return out
+
+    def read(cp):
+        seq, head_hash, mac = int(cp["seq"]), str(cp["hash"]), str(cp["mac"])
+        return (seq, head_hash), cp.get("chain") == chain and hmac.compare_digest(
+            _checkpoint_mac(chain, seq, head_hash), mac)
+
+    return list(_checked_lines(path, report, chain, read))
 
 
 def _chains_with_checkpoints() -> set[str]:
@@ -422,17 +435,13 @@ def _read_region_checkpoints(report: ChainReport) -> dict[str, list[tuple[int, s
         return out
     for path in sorted(folder.glob("region-*.jsonl")):
         prefix = path.name[len("region-"):-len(".jsonl")]
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            try:
-                cp = json.loads(line)
-                heads = tuple((str(c), int(s), str(h)) for c, s, h in cp["heads"])
-                mac = str(cp["mac"])
-            except (ValueError, KeyError, TypeError):
-                report.findings.append(Finding(None, None, f"检查点文件 {path.name} 第 {n} 行无法读取"))
-                continue
-            if cp.get("region") != prefix or not hmac.compare_digest(_region_mac(prefix, heads), mac):
-                report.findings.append(Finding(None, None, f"检查点文件 {path.name} 第 {n} 行的校验码不符（被改动）"))
-                continue
+
+        def read(cp, prefix=prefix):
+            heads = tuple((str(c), int(s), str(h)) for c, s, h in cp["heads"])
+            return heads, cp.get("region") == prefix and hmac.compare_digest(
+                _region_mac(prefix, heads), str(cp["mac"]))
+
+        for heads in _checked_lines(path, report, None, read):
             report.checkpoints += 1
             for chain, seq, head_hash in heads:
                 out.setdefault(chain, []).append((seq, head_hash))

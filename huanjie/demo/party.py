@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from huanjie.accounts.models import User
 from huanjie.campaigns.models import Campaign
 from huanjie.people.models import Person, Region
@@ -51,7 +53,7 @@ def _roll(clerk, village: Region, first: list[Person]):
     from huanjie.party.models import Member
 
     branch = _check(services.branch_of, clerk, village)
-    today = dt.date.today()
+    today = timezone.localdate()
     # The generated people are party members from the year they turn 18; one whose birthday is
     # still ahead this year cannot have joined yet and stays off the roll.
     people = list(first) + [

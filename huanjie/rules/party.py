@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .counting import majority_threshold, quorum_met
-from .dates import CalendarStep, add_years
+from .dates import CalendarStep, add_years, age_on
 from .errors import EngineError
 from .profiles import Profile, get_profile
 
@@ -540,7 +540,8 @@ def member_dates_problems(birth: date | None, joined_on: date | None, formal_on:
             continue
         if day > today and (key == "joined_on" or formal):
             problems[key] = f"{label} {day.isoformat()} 晚于今天（{today.isoformat()}）"
-        elif birth is not None and day < add_years(birth, 18):
-            problems[key] = (f"{label} {day.isoformat()} 时未满十八周岁（出生日期 {birth.isoformat()}，"
-                             f"{add_years(birth, 18).isoformat()} 年满十八周岁）")
+        elif birth is not None and age_on(birth, day) < 18:
+            # A birth date typed with a year near 9999 has no eighteenth birthday in the calendar.
+            when = f"，{add_years(birth, 18).isoformat()} 年满十八周岁" if birth.year <= 9999 - 18 else ""
+            problems[key] = f"{label} {day.isoformat()} 时未满十八周岁（出生日期 {birth.isoformat()}{when}）"
     return problems

@@ -171,3 +171,17 @@ def test_R63_margin_by_unit():
     assert res["margin_ok"] is False
     assert res["min_candidates_by_unit"] == {"一": 6, "二": 9}
     assert res["unit_seats_match"] is True
+
+
+def test_member_dates_counted_as_R5_and_never_overflowing():
+    from datetime import date
+
+    from huanjie.rules.party import member_dates_problems
+
+    today = date(2026, 11, 30)
+    assert member_dates_problems(date(1990, 6, 15), date(2008, 6, 15), None, today) == {}
+    assert "未满十八周岁" in member_dates_problems(date(1990, 6, 15), date(2008, 6, 14), None, today)["joined_on"]
+    # a careless birth date far in the future is a problem of the join date, not a crash
+    assert "未满十八周岁" in member_dates_problems(date(9999, 12, 31), date(2020, 7, 1), None, today)["joined_on"]
+    assert member_dates_problems(None, date(2020, 7, 1), date(2027, 7, 1), today, formal=False) == {}
+    assert "晚于今天" in member_dates_problems(None, date(2020, 7, 1), date(2027, 7, 1), today)["formal_on"]
