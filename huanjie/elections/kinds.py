@@ -82,6 +82,7 @@ class DashboardSection:
     rows: list[tuple[str, list]]  # (address of the row's page, cells as the Excel sheet writes them)
     shown: tuple[int, ...]  # indexes of the columns the screen shows (the sheet has them all)
     tiles: list[tuple[str, object]]  # (label, figure) over all rows
+    note: str = ""  # one line under the tiles: what the figures count
 
 
 def dashboard_sections(kinds_shown) -> list[Callable]:

@@ -219,6 +219,7 @@ def _dashboard_section(campaign, scope_prefix, q, township_code):
             ("35岁以下", sum(r["young"] for r in rows)),
             ("结果已批复", sum(1 for r in rows if r["result_approval"])),
         ],
+        note="应到/实到为计票时的人数；书记由委员会第一次全体会议选出。",
     )
 
 

@@ -101,6 +101,39 @@ def _work_url(election) -> str:
     return reverse("supervision:detail", args=[election.pk])
 
 
+def _dashboard_section(campaign, scope_prefix, q, township_code):
+    """The supervision committees in a section of their own on the dashboards: a meeting's choice,
+    counted by who came to the meeting, not a village's vote (its turnout is not the voters')."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from huanjie.supervision import services
+    from huanjie.supervision.models import Supervision
+
+    qs = (Supervision.objects.filter(election__campaign=campaign, election__organization__code__startswith=scope_prefix)
+          .select_related("election__organization__parent").order_by("election__organization__code"))
+    if township_code:
+        qs = qs.filter(election__organization__parent__code=township_code)
+    if q:
+        qs = qs.filter(Q(election__organization__name__contains=q) | Q(election__organization__parent__name__contains=q))
+    rows = list(services.overview_rows(qs).values())
+    chosen = [r for r in rows if r["sv"].election.stage in (Election.COUNTED, Election.SUBMITTED)]
+    return kinds.DashboardSection(
+        title="村务监督委员会推选",
+        columns=services.DASHBOARD_COLUMNS,
+        rows=[(reverse("supervision:detail", args=[r["sv"].election_id]), services.dashboard_cells(r)) for r in rows],
+        shown=(0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 12),
+        tiles=[
+            ("村务监督委员会推选", len(rows)),
+            ("已推选", len(chosen)),
+            ("已报送锁定", sum(1 for r in rows if r["submitted"])),
+            ("当选成员", sum(len(r["elected"]) for r in rows)),
+            ("其中女性", sum(r["women"] for r in rows)),
+        ],
+        note="会议组成人员、到会为推选会议登记的人数；村务监督委员会由村民会议或村民代表会议推选，不计参选率。",
+    )
+
+
 def register_kinds() -> None:
     from huanjie.supervision.services import POSTS
 
@@ -110,6 +143,7 @@ def register_kinds() -> None:
             posts=POSTS, title=_title, calendar_steps=_calendar, voting_blockers=_voting_blockers,
             vote_inputs=_vote_inputs, ballot_blockers=_ballot_blockers, wording=_wording,
             archive_documents=_archive, result_blockers=_result_blockers, work_url=_work_url,
+            dashboard_section=_dashboard_section,
             stage_work={Election.SETUP: "提出村务监督委员会成员候选人，资格把关后提交会议表决",
                         Election.VOTING: "登记会议到会人数，录入计票单，计算推选结果",
                         Election.COUNTED: "核对推选结果并报送乡镇", Election.SUBMITTED: ""},

@@ -408,3 +408,53 @@ def result_blockers(election: Election) -> list[str]:
 
 def body_label(sv: Supervision) -> str:
     return MEETING_BODIES.get(sv.body, sv.get_body_display())
+
+
+# ---------------------------------------------------------------- lists and dashboards
+
+
+def overview_rows(svs) -> dict[int, dict]:
+    """Per supervision (keyed by its election): the elected (主任 first), women among them, the
+    candidates left off the list by the P6 check, and whether the result is submitted — a fixed
+    number of queries for any count of villages (the lists and dashboards of a whole county)."""
+    from django.db.models import Count
+
+    from huanjie.elections.models import ResultSubmission
+
+    svs = list(svs)
+    ids = [sv.election_id for sv in svs]
+    elected: dict[int, list] = {}
+    for m in (ElectedMember.objects.filter(election_id__in=ids, status=ElectedMember.ELECTED)
+              .values("election_id", "name", "post__code", "person__gender")
+              .order_by("election_id", "post__rank", "-votes", "id")):
+        elected.setdefault(m["election_id"], []).append(m)
+    refused = dict(Nominee.objects.filter(candidate__election_id__in=ids).exclude(refusals=[])
+                   .values("candidate__election_id").annotate(n=Count("id"))
+                   .values_list("candidate__election_id", "n"))
+    locked = dict(ResultSubmission.objects.filter(election_id__in=ids).values_list("election_id", "locked"))
+    rows = {}
+    for sv in svs:
+        members = elected.get(sv.election_id, [])
+        rows[sv.election_id] = {
+            "sv": sv,
+            "elected": [m["name"] for m in members],
+            "director": next((m["name"] for m in members if m["post__code"] == DIRECTOR), ""),
+            "women": sum(1 for m in members if m["person__gender"] == "F"),
+            "refused": refused.get(sv.election_id, 0),
+            "submitted": locked.get(sv.election_id),  # None: not submitted; False: reopened
+        }
+    return rows
+
+
+DASHBOARD_COLUMNS = ["村（社区）", "乡镇（街道）", "推选会议", "表决方式", "会议日期", "阶段", "会议组成人员", "到会",
+                     "主任", "当选成员", "女性", "不得担任而未列入", "报送"]
+
+
+def dashboard_cells(row: dict) -> list:
+    sv = row["sv"]
+    e = sv.election
+    submitted = {None: "未报送", False: "已解锁", True: "已报送锁定"}[row["submitted"]]
+    return [e.organization.name, e.organization.parent.name if e.organization.parent else "", sv.get_body_display(),
+            sv.get_method_display(), e.election_date, e.get_stage_display(),
+            "" if sv.members is None else sv.members, "" if sv.present is None else sv.present,
+            row["director"], "、".join(row["elected"]), row["women"], row["refused"], submitted]

@@ -54,16 +54,14 @@ def campaign_list(request, slug):
         sv.election.organization_id: sv
         for sv in Supervision.objects.filter(election__campaign=campaign,
                                              election__organization__code__startswith=user.scope_prefix)
-        .select_related("election")
+        .select_related("election__organization__parent")
     }
+    overview = services.overview_rows(chosen.values())
+    none = {"elected": [], "director": "", "refused": 0}
 
     def row(entry):
         sv = chosen.get(entry.village_id)
-        elected = services.result_findings(sv.election)["elected"] if sv and sv.election.stage in (
-            Election.COUNTED, Election.SUBMITTED) else []
-        refused = Nominee.objects.filter(candidate__election=sv.election).exclude(refusals=[]).count() if sv else 0
-        return {"entry": entry, "sv": sv, "elected": elected, "refused": refused,
-                "director": next((m.name for m in elected if m.post.code == services.DIRECTOR), "")}
+        return {"entry": entry, "sv": sv, **(overview[sv.election_id] if sv else none)}
 
     if wants_xlsx(request):
         rows = [row(e) for e in entries]
@@ -73,7 +71,7 @@ def campaign_list(request, slug):
             [[r["entry"].village.parent.name, r["entry"].village.name,
               r["sv"].get_body_display() if r["sv"] else "未建立",
               r["sv"].election.election_date if r["sv"] else "", r["sv"].election.get_stage_display() if r["sv"] else "",
-              r["refused"], r["director"], "、".join(m.name for m in r["elected"])] for r in rows],
+              r["refused"], r["director"], "、".join(r["elected"])] for r in rows],
         )
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "supervision/list.html", {

@@ -130,3 +130,18 @@ def test_observer_never_sees_id_numbers(world, client_for):
     body = client_for("observer").get(f"/regions/{world.village_a1.code}/").content.decode()
     assert world.people["wang"].id_number not in body
     assert "人员库" not in body.split("<main")[1]
+
+
+@pytest.mark.parametrize("persona", ["observer", "admin"])
+def test_readers_workbench_links_the_pages_they_may_read(world, client_for, persona):
+    """The observer's 工作台 had no to-do list and no way to the dashboards it may read; each link
+    it now shows opens for that account."""
+    import re
+
+    client = client_for(persona)
+    body = client.get("/").content.decode()
+    card = body.split('id="readable"')[1].split("</section>")[0]
+    links = re.findall(r'href="([^"]+)"', card)
+    assert f"/elections/campaign/{world.campaign.slug}/results/county/" in links and len(links) == 4
+    for url in links:
+        assert client.get(url).status_code == 200, url
