@@ -69,7 +69,7 @@ def test_dashboard_export_has_the_party_sheet(world, client_for):
     r = client_for("township_a").get(TOWNSHIP_URL, {"format": "xlsx"})
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["村（居）民委员会", "村党组织换届"]
+    assert wb.sheetnames == ["村（居）民委员会", "村党组织换届", "村务监督委员会推选"]
     rows = [row for row in wb["村党组织换届"].iter_rows(values_only=True)]
     header = next(i for i, row in enumerate(rows) if row[0] == "村（社区）")
     assert list(rows[header]) == services.INDEX_COLUMNS
