@@ -6,8 +6,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huanjie.accounts.audit import chain_label
 from huanjie.accounts.audit_display import action_label, describe
 from huanjie.core.access import ADMIN, ALL_ROLES, COUNTY, allow, public
+from huanjie.people.models import Region
 
 from .models import AuditRecord
 from .services import AccountError, LoginRefused, attempt_login, change_password
@@ -58,9 +60,12 @@ def audit_log(request):
     if obj:
         records = records.filter(object_repr__contains=obj)
     actions = AuditRecord.objects.order_by().values_list("action", flat=True).distinct()
-    page = Paginator(records.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    # Newest first across chains: a sequence number counts within its own region's chain only.
+    page = Paginator(records.order_by("-id"), 50).get_page(request.GET.get("page"))
+    names = dict(Region.objects.filter(code__in={r.chain for r in page}).values_list("code", "name"))
     for r in page:
         r.described = describe(r)
+        r.chain_name = names.get(r.chain) or chain_label(r.chain)
     return render(request, "accounts/audit_log.html", {
         "page": page, "action": action, "actor": actor, "q": obj,
         "actions": sorted(((a, action_label(a)) for a in set(actions)), key=lambda x: x[1]),

@@ -322,3 +322,18 @@ def test_audit_log_names_every_account_action_in_chinese(world, client_for, sett
     assert used - set(ACTION_LABELS) == set()
     page = client_for("county").get("/accounts/audit/").content.decode()
     assert "解锁账号" in page and "停用账号" in page and "新增联审部门" in page
+
+
+def test_audit_log_names_the_chain_by_its_region_and_lists_newest_first(world, client_for):
+    """Each region has its own chain, numbered from 1: the log orders by when a record was written
+    (a village's 600th record is not newer than another's 3rd) and names the chain by its village."""
+    from huanjie.accounts import audit
+
+    for _ in range(3):
+        audit.record(world.users["village_a1"], "person.update", world.people["wang"], region_code=world.village_a1.code)
+    audit.record(world.users["township_b"], "person.update", world.people["sun"], region_code=world.village_b1.code)
+    page = client_for("county").get("/accounts/audit/?action=person.update").content.decode()
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert "石桥村 #1" in rows[0]  # the newest, though its number is the lowest
+    assert "东山村 #3" in rows[1]
+    assert f"审计链 {world.village_a1.code}，第 3 条" in rows[1]
