@@ -223,7 +223,7 @@ KEY_LABELS = {
     "representatives_share": "村民代表占会议组成人员的比例", "women_share": "妇女代表占会议组成人员的比例",
     "result_approval": "选举结果批复", "seats": "名额", "tallies": "推荐得票", "tier": "审查层级",
     "trained": "参加培训的村", "verdict_ids": "审查结论编号", "passed": "通过审查的人员", "village": "村（社区）",
-    "void": "无效提名票", "vote_order": "得票排序",
+    "void": "无效提名票", "vote_order": "得票排序", "handling": "核查结论和处理意见",
     # the credentials' decisions, by their code (R65)
     "confirmed": "资格有效", "unit_must_re_elect": "责令选举单位重新选举", "unit_must_replace": "责令选举单位撤换",
 }

@@ -471,6 +471,10 @@ def record_approval(actor, pe: PartyElection, *, request_number: str, request_da
     open_objections = NoticeObjection.objects.filter(election=pe.election, handled_on__isnull=True).count()
     if not errors and open_objections:
         errors.append(f"公示期间收到的反映有{open_objections}件尚未办结，办结后才能批复（P18）")
+    if not errors:
+        upheld = _upheld(pe)
+        errors += [f"{n.candidate.person.name}：{upheld[n.candidate.person_id]}，须先重新确定预备人选（不再列入）后才能批复"
+                   for n in nominees(pe) if n.candidate.status == Candidate.ACTIVE and n.candidate.person_id in upheld]
     if errors:
         raise PartyError("；".join(errors) + "。")
     before = [pe.approval_number, pe.approval_date]
@@ -713,6 +717,9 @@ def decide_preliminary(actor, pe: PartyElection, chosen: list[Nominee], on: dt.d
             problems.append(f"{n.candidate.person.name}：{r['reason']}")
         if not n.inspected:
             problems.append(f"{n.candidate.person.name}尚未考察")
+    upheld = _upheld(pe)
+    problems += [f"{n.candidate.person.name}：{upheld[n.candidate.person_id]}，不能列为预备人选" for n in chosen
+                 if n.candidate.person_id in upheld]
     seats = _committee_post(pe).seats
     check = team_checks([], on, get_policy(election.campaign.policy or {}),
                         candidate_counts=[{"stage": "preliminary", "seats": seats, "candidates": len(chosen)}])[0]
@@ -806,6 +813,15 @@ def record_objection(actor, pe: PartyElection, notice: str, *, received_on: dt.d
     audit.record(actor, "party.objection", obj, object_repr=f"{pe.election.title}：{obj.get_notice_display()}期间的反映",
                  changes={"content": [None, obj.content], "about": [None, about.name if about else None]})
     return obj
+
+
+def _upheld(pe: PartyElection) -> dict[int, str]:
+    """The people about whom a 公示's objection was found true (反映属实), by person id, with what was
+    found: they do not go forward to the township's approval. An objection found partly true (部分属实)
+    is the township's judgement to record in its handling; it does not bar on its own."""
+    return {o.about_id: f"公示期间反映的“{o.content[:40]}”经核查属实（{o.handled_on.isoformat()}）"
+            for o in NoticeObjection.objects.filter(election=pe.election, outcome=NoticeObjection.UPHELD,
+                                                    about__isnull=False)}
 
 
 @transaction.atomic

@@ -85,3 +85,36 @@ def test_public_direct_three_notices_and_the_objection_register(world):
     with zipfile.ZipFile(io.BytesIO(xlsx)) as zf:
         strings = zf.read("xl/sharedStrings.xml").decode()
     assert "反映其家属违规占地建房" in strings and "部分属实" in strings and "反映不属实" in strings
+
+
+def test_an_upheld_objection_keeps_the_person_from_the_approval(world):
+    """A 公示 objection found true (反映属实) about a preliminary candidate: the township cannot approve
+    the list while that person is on it, and the re-decided list cannot take them back."""
+    d = dates(world)
+    township, village = world.users["township_a"], world.users["village_a1"]
+    branch = services.branch_of(village, world.village_a1)
+    roll = add_members(village, branch, 20)
+    pe = services.create_party_election(township, world.campaign, world.village_a1, d["assembly"])
+    people = [m.person for m in roll[:6]]
+    noms = [services.add_nominee(village, pe, p) for p in people]
+    for n in noms:
+        pass_review(world, n.candidate)
+        services.record_inspection(township, n, inspected_on=d["inspected"], competent=18, basic=2,
+                                   incompetent=0, talks=12)
+    seats = services._committee_post(pe).seats
+    chosen = noms[:seats + 1]
+    services.decide_preliminary(village, pe, chosen, d["preliminary"])
+    services.publish_notice(village, pe, d["notice"], "preliminary")
+    accused = chosen[1].candidate.person
+    obj = services.record_objection(village, pe, "preliminary", received_on=d["notice"] + dt.timedelta(days=1),
+                                    content="反映其拉票贿选", about=accused)
+    services.answer_objection(township, obj, handled_on=d["request"], outcome="upheld", handling="经核查属实")
+    with pytest.raises(services.PartyError, match=f"{accused.name}：公示期间反映的“反映其拉票贿选”经核查属实.*须先重新确定预备人选"):
+        services.record_approval(township, pe, request_number="1号", request_date=d["request"],
+                                 approval_number="2号", approval_date=d["approval"])
+    with pytest.raises(services.PartyError, match=f"{accused.name}：.*不能列为预备人选"):
+        services.decide_preliminary(village, pe, chosen, d["preliminary"])
+    replaced = [n for n in chosen if n.candidate.person != accused] + [noms[seats + 1]]
+    services.decide_preliminary(village, pe, replaced, d["preliminary"])
+    services.record_approval(township, pe, request_number="1号", request_date=d["request"],
+                             approval_number="2号", approval_date=d["approval"])
