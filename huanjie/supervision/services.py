@@ -26,6 +26,7 @@ from huanjie.elections.models import Candidate, ElectedMember, Election
 from huanjie.people.models import Person, Region, Relation
 from huanjie.rules import EngineError
 from huanjie.rules.counting import SUPERVISION_SIZE
+from huanjie.rules.dates import is_of_age
 from huanjie.rules.people import Relation as EngineRelation
 from huanjie.rules.policy import PolicyCandidate, candidate_policy_decisions, get_policy
 from huanjie.rules.recall import MEETING_BODIES, Meeting, meeting_quorum
@@ -263,6 +264,9 @@ def add_candidate(actor, sv: Supervision, person: Person, post_code: str, *, rol
     if not _is_villager(person, election.organization):
         raise SupervisionError(f"「姓名」：{person.name}户籍和居住地都不在{election.organization.name}，"
                                "村务监督委员会成员从本村村民中推选。")
+    if person.birth_date and not is_of_age(person.birth_date, election.election_date):
+        raise SupervisionError(f"「姓名」：{person.name}（出生日期 {person.birth_date.isoformat()}）在推选会议日 "
+                               f"{election.election_date.isoformat()} 未满十八周岁，不能推选为村务监督委员会成员。")
     if Candidate.objects.filter(election=election, person=person).exists():
         raise SupervisionError(f"「姓名」：{person.name}已在候选人名单中。")
     post = election.posts.get(code=post_code)

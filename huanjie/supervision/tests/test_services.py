@@ -4,6 +4,7 @@ result documents worded for the kind."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -80,6 +81,14 @@ def test_incompatible_candidates_are_refused_with_the_reason_per_person(world):
         services.add_candidate(clerk, sv, ok.candidate.person, services.MEMBER)
     with pytest.raises(services.SupervisionError, match="「职务」"):
         services.add_candidate(clerk, sv, villager(world.village_a1, "吴某"), "secretary")
+    # a villager who turns 18 the day after the meeting; on the day itself is old enough (R5)
+    eve = d["meeting"].replace(year=d["meeting"].year - 18) + dt.timedelta(days=1)
+    with pytest.raises(services.SupervisionError, match=f"「姓名」：少年.*推选会议日 {d['meeting'].isoformat()} 未满十八周岁"):
+        services.add_candidate(clerk, sv, villager(world.village_a1, "少年", birth=eve), services.MEMBER)
+    of_age = services.add_candidate(clerk, sv, villager(world.village_a1, "成年", birth=eve - dt.timedelta(days=1)),
+                                    services.MEMBER)
+    before += 1
+    assert of_age.candidate.status == Candidate.ACTIVE
     with pytest.raises(services.SupervisionError, match="「现任职务」"):
         services.add_candidate(clerk, sv, villager(world.village_a1, "冯某"), services.MEMBER, roles=["mayor"])
     assert Nominee.objects.count() == before
