@@ -224,6 +224,13 @@ KEY_LABELS = {
     "result_approval": "选举结果批复", "seats": "名额", "tallies": "推荐得票", "tier": "审查层级",
     "trained": "参加培训的村", "verdict_ids": "审查结论编号", "passed": "通过审查的人员", "village": "村（社区）",
     "void": "无效提名票", "vote_order": "得票排序", "handling": "核查结论和处理意见",
+    "added": "新增人数", "updated": "更新人数", "rejected": "未导入行数", "created": "新建人数",
+    "rejected_rows": "未导入行数", "already_registered": "已登记人数", "elections": "选举",
+    "file_sha256": "文件摘要", "persons_created": "新建人员数", "persons_updated": "更新人员数",
+    "skip_bad_rows": "只导入没有问题的行", "approved": "批准", "cases": "审查对象", "delegates": "代表",
+    "elder": "长辈（或一方）", "younger": "晚辈（或另一方）", "excepted": "例外", "exception": "例外情形",
+    "group_posts": "村民小组职务", "left": "离开原因", "replaced_by": "接替人", "replacement": "递补人选",
+    "refused": "不得担任的人员", "signatures": "联名人",
     # the credentials' decisions, by their code (R65)
     "confirmed": "资格有效", "unit_must_re_elect": "责令选举单位重新选举", "unit_must_replace": "责令选举单位撤换",
 }

@@ -41,3 +41,31 @@ def test_every_action_written_has_a_chinese_label():
 def test_a_policy_finding_code_reads_as_its_explanation():
     assert key_label("P11-women-share") == "专项说明（P11-women-share）"
     assert key_label("unit_must_replace") == "责令选举单位撤换"
+
+
+def test_every_field_a_service_records_reads_in_chinese():
+    """The keys of ``changes={…}`` written in the code: a label of their own, or a model field's
+    Chinese name (the log reads the field's verbose_name); "added", "rejected", "elder" were shown
+    as they are written."""
+    import re
+
+    from django.apps import apps
+
+    from huanjie.accounts.audit_display import KEY_LABELS
+
+    named = {f.name for m in apps.get_models() for f in m._meta.get_fields()
+             if re.search(r"[\u4e00-\u9fff]", str(getattr(f, "verbose_name", "")))}
+    missing = {}
+    for path in PACKAGE.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
+                for kw in node.keywords:
+                    if kw.arg == "changes" and isinstance(kw.value, ast.Dict):
+                        for key in kw.value.keys:
+                            if (isinstance(key, ast.Constant) and key.value.isascii()
+                                    and key.value not in KEY_LABELS and key.value not in named):
+                                missing[key.value] = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+    assert missing == {}
