@@ -72,6 +72,24 @@ def _education(rng: random.Random, age: int) -> str:
     return "71" if roll < 0.25 else ("61" if roll < 0.45 else ("41" if roll < 0.6 else ("31" if roll < 0.82 else "21")))
 
 
+def _fit_to_age(person: Person, reference: dt.date) -> None:
+    """A child made younger (to be born after the parents) loses what only an adult has: party
+    membership, a phone, work away from home, a school level beyond the new age. No random draw
+    here, so that the rest of a seed's county stays as it was."""
+    age = reference.year - person.birth_date.year
+    if age >= 18:
+        return
+    if person.political_status in ("cpc", "cpc_probationary") or (person.political_status == "cyl" and age < 14):
+        person.political_status = "none"
+    person.phone = ""
+    if person.residence_village_id is None:
+        person.residence_village = person.hukou_village
+        person.address = f"{person.hukou_village.name}{person.group_name[:-4]}组"
+    if age < 16:
+        person.education = _education(random.Random(0), age)  # below 16 it depends on the age alone
+    person.deprived_from = person.deprived_until = None
+
+
 class _Builder:
     def __init__(self, seed: int, reference: dt.date):
         self.rng = random.Random(seed)
@@ -214,6 +232,7 @@ def build_demo(seed: int = 1, size: str = "county", reference: dt.date | None = 
                         if child.birth_date > reference:
                             child.birth_date = reference - dt.timedelta(days=rng.randrange(30, 3000))
                         child.id_number = b.id_number(child.gender, child.birth_date)
+                        _fit_to_age(child, reference)
             for gp_role in ("grandfather", "grandmother"):
                 if gp_role in roles:
                     gp = people[roles[gp_role]]

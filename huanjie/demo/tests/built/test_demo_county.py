@@ -30,3 +30,20 @@ def test_demo_county_is_realistic_and_valid(demo_county):
     assert Campaign.objects.get(slug="anping-2026").villages.count() == 12
     merged = Region.objects.get(name="北坡村")
     assert merged.valid_until is not None and merged.successor.name == "东山村"
+
+
+def test_no_child_of_the_demo_is_a_party_member(demo_county):
+    """A child moved to be born after its parents kept what the generator gave its first birth date:
+    a six-year-old 中共党员 (the party roll left them off; the people list showed them)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from huanjie.rules.dates import age_on
+
+    today = timezone.localdate()
+    minors = [p for p in Person.objects.filter(birth_date__gt=today - dt.timedelta(days=18 * 366))
+              if age_on(p.birth_date, today) < 17]  # a year's margin: the generator counts by year
+    assert len(minors) > 300
+    assert [p.name for p in minors if p.political_status in ("cpc", "cpc_probationary")] == []
+    assert [p.name for p in minors if p.phone or p.residence_village_id is None or p.deprived_from] == []
