@@ -54,11 +54,15 @@ def play_supervision(campaign: Campaign, villages: list[Region]) -> dict:
     e = sv.election
     committee, _state = services.villagers_committee(e)
     ids = [p.pk for p in committee]
-    # The refused one: a spouse, child or parent of a member of the new villagers' committee.
-    rel = (Relation.objects.filter(elder_id__in=ids).exclude(younger_id__in=ids).select_related("younger").first()
-           or Relation.objects.filter(younger_id__in=ids).exclude(elder_id__in=ids).select_related("elder").first())
+    # The refused one: an adult spouse, child or parent of a member of the new villagers' committee
+    # (a child under eighteen could not be put forward at all).
+    adult = e.election_date.replace(year=e.election_date.year - 18)
+    rel = (Relation.objects.filter(elder_id__in=ids, younger__birth_date__lte=adult).exclude(younger_id__in=ids)
+           .select_related("younger").order_by("pk").first()
+           or Relation.objects.filter(younger_id__in=ids, elder__birth_date__lte=adult).exclude(elder_id__in=ids)
+           .select_related("elder").order_by("pk").first())
     if rel is None:
-        raise SupervisionScenarioError("村务监督委员会演示场景：新一届村民委员会成员没有登记的近亲属")
+        raise SupervisionScenarioError("村务监督委员会演示场景：新一届村民委员会成员没有成年的近亲属")
     relative = rel.younger if rel.elder_id in ids else rel.elder
     refused = _check(services.add_candidate, clerk, sv, relative, services.MEMBER, on=D(2026, 11, 23))
     if not refused.refusals:
