@@ -14,20 +14,26 @@ from huanjie.accounts.audit_display import ACTION_LABELS, AREA_LABELS, key_label
 PACKAGE = Path(__file__).resolve().parents[2]
 
 
-def recorded_actions() -> dict[str, str]:
-    """action → the file that writes it, for every ``audit.record(actor, "…")`` outside the tests
-    (both branches of ``"a" if x else "b"``; an action passed in a variable is a literal elsewhere)."""
-    found = {}
+def record_calls():
+    """(file, call) for every ``audit.record(…)`` outside the tests and migrations."""
     for path in PACKAGE.rglob("*.py"):
         if "tests" in path.parts or "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
-                action = node.args[1]
-                for value in (action.body, action.orelse) if isinstance(action, ast.IfExp) else (action,):
-                    if isinstance(value, ast.Constant):
-                        found[value.value] = str(path.relative_to(PACKAGE))
+                yield str(path.relative_to(PACKAGE)), node
+
+
+def recorded_actions() -> dict[str, str]:
+    """action → the file that writes it (both branches of ``"a" if x else "b"``; an action passed
+    in a variable is a literal elsewhere)."""
+    found = {}
+    for where, node in record_calls():
+        action = node.args[1]
+        for value in (action.body, action.orelse) if isinstance(action, ast.IfExp) else (action,):
+            if isinstance(value, ast.Constant):
+                found[value.value] = where
     return found
 
 
@@ -56,16 +62,11 @@ def test_every_field_a_service_records_reads_in_chinese():
     named = {f.name for m in apps.get_models() for f in m._meta.get_fields()
              if re.search(r"[\u4e00-\u9fff]", str(getattr(f, "verbose_name", "")))}
     missing = {}
-    for path in PACKAGE.rglob("*.py"):
-        if "tests" in path.parts or "migrations" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
-                for kw in node.keywords:
-                    if kw.arg == "changes" and isinstance(kw.value, ast.Dict):
-                        for key in kw.value.keys:
-                            if (isinstance(key, ast.Constant) and key.value.isascii()
-                                    and key.value not in KEY_LABELS and key.value not in named):
-                                missing[key.value] = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+    for where, node in record_calls():
+        for kw in node.keywords:
+            if kw.arg == "changes" and isinstance(kw.value, ast.Dict):
+                for key in kw.value.keys:
+                    if (isinstance(key, ast.Constant) and key.value.isascii()
+                            and key.value not in KEY_LABELS and key.value not in named):
+                        missing[key.value] = f"{where}:{node.lineno}"
     assert missing == {}
