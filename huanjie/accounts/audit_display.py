@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "congress.request": "登记召开党代会的请示",
     "congress.result_approve": "登记县委对选举结果的批复",
     "congress.scrutineer_add": "确定监票人",
+    "congress.sign_in": "登记代表签到",
     "congress.size": "设定代表名额",
     "congress.size_approve": "登记县委批准的代表名额",
     "congress.step": "登记党代会工作进度",
@@ -230,7 +231,7 @@ KEY_LABELS = {
     "skip_bad_rows": "只导入没有问题的行", "approved": "批准", "cases": "审查对象", "delegates": "代表",
     "elder": "长辈（或一方）", "younger": "晚辈（或另一方）", "excepted": "例外", "exception": "例外情形",
     "group_posts": "村民小组职务", "left": "离开原因", "replaced_by": "接替人", "replacement": "递补人选",
-    "refused": "不得担任的人员", "signatures": "联名人",
+    "refused": "不得担任的人员", "signatures": "联名人", "signed_in": "签到", "signed_out": "撤销签到",
     # the credentials' decisions, by their code (R65)
     "confirmed": "资格有效", "unit_must_re_elect": "责令选举单位重新选举", "unit_must_replace": "责令选举单位撤换",
 }

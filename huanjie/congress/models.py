@@ -207,6 +207,8 @@ class CredentialDecision(models.Model):
     status = models.CharField("审查结论", max_length=30, choices=STATUS_CHOICES)
     reason = models.CharField("理由", max_length=400)
     decided_on = models.DateField("审查日期")
+    # 签到 at the election meeting: the delegate came in person (实到 counted one by one, R52).
+    signed_in_at = models.DateTimeField("签到时间", null=True, blank=True)
 
     class Meta:
         ordering = ["unit__number", "id"]

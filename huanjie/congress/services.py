@@ -1077,12 +1077,11 @@ def add_scrutineer(actor, congress: Congress, decision: CredentialDecision, chie
     return s
 
 
-@transaction.atomic
-def record_headcount(actor, congress: Congress, present: int | None) -> dict:
-    """清点人数报告单 at the election meeting: 应到 = delegates with confirmed credentials; the 4/5 quorum."""
+def _may_count_heads(actor, congress: Congress, what: str) -> None:
+    """The office counts who came on the election meeting's day, until the count of the votes."""
     from huanjie.elections import services as elections
 
-    _require(actor, OFFICES, "登记清点人数", congress.township.code)
+    _require(actor, OFFICES, what, congress.township.code)
     e = congress.committee_election
     if e is None:
         raise CongressError("大会选举尚未建立。")
@@ -1092,11 +1091,52 @@ def record_headcount(actor, congress: Congress, present: int | None) -> dict:
         raise CongressError(str(exc)) from None
     if e.stage in (e.COUNTED, e.SUBMITTED):
         raise CongressError("已经计票，不能再修改到会人数。")
-    expected = len(confirmed_delegates(congress))
+
+
+@transaction.atomic
+def record_sign_in(actor, congress: Congress, signed: list[int]) -> dict:
+    """签到: the delegates with confirmed credentials who came, ticked one by one (``signed`` holds
+    their credential decisions' ids); 实到 is their number. Unticking takes a sign-in back; a
+    delegate who is not on the confirmed list cannot sign in, nor anyone for another (R53)."""
+    _may_count_heads(actor, congress, "登记代表签到")
+    confirmed = confirmed_delegates(congress)
+    by_id = {d.pk: d for d in confirmed}
+    unknown = [i for i in signed if i not in by_id]
+    if unknown:
+        raise CongressInvalid({"signed": "只有资格审查确认有效的代表才能签到（所选代表不在名单中）"})
+    chosen = set(signed)
+    now = timezone.now()
+    came = [d for d in confirmed if d.pk in chosen and d.signed_in_at is None]
+    left = [d for d in confirmed if d.pk not in chosen and d.signed_in_at is not None]
+    for d in came:
+        d.signed_in_at = now
+    for d in left:
+        d.signed_in_at = None
+    CredentialDecision.objects.bulk_update(came + left, ["signed_in_at"])
+    before = congress.present_delegates
+    congress.present_delegates = len(chosen)
+    congress.save(update_fields=["present_delegates"])
+    audit.record(actor, "congress.sign_in", congress,
+                 changes={"present_delegates": [before, len(chosen)], "expected": [None, len(confirmed)],
+                          "signed_in": [None, [d.elected.name for d in came]],
+                          "signed_out": [None, [d.elected.name for d in left]]})
+    return headcount(congress)
+
+
+@transaction.atomic
+def record_headcount(actor, congress: Congress, present: int | None) -> dict:
+    """清点人数报告单 at the election meeting: 应到 = delegates with confirmed credentials; the 4/5 quorum.
+    Where the delegates signed in one by one, 实到 is their number and a different figure is refused."""
+    _may_count_heads(actor, congress, "登记清点人数")
+    confirmed = confirmed_delegates(congress)
+    expected = len(confirmed)
     if present is None or present < 0:
         raise CongressInvalid({"present": "实到会代表人数应为不小于0的整数"})
     if present > expected:
         raise CongressInvalid({"present": f"实到会代表{present}人多于应到会代表{expected}人"})
+    signed = sum(1 for d in confirmed if d.signed_in_at is not None)
+    if signed and present != signed:
+        raise CongressInvalid({"present": f"已逐人签到{signed}名代表，实到会代表人数以签到为准（收到{present}）"})
     before = congress.present_delegates
     congress.present_delegates = present
     congress.save(update_fields=["present_delegates"])
@@ -1108,11 +1148,13 @@ def record_headcount(actor, congress: Congress, present: int | None) -> dict:
 def headcount(congress: Congress) -> dict:
     from huanjie.rules.counting import quorum_met
 
-    expected = len(confirmed_delegates(congress))
+    confirmed = confirmed_delegates(congress)
+    expected = len(confirmed)
     present = congress.present_delegates
     e = congress.committee_election
     met = present is not None and e is not None and quorum_met(present, expected, e.profile())
     return {"expected": expected, "present": present, "met": met,
+            "signed": [d.pk for d in confirmed if d.signed_in_at is not None],
             "text": (f"应到会代表{expected}名，实到会代表{present}名，"
                      + ("超过应到会人数的五分之四，可以进行选举" if met else "未超过应到会人数的五分之四，不能进行选举"))
             if present is not None else f"应到会代表{expected}名，尚未清点实到人数"}

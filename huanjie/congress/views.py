@@ -266,6 +266,9 @@ def post(request, pk):
             decision = get_object_or_404(CredentialDecision, pk=_int(data.get("decision")), congress=congress)
             services.add_scrutineer(user, congress, decision, chief=data.get("chief") == "on")
             messages.success(request, "监票人已登记。")
+        elif action == "sign_in":
+            h = services.record_sign_in(user, congress, [i for i in (_int(v) for v in data.getlist("signed")) if i])
+            messages.success(request, h["text"] + "。")
         elif action == "headcount":
             h = services.record_headcount(user, congress, _int(data.get("present")))
             messages.success(request, h["text"] + "。")

@@ -171,8 +171,8 @@ def _meeting(clerk, county_user, congress):
            presidium="\n".join(d.elected.name for d in decisions[3:10]), secretary_general=decisions[3].elected.name)
     for i, d in enumerate(scrutineers):
         _check(services.add_scrutineer, clerk, congress, d, chief=i == 0)
-    present = len(decisions) - 1
-    _check(services.record_headcount, clerk, congress, present)
+    present = len(decisions) - 1  # one delegate is absent: the others sign in one by one
+    _check(services.record_sign_in, clerk, congress, [d.pk for d in decisions[:present]])
     _count(clerk, congress.committee_election, _contest("committee_member", committee, 9, present), present)
     _count(clerk, congress.discipline_election, _contest("commission_member", discipline, 5, present), present)
     _count(clerk, congress.county_delegates_election, _contest("delegate", county, 3, present), present)

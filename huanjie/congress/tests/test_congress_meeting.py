@@ -261,3 +261,40 @@ def test_county_delegates_section_by_role(world, approved, client_for):  # noqa:
     assert f"已增加候选人{person.name}" in body and "至少需3人" in body
     formal = documents.ballots_pdf(congress, "county", "formal")
     assert formal[:4] == b"%PDF"
+
+
+def test_delegates_sign_in_one_by_one_and_the_count_follows(world, approved, client_for):  # noqa: F811
+    """逐人签到: 实到 is the number of delegates ticked, not a figure typed beside the list; a typed
+    figure that differs from the sign-ins is refused, and only confirmed delegates can sign in."""
+    from huanjie.accounts.models import AuditRecord
+    from huanjie.congress.models import CredentialDecision
+
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    walk_unit_two(world, approved)
+    decisions = services.review_credentials(t, approved, today)
+    services.set_up_elections(t, approved, today)
+    congress = Congress.objects.get(pk=approved.pk)
+    ids = [d.pk for d in decisions]
+    with pytest.raises(services.CongressError, match="登记代表签到"):
+        services.record_sign_in(world.users["village_a1"], congress, ids)
+    with pytest.raises(services.CongressInvalid, match="只有资格审查确认有效的代表才能签到"):
+        services.record_sign_in(t, congress, ids + [max(ids) + 1000])
+    h = services.record_sign_in(t, congress, ids[:2])
+    assert (h["present"], h["expected"], h["met"]) == (2, 3, False) and sorted(h["signed"]) == sorted(ids[:2])
+    congress.refresh_from_db()
+    with pytest.raises(services.CongressInvalid, match="已逐人签到2名代表，实到会代表人数以签到为准（收到3）"):
+        services.record_headcount(t, congress, 3)
+    client = client_for("township_a")
+    r = client.post(f"/congress/{congress.pk}/do/", {"action": "sign_in", "signed": [str(i) for i in ids]})
+    assert r.status_code == 302
+    congress.refresh_from_db()
+    assert congress.present_delegates == 3 and services.headcount(congress)["met"] is True
+    assert CredentialDecision.objects.filter(pk__in=ids, signed_in_at__isnull=False).count() == 3
+    page = client.get(f"/congress/{congress.pk}/").content.decode()
+    assert "逐人签到（3/3）" in page and page.count('name="signed"') == 3 and page.count(" checked>") >= 3
+    services.record_headcount(t, congress, 3)  # the same figure as the sign-ins is accepted
+    services.record_sign_in(t, congress, ids[1:])
+    assert CredentialDecision.objects.get(pk=ids[0]).signed_in_at is None
+    last = AuditRecord.objects.filter(action="congress.sign_in").order_by("-id").first()
+    assert last.changes["present_delegates"] == [3, 2] and last.changes["signed_out"] == [None, [decisions[0].elected.name]]

@@ -41,6 +41,7 @@ def test_a_unit_re_elected_and_the_congress_elected_its_committees(demo):
     assert all(de.election.stage == "counted" for de in DelegateElection.objects.filter(unit__congress=congress))
     assert congress.credentials.filter(status=CredentialDecision.CONFIRMED).count() == 30
     assert services.headcount(congress)["met"]
+    assert len(services.headcount(congress)["signed"]) == congress.present_delegates == 29  # signed in one by one
     assert ElectedMember.objects.filter(election=congress.committee_election).count() == 9
     assert ElectedMember.objects.filter(election=congress.discipline_election).count() == 5
     assert ElectedMember.objects.filter(election=congress.county_delegates_election).count() == 3
