@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "congress.size_approve": "登记县委批准的代表名额",
     "congress.step": "登记党代会工作进度",
     "congress.unit_add": "设立选举单位",
+    "congress.unit_exclusion": "登记选举单位不计入应到会人数的党员",
     "congress.unit_meeting": "登记选举单位会议到会情况",
     "congress.unit_re_elect": "选举单位另行召开会议",
     "congress.unit_remove": "撤销选举单位",

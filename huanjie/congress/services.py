@@ -661,7 +661,6 @@ def approve_candidates(actor, de: DelegateElection, number: str, day: dt.date | 
 def record_meeting(actor, de: DelegateElection, present: int | None) -> UnitMeeting:
     """The unit's assembly on its day: 应到 from the rolls (R49), 实到 counted; R52/R64 quorum."""
     from huanjie.elections import services as elections
-    from huanjie.rules.counting import quorum_met
 
     e = de.election
     _require(actor, OFFICES, "登记党员大会到会人数", e.organization.code)
@@ -671,12 +670,12 @@ def record_meeting(actor, de: DelegateElection, present: int | None) -> UnitMeet
         raise CongressError(str(exc)) from None
     if e.stage not in (e.SETUP, e.REGISTRATION, e.NOMINATION, e.CANDIDATES):
         raise CongressError("已开始投票，不能再修改到会人数。")
-    expected = len(members_with_vote(de.unit, e.election_date))
     if present is None or present < 0:
         raise CongressInvalid({"present": "实到会人数应为不小于0的整数"})
+    expected = unit_attendance(de, 0).expected_attendance
     if present > expected:
         raise CongressInvalid({"present": f"实到会人数{present}多于应到会有选举权的党员{expected}人"})
-    met = quorum_met(present, expected, e.profile())
+    met = unit_attendance(de, present).quorum_met
     meeting, _ = UnitMeeting.objects.update_or_create(
         delegate_election=de, held_on=e.election_date,
         defaults={"expected": expected, "present": present, "quorum_met": met})
@@ -684,6 +683,70 @@ def record_meeting(actor, de: DelegateElection, present: int | None) -> UnitMeet
         "held_on": [None, e.election_date.isoformat()], "expected": [None, expected], "present": [None, present],
         "quorum_met": [None, met]})
     return meeting
+
+
+def unit_exclusions(de: DelegateElection) -> list:
+    """The members of the unit left out of 应到会人数 for its assembly (R51), as recorded."""
+    from huanjie.party.models import Exclusion
+
+    return list(Exclusion.objects.filter(election=de.election).select_related("member__person"))
+
+
+def unit_attendance(de: DelegateElection, present: int):
+    """The engine's 应到/quorum for the unit's assembly (R49, R51, R52): the members with the vote
+    on the day, less those left out in a listed situation with both approvals."""
+    from huanjie.rules.party import Exclusion as EngineExclusion
+    from huanjie.rules.party import party_attendance
+
+    e = de.election
+    voting = {m.pk for m in members_with_vote(de.unit, e.election_date)}
+    return party_attendance(
+        present, members_total=len(voting), profile=e.profile(),
+        excluded_with_approval=[
+            EngineExclusion(x.member.person.name, x.situation, higher_approved=x.township_agreed_on is not None,
+                            assembly_approved=x.assembly_approved_on is not None)
+            for x in unit_exclusions(de) if x.member_id in voting])
+
+
+@transaction.atomic
+def record_unit_exclusion(actor, de: DelegateElection, member, situation: str, *,
+                          township_agreed_on: dt.date | None, assembly_approved_on: dt.date | None):
+    """A member of the unit left out of 应到会人数 of its assembly (R51): a listed situation, the
+    township committee's agreement and the assembly's approval (without both the member stays in)."""
+    from huanjie.party.models import Exclusion
+    from huanjie.party.services import vote_of
+    from huanjie.rules.party import EXCLUSION_SITUATIONS
+
+    e = de.election
+    _require(actor, OFFICES, "登记不计入应到会人数的党员", e.organization.code)
+    if e.stage not in (e.SETUP, e.REGISTRATION, e.NOMINATION, e.CANDIDATES):
+        raise CongressError("已开始投票，不能再改变应到会人数。")
+    if member.pk not in {m.pk for m in unit_members(de.unit)}:
+        raise CongressInvalid({"member": "该党员不在本选举单位的党员名册中"})
+    if not vote_of(member, e.election_date).has_vote:
+        raise CongressInvalid({"member": f"{member.person.name}在党员大会之日没有选举权，本就不计入应到会人数（R49）"})
+    errors = {}
+    if situation not in EXCLUSION_SITUATIONS:
+        errors["situation"] = "请选择可不计入应到会人数的情形"
+    today = timezone.localdate()
+    for field, day, label in (("township_agreed_on", township_agreed_on, "乡镇党委同意日期"),
+                              ("assembly_approved_on", assembly_approved_on, "党员大会通过日期")):
+        if day is not None and day > today:
+            errors[field] = f"{label} {day.isoformat()} 晚于今天"
+    if assembly_approved_on is not None and assembly_approved_on > e.election_date:
+        errors["assembly_approved_on"] = f"党员大会通过日期 {assembly_approved_on.isoformat()} 晚于党员大会之日"
+    if errors:
+        raise CongressInvalid(errors)
+    ex, _ = Exclusion.objects.update_or_create(
+        election=e, member=member,
+        defaults={"situation": situation, "township_agreed_on": township_agreed_on,
+                  "assembly_approved_on": assembly_approved_on})
+    audit.record(actor, "congress.unit_exclusion", ex,
+                 object_repr=f"{de.unit.name}党员大会：{member.person.name}不计入应到会人数",
+                 changes={"situation": [None, EXCLUSION_SITUATIONS[situation]],
+                          "township_agreed_on": [None, township_agreed_on],
+                          "assembly_approved_on": [None, assembly_approved_on]})
+    return ex
 
 
 @transaction.atomic

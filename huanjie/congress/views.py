@@ -22,6 +22,7 @@ from huanjie.elections.view_helpers import file_response, form_date
 from huanjie.party.models import Branch
 from huanjie.people.models import Person, Region
 from huanjie.rules.congress import CATEGORIES
+from huanjie.rules.party import EXCLUSION_SITUATIONS
 
 VIEWERS = (COUNTY, TOWNSHIP, "observer", "admin")
 OFFICES = (COUNTY, TOWNSHIP)
@@ -349,6 +350,8 @@ def unit(request, pk):
             .order_by("list_order"),
             "check": services.candidate_check(de), "choices": [m for m in members if m.person_id not in taken],
             "meetings": de.meetings.all(), "meeting": de.meeting, "blockers": services.ballot_blockers(e),
+            "members": members, "exclusions": services.unit_exclusions(de), "situations": EXCLUSION_SITUATIONS,
+            "attendance": services.unit_attendance(de, 0),
             "elected": ElectedMember.objects.filter(election=e).select_related("post"),
             "structure": services.unit_structure(de), "categories": CATEGORIES,
         }
@@ -381,6 +384,14 @@ def unit_post(request, pk):
                 services.approve_candidates(user, de, data.get("approval_number", ""),
                                             form_date(data.get("approval_date")))
                 messages.success(request, "已登记乡镇党委审批。")
+            elif action == "exclusion":
+                member = next((m for m in services.unit_members(unit) if m.pk == _int(data.get("member"))), None)
+                if member is None:
+                    raise services.CongressInvalid({"member": "请选择本选举单位的党员"})
+                services.record_unit_exclusion(user, de, member, data.get("situation", ""),
+                                               township_agreed_on=form_date(data.get("township_agreed_on")),
+                                               assembly_approved_on=form_date(data.get("assembly_approved_on")))
+                messages.success(request, f"已登记{member.person.name}不计入应到会人数。")
             elif action == "meeting":
                 services.record_meeting(user, de, _int(data.get("present")))
                 messages.success(request, "到会人数已登记。")

@@ -309,3 +309,46 @@ def test_a_units_delegate_election_owes_no_villagers_committee_step(world, appro
     assert keys == ["election_day"]
     owed = [t.text for t in todos.election_todos(de.election, today=de.election.election_date)]
     assert not [t for t in owed if "选民名单" in t or "正式候选人" in t or "移交" in t], owed
+
+
+def test_a_unit_leaves_members_out_of_the_expected_count_with_both_approvals(world, approved, client_for):
+    """R51 at a unit's assembly: a member in a listed situation, agreed by the township committee and
+    approved by the assembly, is not counted in 应到; with one approval only the member stays in."""
+    from django.urls import reverse
+
+    from huanjie.party.models import Exclusion
+
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    unit = approved.units.get(number=2)  # 30 members with the vote
+    de = services.create_delegate_election(t, unit, today - dt.timedelta(days=1))
+    members = services.members_with_vote(unit, de.election.election_date)
+    assert services.unit_attendance(de, 0).expected_attendance == 30
+    with pytest.raises(services.CongressError, match="登记不计入应到会人数的党员"):
+        services.record_unit_exclusion(world.users["village_a1"], de, members[0], "elderly_infirm",
+                                       township_agreed_on=today, assembly_approved_on=today)
+    with pytest.raises(services.CongressInvalid, match="请选择可不计入应到会人数的情形"):
+        services.record_unit_exclusion(t, de, members[0], "on_holiday", township_agreed_on=today,
+                                       assembly_approved_on=today)
+    with pytest.raises(services.CongressInvalid, match="晚于今天"):
+        services.record_unit_exclusion(t, de, members[0], "elderly_infirm",
+                                       township_agreed_on=today + dt.timedelta(days=1), assembly_approved_on=None)
+    services.record_unit_exclusion(t, de, members[0], "elderly_infirm", township_agreed_on=today - dt.timedelta(days=3),
+                                   assembly_approved_on=today - dt.timedelta(days=1))
+    services.record_unit_exclusion(t, de, members[1], "abroad_self_funded",
+                                   township_agreed_on=today - dt.timedelta(days=3), assembly_approved_on=None)
+    assert Exclusion.objects.filter(election=de.election).count() == 2
+    result = services.unit_attendance(de, 0)
+    assert result.expected_attendance == 29  # members[1] lacks the assembly's approval: still counted
+    with pytest.raises(services.CongressInvalid, match="多于应到会有选举权的党员29人"):
+        services.record_meeting(t, de, 30)
+    meeting = services.record_meeting(t, de, 24)  # 24×5 = 120 > 29×4 = 116
+    assert meeting.expected == 29 and meeting.quorum_met
+    # the page shows the list and the count; the form names the refusal
+    c = client_for("township_a")
+    url = reverse("congress:unit", args=[unit.pk])
+    body = c.get(url).content.decode()
+    assert "应到会 29 名" in body and members[0].person.name in body.split('id="exclusions"')[1]
+    r = c.post(reverse("congress:unit_post", args=[unit.pk]),
+               {"action": "exclusion", "member": members[2].pk, "situation": "nonsense"}, follow=True)
+    assert "请选择可不计入应到会人数的情形" in r.content.decode()
