@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "congress.size_approve": "登记县委批准的代表名额",
     "congress.step": "登记党代会工作进度",
     "congress.unit_add": "设立选举单位",
+    "congress.structure_targets": "调整代表结构指导性比例",
     "congress.unit_exclusion": "登记选举单位不计入应到会人数的党员",
     "congress.unit_meeting": "登记选举单位会议到会情况",
     "congress.unit_re_elect": "选举单位另行召开会议",
@@ -232,7 +233,9 @@ KEY_LABELS = {
     "skip_bad_rows": "只导入没有问题的行", "approved": "批准", "cases": "审查对象", "delegates": "代表",
     "elder": "长辈（或一方）", "younger": "晚辈（或另一方）", "excepted": "例外", "exception": "例外情形",
     "group_posts": "村民小组职务", "left": "离开原因", "replaced_by": "接替人", "replacement": "递补人选",
-    "refused": "不得担任的人员", "signatures": "联名人", "signed_in": "签到", "signed_out": "撤销签到",
+    "refused": "不得担任的人员", "signatures": "联名人", "young_age": "年轻代表的年龄上限",
+    "young_percent": "年轻代表比例", "education_percent": "初中以上文化程度比例", "cadre_max_percent": "领导干部比例上限",
+    "front_line_min_percent": "一线党员比例下限", "signed_in": "签到", "signed_out": "撤销签到",
     # the credentials' decisions, by their code (R65)
     "confirmed": "资格有效", "unit_must_re_elect": "责令选举单位重新选举", "unit_must_replace": "责令选举单位撤换",
 }

@@ -30,6 +30,9 @@ class Congress(models.Model):
     # least its margin share (seed 003 篇7 step 12, R63)
     previous_delegates = models.PositiveSmallIntegerField("上次党代会代表名额", null=True, blank=True)
     previous_candidates = models.PositiveSmallIntegerField("上次代表候选人数", null=True, blank=True)
+    # The county's 实施方案 may set other guiding shares than the seeds' (rules.congress.STRUCTURE_TARGETS):
+    # only the keys set here differ from them.
+    structure_targets = models.JSONField("代表结构指导性比例", default=dict, blank=True)
     # seed 002 三: where the county asks for it, the congress elects the township's delegates to the
     # county congress (0: not this time)
     county_delegate_seats = models.PositiveSmallIntegerField("出席县党代会代表名额", default=0)

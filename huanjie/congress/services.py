@@ -1499,4 +1499,21 @@ def _categories(election_ids) -> dict:
 def _structure(people, members, congress: Congress):
     from huanjie.rules.congress import delegate_structure
 
-    return delegate_structure(people, members, congress.convene_on)
+    return delegate_structure(people, members, congress.convene_on, congress.structure_targets or None)
+
+
+@transaction.atomic
+def set_structure_targets(actor, congress: Congress, values: dict) -> Congress:
+    """The guiding shares of the delegates' make-up as the county's 实施方案 sets them (the seeds'
+    figures where a field is left empty); checked on the candidates and the delegates from then on."""
+    from huanjie.rules.congress import check_targets
+
+    _require(actor, OFFICES, "调整代表结构指导性比例", congress.township.code)
+    targets, errors = check_targets(values)
+    if errors:
+        raise CongressInvalid(errors)
+    before = congress.structure_targets
+    congress.structure_targets = targets
+    congress.save(update_fields=["structure_targets"])
+    audit.record(actor, "congress.structure_targets", congress, changes={"structure_targets": [before, targets]})
+    return congress

@@ -21,7 +21,7 @@ from huanjie.elections.models import Candidate, ElectedMember
 from huanjie.elections.view_helpers import file_response, form_date
 from huanjie.party.models import Branch
 from huanjie.people.models import Person, Region
-from huanjie.rules.congress import CATEGORIES
+from huanjie.rules.congress import CATEGORIES, STRUCTURE_TARGETS, TARGET_FIELDS
 from huanjie.rules.party import EXCLUSION_SITUATIONS
 
 VIEWERS = (COUNTY, TOWNSHIP, "observer", "admin")
@@ -106,6 +106,9 @@ def detail(request, pk):
         "meeting": _meeting_context(congress) if congress.approved else None,
         "timeline": _timeline_context(congress),
         "structure": services.structure(congress) if congress.approved else None,
+        "targets": [{"key": k, "label": label, "default": STRUCTURE_TARGETS[k],
+                     "value": (congress.structure_targets or {}).get(k, "")}
+                    for k, (label, _low, _high) in TARGET_FIELDS.items()],
         "units_done": [(r.unit, getattr(r.unit, "delegate_election", None)) for r in table.rows],
     })
 
@@ -267,6 +270,9 @@ def post(request, pk):
             decision = get_object_or_404(CredentialDecision, pk=_int(data.get("decision")), congress=congress)
             services.add_scrutineer(user, congress, decision, chief=data.get("chief") == "on")
             messages.success(request, "监票人已登记。")
+        elif action == "structure_targets":
+            services.set_structure_targets(user, congress, {k: data.get(k, "") for k in TARGET_FIELDS})
+            messages.success(request, "代表结构指导性比例已保存。")
         elif action == "sign_in":
             h = services.record_sign_in(user, congress, [i for i in (_int(v) for v in data.getlist("signed")) if i])
             messages.success(request, h["text"] + "。")

@@ -26,7 +26,7 @@ from .errors import EngineError
 from .policy import _level_at_least, education_level
 from .statistics import Percent, percent
 
-__all__ = ["CATEGORIES", "STRUCTURE_TARGETS", "DelegateFacts", "MarginComparison", "StructureRow", "delegate_structure",
+__all__ = ["CATEGORIES", "STRUCTURE_TARGETS", "TARGET_FIELDS", "check_targets", "DelegateFacts", "MarginComparison", "StructureRow", "delegate_structure",
            "margin_not_below_previous"]
 
 STRUCTURE_TARGETS = {"young_age": 40, "young_percent": 60, "education_percent": 80,
@@ -38,6 +38,30 @@ STRUCTURE_TARGETS = {"young_age": 40, "young_percent": 60, "education_percent": 
 CADRE, PROFESSIONAL, MODEL, FRONT_LINE, OTHER = "cadre", "professional", "model", "front_line", "other"
 CATEGORIES = {CADRE: "领导干部（乡村干部、乡镇直单位股所级以上）", PROFESSIONAL: "专业技术人员",
               MODEL: "各条战线先进模范人物", FRONT_LINE: "生产和工作第一线党员（工人、农民等）", OTHER: "其他"}
+
+
+# Each target's label and the range a county's 实施方案 may set it in (whole numbers).
+TARGET_FIELDS = {"young_age": ("年轻代表的年龄上限（岁）", 30, 50),
+                 "young_percent": ("年轻代表不少于（%）", 0, 100),
+                 "education_percent": ("初中以上文化程度不少于（%）", 0, 100),
+                 "cadre_max_percent": ("领导干部不超过（%）", 0, 100),
+                 "front_line_min_percent": ("生产和工作第一线党员不少于（%）", 0, 100)}
+
+
+def check_targets(values: dict) -> tuple[dict, dict]:
+    """Seeds 002/003 give the guiding shares; a county may set its own. ``values`` maps a target to
+    its text as typed: the whole numbers within TARGET_FIELDS's ranges come back, and a reason per
+    field for the rest. An empty text keeps the seeds' figure."""
+    targets, errors = {}, {}
+    for key, (label, low, high) in TARGET_FIELDS.items():
+        text = str(values.get(key, "") or "").strip()
+        if not text:
+            continue
+        if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+            errors[key] = f"「{label}」应为 {low} 至 {high} 的整数，收到“{text[:20]}”"
+            continue
+        targets[key] = int(text)
+    return targets, errors
 
 
 @dataclass(frozen=True)

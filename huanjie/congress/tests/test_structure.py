@@ -86,3 +86,33 @@ def test_unit_and_congress_pages_show_the_cadre_and_front_line_figures(world, ap
     # an observer sees the figures but no edit form
     observer = client_for("observer").get(reverse("congress:unit", args=[de.unit.pk])).content.decode()
     assert "50.00%（2/4）" in observer and "category-form" not in observer
+
+
+def test_the_county_sets_its_own_guiding_shares_and_the_checks_follow(world, approved, client_for):  # noqa: F811
+    """A county's 实施方案 may set other shares than the seeds' (cadres at most 40 %, say): the
+    congress page saves them, every check reads them, an empty field keeps the seeds' figure and a
+    bad one is refused with its name, nothing saved."""
+    t, de, members = _unit_election(world, approved)
+    for m, cat in zip(members[:4], ("cadre", "cadre", "front_line", "front_line"), strict=True):
+        services.add_candidate(t, de, m.person, category=cat)
+    assert {r.key: r.ok for r in services.unit_structure(de)["rows"]}["cadre"] is True  # 50 % ≤ 50 %
+    c = client_for("county")
+    post = reverse("congress:post", args=[approved.pk])
+    r = c.post(post, {"action": "structure_targets", "cadre_max_percent": "40", "young_age": "１２",
+                      "front_line_min_percent": "101"}, follow=True)
+    body = r.content.decode()
+    assert "「年轻代表的年龄上限（岁）」应为 30 至 50 的整数，收到“１２”" in body
+    assert "「生产和工作第一线党员不少于（%）」应为 0 至 100 的整数，收到“101”" in body
+    approved.refresh_from_db()
+    assert approved.structure_targets == {}
+    c.post(post, {"action": "structure_targets", "cadre_max_percent": "40", "young_age": ""})
+    approved.refresh_from_db()
+    assert approved.structure_targets == {"cadre_max_percent": 40}
+    rows = {r.key: r for r in services.unit_structure(de)["rows"]}
+    assert (rows["cadre"].target, rows["cadre"].ok) == ("不超过40%", False)
+    assert rows["young"].target == "不少于60%" and rows["young"].label == "40岁以下"  # the seeds' figures stay
+    page = c.get(reverse("congress:detail", args=[approved.pk])).content.decode()
+    assert "不超过40%" in page and 'name="cadre_max_percent" value="40"' in page
+    assert AuditRecord.objects.filter(action="congress.structure_targets").count() == 1
+    with pytest.raises(services.CongressError, match="调整代表结构指导性比例"):
+        services.set_structure_targets(world.users["village_a1"], approved, {"cadre_max_percent": "30"})

@@ -47,3 +47,14 @@ def test_minimum_is_the_least_count_that_passes(seats, extra, prev_seats, prev_e
     assert margin_not_below_previous(seats, r.minimum, prev_seats, prev_seats + prev_extra).ok
     if r.minimum > seats:
         assert not margin_not_below_previous(seats, r.minimum - 1, prev_seats, prev_seats + prev_extra).ok
+
+
+def test_check_targets_takes_whole_numbers_in_range_and_names_the_rest():
+    from huanjie.rules.congress import check_targets
+
+    assert check_targets({"young_age": " 35 ", "cadre_max_percent": "", "x": "9"}) == ({"young_age": 35}, {})
+    targets, errors = check_targets({"young_age": "29", "young_percent": "-1", "education_percent": "８０",
+                                     "front_line_min_percent": "30.5"})
+    assert targets == {} and set(errors) == {"young_age", "young_percent", "education_percent",
+                                             "front_line_min_percent"}
+    assert errors["young_age"] == "「年轻代表的年龄上限（岁）」应为 30 至 50 的整数，收到“29”"
