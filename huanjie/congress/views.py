@@ -173,7 +173,10 @@ def _meeting_context(congress: Congress) -> dict:
         taken_county = {c.person_id for c in county["candidates"]}
         county["pool"] = [m for u in congress.units.all() for m in services.unit_members(u)
                           if m.person_id not in taken_county]
+    committee = congress.committee_election
     return {"county": county, "bodies": bodies, "headcount": services.headcount(congress), "delegates": delegates,
+            # the count is made: who came is fixed (the services refuse a change; the page stops offering one)
+            "heads_fixed": committee is None or committee.stage in (committee.COUNTED, committee.SUBMITTED),
             "scrutineers": congress.scrutineers.select_related("elected"), "pool": pool,
             "blockers": services.congress_ballot_blockers(congress.committee_election)
             if congress.committee_election else []}

@@ -75,9 +75,13 @@ def test_the_congress_elects_its_committees(world, approved, client_for):  # noq
     assert services.congress_ballot_blockers(e) == []
 
     # the two elections: more than half of the delegates present (3) → 2 votes
+    page = client_for("township_a").get(f"/congress/{congress.pk}/").content.decode()
+    assert 'id="sign-in-form"' in page
     names = [p.name for p in pool[:11]]
     elected = count(t, e, [("committee_member", n, 3 if i < 5 else 2 if i < 9 else 1) for i, n in enumerate(names)], 3)
     assert elected == sorted(names[:9])
+    page = client_for("township_a").get(f"/congress/{congress.pk}/").content.decode()
+    assert 'id="sign-in-form"' not in page  # counted: who came is fixed
     dnames = [p.name for p in pool[20:26]]
     d = congress.discipline_election
     assert count(t, d, [("commission_member", n, 2 if i < 5 else 1) for i, n in enumerate(dnames)], 3) == sorted(
