@@ -66,10 +66,10 @@ class TrainingSession(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-id"]
-        verbose_name = "业务培训"
+        verbose_name = "培训"
 
     def __str__(self) -> str:
-        return f"{self.held_on} {self.organiser}业务培训"
+        return f"{self.held_on} {self.organiser}{'岗前培训' if self.purpose == self.INDUCTION else '业务培训'}"
 
     @property
     def audit_region_code(self) -> str:

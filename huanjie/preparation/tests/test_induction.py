@@ -38,6 +38,12 @@ def test_the_director_must_attend_a_county_session_a_township_one_does_not_count
     assert services.inductees(world.campaign, "130731")[0].done is False
     # the 业务培训 gate (P15) is not touched by 岗前培训
     assert not TrainingSession.objects.filter(purpose=TrainingSession.ELECTION).exists()
+    # the audit log names the session as what it was (it read "…业务培训" for a 岗前培训)
+    from huanjie.accounts.audit_display import thing
+    from huanjie.accounts.models import AuditRecord
+
+    rec = AuditRecord.objects.filter(action="preparation.induction").order_by("-id").first()
+    assert thing(rec) == f"培训：{ON} 安平县委组织部岗前培训"
 
 
 def test_record_induction_refuses_bad_input_and_other_scopes(world, counted):
