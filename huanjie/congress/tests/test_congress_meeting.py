@@ -302,3 +302,35 @@ def test_delegates_sign_in_one_by_one_and_the_count_follows(world, approved, cli
     assert CredentialDecision.objects.get(pk=ids[0]).signed_in_at is None
     last = AuditRecord.objects.filter(action="congress.sign_in").order_by("-id").first()
     assert last.changes["present_delegates"] == [3, 2] and last.changes["signed_out"] == [None, [decisions[0].elected.name]]
+
+
+@pytest.mark.parametrize("junk", ["abc", "99999999999999999999999", "-1", "１２", "x" * 3000, "9999-99-99", ""])
+def test_the_new_meeting_forms_answer_junk_without_a_server_error(world, approved, junk):  # noqa: F811
+    """The sign-in grid, a unit's exclusion form and the structure targets, posted with hostile
+    values: a Chinese message or a harmless no-op, never a 500, and nothing saved that was not asked."""
+    from django.test import Client
+
+    from huanjie.congress.models import CredentialDecision
+    from huanjie.party.models import Exclusion
+
+    t = world.users["township_a"]
+    today = timezone.localdate()
+    walk_unit_two(world, approved)
+    services.review_credentials(t, approved, today)
+    services.set_up_elections(t, approved, today)
+    c = Client(raise_request_exception=False)
+    c.force_login(t)
+    unit = approved.units.get(number=2)
+    posts = [
+        (f"/congress/{approved.pk}/do/", {"action": "sign_in", "signed": [junk, junk]}),
+        (f"/congress/{approved.pk}/do/", {"action": "structure_targets", "young_age": junk, "cadre_max_percent": junk}),
+        (f"/congress/unit/{unit.pk}/do/", {"action": "exclusion", "member": junk, "situation": junk,
+                                           "township_agreed_on": junk, "assembly_approved_on": junk}),
+    ]
+    for url, data in posts:
+        r = c.post(url, data)
+        assert r.status_code in (302, 400), (url, r.status_code)
+        assert c.get(r["Location"] if r.status_code == 302 else url).status_code == 200
+    approved.refresh_from_db()
+    assert not CredentialDecision.objects.filter(congress=approved, signed_in_at__isnull=False).exists()
+    assert approved.structure_targets == {} and not Exclusion.objects.exists()
