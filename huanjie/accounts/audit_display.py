@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "congress.delegate_candidate_add": "提出代表候选人",
     "congress.delegate_candidate_category": "修改代表候选人类别",
     "congress.delegate_candidates_approve": "批准选举单位的代表候选人名单",
+    "congress.delegate_candidates_import": "导入代表候选人",
     "congress.delegate_election_create": "建立选举单位的代表选举",
     "congress.delegation": "编组代表团",
     "congress.elections_create": "建立党代会选举党委、纪委",

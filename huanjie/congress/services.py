@@ -602,6 +602,72 @@ def add_candidate(actor, de: DelegateElection, person, *, category: str) -> obje
     return cand
 
 
+CANDIDATE_COLUMNS = {"name": ("姓名",), "id_number": ("公民身份号码", "身份证号码", "身份证号"),
+                     "category": ("类别", "代表类别", "人员类别")}
+# The words a county's sheet uses for a category, besides the full labels of rules.congress.CATEGORIES.
+_CATEGORY_WORDS = {"领导干部": "cadre", "干部": "cadre", "专业技术人员": "professional", "先进模范": "model",
+                   "先进模范人物": "model", "一线党员": "front_line", "生产和工作第一线党员": "front_line",
+                   "其他": "other"}
+
+
+@transaction.atomic
+def import_candidates(actor, de: DelegateElection, data: bytes, filename: str) -> dict:
+    """A unit's delegate candidates from a spreadsheet (姓名, 公民身份号码, 类别): each row a member of
+    the unit's rolls, checked as one added by hand; a problem is named by its row and field, and
+    nothing is saved while any row has one."""
+    from huanjie.core import uploads
+    from huanjie.core.tables import TableError, data_rows, locate_columns
+    from huanjie.rules.congress import CATEGORIES
+    from huanjie.rules.idnumber import parse_id
+
+    _require(actor, OFFICES, "导入代表候选人", de.election.organization.code)
+    if de.approved:
+        raise CongressError("乡镇党委已审批代表候选人名单，不能再增加。")
+    try:
+        table = uploads.read_table(data, filename)
+        head, cols = locate_columns(table, CANDIDATE_COLUMNS, {"name", "id_number", "category"})
+    except (uploads.UploadRefused, TableError) as exc:
+        raise CongressInvalid({"file": str(exc)}) from None
+    by_id = {m.person.id_number: m for m in unit_members(de.unit)}
+    by_label = {label: key for key, label in CATEGORIES.items()} | _CATEGORY_WORDS
+    errors, rows, seen = [], [], {}
+    for line, cell in data_rows(table, head, cols):
+        number = cell("id_number").upper()
+        member = by_id.get(number)
+        category = by_label.get(cell("category"), cell("category") if cell("category") in CATEGORIES else None)
+        if not parse_id(number).valid:
+            errors.append(f"第 {line} 行，公民身份号码：“{number[:20]}”不是有效的公民身份号码")
+        elif member is None:
+            errors.append(f"第 {line} 行，公民身份号码：{number[:6]}…不在选举单位“{de.unit.name}”的党员名册中")
+        elif cell("name") != member.person.name:
+            errors.append(f"第 {line} 行，姓名：表中为“{cell('name')[:20]}”，党员名册中该公民身份号码为“{member.person.name}”")
+        elif number in seen:
+            errors.append(f"第 {line} 行，公民身份号码：与第 {seen[number]} 行重复")
+        if category is None:
+            errors.append(f"第 {line} 行，类别：“{cell('category')[:20]}”不是可选的类别"
+                          f"（{'、'.join(k for k in _CATEGORY_WORDS if len(k) <= 6)}）")
+        if member is not None and category is not None and number not in seen:
+            rows.append((line, member.person, category))
+        seen.setdefault(number, line)
+    if not rows and not errors:
+        raise CongressInvalid({"file": "表格中没有数据行。"})
+    saved = 0
+    if not errors:
+        for line, person, category in rows:
+            try:
+                with transaction.atomic():
+                    add_candidate(actor, de, person, category=category)
+                saved += 1
+            except CongressError as exc:
+                errors.append(f"第 {line} 行，{exc}")
+    if errors:
+        transaction.set_rollback(True)
+        return {"saved": 0, "errors": errors}
+    audit.record(actor, "congress.delegate_candidates_import", de, object_repr=f"{de.unit.name}代表候选人导入",
+                 changes={"file": [None, filename], "added": [None, saved]})
+    return {"saved": saved, "errors": []}
+
+
 def _category(category, who: str) -> str:
     from huanjie.rules.congress import CATEGORIES
 

@@ -15,6 +15,7 @@ from huanjie.campaigns.models import Campaign
 from huanjie.congress import documents, services
 from huanjie.congress.models import Congress, CredentialDecision, DelegateElection, ElectionUnit
 from huanjie.congress.steps import PHASES
+from huanjie.core import uploads
 from huanjie.core.access import COUNTY, TOWNSHIP, allow, require_scope
 from huanjie.documents.export import wants_xlsx, xlsx_response
 from huanjie.elections.models import Candidate, ElectedMember
@@ -381,7 +382,21 @@ def unit_post(request, pk):
             picked = _int(data.get("de"))
             de = (get_object_or_404(DelegateElection, unit=unit, pk=picked) if picked
                   else get_object_or_404(DelegateElection, unit=unit, replaces__isnull=True))
-            if action == "candidate":
+            if action == "import_candidates":
+                try:
+                    upload = uploads.uploaded_file(request, "file")
+                except uploads.UploadRefused as exc:
+                    raise services.CongressInvalid({"file": str(exc)}) from None
+                if upload is None:
+                    raise services.CongressInvalid({"file": "请选择要导入的 Excel 文件。"})
+                result = services.import_candidates(user, de, upload.read(), upload.name)
+                if result["errors"]:
+                    shown = result["errors"][:10]
+                    more = len(result["errors"]) - len(shown)
+                    messages.error(request, "未导入任何一行：" + "；".join(shown) + (f"；另有 {more} 处问题" if more else "") + "。")
+                else:
+                    messages.success(request, f"已导入 {result['saved']} 名代表候选人。")
+            elif action == "candidate":
                 person = get_object_or_404(Person, pk=_int(data.get("person")))
                 services.add_candidate(user, de, person, category=data.get("category", ""))
                 messages.success(request, f"已增加代表候选人{person.name}。")

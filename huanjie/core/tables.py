@@ -60,3 +60,37 @@ def header_key(value: object) -> str:
     text = unicodedata.normalize("NFKC", str(value or ""))
     text = SPACES.sub("", text)
     return _BRACKETS.sub("", text).rstrip("：:*")
+
+
+def locate_columns(table: list[list], columns: dict[str, tuple[str, ...]], required: set[str],
+                   within: int = 10) -> tuple[int, dict[str, int]]:
+    """The header row among the first ``within`` rows and each field's column: ``columns`` maps a
+    field to the header words it may have (the first is the one named in a refusal). A table
+    without the ``required`` fields in one row is refused with a :class:`TableError` naming them."""
+    wanted = {k: {header_key(n) for n in names} for k, names in columns.items()}
+    for r, row in enumerate(table[:within]):
+        keys = [header_key(v) for v in row]
+        found = {}
+        for key, names in wanted.items():
+            for i, k in enumerate(keys):
+                if k in names:
+                    found[key] = i
+                    break
+        if required <= set(found):
+            return r, found
+    need = "、".join(f"“{columns[k][0]}”" for k in sorted(required, key=list(columns).index))
+    raise TableError(f"找不到表头：表格前 {within} 行中应有{need}这几列。")
+
+
+def data_rows(table: list[list], head: int, cols: dict[str, int]):
+    """(the row number the spreadsheet shows, a ``cell(field)`` reader) for each non-empty row below
+    the header."""
+    for r in range(head + 1, len(table)):
+        row = table[r]
+
+        def cell(key, row=row):
+            i = cols.get(key)
+            return cell_text(row[i]) if i is not None and i < len(row) else ""
+
+        if any(cell(k) for k in cols):
+            yield r + 1, cell

@@ -20,7 +20,7 @@ from django.utils import timezone
 from huanjie.accounts import audit
 from huanjie.campaigns.models import CampaignVillage
 from huanjie.core.access import TOWNSHIP, VILLAGE, in_scope
-from huanjie.core.tables import cell_text, header_key
+from huanjie.core.tables import TableError, data_rows, locate_columns
 from huanjie.people import stats as people_stats
 from huanjie.people.models import Person
 from huanjie.rules import villageposts as rules
@@ -438,19 +438,10 @@ class ImportResult:
 
 
 def _header(table: list[list], columns: dict, required: set[str]) -> tuple[int, dict[str, int]]:
-    wanted = {k: {header_key(n) for n in names} for k, names in columns.items()}
-    for r, row in enumerate(table[:10]):
-        keys = [header_key(v) for v in row]
-        found = {}
-        for key, names in wanted.items():
-            for i, k in enumerate(keys):
-                if k in names:
-                    found[key] = i
-                    break
-        if required <= set(found):
-            return r, found
-    need = "、".join(f"“{columns[k][0]}”" for k in sorted(required, key=list(columns).index))
-    raise PostsRefused({"file": f"找不到表头：表格前 10 行中应有{need}这几列。"})
+    try:
+        return locate_columns(table, columns, required)
+    except TableError as exc:
+        raise PostsRefused({"file": str(exc)}) from None
 
 
 def _read(data: bytes, filename: str) -> list[list]:
@@ -473,16 +464,7 @@ def _cell_date(text: str) -> dt.date | None | str:
         return "bad"
 
 
-def _rows(table, head, cols):
-    for r in range(head + 1, len(table)):
-        row = table[r]
-
-        def cell(key, row=row):
-            i = cols.get(key)
-            return cell_text(row[i]) if i is not None and i < len(row) else ""
-
-        if any(cell(k) for k in cols):
-            yield r + 1, cell
+_rows = data_rows
 
 
 @transaction.atomic

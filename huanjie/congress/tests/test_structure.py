@@ -116,3 +116,58 @@ def test_the_county_sets_its_own_guiding_shares_and_the_checks_follow(world, app
     assert AuditRecord.objects.filter(action="congress.structure_targets").count() == 1
     with pytest.raises(services.CongressError, match="调整代表结构指导性比例"):
         services.set_structure_targets(world.users["village_a1"], approved, {"cadre_max_percent": "30"})
+
+
+def _sheet(rows) -> bytes:
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out)
+    ws = wb.add_worksheet()
+    for r, row in enumerate([["姓名", "公民身份号码", "类别"], *rows]):
+        for c, value in enumerate(row):
+            ws.write_string(r, c, value)
+    wb.close()
+    return out.getvalue()
+
+
+def test_a_unit_imports_its_candidates_from_a_sheet_all_or_nothing(world, approved, client_for):  # noqa: F811
+    t, de, members = _unit_election(world, approved)
+    a, b, c = (m.person for m in members[:3])
+    bad = _sheet([[a.name, a.id_number, "领导干部"], ["别人", b.id_number, "一线党员"],
+                  [c.name, "123", "其他"], [a.name, a.id_number.lower(), "领导干部"],
+                  [world.people["sun"].name, world.people["sun"].id_number, "神仙"]])
+    result = services.import_candidates(t, de, bad, "候选人.xlsx")
+    assert result["saved"] == 0 and Candidate.objects.filter(election=de.election).count() == 0
+    errors = "\n".join(result["errors"])
+    assert f"第 3 行，姓名：表中为“别人”，党员名册中该公民身份号码为“{b.name}”" in errors
+    assert "第 4 行，公民身份号码：“123”不是有效的公民身份号码" in errors
+    assert "第 5 行，公民身份号码：与第 2 行重复" in errors
+    assert "第 6 行，公民身份号码：130731…不在选举单位" in errors and "第 6 行，类别：“神仙”不是可选的类别" in errors
+    good = _sheet([[a.name, a.id_number, "领导干部"], [b.name, b.id_number, "生产和工作第一线党员（工人、农民等）"],
+                   [c.name, c.id_number, "其他"]])
+    r = client_for("township_a").post(reverse("congress:unit_post", args=[de.unit.pk]),
+                                      {"action": "import_candidates", "file": _upload(good)}, follow=True)
+    assert "已导入 3 名代表候选人" in r.content.decode()
+    cats = dict(CandidateCategory.objects.filter(candidate__election=de.election)
+                .values_list("candidate__person__name", "category"))
+    assert cats == {a.name: "cadre", b.name: "front_line", c.name: "other"}
+    # the same file again: each row is already a candidate, named by its row; nothing more saved
+    again = services.import_candidates(t, de, good, "候选人.xlsx")
+    assert again["saved"] == 0 and f"第 2 行，{a.name}已是代表候选人" in again["errors"][0]
+    assert Candidate.objects.filter(election=de.election).count() == 3
+    assert AuditRecord.objects.filter(action="congress.delegate_candidates_import").count() == 1
+    # not a table of candidates, and no file at all
+    r = client_for("township_a").post(reverse("congress:unit_post", args=[de.unit.pk]),
+                                      {"action": "import_candidates"}, follow=True)
+    assert "请选择要导入的 Excel 文件" in r.content.decode()
+    with pytest.raises(services.CongressInvalid, match="找不到表头"):
+        services.import_candidates(t, de, b"a,b\n1,2\n", "x.csv")
+
+
+def _upload(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("候选人.xlsx", data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
