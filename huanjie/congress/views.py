@@ -384,12 +384,10 @@ def unit_post(request, pk):
                   else get_object_or_404(DelegateElection, unit=unit, replaces__isnull=True))
             if action == "import_candidates":
                 try:
-                    upload = uploads.uploaded_file(request, "file")
+                    content, name = uploads.required_upload(request)
                 except uploads.UploadRefused as exc:
                     raise services.CongressInvalid({"file": str(exc)}) from None
-                if upload is None:
-                    raise services.CongressInvalid({"file": "请选择要导入的 Excel 文件。"})
-                result = services.import_candidates(user, de, upload.read(), upload.name)
+                result = services.import_candidates(user, de, content, name)
                 if result["errors"]:
                     shown = result["errors"][:10]
                     more = len(result["errors"]) - len(shown)

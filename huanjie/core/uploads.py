@@ -262,3 +262,12 @@ def uploaded_file(request, field: str):
     if field in refused:
         raise refuse(refused[field], f"文件过大（上限 {_mb(max_bytes())}），未接收")
     return upload
+
+
+def required_upload(request, field: str = "file") -> tuple[bytes, str]:
+    """The bytes and name of the file an import needs, or :class:`UploadRefused` saying it was
+    too large or that none was chosen."""
+    upload = uploaded_file(request, field)
+    if upload is None:
+        raise UploadRefused("请选择要导入的 Excel 文件。")
+    return upload.read(), upload.name

@@ -214,12 +214,9 @@ def remove_representative(request, slug, code, pk):
 
 def _upload(request):
     try:
-        upload = uploads.uploaded_file(request, "file")
+        return uploads.required_upload(request)
     except uploads.UploadRefused as exc:
         raise services.PostsRefused({"file": str(exc)}) from None
-    if upload is None:
-        raise services.PostsRefused({"file": "请选择要导入的 Excel 文件。"})
-    return upload.read(), upload.name
 
 
 @allow(COUNTY, TOWNSHIP, VILLAGE)
