@@ -29,7 +29,7 @@ def test_unit_page_categories_and_figures(page, live_server, world, approved):  
     os.makedirs(shots, exist_ok=True)
     t = world.users["township_a"]
     unit = approved.units.get(number=2)  # 30 members, 3 seats
-    services.create_delegate_election(t, unit, timezone.localdate() - dt.timedelta(days=10))
+    de = services.create_delegate_election(t, unit, timezone.localdate() - dt.timedelta(days=10))
     base = live_server.url
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, base, "township_a")
@@ -55,3 +55,19 @@ def test_unit_page_categories_and_figures(page, live_server, world, approved):  
     assert "50.00%（2/4）" in front and "不符合" not in front
     page.screenshot(path=f"{shots}/unit.png", full_page=False)
     page.locator("#candidates").screenshot(path=f"{shots}/unit-candidates.png")
+    # two more candidates from a sheet through the page's file field
+    from huanjie.elections.models import Candidate
+
+    from .test_structure import _sheet
+
+    taken = set(Candidate.objects.filter(election=de.election).values_list("person_id", flat=True))
+    fresh = [m.person for m in services.members_with_vote(unit, de.election.election_date)
+             if m.person_id not in taken][:2]
+    path = f"{shots}/候选人.xlsx"
+    with open(path, "wb") as f:
+        f.write(_sheet([[p.name, p.id_number, "其他"] for p in fresh]))
+    page.set_input_files("#cand-file", path)
+    page.click("#candidate-import-form button[type=submit]")
+    page.wait_for_selector("text=已导入 2 名代表候选人")
+    assert all(p.name in page.inner_text("#candidates") for p in fresh)
+    page.locator("#candidate-import-form").screenshot(path=f"{shots}/unit-import.png")

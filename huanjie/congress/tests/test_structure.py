@@ -146,6 +146,9 @@ def test_a_unit_imports_its_candidates_from_a_sheet_all_or_nothing(world, approv
     assert "第 4 行，公民身份号码：“123”不是有效的公民身份号码" in errors
     assert "第 5 行，公民身份号码：与第 2 行重复" in errors
     assert "第 6 行，公民身份号码：130731…不在选举单位" in errors and "第 6 行，类别：“神仙”不是可选的类别" in errors
+    page = client_for("township_a").get(reverse("congress:unit", args=[de.unit.pk])).content.decode()
+    form = page.split('id="candidate-import-form"')[1].split("</form>")[0]
+    assert 'enctype="multipart/form-data"' in form and 'name="file"' in form and 'value="import_candidates"' in form
     good = _sheet([[a.name, a.id_number, "领导干部"], [b.name, b.id_number, "生产和工作第一线党员（工人、农民等）"],
                    [c.name, c.id_number, "其他"]])
     r = client_for("township_a").post(reverse("congress:unit_post", args=[de.unit.pk]),
