@@ -127,6 +127,27 @@ def test_failed_quorum_blocks_ballots_with_the_arithmetic(world):
     assert services.attendance(pe.election).quorum_met
 
 
+def test_an_exclusion_is_recorded_on_days_that_have_happened(world):
+    """R51's two approvals are facts with dates: the township's agreement not after today, the
+    assembly's approval not after today nor after the assembly; nothing saved when refused."""
+    from django.utils import timezone
+
+    from huanjie.party.models import Exclusion
+
+    pe, roll, noms, d = approved_election(world, members=20)
+    village, today = world.users["village_a1"], timezone.localdate()
+    with pytest.raises(services.PartyError, match=f"乡镇党委同意日期 {today + dt.timedelta(days=1)} 晚于今天"):
+        services.record_exclusion(village, pe.election, roll[0], "elderly_infirm",
+                                  township_agreed_on=today + dt.timedelta(days=1), assembly_approved_on=None)
+    with pytest.raises(services.PartyError, match="党员大会通过日期 .* 晚于党员大会之日"):
+        services.record_exclusion(village, pe.election, roll[0], "elderly_infirm", township_agreed_on=d["request"],
+                                  assembly_approved_on=d["assembly"] + dt.timedelta(days=1))
+    assert not Exclusion.objects.exists()
+    services.record_exclusion(village, pe.election, roll[0], "elderly_infirm", township_agreed_on=d["request"],
+                              assembly_approved_on=d["assembly"])
+    assert Exclusion.objects.count() == 1
+
+
 def test_no_proxy_and_no_vote_for_probationary_at_sign_in(world):
     pe, roll, noms, d = approved_election(world)
     prob = services.add_member(world.users["village_a1"], pe.branch, new_person(world.village_a1, "预备某"),
