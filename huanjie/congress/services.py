@@ -577,8 +577,6 @@ def candidate_check(de: DelegateElection) -> dict:
 def add_candidate(actor, de: DelegateElection, person, *, category: str) -> object:
     """A delegate candidate: a member of one of the unit's organisations with the right to stand (R49),
     with the category the structure targets count (seeds 002/003)."""
-    from huanjie.elections.models import Candidate
-    from huanjie.party.services import vote_of
 
     e = de.election
     _require(actor, OFFICES, "提出代表候选人", e.organization.code)
@@ -588,6 +586,15 @@ def add_candidate(actor, de: DelegateElection, person, *, category: str) -> obje
     member = next((m for m in unit_members(de.unit) if m.person_id == person.pk), None)
     if member is None:
         raise CongressError(f"{person.name}不在选举单位“{de.unit.name}”的党员名册中。")
+    return _add_member_candidate(actor, de, member, category)
+
+
+def _add_member_candidate(actor, de: DelegateElection, member, category: str):
+    """A member of the unit's rolls put on its list (the checks of the list and the category done)."""
+    from huanjie.elections.models import Candidate
+    from huanjie.party.services import vote_of
+
+    e, person = de.election, member.person
     v = vote_of(member, e.election_date)
     if not v.has_vote:
         raise CongressError(f"{person.name}：{v.reason}，不能作为代表候选人。")
@@ -605,9 +612,9 @@ def add_candidate(actor, de: DelegateElection, person, *, category: str) -> obje
 CANDIDATE_COLUMNS = {"name": ("姓名",), "id_number": ("公民身份号码", "身份证号码", "身份证号"),
                      "category": ("类别", "代表类别", "人员类别")}
 # The words a county's sheet uses for a category, besides the full labels of rules.congress.CATEGORIES.
-_CATEGORY_WORDS = {"领导干部": "cadre", "干部": "cadre", "专业技术人员": "professional", "先进模范": "model",
-                   "先进模范人物": "model", "一线党员": "front_line", "生产和工作第一线党员": "front_line",
-                   "其他": "other"}
+CATEGORY_WORDS = {"领导干部": "cadre", "专业技术人员": "professional", "先进模范": "model", "一线党员": "front_line",
+                  "其他": "other"}  # what the import's refusal and the page name
+_CATEGORY_WORDS = CATEGORY_WORDS | {"干部": "cadre", "先进模范人物": "model", "生产和工作第一线党员": "front_line"}
 
 
 @transaction.atomic
@@ -644,19 +651,18 @@ def import_candidates(actor, de: DelegateElection, data: bytes, filename: str) -
         elif number in seen:
             errors.append(f"第 {line} 行，公民身份号码：与第 {seen[number]} 行重复")
         if category is None:
-            errors.append(f"第 {line} 行，类别：“{cell('category')[:20]}”不是可选的类别"
-                          f"（{'、'.join(k for k in _CATEGORY_WORDS if len(k) <= 6)}）")
+            errors.append(f"第 {line} 行，类别：“{cell('category')[:20]}”不是可选的类别（{'、'.join(CATEGORY_WORDS)}）")
         if member is not None and category is not None and number not in seen:
-            rows.append((line, member.person, category))
+            rows.append((line, member, category))
         seen.setdefault(number, line)
     if not rows and not errors:
         raise CongressInvalid({"file": "表格中没有数据行。"})
     saved = 0
     if not errors:
-        for line, person, category in rows:
+        for line, member, category in rows:
             try:
                 with transaction.atomic():
-                    add_candidate(actor, de, person, category=category)
+                    _add_member_candidate(actor, de, member, category)
                 saved += 1
             except CongressError as exc:
                 errors.append(f"第 {line} 行，{exc}")
@@ -738,10 +744,11 @@ def record_meeting(actor, de: DelegateElection, present: int | None) -> UnitMeet
         raise CongressError("已开始投票，不能再修改到会人数。")
     if present is None or present < 0:
         raise CongressInvalid({"present": "实到会人数应为不小于0的整数"})
-    expected = unit_attendance(de, 0).expected_attendance
+    voting = members_with_vote(de.unit, e.election_date)
+    expected = unit_attendance(de, 0, voting).expected_attendance
     if present > expected:
         raise CongressInvalid({"present": f"实到会人数{present}多于应到会有选举权的党员{expected}人"})
-    met = unit_attendance(de, present).quorum_met
+    met = unit_attendance(de, present, voting).quorum_met
     meeting, _ = UnitMeeting.objects.update_or_create(
         delegate_election=de, held_on=e.election_date,
         defaults={"expected": expected, "present": present, "quorum_met": met})
@@ -758,14 +765,17 @@ def unit_exclusions(de: DelegateElection) -> list:
     return list(Exclusion.objects.filter(election=de.election).select_related("member__person"))
 
 
-def unit_attendance(de: DelegateElection, present: int):
+def unit_attendance(de: DelegateElection, present: int, with_vote: list | None = None):
     """The engine's 应到/quorum for the unit's assembly (R49, R51, R52): the members with the vote
-    on the day, less those left out in a listed situation with both approvals."""
+    on the day (``with_vote`` when the caller has them), less those left out in a listed situation
+    with both approvals."""
     from huanjie.rules.party import Exclusion as EngineExclusion
     from huanjie.rules.party import party_attendance
 
     e = de.election
-    voting = {m.pk for m in members_with_vote(de.unit, e.election_date)}
+    if with_vote is None:
+        with_vote = members_with_vote(de.unit, e.election_date)
+    voting = {m.pk for m in with_vote}
     return party_attendance(
         present, members_total=len(voting), profile=e.profile(),
         excluded_with_approval=[
@@ -781,7 +791,7 @@ def record_unit_exclusion(actor, de: DelegateElection, member, situation: str, *
     township committee's agreement and the assembly's approval (without both the member stays in)."""
     from huanjie.party.models import Exclusion
     from huanjie.party.services import vote_of
-    from huanjie.rules.party import EXCLUSION_SITUATIONS
+    from huanjie.rules.party import EXCLUSION_SITUATIONS, exclusion_dates_problems
 
     e = de.election
     _require(actor, OFFICES, "登记不计入应到会人数的党员", e.organization.code)
@@ -791,16 +801,10 @@ def record_unit_exclusion(actor, de: DelegateElection, member, situation: str, *
         raise CongressInvalid({"member": "该党员不在本选举单位的党员名册中"})
     if not vote_of(member, e.election_date).has_vote:
         raise CongressInvalid({"member": f"{member.person.name}在党员大会之日没有选举权，本就不计入应到会人数（R49）"})
-    errors = {}
+    errors = exclusion_dates_problems(township_agreed_on, assembly_approved_on, e.election_date,
+                                      timezone.localdate())
     if situation not in EXCLUSION_SITUATIONS:
         errors["situation"] = "请选择可不计入应到会人数的情形"
-    today = timezone.localdate()
-    for field, day, label in (("township_agreed_on", township_agreed_on, "乡镇党委同意日期"),
-                              ("assembly_approved_on", assembly_approved_on, "党员大会通过日期")):
-        if day is not None and day > today:
-            errors[field] = f"{label} {day.isoformat()} 晚于今天"
-    if assembly_approved_on is not None and assembly_approved_on > e.election_date:
-        errors["assembly_approved_on"] = f"党员大会通过日期 {assembly_approved_on.isoformat()} 晚于党员大会之日"
     if errors:
         raise CongressInvalid(errors)
     ex, _ = Exclusion.objects.update_or_create(

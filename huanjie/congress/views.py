@@ -361,9 +361,10 @@ def unit(request, pk):
             "check": services.candidate_check(de), "choices": [m for m in members if m.person_id not in taken],
             "meetings": de.meetings.all(), "meeting": de.meeting, "blockers": services.ballot_blockers(e),
             "members": members, "exclusions": services.unit_exclusions(de), "situations": EXCLUSION_SITUATIONS,
-            "attendance": services.unit_attendance(de, 0),
+            "attendance": services.unit_attendance(de, 0, members),
             "elected": ElectedMember.objects.filter(election=e).select_related("post"),
             "structure": services.unit_structure(de), "categories": CATEGORIES,
+            "category_words": list(services.CATEGORY_WORDS),
         }
     return render(request, "congress/unit.html", ctx)
 

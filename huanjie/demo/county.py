@@ -57,13 +57,21 @@ class DemoResult:
     voters: int = 0
 
 
-def _education(rng: random.Random, age: int) -> str:
+def _school_level(age: int) -> str | None:
+    """A child's school level follows from the age alone (None from sixteen: drawn at random)."""
     if age < 7:
         return ""
     if age < 13:
         return "80"
     if age < 16:
         return "70"
+    return None
+
+
+def _education(rng: random.Random, age: int) -> str:
+    level = _school_level(age)
+    if level is not None:
+        return level
     roll = rng.random()
     if age > 60:
         return "81" if roll < 0.55 else ("71" if roll < 0.9 else "61")
@@ -86,7 +94,7 @@ def _fit_to_age(person: Person, reference: dt.date) -> None:
         person.residence_village = person.hukou_village
         person.address = f"{person.hukou_village.name}{person.group_name[:-4]}组"
     if age < 16:
-        person.education = _education(random.Random(0), age)  # below 16 it depends on the age alone
+        person.education = _school_level(age)
     person.deprived_from = person.deprived_until = None
 
 

@@ -85,6 +85,20 @@ class DashboardSection:
     note: str = ""  # one line under the tiles: what the figures count
 
 
+def dashboard_filter(qs, campaign, scope_prefix: str, q: str = "", township_code: str = "", via: str = ""):
+    """The dashboards' one filter: the campaign's rows in the account's scope, of one township and
+    matching a village or township name when asked. ``via`` is the path from the rows to their
+    election ("election__" for a kind's own model, "" for elections)."""
+    from django.db.models import Q
+
+    qs = qs.filter(**{f"{via}campaign": campaign, f"{via}organization__code__startswith": scope_prefix})
+    if township_code:
+        qs = qs.filter(**{f"{via}organization__parent__code": township_code})
+    if q:
+        qs = qs.filter(Q(**{f"{via}organization__name__contains": q}) | Q(**{f"{via}organization__parent__name__contains": q}))
+    return qs
+
+
 def dashboard_sections(kinds_shown) -> list[Callable]:
     """The section functions of ``kinds_shown``, once each, in the order of the kinds."""
     return list(dict.fromkeys(

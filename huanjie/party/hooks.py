@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from huanjie.elections import kinds
 from huanjie.elections.models import Election
 
@@ -196,13 +194,10 @@ def _dashboard_section(campaign, scope_prefix, q, township_code):
     from huanjie.party import services
     from huanjie.party.models import PartyElection
 
-    qs = (PartyElection.objects.filter(election__campaign=campaign, election__organization__code__startswith=scope_prefix)
-          .select_related("election__organization__parent", "election__campaign", "plenary", "branch__village")
-          .order_by("election__organization__code"))
-    if township_code:
-        qs = qs.filter(election__organization__parent__code=township_code)
-    if q:
-        qs = qs.filter(Q(election__organization__name__contains=q) | Q(election__organization__parent__name__contains=q))
+    qs = kinds.dashboard_filter(
+        PartyElection.objects.select_related("election__organization__parent", "election__campaign", "plenary",
+                                             "branch__village").order_by("election__organization__code"),
+        campaign, scope_prefix, q, township_code, via="election__")
     rows = services.party_rows(qs, live_attendance=False)
     return kinds.DashboardSection(
         title="村党组织换届",

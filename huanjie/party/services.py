@@ -43,6 +43,7 @@ from huanjie.people.services import ELSEWHERE_MESSAGE, may_see
 from huanjie.rules.party import (
     EXCLUSION_SITUATIONS,
     electing_body,
+    exclusion_dates_problems,
     member_dates_problems,
     member_vote,
     party_attendance,
@@ -1054,15 +1055,10 @@ def record_exclusion(actor, election: Election, member: Member, situation: str, 
         raise PartyError(f"{member.person.name}不是本次党员代表大会的代表。")
     if situation not in EXCLUSION_SITUATIONS:
         raise PartyError("请选择可不计入应到会人数的情形。")
-    today = timezone.localdate()
-    late = [f"{label} {day.isoformat()} 晚于{limit_label}"
-            for label, day, limit, limit_label in (
-                ("乡镇党委同意日期", township_agreed_on, today, "今天"),
-                ("党员大会通过日期", assembly_approved_on, min(today, election.election_date),
-                 "今天" if today <= election.election_date else "党员大会之日"))
-            if isinstance(day, dt.date) and day > limit]
+    late = exclusion_dates_problems(township_agreed_on, assembly_approved_on, election.election_date,
+                                    timezone.localdate())
     if late:
-        raise PartyError("；".join(late) + "。")
+        raise PartyError("；".join(late.values()) + "。")
     if SignIn.objects.filter(election=election, member=member).exists():
         raise PartyError(f"{member.person.name}已签到，不能不计入应到会人数。")
     ex, _ = Exclusion.objects.update_or_create(

@@ -23,6 +23,7 @@ __all__ = [
     "MemberVote",
     "electing_body",
     "match_situation",
+    "exclusion_dates_problems",
     "member_dates_problems",
     "member_vote",
     "party_attendance",
@@ -544,4 +545,20 @@ def member_dates_problems(birth: date | None, joined_on: date | None, formal_on:
             # A birth date typed with a year near 9999 has no eighteenth birthday in the calendar.
             when = f"，{add_years(birth, 18).isoformat()} 年满十八周岁" if birth.year <= 9999 - 18 else ""
             problems[key] = f"{label} {day.isoformat()} 时未满十八周岁（出生日期 {birth.isoformat()}{when}）"
+    return problems
+
+
+def exclusion_dates_problems(higher_agreed_on: date | None, assembly_approved_on: date | None,
+                             assembly_day: date, today: date) -> dict[str, str]:
+    """R51's two approvals as facts with dates, by field: the higher committee's agreement cannot
+    be after today; the assembly approves at its meeting, so not after today nor after its day."""
+    problems: dict[str, str] = {}
+    if higher_agreed_on is not None and higher_agreed_on > today:
+        problems["township_agreed_on"] = f"乡镇党委同意日期 {higher_agreed_on.isoformat()} 晚于今天"
+    if assembly_approved_on is not None:
+        if assembly_approved_on > today:
+            problems["assembly_approved_on"] = f"党员大会通过日期 {assembly_approved_on.isoformat()} 晚于今天"
+        elif assembly_approved_on > assembly_day:
+            problems["assembly_approved_on"] = (f"党员大会通过日期 {assembly_approved_on.isoformat()} "
+                                                "晚于党员大会之日")
     return problems

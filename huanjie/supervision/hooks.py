@@ -104,18 +104,14 @@ def _work_url(election) -> str:
 def _dashboard_section(campaign, scope_prefix, q, township_code):
     """The supervision committees in a section of their own on the dashboards: a meeting's choice,
     counted by who came to the meeting, not a village's vote (its turnout is not the voters')."""
-    from django.db.models import Q
     from django.urls import reverse
 
     from huanjie.supervision import services
     from huanjie.supervision.models import Supervision
 
-    qs = (Supervision.objects.filter(election__campaign=campaign, election__organization__code__startswith=scope_prefix)
-          .select_related("election__organization__parent").order_by("election__organization__code"))
-    if township_code:
-        qs = qs.filter(election__organization__parent__code=township_code)
-    if q:
-        qs = qs.filter(Q(election__organization__name__contains=q) | Q(election__organization__parent__name__contains=q))
+    qs = kinds.dashboard_filter(
+        Supervision.objects.select_related("election__organization__parent").order_by("election__organization__code"),
+        campaign, scope_prefix, q, township_code, via="election__")
     rows = list(services.overview_rows(qs).values())
     chosen = [r for r in rows if r["sv"].election.stage in (Election.COUNTED, Election.SUBMITTED)]
     return kinds.DashboardSection(

@@ -174,3 +174,23 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("候选人.xlsx", data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@pytest.mark.parametrize("kind", ["far_cell_xlsx", "zip_bomb_xlsx", "big_csv", "garbage"])
+def test_the_candidate_import_refuses_crafted_files_and_keeps_serving(world, approved, client_for, kind):  # noqa: F811
+    """The unit page's import, sent a crafted or broken file: one Chinese line naming the file and
+    the reason, nothing saved, the page still answers (the file is read in the limited child)."""
+    from huanjie.core.tests import _hostile_files
+
+    t, de, members = _unit_election(world, approved)
+    data = b"PK\x03\x04 not a workbook" if kind == "garbage" else getattr(_hostile_files, kind)()
+    name = "候选人.csv" if kind == "big_csv" else "候选人.xlsx"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = client_for("township_a")
+    url = reverse("congress:unit_post", args=[de.unit.pk])
+    r = c.post(url, {"action": "import_candidates", "file": SimpleUploadedFile(name, data)}, follow=True)
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert f"文件“{name}”" in text and "Traceback" not in text
+    assert Candidate.objects.filter(election=de.election).count() == 0

@@ -591,16 +591,12 @@ def dashboard_elections(campaign, scope_prefix: str, q: str = "", township_code:
     """The elections of the campaign in scope; by default one per village (the villagers' or
     residents' committee), or the ``kinds`` asked for (the dashboards show the party kinds too)."""
     qs = (
-        Election.objects.filter(campaign=campaign, organization__code__startswith=scope_prefix, kind__in=list(kinds))
+        Election.objects.filter(kind__in=list(kinds))
         .exclude(kind__in=DASHBOARD_EXCLUDED_KINDS)
         .select_related("organization__parent", "campaign")
         .order_by("organization__code", "kind")
     )
-    if township_code:
-        qs = qs.filter(organization__parent__code=township_code)
-    if q:
-        qs = qs.filter(Q(organization__name__contains=q) | Q(organization__parent__name__contains=q))
-    return qs
+    return kind_hooks.dashboard_filter(qs, campaign, scope_prefix, q, township_code)
 
 
 def village_rows(elections: list[Election]) -> list[dict]:

@@ -185,3 +185,19 @@ def test_member_dates_counted_as_R5_and_never_overflowing():
     assert "未满十八周岁" in member_dates_problems(date(9999, 12, 31), date(2020, 7, 1), None, today)["joined_on"]
     assert member_dates_problems(None, date(2020, 7, 1), date(2027, 7, 1), today, formal=False) == {}
     assert "晚于今天" in member_dates_problems(None, date(2020, 7, 1), date(2027, 7, 1), today)["formal_on"]
+
+
+def test_exclusion_dates_problems_names_each_date_that_cannot_have_happened():
+    from datetime import date
+
+    from huanjie.rules.party import exclusion_dates_problems
+
+    today, day = date(2026, 11, 30), date(2026, 11, 27)
+    assert exclusion_dates_problems(date(2026, 11, 20), day, day, today) == {}
+    assert exclusion_dates_problems(None, None, day, today) == {}
+    assert exclusion_dates_problems(date(2026, 12, 1), date(2026, 11, 28), day, today) == {
+        "township_agreed_on": "乡镇党委同意日期 2026-12-01 晚于今天",
+        "assembly_approved_on": "党员大会通过日期 2026-11-28 晚于党员大会之日"}
+    # an assembly still ahead: its approval cannot be recorded before it has met (after today)
+    assert exclusion_dates_problems(None, date(2026, 12, 3), date(2026, 12, 5), today) == {
+        "assembly_approved_on": "党员大会通过日期 2026-12-03 晚于今天"}
