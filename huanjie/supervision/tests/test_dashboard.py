@@ -73,6 +73,8 @@ def test_supervision_has_its_own_section_not_a_village_row(world, client_for):
                                    "村务监督委员会推选")
     only = client_for("county").get(COUNTY_URL, {"kind": Election.VILLAGE_SUPERVISION}).content.decode()
     assert 'id="villages"' not in only and "周监督" in _section(only, "村务监督委员会推选")
+    # a walk found the committees' tiles and turnout chart left on such a page, all zeros
+    assert 'id="totals"' not in only and "turnout-chart" not in only
     assert "东山村" not in _section(client_for("township_b").get(TOWNSHIP_URL).content.decode(), "村务监督委员会推选")
 
 
