@@ -20,7 +20,9 @@ def test_freeze_loaded_moves_the_loaded_modules_out_of_collection(unfrozen):
     from huanjie.core.startup import freeze_loaded
 
     frozen = freeze_loaded()
-    assert frozen == gc.get_freeze_count() > 10_000
+    # A frozen object is still freed when its last reference goes, and other threads of the test
+    # process (the browser tests' driver) may drop one between the two reads: a few fewer, never more.
+    assert frozen > 10_000 and frozen - 100 <= gc.get_freeze_count() <= frozen
     assert gc.get_threshold()[0] == 10_000  # young collections every 10,000 allocations, not 700
     # What a request makes afterwards is still collected: a cycle built now is freed by a collection.
     import weakref
